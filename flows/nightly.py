@@ -1,0 +1,178 @@
+"""The nightly Supplyline flow: ingest, extract, normalise, validate, load, publish, alert."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import polars as pl
+from prefect import flow, get_run_logger, runtime, task
+from prefect.cache_policies import NO_CACHE
+
+from supplyline import alerts, pipeline
+from supplyline.inbox import scan_inbox
+from supplyline.rules import load_rules
+from supplyline.settings import Settings
+from transforms.ledger import plan_ingest
+from warehouse import db, load
+
+
+@dataclass
+class RunSummary:
+    """What one run did; printed by the CLI and stored in ops.runs."""
+
+    run_id: str
+    status: str = "running"
+    warehouse: str = ""
+    files_new: int = 0
+    files_unchanged: int = 0
+    files_duplicate: int = 0
+    files_failed: int = 0
+    files_skipped: int = 0
+    claims_loaded: int = 0
+    shipments_loaded: int = 0
+    entities_loaded: int = 0
+    checks_failed: int = 0
+    rows_quarantined: int = 0
+    alert: str = ""
+    message: str = ""
+    failed_files: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class RunFailed(RuntimeError):
+    """The run finished but must be reported as failed (error checks or a crash)."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__(summary.message or "run failed")
+        self.summary = summary
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def scan(inbox: Path, max_bytes: int) -> list:
+    """List and hash the inbox (retried: a disk hiccup can pass)."""
+    return scan_inbox(inbox, max_bytes)
+
+
+@task(cache_policy=NO_CACHE)
+def ingest(con, batch: pipeline.Batch, files: list) -> list:
+    """Plan against the ledger, parse new files, stage raw rows."""
+    plan = plan_ingest(pipeline.scanned_frame(files), load.read_ledger(con))
+    parsed = pipeline.parse_new_files(plan, {f.path: f for f in files})
+    return pipeline.stage_ingest(batch, plan, parsed)
+
+
+@task(cache_policy=NO_CACHE)
+def extract(documents: pl.DataFrame, rules) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Claims and entity mentions for the new documents."""
+    return pipeline.extract_reports(documents, rules)
+
+
+@task(cache_policy=NO_CACHE)
+def validate_and_normalise(batch: pipeline.Batch, extracted, tables: list, rules, reference_dir: Path) -> None:
+    """Pandera gates on extractions; table rows mapped to canonical shapes and gated."""
+    pipeline.stage_extractions(batch, *extracted)
+    pipeline.stage_tables(batch, tables, rules, pipeline.read_shapes(reference_dir))
+
+
+@task(cache_policy=NO_CACHE)
+def load_warehouse(con, batch: pipeline.Batch, reference_dir: Path) -> dict[str, int]:
+    """Write the batch, rebuild the SQL models and the FTS index, run the assertions."""
+    loaded = pipeline.write_batch(con, batch)
+    load.load_reference(con, reference_dir)
+    db.run_models(con)
+    db.build_fts_index(con)
+    pipeline.record_assertions(batch, db.run_assertions(con))
+    load.append_rows(con, "dq.check_results", batch.check_frame())
+    return loaded
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def publish(work: Path, warehouse: Path) -> None:
+    """Swap the finished working copy in for readers (retried: a rename can hit a busy disk)."""
+    db.publish(work, warehouse)
+
+
+def _summarise(summary: RunSummary, batch: pipeline.Batch, loaded: dict[str, int]) -> None:
+    statuses = [f["status"] for f in batch.files]
+    summary.files_new = statuses.count("loaded") + statuses.count("failed")
+    summary.files_failed = statuses.count("failed")
+    summary.files_duplicate = statuses.count("duplicate")
+    summary.files_skipped = statuses.count("skipped")
+    summary.claims_loaded = loaded.get("claims", 0)
+    summary.shipments_loaded = loaded.get("shipments", 0)
+    summary.entities_loaded = loaded.get("entity_mentions", 0)
+    summary.rows_quarantined = len(batch.quarantine)
+    summary.checks_failed = sum(1 for c in batch.checks if c["status"] == "fail")
+    summary.failed_files = batch.failures
+
+
+def _record_run(con, summary: RunSummary, started, inbox: Path) -> None:
+    con.execute(
+        "insert or replace into ops.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [summary.run_id, summary.run_id, started, pipeline.utcnow(), summary.status, str(inbox),
+         summary.files_new, summary.files_unchanged, summary.files_duplicate, summary.files_failed,
+         summary.files_skipped, summary.claims_loaded, summary.shipments_loaded,
+         summary.entities_loaded, summary.checks_failed, summary.rows_quarantined, summary.alert,
+         summary.message],
+    )
+
+
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def alert(summary: RunSummary, batch: pipeline.Batch, loaded: dict[str, int], settings: Settings) -> str:
+    """Email (or queue in the outbox) the data-quality alert; retried once for a flaky server."""
+    report = pipeline.alert_report(summary, batch, loaded, flow_name="nightly")
+    return alerts.send_run_alert(report, settings).summary()
+
+
+@flow(name="nightly", description="Ingest the inbox and publish the Supplyline warehouse.")
+def nightly(inbox: str | None = None, warehouse: str | None = None) -> dict:
+    """One nightly run; raises RunFailed (state Failed) when an error check fails."""
+    overrides = {k: v for k, v in {"inbox": inbox, "warehouse": warehouse}.items() if v}
+    settings = Settings(**overrides)
+    logger = get_run_logger()
+    run_id = str(runtime.flow_run.id or uuid.uuid4())
+    target = settings.warehouse.resolve()
+    summary = RunSummary(run_id=run_id, warehouse=str(target))
+    with db.run_lock(target):
+        work = db.working_copy(target)
+        started = pipeline.utcnow()
+        batch = pipeline.Batch(run_id=run_id, started=started)
+        loaded: dict[str, int] = {}
+        try:
+            con = db.connect(work)
+            try:
+                db.apply_ddl(con)
+                rules = load_rules(settings.reference_dir)
+                files = scan(settings.inbox, int(settings.max_file_mb * 1_000_000))
+                tables = ingest(con, batch, files)
+                summary.files_unchanged = len(files) - len(batch.files)
+                extracted = extract(batch.documents, rules)
+                validate_and_normalise(batch, extracted, tables, rules, settings.reference_dir)
+                loaded = load_warehouse(con, batch, settings.reference_dir)
+                _summarise(summary, batch, loaded)
+                summary.status = "failed" if summary.checks_failed else "completed"
+                summary.message = (
+                    f"{summary.checks_failed} error checks failed; warehouse not published"
+                    if summary.checks_failed else "ok"
+                )
+                _record_run(con, summary, started, settings.inbox)
+            finally:
+                con.close()
+            if summary.status == "completed":
+                publish(work, target)
+            else:
+                db.discard(work)
+        except Exception as exc:
+            db.discard(work)
+            summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
+            logger.error("run %s failed: %s", run_id, summary.message)
+            raise
+    summary.alert = alert(summary, batch, loaded, settings)
+    logger.info("run %s %s: %s; %s", run_id, summary.status, summary.message, summary.alert)
+    if summary.status != "completed":
+        raise RunFailed(summary)
+    return summary.as_dict()

@@ -1,0 +1,68 @@
+"""Split a collected frame into rows that pass a Pandera model and rows to quarantine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandera.polars as pa
+import polars as pl
+from pandera.errors import SchemaErrors
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """Valid rows, rejected rows with reasons, and a per-check summary."""
+
+    valid: pl.DataFrame
+    rejected: pl.DataFrame  # columns: _row, check_name, reason, offending_values
+    checks: pl.DataFrame  # columns: check_name, failing_count, sample
+
+
+REJECTED_SCHEMA = {"_row": pl.Int64, "check_name": pl.String, "reason": pl.String,
+                   "offending_values": pl.String}
+
+
+def validate_rows(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> GateResult:
+    """Validate with all failures gathered (lazy=True); a schema-level failure rejects every row."""
+    indexed = frame.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
+    try:
+        model.validate(frame, lazy=True)
+        return GateResult(frame, pl.DataFrame(schema=REJECTED_SCHEMA), _no_checks())
+    except SchemaErrors as errors:
+        cases = errors.failure_cases
+    cases = cases.with_columns(
+        check_name=pl.concat_str([pl.col("column"), pl.col("check")], separator=": "),
+        offending_values=pl.col("failure_case").cast(pl.String),
+    )
+    row_cases = cases.filter(pl.col("index").is_not_null()).with_columns(pl.col("index").cast(pl.Int64))
+    frame_cases = cases.filter(pl.col("index").is_null())
+    if frame_cases.height:
+        # Wrong or missing columns: no row can be trusted, so every row carries the reason.
+        reason = "; ".join(frame_cases["check_name"].unique(maintain_order=True).to_list())
+        rejected = indexed.select(
+            "_row", check_name=pl.lit("schema"), reason=pl.lit(reason), offending_values=pl.lit(None, pl.String)
+        )
+    else:
+        rejected = (
+            row_cases.group_by("index", maintain_order=True)
+            .agg(
+                pl.col("check_name").first(),
+                pl.col("check_name").unique(maintain_order=True).str.join("; ").alias("reason"),
+                pl.col("offending_values").str.join("; "),
+            )
+            .rename({"index": "_row"})
+            .select(list(REJECTED_SCHEMA))
+        )
+    summary = (
+        cases.group_by("check_name", maintain_order=True)
+        .agg(
+            failing_count=pl.len().cast(pl.Int64),
+            sample=pl.col("offending_values").head(5).str.join(" | "),
+        )
+    )
+    valid = indexed.join(rejected.select("_row"), on="_row", how="anti").drop("_row")
+    return GateResult(valid, rejected.cast(REJECTED_SCHEMA), summary)
+
+
+def _no_checks() -> pl.DataFrame:
+    return pl.DataFrame(schema={"check_name": pl.String, "failing_count": pl.Int64, "sample": pl.String})

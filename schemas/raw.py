@@ -1,0 +1,40 @@
+"""Pandera models for the raw layer: what ingestion hands to the warehouse."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandera.polars as pa
+import polars as pl
+
+SHA256 = r"^[0-9a-f]{64}$"
+
+
+class RawDocument(pa.DataFrameModel):
+    """raw.documents: one row per distinct report content."""
+
+    doc_id: str = pa.Field(str_matches=r"^[0-9a-f]{16}$", unique=True, description="First 16 hex digits of sha256.")
+    sha256: str = pa.Field(str_matches=SHA256, description="sha256 of the file's bytes.")
+    file_name: str = pa.Field(str_length={"min_value": 1}, description="Path in the inbox where first seen.")
+    format: str = pa.Field(isin=["txt", "md", "html", "pdf"], description="Text format.")
+    title: str = pa.Field(nullable=True, description="Headline from front matter, <title> or PDF info.")
+    url: str = pa.Field(nullable=True, description="Original address, from front matter.")
+    outlet: str = pa.Field(nullable=True, description="Publishing outlet, from front matter.")
+    published: dt.date = pa.Field(nullable=True, description="Publication date, if the file states one.")
+    text: str = pa.Field(str_length={"min_value": 1}, description="Visible text, decoded, newlines normalised.")
+
+    @pa.check("published", name="published_in_plausible_window")
+    def published_plausible(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Publication dates before 1990 or more than a year ahead are typos."""
+        col = pl.col(data.key)
+        return data.lazyframe.select(col.is_null() | col.is_between(dt.date(1990, 1, 1), dt.date.today() + dt.timedelta(days=366)))
+
+
+class RawTableRow(pa.DataFrameModel):
+    """raw.table_rows: every data row of every table exactly as received (cells as text)."""
+
+    sha256: str = pa.Field(str_matches=SHA256, description="sha256 of the table file.")
+    file_name: str = pa.Field(description="Path in the inbox.")
+    sheet: str = pa.Field(description="Sheet name for workbooks, empty otherwise.")
+    row_number: int = pa.Field(ge=1, description="1-based data row number (header excluded).")
+    row_json: str = pa.Field(description="The row as a JSON object of header -> cell text.")

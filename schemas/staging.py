@@ -1,0 +1,130 @@
+"""Pandera models for staged frames: extracted claims and mentions, normalised table rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandera.polars as pa
+import polars as pl
+
+QUALIFIERS = ["exact", "approx", "at_least", "at_most", "range", "vague"]
+ISO2 = r"^[A-Z]{2}$"
+EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 1, 1)
+
+
+def _bounds_ordered(df: pl.LazyFrame) -> pl.LazyFrame:
+    low, high = pl.col("value_low"), pl.col("value_high")
+    return df.select(low.is_null() | high.is_null() | (low <= high))
+
+
+class StgClaim(pa.DataFrameModel):
+    """staging.stg_reports__claims: one attributed quantitative claim found in a report."""
+
+    doc_id: str = pa.Field(description="Document the claim was found in.")
+    claim_seq: int = pa.Field(ge=0, description="Order of the claim within its document.")
+    metric: str = pa.Field(description="Metric from reference/metrics.csv.")
+    value_low: float = pa.Field(nullable=True, ge=0, description="Lower bound in base units; null = open.")
+    value_high: float = pa.Field(nullable=True, ge=0, description="Upper bound in base units; null = open.")
+    unit: str = pa.Field(description="Catalogue unit; ISO 4217 code for money.")
+    qualifier: str = pa.Field(isin=QUALIFIERS, description="How the text hedges the figure.")
+    attributed_to: str = pa.Field(nullable=True, description="Canonical claimant; null = the outlet itself.")
+    reported_by: str = pa.Field(nullable=True, description="Intermediary relaying the claimant.")
+    supplier: str = pa.Field(nullable=True, str_matches=ISO2, description="ISO 3166 alpha-2 of the giver.")
+    recipient: str = pa.Field(nullable=True, str_matches=ISO2, description="ISO 3166 alpha-2 of the receiver.")
+    period_start: dt.date = pa.Field(nullable=True, description="First day the figure covers.")
+    period_end: dt.date = pa.Field(nullable=True, description="Last day the figure covers.")
+    quote: str = pa.Field(str_length={"min_value": 1}, description="Exact text of the figure.")
+    char_start: int = pa.Field(ge=0, description="Offset of the quote in the document text.")
+    char_end: int = pa.Field(ge=1, description="End offset (exclusive) of the quote.")
+
+    @pa.dataframe_check(name="value_low <= value_high")
+    def bounds_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A range never runs backwards."""
+        return _bounds_ordered(data.lazyframe)
+
+    @pa.dataframe_check(name="at least one bound")
+    def has_bound(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A claim without any number is not a claim."""
+        return data.lazyframe.select(pl.col("value_low").is_not_null() | pl.col("value_high").is_not_null())
+
+    @pa.dataframe_check(name="percent within 0-100")
+    def percent_range(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Shares are stated as 0-100."""
+        is_pct = pl.col("unit") == "percent"
+        within = pl.all_horizontal(
+            pl.col(c).is_null() | pl.col(c).is_between(0, 100) for c in ("value_low", "value_high")
+        )
+        return data.lazyframe.select(~is_pct | within)
+
+    @pa.dataframe_check(name="char_start < char_end")
+    def span_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """The quote's span is non-empty."""
+        return data.lazyframe.select(pl.col("char_start") < pl.col("char_end"))
+
+    class Config:
+        unique = ["doc_id", "claim_seq"]
+
+
+class StgEntityMention(pa.DataFrameModel):
+    """staging.stg_reports__entity_mentions: a name from the alias tables found in a report."""
+
+    doc_id: str = pa.Field(description="Document of the mention.")
+    entity_id: str = pa.Field(description="Canonical entity (reference/aliases.csv).")
+    entity_type: str = pa.Field(
+        isin=["country", "organisation", "person", "vessel", "port", "weapon_system"],
+        description="Kind of entity.",
+    )
+    canonical_name: str = pa.Field(description="Canonical display name.")
+    surface: str = pa.Field(description="The text as written.")
+    char_start: int = pa.Field(ge=0, description="Offset in the document text.")
+    char_end: int = pa.Field(ge=1, description="End offset (exclusive).")
+
+
+class StgShipment(pa.DataFrameModel):
+    """staging.stg_ledgers__shipments: one voyage row of a received ledger, normalised."""
+
+    row_number: int = pa.Field(ge=1, description="Row in the received table.")
+    vessel: str = pa.Field(str_length={"min_value": 1}, description="Vessel name as received.")
+    vessel_id: str = pa.Field(nullable=True, description="Resolved vessel entity; null = unknown alias.")
+    departure_port: str = pa.Field(nullable=True, description="Departure port as received.")
+    departure_port_id: str = pa.Field(nullable=True, description="Resolved departure port.")
+    departure_date: dt.date = pa.Field(
+        in_range={"min_value": EARLIEST, "max_value": LATEST}, description="Date the vessel sailed."
+    )
+    arrival_port: str = pa.Field(nullable=True, description="Arrival port as received.")
+    arrival_port_id: str = pa.Field(nullable=True, description="Resolved arrival port.")
+    arrival_date: dt.date = pa.Field(nullable=True, description="Date the vessel arrived.")
+    containers: int = pa.Field(nullable=True, ge=0, le=100_000, description="Containers carried.")
+    evidence: str = pa.Field(nullable=True, description="What the row rests on.")
+    source: str = pa.Field(nullable=True, description="Who compiled the row.")
+
+    @pa.dataframe_check(name="arrival_date >= departure_date")
+    def arrives_after_departure(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A voyage cannot end before it starts."""
+        arr, dep = pl.col("arrival_date"), pl.col("departure_date")
+        return data.lazyframe.select(arr.is_null() | (arr >= dep))
+
+
+class StgFigure(pa.DataFrameModel):
+    """staging.stg_tables__figures: one figure row of a received table, normalised."""
+
+    row_number: int = pa.Field(ge=1, description="Row in the received table.")
+    metric: str = pa.Field(description="Metric from reference/metrics.csv.")
+    value_low: float = pa.Field(nullable=True, ge=0, description="Lower bound; null = open.")
+    value_high: float = pa.Field(nullable=True, ge=0, description="Upper bound; null = open.")
+    unit: str = pa.Field(description="Catalogue unit of the metric (null = metric not in catalogue).")
+    qualifier: str = pa.Field(isin=QUALIFIERS, description="How the table hedges the figure.")
+    period_start: dt.date = pa.Field(nullable=True, description="First day covered.")
+    period_end: dt.date = pa.Field(nullable=True, description="Last day covered, or the as-of date.")
+    source: str = pa.Field(nullable=True, description="Who reported the figure.")
+    note: str = pa.Field(nullable=True, description="Free-text note from the table.")
+
+    @pa.dataframe_check(name="value_low <= value_high")
+    def bounds_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A range never runs backwards."""
+        return _bounds_ordered(data.lazyframe)
+
+    @pa.dataframe_check(name="at least one bound")
+    def has_bound(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A figure needs a number."""
+        return data.lazyframe.select(pl.col("value_low").is_not_null() | pl.col("value_high").is_not_null())

@@ -1,0 +1,674 @@
+"""Data-quality alert emails: render a run's problems and deliver them via an outbox + SMTP.
+
+Every alert is first written as an ``.eml`` file in ``settings.outbox``; delivery then sends
+whatever waits there (oldest first), so an alert from a run when SMTP was down goes out with
+the next run. SMTP problems never raise to the caller; they come back in ``DeliveryResult``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+import shlex
+import smtplib
+import ssl
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import SecretStr
+
+from supplyline.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+MAX_SAMPLE_ROWS = 5
+MAX_VALUE_CHARS = 200
+MAX_SAMPLE_COLUMNS = 12  # a wide row would make the email unreadable anyway
+MAX_LISTED = 200  # checks / files / tables listed before "… and N more"
+MAX_ERROR_CHARS = 240
+
+# C0/C1 control characters plus Unicode line/paragraph separators; all of them can break
+# headers or terminals, none of them belong in a one-line field.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_UNSAFE_DOMAIN = re.compile(r"[^A-Za-z0-9.-]+")
+_UNSAFE_RUN_ID = re.compile(r"[^A-Za-z0-9-]+")
+
+
+# --------------------------------------------------------------------------- report model
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One data-quality check result."""
+
+    check: str
+    table: str
+    severity: Literal["error", "warn", "info"]
+    status: Literal["pass", "fail", "warn"]
+    failing_count: int
+    sample: list[dict[str, Any]]  # a few example offending rows
+
+
+@dataclass(frozen=True)
+class FileFailure:
+    """An input file that could not be parsed, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AlertReport:
+    """Everything an alert email says about one pipeline run."""
+
+    run_id: str
+    run_date: date
+    flow_name: str  # e.g. "nightly"
+    checks: list[CheckOutcome]
+    failed_files: list[FileFailure]
+    loaded: dict[str, int]  # table -> rows loaded this run
+    not_loaded: dict[str, str]  # table -> why it was not loaded (blocked by an error check)
+    quarantined_rows: int
+    warehouse_path: str
+    data_docs_path: str | None
+
+    @property
+    def problem_checks(self) -> list[CheckOutcome]:
+        """Checks that failed or warned, most serious first."""
+        rank = {"fail": 0, "warn": 1}
+        sev = {"error": 0, "warn": 1, "info": 2}
+        bad = [c for c in self.checks if c.status in rank]
+        return sorted(bad, key=lambda c: (rank[c.status], sev.get(c.severity, 3), -c.failing_count))
+
+    def needs_alert(self) -> bool:
+        """True when any check failed or warned, a file failed, or rows were quarantined."""
+        return bool(self.problem_checks or self.failed_files or self.quarantined_rows > 0)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _one_line(value: object, limit: int | None = None) -> str:
+    """Text of ``value`` on one line with control characters removed, optionally truncated."""
+    text = _CONTROL.sub(" ", str(value)).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def _esc(value: object, limit: int | None = None) -> str:
+    """One-line, HTML-escaped form of an input value (quotes too, so it is safe in attributes)."""
+    return html.escape(_one_line(value, limit), quote=True)
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _subject(report: AlertReport) -> str:
+    failed = sum(1 for c in report.checks if c.status == "fail")
+    warned = sum(1 for c in report.checks if c.status == "warn")
+    parts = []
+    if failed:
+        parts.append(f"{_plural(failed, 'check')} failed")
+    if warned:
+        parts.append(f"{_plural(warned, 'check')} warned")
+    if report.quarantined_rows > 0:
+        parts.append(f"{_plural(report.quarantined_rows, 'row')} quarantined")
+    if report.failed_files:
+        parts.append(f"{_plural(len(report.failed_files), 'file')} failed")
+    summary = ", ".join(parts) or "all checks passed"
+    flow = _one_line(report.flow_name, 60) or "run"
+    return f"[supplyline] {_one_line(report.run_date.isoformat(), 20)} {flow}: {summary}"
+
+
+def quarantine_sql(run_id: str) -> str:
+    """SQL that lists the rows this run quarantined (run id quoted as a SQL literal)."""
+    return f"select * from dq.quarantine where run_id = '{run_id.replace(chr(39), chr(39) * 2)}'"
+
+
+def quarantine_command(run_id: str) -> str:
+    """Shell command that runs :func:`quarantine_sql`, safe to paste even for odd run ids."""
+    sql = quarantine_sql(_one_line(run_id))
+    # Double quotes read best; fall back to shlex quoting when the shell would expand something.
+    if not re.search(r'["$`\\!]', sql):
+        return f'supplyline sql "{sql}"'
+    return f"supplyline sql {shlex.quote(sql)}"
+
+
+def _sample_rows(check: CheckOutcome) -> list[dict[str, Any]]:
+    """At most MAX_SAMPLE_ROWS example rows; anything that is not a dict becomes one value."""
+    return [r if isinstance(r, dict) else {"value": r} for r in check.sample[:MAX_SAMPLE_ROWS]]
+
+
+def _sample_columns(rows: list[dict[str, Any]]) -> list[str]:
+    cols: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in cols:
+                cols.append(key)
+    return cols[:MAX_SAMPLE_COLUMNS]
+
+
+def _shown(n: int, total: int) -> str:
+    return f"{n} of {max(n, total)}"
+
+
+def _limited(items: list[Any]) -> tuple[list[Any], int]:
+    return items[:MAX_LISTED], max(0, len(items) - MAX_LISTED)
+
+
+def _text_table(header: list[str], rows: list[list[str]], indent: str = "  ") -> list[str]:
+    widths = [min(60, max([len(h), *(len(r[i]) for r in rows)])) for i, h in enumerate(header)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [indent + fmt.format(*header).rstrip(), indent + "  ".join("-" * w for w in widths)]
+    lines += [indent + fmt.format(*r).rstrip() for r in rows]
+    return lines
+
+
+def _docs_location(report: AlertReport, settings: Settings) -> str:
+    if report.data_docs_path:
+        return _one_line(report.data_docs_path, 500)
+    return f"not built for this run (Data Docs live under {settings.data_docs_dir})"
+
+
+def _render_text(report: AlertReport, settings: Settings) -> str:
+    checks, more_checks = _limited(report.problem_checks)
+    out = [
+        f"Supplyline {_one_line(report.flow_name, 60)} run {_one_line(report.run_id, 120)} "
+        f"on {report.run_date.isoformat()}",
+        "",
+    ]
+    if checks:
+        out.append(f"Checks that failed or warned ({len(report.problem_checks)}):")
+        rows = [
+            [
+                _one_line(c.check, 60),
+                _one_line(c.table, 40),
+                _one_line(c.severity, 10),
+                _one_line(c.status, 10),
+                str(c.failing_count),
+            ]
+            for c in checks
+        ]
+        out += _text_table(["check", "table", "severity", "status", "failing"], rows)
+        if more_checks:
+            out.append(f"  … and {more_checks} more")
+        out.append("")
+        for c in checks:
+            sample = _sample_rows(c)
+            if not sample:
+                continue
+            out.append(
+                f"Example rows for {_one_line(c.check, 120)} on {_one_line(c.table, 60)}"
+                f" ({_shown(len(sample), c.failing_count)}):"
+            )
+            for row in sample:
+                cells = ", ".join(
+                    f"{_one_line(k, 60)}={_one_line(row.get(k), MAX_VALUE_CHARS)}"
+                    for k in _sample_columns([row])
+                )
+                out.append(f"  - {cells}")
+            out.append("")
+    else:
+        out += ["All checks passed.", ""]
+
+    if report.failed_files:
+        files, more = _limited(report.failed_files)
+        out.append(f"Files that could not be read ({len(report.failed_files)}):")
+        out += [f"  - {_one_line(f.path, 300)}: {_one_line(f.reason, 500)}" for f in files]
+        if more:
+            out.append(f"  … and {more} more")
+        out.append("")
+
+    out.append("Loaded this run:")
+    if report.loaded:
+        out += _text_table(
+            ["table", "rows"],
+            [[_one_line(t, 60), str(n)] for t, n in _limited(list(report.loaded.items()))[0]],
+        )
+    else:
+        out.append("  nothing")
+    out.append("")
+    if report.not_loaded:
+        out.append("Not loaded:")
+        out += [
+            f"  - {_one_line(t, 60)}: {_one_line(why, 500)}"
+            for t, why in _limited(list(report.not_loaded.items()))[0]
+        ]
+        out.append("")
+
+    out.append(f"Quarantined rows: {report.quarantined_rows}")
+    if report.quarantined_rows > 0:
+        out += [
+            "See them with:",
+            f"  {quarantine_sql(_one_line(report.run_id))}",
+            f"  {quarantine_command(report.run_id)}",
+        ]
+    out += [
+        "",
+        f"Warehouse: {_one_line(report.warehouse_path, 500)}",
+        f"Data Docs: {_docs_location(report, settings)}",
+        "",
+    ]
+    return "\n".join(out)
+
+
+_TD = 'style="border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top"'
+
+
+def _html_table(header: list[str], rows: list[list[str]]) -> str:
+    """Table from already-escaped cells."""
+    head = "".join(f"<th {_TD}>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td {_TD}>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f'<table style="border-collapse:collapse">\n<tr>{head}</tr>\n{body}\n</table>'
+
+
+def _render_html(report: AlertReport, settings: Settings) -> str:
+    # Every value from the report goes through _esc; only literals in this function are markup.
+    checks, more_checks = _limited(report.problem_checks)
+    h = [
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
+        '<body style="font-family:sans-serif">',
+        f"<h2>Supplyline {_esc(report.flow_name, 60)} run <code>{_esc(report.run_id, 120)}</code>"
+        f" on {_esc(report.run_date.isoformat())}</h2>",
+    ]
+    if checks:
+        h.append(f"<h3>Checks that failed or warned ({len(report.problem_checks)})</h3>")
+        h.append(
+            _html_table(
+                ["check", "table", "severity", "status", "failing"],
+                [
+                    [
+                        _esc(c.check, 200),
+                        _esc(c.table, 100),
+                        _esc(c.severity, 10),
+                        _esc(c.status, 10),
+                        _esc(c.failing_count),
+                    ]
+                    for c in checks
+                ],
+            )
+        )
+        if more_checks:
+            h.append(f"<p>… and {more_checks} more</p>")
+        for c in checks:
+            sample = _sample_rows(c)
+            if not sample:
+                continue
+            cols = _sample_columns(sample)
+            h.append(
+                f"<h4>Example rows for <code>{_esc(c.check, 200)}</code> on "
+                f"<code>{_esc(c.table, 100)}</code> ({_shown(len(sample), c.failing_count)})</h4>"
+            )
+            h.append(
+                _html_table(
+                    [_esc(k, 60) for k in cols],
+                    [[_esc(row.get(k, ""), MAX_VALUE_CHARS) for k in cols] for row in sample],
+                )
+            )
+    else:
+        h.append("<p>All checks passed.</p>")
+
+    if report.failed_files:
+        files, more = _limited(report.failed_files)
+        h.append(f"<h3>Files that could not be read ({len(report.failed_files)})</h3>")
+        h.append(
+            _html_table(
+                ["file", "reason"], [[_esc(f.path, 300), _esc(f.reason, 500)] for f in files]
+            )
+        )
+        if more:
+            h.append(f"<p>… and {more} more</p>")
+
+    h.append("<h3>Loaded this run</h3>")
+    if report.loaded:
+        loaded = _limited(list(report.loaded.items()))[0]
+        h.append(_html_table(["table", "rows"], [[_esc(t, 100), _esc(n)] for t, n in loaded]))
+    else:
+        h.append("<p>Nothing was loaded.</p>")
+    if report.not_loaded:
+        not_loaded = _limited(list(report.not_loaded.items()))[0]
+        h.append("<h3>Not loaded</h3>")
+        h.append(
+            _html_table(["table", "why"], [[_esc(t, 100), _esc(w, 500)] for t, w in not_loaded])
+        )
+
+    h.append(f"<h3>Quarantined rows: {_esc(report.quarantined_rows)}</h3>")
+    if report.quarantined_rows > 0:
+        h.append(
+            f"<p>See them with:</p><pre>{_esc(quarantine_sql(_one_line(report.run_id)))}\n"
+            f"{_esc(quarantine_command(report.run_id))}</pre>"
+        )
+    h += [
+        f"<p>Warehouse: <code>{_esc(report.warehouse_path, 500)}</code><br>",
+        f"Data Docs: <code>{_esc(_docs_location(report, settings))}</code></p>",
+        "</body></html>",
+    ]
+    return "\n".join(h)
+
+
+def render_alert(report: AlertReport, settings: Settings) -> EmailMessage:
+    """Build the multipart/alternative (text + HTML) alert email for ``report``."""
+    msg = EmailMessage(policy=policy.default)
+    msg["Subject"] = _subject(report)
+    msg["From"] = _one_line(settings.alert_from)
+    recipients = [_one_line(r) for r in settings.alert_recipients]
+    if recipients:
+        msg["To"] = ", ".join(recipients)
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    # An explicit domain avoids make_msgid's slow getfqdn() lookup.
+    domain = _one_line(settings.alert_from).rpartition("@")[2].strip("<> ") or "supplyline"
+    msg["Message-ID"] = make_msgid("supplyline", domain=_UNSAFE_DOMAIN.sub("", domain) or None)
+    msg["X-Supplyline-Run-Id"] = _one_line(report.run_id, 120)
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
+    # Quoted-printable keeps non-ASCII place names 7-bit clean for servers without 8BITMIME.
+    msg.set_content(_render_text(report, settings), cte="quoted-printable")
+    msg.add_alternative(_render_html(report, settings), subtype="html", cte="quoted-printable")
+    return msg
+
+
+# --------------------------------------------------------------------------- delivery
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What happened to alert emails in one delivery attempt."""
+
+    sent: int  # messages the server accepted in this call
+    queued: int  # messages still waiting in the outbox afterwards
+    written_to_outbox: list[Path]  # new .eml files written in this call
+    error: str | None  # short, secret-free reason why something could not be sent
+    recipients: int = 0  # envelope recipients per sent message
+    smtp_configured: bool = True
+
+    def summary(self) -> str:
+        """One line for the run summary."""
+        wait = (
+            f"{_plural(self.queued, 'alert')} {'waits' if self.queued == 1 else 'wait'} in outbox"
+        )
+        if self.error:
+            sent = f"; {_plural(self.sent, 'alert')} sent" if self.sent else ""
+            return f"{self.error}{sent}; {wait}"
+        if not self.smtp_configured:
+            if self.written_to_outbox:
+                first = self.written_to_outbox[0]
+                extra = f"; {wait}" if self.queued > len(self.written_to_outbox) else ""
+                return f"alert written to outbox {first} (no SMTP configured){extra}"
+            return f"no SMTP configured; {wait}" if self.queued else "no alert to send"
+        if self.sent:
+            what = "alert" if self.sent == 1 else f"{self.sent} alerts"
+            return f"{what} sent to {_plural(self.recipients, 'recipient')}"
+        return "no alert to send"
+
+
+@dataclass(frozen=True)
+class _SmtpConfig:
+    host: str
+    port: int
+    tls: Literal["none", "starttls", "ssl"]
+    user: str | None
+    password: SecretStr | None = field(repr=False)
+    timeout: float
+    verify: bool = True
+
+    def secrets(self) -> list[str]:
+        pw = self.password.get_secret_value() if self.password else ""
+        return [pw] if pw else []
+
+
+class _ConfigError(Exception):
+    """SMTP settings could not be resolved; the message is safe to show."""
+
+
+def _scrub(text: str, secrets: Iterable[str]) -> str:
+    """Short one-line message with every secret replaced, safe for logs and results."""
+    for s in secrets:
+        if s:
+            text = text.replace(s, "***")
+    return _one_line(text, MAX_ERROR_CHARS)
+
+
+def _smtp_config(settings: Settings) -> _SmtpConfig | None:
+    """SMTP connection details from a Prefect block or the plain settings; None if unset."""
+    block_name = settings.smtp_credentials_block
+    if block_name:
+        return _config_from_block(block_name, settings)
+    if not settings.smtp_host:
+        return None
+    return _SmtpConfig(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        tls=settings.smtp_tls,
+        user=settings.smtp_user or None,
+        password=settings.smtp_password,
+        timeout=settings.smtp_timeout,
+    )
+
+
+def _config_from_block(name: str, settings: Settings) -> _SmtpConfig:
+    # Imported lazily: loading prefect_email pulls in Prefect, and the block needs its API.
+    try:
+        from prefect_email import EmailServerCredentials
+        from prefect_email.credentials import SMTPServer, SMTPType
+
+        block = EmailServerCredentials.load(name)
+    except Exception as exc:  # any failure here (no API, no block) means "cannot send now"
+        pw = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
+        msg = _scrub(f"{type(exc).__name__}: {exc}", [pw])
+        raise _ConfigError(f"cannot load Prefect block {_one_line(name, 80)!r} ({msg})") from None
+    server = block.smtp_server
+    host = server.value if isinstance(server, SMTPServer) else str(server)
+    smtp_type = block.smtp_type
+    if not isinstance(smtp_type, SMTPType):
+        smtp_type = SMTPType[str(smtp_type).upper()]
+    tls: Literal["none", "starttls", "ssl"] = {
+        SMTPType.SSL: "ssl",
+        SMTPType.STARTTLS: "starttls",
+        SMTPType.INSECURE: "none",
+    }[smtp_type]
+    password = block.password if block.password.get_secret_value() else None
+    return _SmtpConfig(
+        host=host,
+        port=block.smtp_port or smtp_type.value,  # the block's default port follows its type
+        tls=tls,
+        user=block.username or None,
+        password=password,
+        timeout=settings.smtp_timeout,
+        verify=block.verify is not False,
+    )
+
+
+def _tls_context(cfg: _SmtpConfig) -> ssl.SSLContext:
+    ctx = ssl.create_default_context()
+    if not cfg.verify:  # only ever from a block that explicitly disabled verification
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+@contextmanager
+def _connect(cfg: _SmtpConfig) -> Iterator[smtplib.SMTP]:
+    """Open, secure and log in to the SMTP server; always closes the connection."""
+    smtp: smtplib.SMTP
+    if cfg.tls == "ssl":
+        smtp = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout, context=_tls_context(cfg))
+    else:
+        smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+    try:
+        if cfg.tls == "starttls":
+            smtp.starttls(context=_tls_context(cfg))
+        if cfg.user:
+            pw = cfg.password.get_secret_value() if cfg.password else ""
+            smtp.login(cfg.user, pw)
+        yield smtp
+    finally:
+        with suppress(smtplib.SMTPException, OSError):
+            smtp.quit()
+        smtp.close()
+
+
+def _outbox_name(run_id: str, now: datetime | None = None) -> str:
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    # Dots go too, so no "..", no hidden file and no second extension can come from a run id.
+    safe = _UNSAFE_RUN_ID.sub("_", run_id).strip("_")[:80] or "run"
+    return f"{stamp}-{safe}.eml"
+
+
+def write_to_outbox(msg: EmailMessage, settings: Settings, run_id: str | None = None) -> Path:
+    """Atomically write ``msg`` as ``<UTC timestamp>-<run_id>.eml`` in the outbox."""
+    outbox = settings.outbox
+    outbox.mkdir(parents=True, exist_ok=True)
+    run_id = run_id or str(msg.get("X-Supplyline-Run-Id", "") or "run")
+    target = outbox / _outbox_name(run_id)
+    n = 1
+    while target.exists():  # same microsecond and run id: keep both
+        target = outbox / f"{target.stem.rsplit('~', 1)[0]}~{n}.eml"
+        n += 1
+    # Temp file in the same folder so os.replace is atomic; the dot prefix and .tmp suffix
+    # keep a half-written file out of the "*.eml" glob that the sender uses.
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=outbox)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(msg.as_bytes(policy=policy.default))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+    logger.info("alert written to outbox %s", target)
+    return target
+
+
+def pending_alerts(settings: Settings) -> list[Path]:
+    """``.eml`` files waiting in the outbox, oldest first (names start with a UTC timestamp)."""
+    if not settings.outbox.is_dir():
+        return []
+    return sorted(p for p in settings.outbox.glob("*.eml") if p.is_file())
+
+
+def _mark_sent(path: Path) -> None:
+    """Move an accepted message to ``outbox/sent/`` so it is never sent twice."""
+    sent_dir = path.parent / "sent"
+    sent_dir.mkdir(exist_ok=True)
+    with suppress(FileNotFoundError):  # a concurrent run moved it first
+        os.replace(path, sent_dir / path.name)
+
+
+def deliver_alerts(settings: Settings, new: EmailMessage | None) -> DeliveryResult:
+    """Queue ``new`` (if any) in the outbox, then send everything waiting there.
+
+    Never raises for SMTP problems: unsent files stay in the outbox and ``error`` says why.
+    """
+    written = [write_to_outbox(new, settings)] if new is not None else []
+
+    try:
+        cfg = _smtp_config(settings)
+    except _ConfigError as exc:
+        logger.warning("alert not sent: %s", exc)
+        return DeliveryResult(0, len(pending_alerts(settings)), written, str(exc))
+    if cfg is None:
+        queued = len(pending_alerts(settings))
+        if queued:
+            logger.info("no SMTP configured; %d alert(s) wait in %s", queued, settings.outbox)
+        return DeliveryResult(0, queued, written, None, smtp_configured=False)
+
+    pending = pending_alerts(settings)
+    if not pending:
+        return DeliveryResult(0, 0, written, None)
+    recipients = [_one_line(r) for r in settings.alert_recipients]
+    if not recipients:
+        error = "no recipients (SUPPLYLINE_ALERT_TO)"
+        logger.warning("alert not sent: %s; %d alert(s) wait in outbox", error, len(pending))
+        return DeliveryResult(0, len(pending), written, error)
+
+    sender = _one_line(settings.alert_from)
+    sent, error = 0, None
+    secrets = cfg.secrets()
+    try:
+        with _connect(cfg) as smtp:
+            for path in pending:
+                try:
+                    raw = path.read_bytes()
+                except FileNotFoundError:  # a concurrent run already sent it
+                    continue
+                try:
+                    msg = BytesParser(policy=policy.default).parsebytes(raw)
+                    # The queued copy may predate a change of SUPPLYLINE_ALERT_TO: use today's list.
+                    del msg["To"]
+                    msg["To"] = ", ".join(recipients)
+                    refused = smtp.send_message(msg, from_addr=sender, to_addrs=recipients)
+                except (ValueError, LookupError) as exc:
+                    # A damaged .eml must not block the queue; keep it for a human to look at.
+                    error = "cannot send queued alert " + _scrub(
+                        f"{path.name}: {type(exc).__name__}: {exc}", secrets
+                    )
+                    logger.warning("%s", error)
+                    continue
+                except (
+                    smtplib.SMTPRecipientsRefused,
+                    smtplib.SMTPSenderRefused,
+                    smtplib.SMTPDataError,
+                ) as exc:
+                    # The server rejected this message; keep it and try the rest.
+                    error = "SMTP refused alert " + _scrub(
+                        f"{path.name}: {_describe(exc)}", secrets
+                    )
+                    logger.warning("%s", error)
+                    continue
+                if refused:
+                    logger.warning("SMTP refused some recipients: %s", ", ".join(refused))
+                _mark_sent(path)
+                sent += 1
+                logger.info("alert %s sent to %d recipient(s)", path.name, len(recipients))
+    except smtplib.SMTPAuthenticationError as exc:
+        error = "SMTP login failed (" + _scrub(_describe(exc), secrets) + ")"
+    except OSError as exc:
+        # Refused connections, timeouts, DNS failures and TLS errors are all OSErrors.
+        where = f"{cfg.host}:{cfg.port}"
+        error = f"SMTP unreachable ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
+    except smtplib.SMTPException as exc:
+        # Protocol trouble: dropped connection, no STARTTLS support, HELO refused, ...
+        where = f"{cfg.host}:{cfg.port}"
+        error = f"SMTP error ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
+    queued = len(pending_alerts(settings))
+    if error:
+        logger.warning("%s; %d alert(s) wait in outbox", error, queued)
+    return DeliveryResult(sent, queued, written, error, recipients=len(recipients))
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = (
+            exc.smtp_error.decode("utf-8", "replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        return f"{exc.smtp_code} {text}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "all recipients refused: " + ", ".join(
+            f"{r} {code}" for r, (code, _m) in exc.recipients.items()
+        )
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def send_run_alert(report: AlertReport, settings: Settings) -> DeliveryResult:
+    """Render and deliver the alert for a run if it needs one (or ``alert_always`` is set).
+
+    Even without a new alert, anything left in the outbox from earlier runs is retried.
+    """
+    new = render_alert(report, settings) if report.needs_alert() or settings.alert_always else None
+    return deliver_alerts(settings, new)

@@ -1,0 +1,116 @@
+"""Reading the inbox: list files safely, hash them, and parse new ones. Never writes to the inbox."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from supplyline.parsers import (
+    TABLE_FORMATS,
+    TEXT_FORMATS,
+    ParsedDocument,
+    ParsedTable,
+    ParseError,
+    parse_document,
+    parse_table,
+)
+
+_CHUNK = 1 << 20
+
+
+@dataclass
+class InboxFile:
+    """One entry of the inbox as found on disk."""
+
+    path: str  # relative to the inbox, POSIX separators
+    abs_path: Path
+    size_bytes: int
+    sha256: str
+    format: str | None
+    kind: str | None  # text | table | None (not ingestible)
+    skip_reason: str | None = None
+
+
+@dataclass
+class ParsedFile:
+    """Outcome of parsing one new file: a document, tables, or an error."""
+
+    file: InboxFile
+    document: ParsedDocument | None = None
+    tables: list[ParsedTable] = field(default_factory=list)
+    error: str | None = None
+
+
+def file_format(name: str) -> tuple[str | None, str | None]:
+    """(format, kind) from the file name's extension; (None, None) when unsupported."""
+    ext = os.path.splitext(name)[1].lower()
+    if ext in TEXT_FORMATS:
+        return TEXT_FORMATS[ext], "text"
+    if ext in TABLE_FORMATS:
+        return TABLE_FORMATS[ext], "table"
+    return None, None
+
+
+def sha256_of(path: Path) -> tuple[str, int]:
+    """Content hash and size, read in chunks so large files never sit in memory."""
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def scan_inbox(inbox: Path, max_bytes: int) -> list[InboxFile]:
+    """Every file under the inbox, sorted by path; links and odd entries are listed as skipped."""
+    inbox = Path(inbox)
+    if not inbox.is_dir():
+        raise FileNotFoundError(f"inbox folder not found: {inbox}")
+    found: list[InboxFile] = []
+    for root, dirs, names in os.walk(inbox, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            abs_path = Path(root) / name
+            rel = abs_path.relative_to(inbox).as_posix()
+            found.append(_inspect(abs_path, rel, max_bytes))
+    return sorted(found, key=lambda f: f.path)
+
+
+def _inspect(abs_path: Path, rel: str, max_bytes: int) -> InboxFile:
+    fmt, kind = file_format(abs_path.name)
+    if abs_path.is_symlink():
+        target = os.path.realpath(abs_path)
+        return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None,
+                         f"symbolic link to {target} (links are never followed)")
+    if abs_path.name.startswith("."):
+        return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None, "hidden file")
+    if not abs_path.is_file():
+        return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None, "not a regular file")
+    sha, size = sha256_of(abs_path)
+    if fmt is None:
+        return InboxFile(rel, abs_path, size, sha, None, None,
+                         f"unsupported file type {os.path.splitext(rel)[1] or '(no extension)'!r}")
+    if size > max_bytes:
+        return InboxFile(rel, abs_path, size, sha, fmt, None,
+                         f"file too large ({size} bytes > limit {max_bytes})")
+    return InboxFile(rel, abs_path, size, sha, fmt, kind)
+
+
+def _name_hash(rel: str) -> str:
+    # Entries we do not read still need a stable ledger key; hash the name, not the content.
+    return "name:" + hashlib.sha256(rel.encode()).hexdigest()
+
+
+def parse_file(file: InboxFile) -> ParsedFile:
+    """Read and parse one file; a parse failure is returned as its reason, never raised."""
+    try:
+        data = file.abs_path.read_bytes()
+        if file.kind == "text":
+            return ParsedFile(file, document=parse_document(data, file.format or "txt"))
+        return ParsedFile(file, tables=parse_table(data, file.format or "csv"))
+    except ParseError as exc:
+        return ParsedFile(file, error=str(exc))
+    except OSError as exc:
+        return ParsedFile(file, error=f"cannot read file: {exc.strerror or exc}")

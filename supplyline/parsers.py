@@ -1,0 +1,352 @@
+"""Parsers that turn one input file's bytes into text or rows; no database, no Prefect."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+TABLE_FORMATS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+class ParseError(ValueError):
+    """The file cannot be read as the format its name claims; the message says why."""
+
+
+@dataclass
+class ParsedDocument:
+    """Visible text of a report plus what its header says about it."""
+
+    text: str
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published: dt.date | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode bytes as UTF-8 (BOM-aware), UTF-16 with BOM, or Latin-1; reject binary junk."""
+    if not data.strip():
+        raise ParseError("empty file: no text")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            if b"\x00" in data:
+                raise ParseError("binary content: not a text file") from None
+            text = data.decode("latin-1")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if "\x00" in text or controls > max(8, len(text) // 100):
+        raise ParseError("binary content: not a text file")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """Best-effort ISO date from a front-matter value (date, datetime or string)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    match = re.match(r"\s*(\d{4})-(\d{2})(?:-(\d{2}))?", str(value))
+    if not match:
+        return None
+    year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_markdown(text: str) -> ParsedDocument:
+    """Split optional YAML front matter (url, outlet, published, title) from the body."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return ParsedDocument(text=text.strip("\n"))
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise ParseError(f"front matter is not valid YAML: {exc}".splitlines()[0]) from None
+    if not isinstance(meta, dict):
+        raise ParseError("front matter is not a mapping")
+    body = text[match.end():].strip("\n")
+    published = parse_date(meta.get("published") or meta.get("date"))
+    return ParsedDocument(
+        text=body,
+        title=_str_or_none(meta.get("title")),
+        url=_str_or_none(meta.get("url")),
+        outlet=_str_or_none(meta.get("outlet")),
+        published=published,
+        meta={k: str(v) for k, v in meta.items()},
+    )
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value).strip() or None
+
+
+_HIDDEN_TAGS = "script, style, noscript, template, iframe, svg, canvas, object, head"
+_BLOCK_TAGS = (
+    "p, div, section, article, main, header, footer, nav, aside, h1, h2, h3, h4, h5, h6, li, ul, "
+    "ol, blockquote, pre, table, tr, td, th, br, hr, figure, figcaption, dd, dt, address"
+)
+_DATE_META = ("published", "article:published_time", "date", "pubdate", "dc.date", "datepublished")
+
+
+def parse_html(text: str) -> ParsedDocument:
+    """Visible text of an HTML page (no scripts, styles or markup), with title and date."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(text)
+    title_node = tree.css_first("title")
+    title = _str_or_none(title_node.text(strip=True)) if title_node else None
+    published = None
+    for node in tree.css("meta"):
+        key = (node.attributes.get("name") or node.attributes.get("property") or "").lower()
+        if key in _DATE_META:
+            published = parse_date(node.attributes.get("content"))
+            if published:
+                break
+    if published is None and (time_node := tree.css_first("time[datetime]")):
+        published = parse_date(time_node.attributes.get("datetime"))
+    for node in tree.css(_HIDDEN_TAGS):
+        node.decompose()
+    root = tree.body or tree.root
+    if root is None:
+        raise ParseError("HTML has no body")
+    for node in root.css(_BLOCK_TAGS):
+        node.insert_before("\n\n")
+    body = normalise_whitespace(root.text(separator=""))
+    if not body:
+        raise ParseError("HTML has no visible text")
+    return ParsedDocument(text=body, title=title, published=published)
+
+
+def normalise_whitespace(text: str) -> str:
+    """Collapse runs of spaces inside lines and blank-line runs into one paragraph break."""
+    lines = [re.sub(r"[ \t\u00a0\r\f\v]+", " ", line).strip() for line in text.split("\n")]
+    joined = "\n".join(lines)
+    return re.sub(r"\n{2,}", "\n\n", joined).strip()
+
+
+def parse_pdf(data: bytes) -> ParsedDocument:
+    """Text layer of a PDF; encrypted (with a user password), truncated or image-only PDFs fail."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ParseError("encrypted PDF: a password is needed to read it")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata or {}
+    except ParseError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise ParseError(f"unreadable PDF: {exc}") from None
+    except Exception as exc:  # pypdf raises many internal types on damaged files
+        raise ParseError(f"unreadable PDF: {type(exc).__name__}: {exc}") from None
+    body = "\n\n".join(reflow_lines(normalise_whitespace(p)) for p in pages if p.strip())
+    if not body:
+        raise ParseError("PDF has no text layer (scanned image?)")
+    title = _str_or_none(info.get("/Title")) if hasattr(info, "get") else None
+    published = parse_date(_pdf_date(info.get("/CreationDate"))) if hasattr(info, "get") else None
+    return ParsedDocument(text=body, title=title, published=published)
+
+
+def reflow_lines(page: str) -> str:
+    """Join a PDF page's wrapped lines back into paragraphs.
+
+    A text layer breaks lines where the layout wrapped them; a line ends a paragraph only when
+    it is clearly shorter than a full line or already followed by a blank line.
+    """
+    lines = page.split("\n")
+    full = max((len(ln) for ln in lines), default=0)
+    out: list[str] = []
+    for line in lines:
+        heading = len(line) < 0.5 * full and not line.endswith((".", ",", ";", ":"))
+        if out and out[-1] and line and not heading and len(out[-1]) >= 0.8 * full:
+            out[-1] = out[-1] + " " + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _pdf_date(value: Any) -> str | None:
+    match = re.match(r"D?:?(\d{4})(\d{2})(\d{2})", str(value or ""))
+    return f"{match[1]}-{match[2]}-{match[3]}" if match else None
+
+
+def parse_document(data: bytes, fmt: str) -> ParsedDocument:
+    """Dispatch on the text format (txt, md, html, pdf)."""
+    if fmt == "pdf":
+        if not data.startswith(b"%PDF"):
+            raise ParseError("not a PDF: the file does not start with %PDF")
+        return parse_pdf(data)
+    text = decode_text(data)
+    if fmt == "md":
+        doc = parse_markdown(text)
+    elif fmt == "html":
+        doc = parse_html(text)
+    else:
+        doc = ParsedDocument(text=text.strip("\n"))
+    if not doc.text.strip():
+        raise ParseError("no text after the header")
+    return doc
+
+
+@dataclass
+class ParsedTable:
+    """One sheet of a table file; every cell kept as the text it was received as."""
+
+    sheet: str
+    frame: Any  # polars.DataFrame of String columns, in file order
+
+
+_DELIMITERS = [",", ";", "\t", "|"]
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter that splits the header and first rows most consistently."""
+    lines = [ln for ln in sample.splitlines()[:20] if ln.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", -1
+    for delim in _DELIMITERS:
+        counts = [ln.count(delim) for ln in lines]
+        if counts[0] == 0:
+            continue
+        score = sum(1 for c in counts if c == counts[0]) * 10 + counts[0]
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def parse_csv(data: bytes) -> list[ParsedTable]:
+    """CSV with a sniffed delimiter; ragged rows keep their extra cells in ``_extra_N`` columns."""
+    import csv
+
+    import polars as pl
+
+    text = decode_text(data)
+    delim = sniff_delimiter(text[:65536])
+    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise ParseError("CSV has no header row")
+    header = _unique_names(rows[0])
+    body = rows[1:]
+    width = max([len(header), *(len(r) for r in body)])
+    names = header + [f"_extra_{i}" for i in range(1, width - len(header) + 1)]
+    columns: dict[str, list[str | None]] = {n: [] for n in names}
+    for row in body:
+        for i, name in enumerate(names):
+            columns[name].append(row[i] if i < len(row) else None)
+    frame = pl.DataFrame(columns, schema={n: pl.String for n in names})
+    return [ParsedTable(sheet="", frame=frame)]
+
+
+def parse_xlsx(data: bytes) -> list[ParsedTable]:
+    """Every non-empty sheet of a workbook; dates as ISO text, formulas as their cached values."""
+    import polars as pl
+
+    try:
+        sheets = pl.read_excel(io.BytesIO(data), sheet_id=0, engine="calamine", infer_schema_length=0)
+    except Exception as exc:  # calamine reports zip and XML damage with many types
+        raise ParseError(f"unreadable XLSX: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+    tables = []
+    for name, frame in sheets.items():
+        if frame.width == 0:
+            continue
+        frame = frame.select(pl.all().cast(pl.String))
+        tables.append(ParsedTable(sheet=name, frame=frame))
+    if not tables:
+        raise ParseError("XLSX has no non-empty sheet")
+    return tables
+
+
+def parse_json_table(data: bytes) -> list[ParsedTable]:
+    """A JSON array of objects (or JSON Lines); each record kept as its JSON text too."""
+    import polars as pl
+
+    text = decode_text(data)
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as exc:
+        try:
+            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError:
+            raise ParseError(f"not JSON: {exc}") from None
+    if isinstance(records, dict):
+        lists = [v for v in records.values() if isinstance(v, list)]
+        if len(lists) != 1:
+            raise ParseError("JSON is an object, not an array of records")
+        records = lists[0]
+    if not isinstance(records, list):
+        raise ParseError("JSON is not an array of records")
+    names: list[str] = []
+    for rec in records:
+        if isinstance(rec, dict):
+            names.extend(k for k in rec if k not in names)
+    names = names or ["_value"]
+    columns: dict[str, list[str | None]] = {n: [] for n in names}
+    for rec in records:
+        rec = rec if isinstance(rec, dict) else {"_value": rec}
+        for n in names:
+            columns.setdefault(n, [])
+            columns[n].append(_json_cell(rec.get(n)))
+    return [ParsedTable(sheet="", frame=pl.DataFrame(columns, schema={n: pl.String for n in columns}))]
+
+
+def _json_cell(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def parse_parquet(data: bytes) -> list[ParsedTable]:
+    """A Parquet file; typed values rendered as text so the raw layer has one shape."""
+    import polars as pl
+
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # arrow raises several types on damaged footers
+        raise ParseError(f"unreadable Parquet: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+    frame = frame.select(
+        pl.struct(c).struct.json_encode().alias(c) if dtype.is_nested() else pl.col(c).cast(pl.String)
+        for c, dtype in frame.schema.items()
+    )
+    return [ParsedTable(sheet="", frame=frame)]
+
+
+def parse_table(data: bytes, fmt: str) -> list[ParsedTable]:
+    """Dispatch on the table format (csv, xlsx, json, parquet)."""
+    if not data.strip():
+        raise ParseError("empty file: no rows")
+    parser = {"csv": parse_csv, "xlsx": parse_xlsx, "json": parse_json_table, "parquet": parse_parquet}[fmt]
+    return parser(data)
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    names: list[str] = []
+    for i, raw in enumerate(header):
+        name = raw.strip() or f"column_{i + 1}"
+        base, n = name, 2
+        while name in names:
+            name, n = f"{base}_{n}", n + 1
+        names.append(name)
+    return names

@@ -1,0 +1,317 @@
+"""The steps of a nightly run as plain functions; flows/ wraps them as Prefect tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from schemas.gate import validate_rows
+from schemas.raw import RawDocument
+from schemas.staging import StgClaim, StgEntityMention, StgFigure, StgShipment
+from supplyline.inbox import InboxFile, ParsedFile, parse_file
+from supplyline.rules import ExtractionRules
+from transforms.claims import extract_claims
+from transforms.entities import extract_entity_mentions
+from transforms.ledger import SCANNED_SCHEMA
+from transforms.tables import match_shape, normalise_figures, normalise_shipments, resolve_shipment_names
+from warehouse import load
+from warehouse.db import AssertionResult
+
+QUARANTINE_SCHEMA = {
+    "run_id": pl.String, "source_file": pl.String, "sha256": pl.String, "stage": pl.String,
+    "target_table": pl.String, "locator": pl.String, "check_name": pl.String, "reason": pl.String,
+    "offending_values": pl.String, "original_row": pl.String, "quarantined_at": pl.Datetime("us"),
+}
+CHECK_SCHEMA = {
+    "run_id": pl.String, "check_name": pl.String, "table_name": pl.String, "tool": pl.String,
+    "severity": pl.String, "status": pl.String, "failing_count": pl.Int64, "sample": pl.String,
+    "checked_at": pl.Datetime("us"),
+}
+DOC_COLUMNS = ["doc_id", "sha256", "file_name", "format", "title", "url", "outlet", "published", "text"]
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC timestamp (DuckDB TIMESTAMP)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def scanned_frame(files: Iterable[InboxFile]) -> pl.DataFrame:
+    """The scan as a frame for planning."""
+    rows = [
+        {"path": f.path, "sha256": f.sha256, "size_bytes": f.size_bytes, "format": f.format,
+         "kind": f.kind, "skip_reason": f.skip_reason}
+        for f in files
+    ]
+    return pl.DataFrame(rows, schema=SCANNED_SCHEMA)
+
+
+@dataclass
+class Batch:
+    """Everything one run adds to the warehouse, before it is written."""
+
+    run_id: str
+    started: dt.datetime
+    files: list[dict] = field(default_factory=list)  # ops.files rows
+    documents: pl.DataFrame | None = None
+    table_rows: list[pl.DataFrame] = field(default_factory=list)
+    claims: pl.DataFrame | None = None
+    mentions: pl.DataFrame | None = None
+    shipments: list[pl.DataFrame] = field(default_factory=list)
+    figures: list[pl.DataFrame] = field(default_factory=list)
+    quarantine: list[dict] = field(default_factory=list)
+    checks: list[dict] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def quarantine_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(self.quarantine, schema=QUARANTINE_SCHEMA)
+
+    def check_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(self.checks, schema=CHECK_SCHEMA)
+
+    def add_check(self, name: str, table: str, tool: str, severity: str, failing: int, sample: str | None) -> None:
+        status = "pass" if failing == 0 else ("fail" if severity == "error" else "warn")
+        self.checks.append({
+            "run_id": self.run_id, "check_name": name, "table_name": table, "tool": tool,
+            "severity": severity, "status": status, "failing_count": failing, "sample": sample,
+            "checked_at": utcnow(),
+        })
+
+    def reject(self, source: str | None, sha: str | None, stage: str, table: str | None,
+               locator: str | None, check: str, reason: str, offending: str | None = None,
+               original: str | None = None) -> None:
+        self.quarantine.append({
+            "run_id": self.run_id, "source_file": source, "sha256": sha, "stage": stage,
+            "target_table": table, "locator": locator, "check_name": check, "reason": reason,
+            "offending_values": _as_json(offending), "original_row": original,
+            "quarantined_at": utcnow(),
+        })
+
+
+def _as_json(value: str | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def parse_new_files(plan: pl.DataFrame, files: dict[str, InboxFile]) -> list[ParsedFile]:
+    """Parse every file the plan marks new (IO: reads the inbox)."""
+    return [parse_file(files[p]) for p in plan.filter(pl.col("action") == "new")["path"]]
+
+
+def stage_ingest(batch: Batch, plan: pl.DataFrame, parsed: list[ParsedFile]) -> list[tuple[InboxFile, object]]:
+    """Turn parsed files into raw rows and ledger entries; returns the tables to normalise."""
+    outcome = {p.file.path: p for p in parsed}
+    docs, tables = [], []
+    for row in plan.filter(pl.col("action") != "unchanged").iter_rows(named=True):
+        entry = {
+            "path": row["path"], "sha256": row["sha256"], "size_bytes": row["size_bytes"],
+            "format": row["format"], "kind": row["kind"], "version": row["version"],
+            "status": row["action"], "duplicate_of": row["duplicate_of"], "error": row["skip_reason"],
+            "rows_in": None, "rows_loaded": None, "rows_quarantined": None, "rows_skipped": None,
+            "note": None, "first_seen": batch.started, "run_id": batch.run_id,
+        }
+        if row["action"] == "duplicate":
+            entry["note"] = f"same content as {row['duplicate_of']}"
+        if row["action"] == "new":
+            result = outcome[row["path"]]
+            if result.error:
+                entry.update(status="failed", error=result.error)
+                batch.failures.append((row["path"], result.error))
+                batch.reject(row["path"], row["sha256"], "ingest", None, None, "parse", result.error)
+            elif result.document is not None:
+                doc = result.document
+                docs.append({
+                    "doc_id": row["sha256"][:16], "sha256": row["sha256"], "file_name": row["path"],
+                    "format": row["format"], "title": doc.title, "url": doc.url, "outlet": doc.outlet,
+                    "published": doc.published, "text": doc.text,
+                    "meta": json.dumps(doc.meta, ensure_ascii=False) if doc.meta else None,
+                })
+                entry.update(status="loaded", rows_in=1)
+            else:
+                entry.update(status="loaded", rows_in=sum(t.frame.height for t in result.tables))
+                tables.extend((result.file, t) for t in result.tables)
+        batch.files.append(entry)
+    batch.documents = _validated_documents(batch, docs)
+    return tables
+
+
+def _validated_documents(batch: Batch, docs: list[dict]) -> pl.DataFrame:
+    frame = pl.DataFrame(docs, schema={
+        "doc_id": pl.String, "sha256": pl.String, "file_name": pl.String, "format": pl.String,
+        "title": pl.String, "url": pl.String, "outlet": pl.String, "published": pl.Date,
+        "text": pl.String, "meta": pl.String,
+    })
+    gate = validate_rows(frame, RawDocument)
+    _record_gate(batch, gate, "raw.documents", frame)
+    for bad in gate.rejected.join(frame.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)), on="_row").iter_rows(named=True):
+        batch.reject(bad["file_name"], bad["sha256"], "ingest", "raw.documents", None,
+                     bad["check_name"], bad["reason"], bad["offending_values"])
+        _mark_file(batch, bad["file_name"], status="failed", error=f"rejected: {bad['reason']}", rows_quarantined=1)
+    for doc in gate.valid.iter_rows(named=True):
+        _mark_file(batch, doc["file_name"], rows_loaded=1, rows_quarantined=0, rows_skipped=0)
+    return gate.valid.with_columns(run_id=pl.lit(batch.run_id), ingested_at=pl.lit(batch.started))
+
+
+def _mark_file(batch: Batch, path: str, **values: object) -> None:
+    for entry in batch.files:
+        if entry["path"] == path and entry["status"] in ("loaded", "failed"):
+            entry.update(values)
+
+
+def _record_gate(batch: Batch, gate, table: str, frame: pl.DataFrame) -> None:
+    if gate.checks.is_empty():
+        batch.add_check(f"pandera: {table}", table, "pandera", "warn", 0, None)
+    for check in gate.checks.iter_rows(named=True):
+        batch.add_check(f"pandera: {check['check_name']}", table, "pandera", "warn",
+                        check["failing_count"], check["sample"])
+
+
+def extract_reports(documents: pl.DataFrame, rules: ExtractionRules) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Claims and entity mentions of a batch of documents (pure compute)."""
+    docs = documents.select("doc_id", "text", "published", "title", "outlet")
+    return extract_claims(docs, rules), extract_entity_mentions(docs, rules)
+
+
+def stage_extractions(batch: Batch, claims: pl.DataFrame, mentions: pl.DataFrame) -> None:
+    """Validate extracted claims and mentions; rejected ones go to quarantine with the reason."""
+    doc_files = dict(zip(batch.documents["doc_id"], batch.documents["file_name"], strict=True))
+    gate = validate_rows(claims, StgClaim)
+    _record_gate(batch, gate, "staging.stg_reports__claims", claims)
+    indexed = claims.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
+    for bad in gate.rejected.join(indexed, on="_row").iter_rows(named=True):
+        original = {k: bad[k] for k in claims.columns}
+        batch.reject(doc_files.get(bad["doc_id"]), None, "extract", "staging.stg_reports__claims",
+                     f"chars {bad['char_start']}-{bad['char_end']}", bad["check_name"], bad["reason"],
+                     bad["offending_values"], json.dumps(original, default=str, ensure_ascii=False))
+    batch.claims = gate.valid
+    mention_gate = validate_rows(mentions, StgEntityMention)
+    _record_gate(batch, mention_gate, "staging.stg_reports__entity_mentions", mentions)
+    batch.mentions = mention_gate.valid.unique(["doc_id", "char_start", "entity_id"], keep="first")
+
+
+def stage_tables(batch: Batch, tables: list, rules: ExtractionRules, shapes: pl.DataFrame) -> None:
+    """Normalise each received table onto its canonical shape; account for every row."""
+    counts: dict[str, dict[str, int]] = {}
+    notes: dict[str, list[str]] = {}
+    for file, table in tables:
+        raw = table.frame.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64))
+        row_json = raw.select(
+            "row_number", row_json=pl.struct(table.frame.columns).struct.json_encode()
+        ) if table.frame.width else raw.select("row_number", row_json=pl.lit("{}"))
+        batch.table_rows.append(row_json.with_columns(
+            sha256=pl.lit(file.sha256), file_name=pl.lit(file.path), sheet=pl.lit(table.sheet),
+            run_id=pl.lit(batch.run_id),
+        ))
+        tally = counts.setdefault(file.path, {"loaded": 0, "quarantined": 0, "skipped": 0})
+        shape, mapping = match_shape(table.frame.columns, shapes)
+        where = f"sheet {table.sheet!r}" if table.sheet else "table"
+        if shape is None:
+            tally["skipped"] += raw.height
+            notes.setdefault(file.path, []).append(
+                f"{where}: columns match no known table shape ({', '.join(table.frame.columns[:8])})"
+            )
+            continue
+        if shape == "shipments":
+            typed = resolve_shipment_names(normalise_shipments(raw, mapping), rules.aliases)
+            model, target, frames = StgShipment, "staging.stg_ledgers__shipments", batch.shipments
+        else:
+            typed = normalise_figures(raw, mapping, rules.metrics)
+            model, target, frames = StgFigure, "staging.stg_tables__figures", batch.figures
+        notes.setdefault(file.path, []).append(f"{where}: read as {shape}")
+        gate = validate_rows(typed, model)
+        _record_gate(batch, gate, target, typed)
+        rejected = gate.rejected.join(row_json.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)), on="_row")
+        for bad in rejected.iter_rows(named=True):
+            sheet_prefix = f"{table.sheet}:" if table.sheet else ""
+            batch.reject(file.path, file.sha256, "normalise", target, f"{sheet_prefix}row {bad['row_number']}",
+                         bad["check_name"], bad["reason"], bad["offending_values"], bad["row_json"])
+        tally["quarantined"] += rejected.height
+        tally["loaded"] += gate.valid.height
+        frames.append(gate.valid.with_columns(
+            sha256=pl.lit(file.sha256), sheet=pl.lit(table.sheet), source_file=pl.lit(file.path),
+        ))
+    for path, tally in counts.items():
+        _mark_file(batch, path, rows_loaded=tally["loaded"], rows_quarantined=tally["quarantined"],
+                   rows_skipped=tally["skipped"], note="; ".join(notes.get(path, [])) or None)
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
+    """Write the whole batch in one transaction; returns rows loaded per table."""
+    loaded: dict[str, int] = {}
+    con.execute("begin transaction")
+    try:
+        files = pl.DataFrame(batch.files, infer_schema_length=None) if batch.files else pl.DataFrame()
+        loaded["ops.files"] = load.replace_rows(con, "ops.files", files, ["path", "sha256"])
+        docs = batch.documents
+        if docs is not None and docs.height:
+            loaded["raw.documents"] = load.replace_rows(con, "raw.documents", docs, ["doc_id"])
+        for frame in batch.table_rows:
+            load.replace_rows(con, "raw.table_rows", frame, ["sha256", "sheet", "row_number"])
+        if batch.claims is not None and docs is not None:
+            doc_ids = docs["doc_id"].to_list()
+            load.delete_for_docs(con, "staging.stg_reports__claims", doc_ids)
+            load.delete_for_docs(con, "staging.stg_reports__entity_mentions", doc_ids)
+            loaded["claims"] = load.append_rows(con, "staging.stg_reports__claims", batch.claims)
+            loaded["entity_mentions"] = load.append_rows(con, "staging.stg_reports__entity_mentions", batch.mentions)
+        loaded["shipments"] = sum(
+            load.replace_rows(con, "staging.stg_ledgers__shipments", f, ["sha256", "sheet", "row_number"])
+            for f in batch.shipments
+        )
+        loaded["figures"] = sum(
+            load.replace_rows(con, "staging.stg_tables__figures", f, ["sha256", "sheet", "row_number"])
+            for f in batch.figures
+        )
+        load.append_rows(con, "dq.quarantine", batch.quarantine_frame())
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return loaded
+
+
+def record_assertions(batch: Batch, results: list[AssertionResult]) -> None:
+    """Zero-row SQL assertions as check results."""
+    for res in results:
+        sample = json.dumps(res.sample, default=str, ensure_ascii=False) if res.failing_count else None
+        batch.add_check(f"sql: {res.name}", res.table, "sql", res.severity, res.failing_count, sample)
+
+
+def read_shapes(reference_dir: Path) -> pl.DataFrame:
+    """Table shapes (reference/table_shapes.csv)."""
+    return pl.read_csv(reference_dir / "table_shapes.csv").with_columns(pl.col("required").cast(pl.Boolean))
+
+
+def alert_report(summary, batch: Batch, loaded: dict[str, int], flow_name: str):
+    """The alert email's content for one run."""
+    from supplyline.alerts import AlertReport, CheckOutcome, FileFailure
+
+    checks = [
+        CheckOutcome(
+            check=c["check_name"], table=c["table_name"], severity=c["severity"], status=c["status"],
+            failing_count=c["failing_count"], sample=_sample_rows(c["sample"]),
+        )
+        for c in batch.checks
+    ]
+    not_loaded = {}
+    if summary.status != "completed":
+        not_loaded["warehouse"] = summary.message or "run failed; the published warehouse is unchanged"
+    return AlertReport(
+        run_id=summary.run_id, run_date=batch.started.date(), flow_name=flow_name, checks=checks,
+        failed_files=[FileFailure(path, reason) for path, reason in batch.failures],
+        loaded={k: v for k, v in loaded.items() if v}, not_loaded=not_loaded,
+        quarantined_rows=len(batch.quarantine), warehouse_path=summary.warehouse, data_docs_path=None,
+    )
+
+
+def _sample_rows(sample: str | None) -> list[dict]:
+    if not sample:
+        return []
+    try:
+        parsed = json.loads(sample)
+    except json.JSONDecodeError:
+        return [{"value": v} for v in sample.split(" | ")]
+    return parsed if isinstance(parsed, list) else [{"value": parsed}]

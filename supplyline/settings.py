@@ -1,0 +1,56 @@
+"""One typed settings object for every part of Supplyline (env prefix ``SUPPLYLINE_``)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as ``SUPPLYLINE_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="SUPPLYLINE_", extra="ignore")
+
+    inbox: Path = Field(REPO_ROOT / "samples" / "inbox", description="Folder of new reports and tables.")
+    warehouse: Path = Field(
+        REPO_ROOT / "data" / "warehouse.duckdb", description="Published DuckDB warehouse file."
+    )
+    data_dir: Path = Field(REPO_ROOT / "data", description="Working folder for outbox, docs and locks.")
+    reference_dir: Path = Field(
+        REPO_ROOT / "reference", description="Versioned reference data (aliases, metrics, rules)."
+    )
+    max_file_mb: float = Field(200.0, description="Files larger than this are quarantined unread.")
+
+    smtp_host: str | None = Field(None, description="SMTP server; unset writes alerts to the outbox.")
+    smtp_port: int = Field(25, description="SMTP port.")
+    smtp_tls: Literal["none", "starttls", "ssl"] = Field("none", description="SMTP transport security.")
+    smtp_user: str | None = Field(None, description="SMTP login name.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password (environment only).")
+    smtp_credentials_block: str | None = Field(
+        None, description="Name of a Prefect EmailServerCredentials block to use instead."
+    )
+    smtp_timeout: float = Field(10.0, description="Seconds before an SMTP attempt gives up.")
+    alert_from: str = Field("supplyline@localhost", description="Sender of alert emails.")
+    alert_to: str = Field("", description="Comma-separated alert recipients.")
+    alert_always: bool = Field(False, description="Send a summary email even when all checks pass.")
+
+    @property
+    def alert_recipients(self) -> list[str]:
+        """Recipients parsed from the comma-separated setting."""
+        return [a.strip() for a in self.alert_to.split(",") if a.strip()]
+
+    @cached_property
+    def outbox(self) -> Path:
+        """Folder where unsent alert emails wait as .eml files."""
+        return self.data_dir / "outbox"
+
+    @cached_property
+    def data_docs_dir(self) -> Path:
+        """Folder where Great Expectations Data Docs are built, one sub-folder per run."""
+        return self.data_dir / "data_docs"

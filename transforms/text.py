@@ -1,0 +1,112 @@
+"""Paragraph and sentence segmentation with exact character offsets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import polars as pl
+
+SENTENCE_SCHEMA = {
+    "doc_id": pl.String,
+    "para_idx": pl.Int32,
+    "sent_idx": pl.Int32,
+    "char_start": pl.Int64,
+    "char_end": pl.Int64,
+    "sentence": pl.String,
+}
+
+# Blank lines end a paragraph; so does a newline before a Markdown block marker
+# (heading, list item, quote, table row), because those lines stand alone.
+_PARA_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:#|[-*+] |\d+\. |>|\|))")
+
+# Candidate sentence ends: terminal punctuation, optional closing quotes/brackets,
+# then whitespace and something that can start a sentence.
+_SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+
+# Tokens before a full stop that do not end a sentence.
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof gen maj col lt capt cpt sgt adm cmdr gov sen rep rev st no nos vs
+    etc inc ltd co corp jr sr dept est approx fig jan feb mar apr jun jul aug sep sept oct
+    nov dec u.s u.k u.n e.g i.e a.m p.m""".split()
+)
+
+
+def _is_abbreviation(text: str, dot_pos: int) -> bool:
+    """True when the full stop at ``dot_pos`` closes an abbreviation or an initial."""
+    start = dot_pos
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot_pos].lower()
+    if not word:
+        return False
+    if word in _ABBREVIATIONS:
+        return True
+    # Single capital initials ("J. Byrne") and dotted acronyms ("U.S.").
+    return (len(word) == 1 and text[start].isupper()) or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
+
+
+def iter_paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) offsets of non-blank paragraphs."""
+    pos = 0
+    for m in _PARA_BREAK.finditer(text):
+        yield pos, m.start()
+        pos = m.end()
+    yield pos, len(text)
+
+
+def iter_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) offsets of sentences inside ``text[start:end]``, whitespace-trimmed."""
+    seg_start = start
+    for m in _SENT_END.finditer(text, start, end):
+        first_dot = m.start()
+        if text[first_dot] == "." and m.end() - first_dot == 1 and _is_abbreviation(text, first_dot):
+            continue
+        yield from _trimmed(text, seg_start, m.end())
+        seg_start = m.end()
+    yield from _trimmed(text, seg_start, end)
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield start, end
+
+
+def split_text(text: str) -> list[tuple[int, int, int, int]]:
+    """(para_idx, sent_idx, char_start, char_end) for every sentence of one document."""
+    out: list[tuple[int, int, int, int]] = []
+    para_idx = 0
+    sent_idx = 0
+    for p_start, p_end in iter_paragraphs(text):
+        spans = list(iter_sentences(text, p_start, p_end))
+        if not spans:
+            continue
+        for s_start, s_end in spans:
+            out.append((para_idx, sent_idx, s_start, s_end))
+            sent_idx += 1
+        para_idx += 1
+    return out
+
+
+def split_sentences(docs: pl.DataFrame) -> pl.DataFrame:
+    """One row per sentence: doc_id, para_idx, sent_idx, char_start, char_end, sentence.
+
+    Offsets are Python string indices into ``text`` so that
+    ``text[char_start:char_end] == sentence``; ``sent_idx`` counts within the document.
+    """
+    rows: dict[str, list] = {k: [] for k in SENTENCE_SCHEMA}
+    for doc_id, text in docs.select("doc_id", "text").iter_rows():
+        if not text:
+            continue
+        for para_idx, sent_idx, start, end in split_text(text):
+            rows["doc_id"].append(doc_id)
+            rows["para_idx"].append(para_idx)
+            rows["sent_idx"].append(sent_idx)
+            rows["char_start"].append(start)
+            rows["char_end"].append(end)
+            rows["sentence"].append(text[start:end])
+    return pl.DataFrame(rows, schema=SENTENCE_SCHEMA)

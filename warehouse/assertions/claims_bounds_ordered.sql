@@ -1,0 +1,3 @@
+-- table: marts.claims
+-- severity: error
+select claim_id, value_low, value_high from marts.claims where value_low > value_high

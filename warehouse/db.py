@@ -1,0 +1,182 @@
+"""DuckDB connections, DDL, SQL models, assertions and the atomic publish of the warehouse."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+HERE = Path(__file__).resolve().parent
+MODELS_DIR = HERE / "models"
+ASSERTIONS_DIR = HERE / "assertions"
+_REF = re.compile(r"\b(staging|marts)\.([a-z_][a-z0-9_]*)\b")
+
+
+def extension_path(name: str) -> Path:
+    """Path of a DuckDB extension shipped in its PyPI wheel (no download at run time)."""
+    module = __import__(f"duckdb_extension_{name}")
+    found = sorted(Path(module.__file__).parent.glob(f"extensions/*/{name}.duckdb_extension"))
+    if not found:
+        raise RuntimeError(f"DuckDB extension {name!r} is not installed (pip install duckdb-extension-{name})")
+    return found[-1]
+
+
+def connect(path: Path | str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (or an in-memory database) with the FTS extension loaded."""
+    con = duckdb.connect(str(path), read_only=read_only)
+    # The path is our own install location, never input text; LOAD takes no parameters.
+    con.execute(f"load '{extension_path('fts')}'")
+    return con
+
+
+def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every schema and loader-owned table that does not exist yet."""
+    con.execute((HERE / "ddl.sql").read_text())
+
+
+@dataclass(frozen=True)
+class Model:
+    """One SQL model: a select materialised as ``schema.name``."""
+
+    schema: str
+    name: str
+    sql: str
+    materialized: str  # table | view
+
+    @property
+    def target(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+def load_models(models_dir: Path = MODELS_DIR) -> list[Model]:
+    """All models under models/<schema>/<name>.sql, ordered so dependencies come first."""
+    models = {}
+    for path in sorted(models_dir.glob("*/*.sql")):
+        sql = path.read_text()
+        mat = re.search(r"--\s*materialized:\s*(\w+)", sql)
+        model = Model(path.parent.name, path.stem, sql, mat.group(1) if mat else "table")
+        models[model.target] = model
+    ordered: list[Model] = []
+    visiting: set[str] = set()
+
+    def visit(target: str) -> None:
+        if target in visiting or any(m.target == target for m in ordered):
+            return
+        visiting.add(target)
+        for ref in {f"{s}.{n}" for s, n in _REF.findall(models[target].sql)}:
+            if ref in models and ref != target:
+                visit(ref)
+        ordered.append(models[target])
+
+    for target in models:
+        visit(target)
+    return ordered
+
+
+def run_models(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> None:
+    """Rebuild every SQL model in dependency order."""
+    for model in models or load_models():
+        kind = "view" if model.materialized == "view" else "table"
+        con.execute(f"create or replace {kind} {model.target} as\n{model.sql}")
+
+
+def build_fts_index(con: duckdb.DuckDBPyConnection) -> None:
+    """Full-text index over document text (BM25 via fts_marts_documents.match_bm25)."""
+    con.execute(
+        "pragma create_fts_index('marts.documents', 'doc_id', 'title', 'text', "
+        "stemmer='english', overwrite=1)"
+    )
+
+
+@dataclass(frozen=True)
+class AssertionResult:
+    """Outcome of one zero-row assertion: offending rows found (0 means it holds)."""
+
+    name: str
+    table: str
+    severity: str
+    failing_count: int
+    sample: list[dict]
+
+
+def run_assertions(con: duckdb.DuckDBPyConnection, folder: Path = ASSERTIONS_DIR) -> list[AssertionResult]:
+    """Run every assertion query; each returns the rows that break it."""
+    results = []
+    for path in sorted(folder.glob("*.sql")):
+        sql = path.read_text()
+        table = re.search(r"--\s*table:\s*([\w.]+)", sql)
+        severity = re.search(r"--\s*severity:\s*(\w+)", sql)
+        cur = con.execute(f"select * from ({sql}) limit 1000")
+        cols = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+        results.append(
+            AssertionResult(
+                name=path.stem,
+                table=table.group(1) if table else "",
+                severity=severity.group(1) if severity else "error",
+                failing_count=len(rows),
+                sample=[dict(zip(cols, r, strict=True)) for r in rows[:5]],
+            )
+        )
+    return results
+
+
+class RunInProgress(RuntimeError):
+    """Another run holds the warehouse lock."""
+
+
+@contextlib.contextmanager
+def run_lock(warehouse: Path) -> Iterator[None]:
+    """Exclusive lock for one run; the OS drops it when the process dies, so none goes stale."""
+    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise RunInProgress(f"a run is already in progress ({holder}); try again later") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def working_copy(warehouse: Path) -> Path:
+    """A private copy of the published warehouse for this run to write (readers keep the original)."""
+    work = warehouse.with_name(warehouse.name + ".work")
+    for stale in (work, work.with_name(work.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    if warehouse.exists():
+        shutil.copyfile(warehouse, work)
+    return work
+
+
+def publish(work: Path, warehouse: Path) -> None:
+    """Atomically replace the published warehouse with the finished working copy."""
+    con = duckdb.connect(str(work))
+    con.execute("checkpoint")
+    con.close()
+    with open(work, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(work, warehouse)
+
+
+def discard(work: Path) -> None:
+    """Drop a working copy after a failed run; the published warehouse is untouched."""
+    for path in (work, work.with_name(work.name + ".wal")):
+        path.unlink(missing_ok=True)

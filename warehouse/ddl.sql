@@ -1,0 +1,171 @@
+-- Tables written by Python loaders. Marts are SQL models (models/) rebuilt after every load.
+create schema if not exists raw;
+create schema if not exists staging;
+create schema if not exists marts;
+create schema if not exists ops;
+create schema if not exists dq;
+create schema if not exists ref;              -- versioned reference data, reloaded every run
+
+-- ops: what ran, and what happened to every file the inbox ever held.
+create table if not exists ops.runs (
+    run_id varchar primary key,
+    flow_run_id varchar,
+    started_at timestamp not null,
+    finished_at timestamp,
+    status varchar not null,             -- running | completed | failed
+    inbox varchar,
+    files_new integer,
+    files_unchanged integer,
+    files_duplicate integer,
+    files_failed integer,
+    files_skipped integer,
+    claims_loaded integer,
+    shipments_loaded integer,
+    entities_loaded integer,
+    checks_failed integer,
+    rows_quarantined integer,
+    alert varchar,
+    message varchar
+);
+
+create table if not exists ops.files (
+    path varchar not null,               -- relative to the inbox
+    sha256 varchar not null,
+    size_bytes bigint not null,
+    format varchar,                       -- txt | md | html | pdf | csv | xlsx | json | parquet | null
+    kind varchar,                         -- text | table | null
+    version integer not null,             -- 1 for the first content seen at this path
+    status varchar not null,              -- loaded | duplicate | failed | skipped
+    duplicate_of varchar,                 -- path that first held the same content
+    error varchar,
+    rows_in bigint,                       -- data rows (tables) or 1 (a document)
+    rows_loaded bigint,
+    rows_quarantined bigint,
+    rows_skipped bigint,
+    note varchar,                         -- why rows were skipped, or what the file was taken for
+    first_seen timestamp not null,
+    run_id varchar not null,
+    primary key (path, sha256)
+);
+
+-- raw: inputs exactly as received (text after decoding, table cells as text).
+create table if not exists raw.documents (
+    doc_id varchar primary key,           -- first 16 hex digits of the file's sha256
+    sha256 varchar not null,
+    file_name varchar not null,
+    format varchar not null,
+    title varchar,
+    url varchar,
+    outlet varchar,
+    published date,
+    meta json,
+    text varchar not null,
+    run_id varchar not null,
+    ingested_at timestamp not null
+);
+
+create table if not exists raw.table_rows (
+    sha256 varchar not null,
+    file_name varchar not null,
+    sheet varchar not null,
+    row_number bigint not null,           -- 1-based data row (header excluded)
+    row_json json not null,
+    run_id varchar not null,
+    primary key (sha256, sheet, row_number)
+);
+
+-- staging: frames produced by extraction and normalisation, keyed by their source.
+create table if not exists staging.stg_reports__claims (
+    doc_id varchar not null,
+    claim_seq integer not null,
+    metric varchar not null,
+    value_low double,
+    value_high double,
+    unit varchar not null,
+    qualifier varchar not null,
+    attributed_to varchar,
+    reported_by varchar,
+    supplier varchar,
+    recipient varchar,
+    period_start date,
+    period_end date,
+    quote varchar not null,
+    char_start bigint not null,
+    char_end bigint not null,
+    sentence_idx integer,
+    primary key (doc_id, claim_seq)
+);
+
+create table if not exists staging.stg_reports__entity_mentions (
+    doc_id varchar not null,
+    entity_id varchar not null,
+    entity_type varchar not null,
+    canonical_name varchar not null,
+    surface varchar not null,
+    char_start bigint not null,
+    char_end bigint not null,
+    primary key (doc_id, char_start, entity_id)
+);
+
+create table if not exists staging.stg_ledgers__shipments (
+    sha256 varchar not null,
+    sheet varchar not null,
+    row_number bigint not null,
+    source_file varchar not null,
+    vessel_id varchar,
+    vessel varchar not null,
+    departure_port_id varchar,
+    departure_port varchar,
+    departure_date date not null,
+    arrival_port_id varchar,
+    arrival_port varchar,
+    arrival_date date,
+    containers integer,
+    evidence varchar,
+    source varchar,
+    primary key (sha256, sheet, row_number)
+);
+
+create table if not exists staging.stg_tables__figures (
+    sha256 varchar not null,
+    sheet varchar not null,
+    row_number bigint not null,
+    source_file varchar not null,
+    metric varchar not null,
+    value_low double,
+    value_high double,
+    unit varchar not null,
+    qualifier varchar not null,
+    period_start date,
+    period_end date,
+    source varchar,
+    note varchar,
+    primary key (sha256, sheet, row_number)
+);
+
+-- dq: every check result and every rejected row, with the reason.
+create table if not exists dq.quarantine (
+    run_id varchar not null,
+    source_file varchar,
+    sha256 varchar,
+    stage varchar not null,               -- ingest | extract | normalise | load
+    target_table varchar,
+    locator varchar,                      -- row number, sheet:row, or char span
+    check_name varchar not null,
+    reason varchar not null,
+    offending_values json,
+    original_row json,
+    quarantined_at timestamp not null
+);
+
+create table if not exists dq.check_results (
+    run_id varchar not null,
+    check_name varchar not null,
+    table_name varchar not null,
+    tool varchar not null,                -- pandera | sql | gx | reconcile
+    severity varchar not null,            -- error | warn | info
+    status varchar not null,              -- pass | fail | warn
+    failing_count bigint not null,
+    sample json,
+    checked_at timestamp not null
+);

@@ -1,0 +1,38 @@
+-- grain: one row per (metric, unit, source, value_low, value_high): every source's figure
+-- for a metric side by side; key: estimate_id. source is the claimant, or the outlet when the
+-- outlet states the figure on its own authority.
+with
+
+claims as (
+    select * from marts.claims
+),
+
+estimates as (
+    select
+        metric,
+        unit,
+        coalesce(attributed_to, outlet, file_name) as source,
+        bool_and(attributed_to is null) as outlet_own_figure,
+        value_low,
+        value_high,
+        mode(qualifier) as qualifier,
+        min(period_start) as period_start,
+        max(period_end) as period_end,
+        count(distinct doc_id) as n_documents,
+        min(published) as first_published,
+        max(published) as last_published,
+        list(distinct file_name order by file_name) as documents,
+        min(quote) as example_quote
+    from claims
+    group by metric, unit, coalesce(attributed_to, outlet, file_name), value_low, value_high
+)
+
+select
+    md5(concat_ws('|', metric, unit, source, value_low, value_high)) as estimate_id,
+    *,
+    coalesce((value_low + value_high) / 2, value_low, value_high) as value_mid,
+    count(*) over (partition by metric, unit) as n_estimates_for_metric,
+    min(coalesce(value_low, value_high)) over (partition by metric, unit) as metric_min,
+    max(coalesce(value_high, value_low)) over (partition by metric, unit) as metric_max
+from estimates
+order by metric, unit, value_mid, source
