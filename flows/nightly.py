@@ -1,4 +1,5 @@
-"""The nightly Supplyline flow: ingest, extract, normalise, validate, load, publish, alert."""
+"""The nightly Supplyline flow (ingest, extract, normalise, validate, load, publish, alert) and
+the rebuild flow that re-derives staging and marts from the raw layer."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 
 from supplyline import alerts, pipeline
 from supplyline.inbox import scan_inbox
-from supplyline.rules import load_rules
+from supplyline.rules import ExtractionRules, load_rules
 from supplyline.settings import Settings
 from transforms.ledger import plan_ingest
 from warehouse import db, load
@@ -23,6 +24,7 @@ class RunSummary:
     """What one run did; printed by the CLI and stored in ops.runs."""
 
     run_id: str
+    kind: str = "nightly"
     status: str = "running"
     warehouse: str = ""
     files_new: int = 0
@@ -58,7 +60,7 @@ def scan(inbox: Path, max_bytes: int) -> list:
 
 
 @task(cache_policy=NO_CACHE)
-def ingest(con, batch: pipeline.Batch, files: list) -> list:
+def ingest(con, batch: pipeline.Batch, files: list) -> list[pipeline.TableInput]:
     """Plan against the ledger, parse new files, stage raw rows."""
     plan = plan_ingest(pipeline.scanned_frame(files), load.read_ledger(con))
     parsed = pipeline.parse_new_files(plan, {f.path: f for f in files})
@@ -66,9 +68,18 @@ def ingest(con, batch: pipeline.Batch, files: list) -> list:
 
 
 @task(cache_policy=NO_CACHE)
-def extract(documents: pl.DataFrame, rules) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Claims and entity mentions for the new documents."""
+def extract(documents: pl.DataFrame, rules: ExtractionRules) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Claims and entity mentions for one chunk of documents (pure compute; runs on Dask too)."""
     return pipeline.extract_reports(documents, rules)
+
+
+def extract_all(documents: pl.DataFrame, rules: ExtractionRules, chunk: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Fan extraction out over chunks of documents on the flow's task runner."""
+    if documents.is_empty():
+        return pipeline.extract_reports(documents, rules)
+    futures = [extract.submit(documents.slice(i, chunk), rules) for i in range(0, documents.height, chunk)]
+    results = [f.result() for f in futures]
+    return pl.concat([r[0] for r in results]), pl.concat([r[1] for r in results])
 
 
 @task(cache_policy=NO_CACHE)
@@ -96,8 +107,15 @@ def publish(work: Path, warehouse: Path) -> None:
     db.publish(work, warehouse)
 
 
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def alert(summary: RunSummary, batch: pipeline.Batch, loaded: dict[str, int], settings: Settings) -> str:
+    """Email (or queue in the outbox) the data-quality alert; retried once for a flaky server."""
+    report = pipeline.alert_report(summary, batch, loaded, flow_name=summary.kind)
+    return alerts.send_run_alert(report, settings).summary()
+
+
 def _summarise(summary: RunSummary, batch: pipeline.Batch, loaded: dict[str, int]) -> None:
-    statuses = [f["status"] for f in batch.files]
+    statuses = [f["status"] for f in batch.files] if not batch.rebuild else []
     summary.files_new = statuses.count("loaded") + statuses.count("failed")
     summary.files_failed = statuses.count("failed")
     summary.files_duplicate = statuses.count("duplicate")
@@ -108,58 +126,51 @@ def _summarise(summary: RunSummary, batch: pipeline.Batch, loaded: dict[str, int
     summary.rows_quarantined = len(batch.quarantine)
     summary.checks_failed = sum(1 for c in batch.checks if c["status"] == "fail")
     summary.failed_files = batch.failures
-
-
-def _record_run(con, summary: RunSummary, started, inbox: Path) -> None:
-    con.execute(
-        "insert or replace into ops.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [summary.run_id, summary.run_id, started, pipeline.utcnow(), summary.status, str(inbox),
-         summary.files_new, summary.files_unchanged, summary.files_duplicate, summary.files_failed,
-         summary.files_skipped, summary.claims_loaded, summary.shipments_loaded,
-         summary.entities_loaded, summary.checks_failed, summary.rows_quarantined, summary.alert,
-         summary.message],
+    summary.status = "failed" if summary.checks_failed else "completed"
+    summary.message = (
+        f"{summary.checks_failed} error checks failed; warehouse not published"
+        if summary.checks_failed else "ok"
     )
 
 
-@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
-def alert(summary: RunSummary, batch: pipeline.Batch, loaded: dict[str, int], settings: Settings) -> str:
-    """Email (or queue in the outbox) the data-quality alert; retried once for a flaky server."""
-    report = pipeline.alert_report(summary, batch, loaded, flow_name="nightly")
-    return alerts.send_run_alert(report, settings).summary()
+def _record_run(con, summary: RunSummary, started, inbox: Path | None) -> None:
+    con.execute(
+        "insert or replace into ops.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [summary.run_id, summary.run_id, started, pipeline.utcnow(), summary.status,
+         str(inbox) if inbox else None, summary.files_new, summary.files_unchanged,
+         summary.files_duplicate, summary.files_failed, summary.files_skipped, summary.claims_loaded,
+         summary.shipments_loaded, summary.entities_loaded, summary.checks_failed,
+         summary.rows_quarantined, summary.alert, summary.message],
+    )
 
 
-@flow(name="nightly", description="Ingest the inbox and publish the Supplyline warehouse.")
-def nightly(inbox: str | None = None, warehouse: str | None = None) -> dict:
-    """One nightly run; raises RunFailed (state Failed) when an error check fails."""
-    overrides = {k: v for k, v in {"inbox": inbox, "warehouse": warehouse}.items() if v}
-    settings = Settings(**overrides)
+def run_pipeline(settings: Settings, kind: str) -> dict:
+    """Shared body of both flows: build in a working copy, publish it only if it is good."""
     logger = get_run_logger()
     run_id = str(runtime.flow_run.id or uuid.uuid4())
     target = settings.warehouse.resolve()
-    summary = RunSummary(run_id=run_id, warehouse=str(target))
+    summary = RunSummary(run_id=run_id, kind=kind, warehouse=str(target))
+    loaded: dict[str, int] = {}
     with db.run_lock(target):
         work = db.working_copy(target)
         started = pipeline.utcnow()
-        batch = pipeline.Batch(run_id=run_id, started=started)
-        loaded: dict[str, int] = {}
+        batch = pipeline.Batch(run_id=run_id, started=started, rebuild=kind == "rebuild")
         try:
             con = db.connect(work)
             try:
                 db.apply_ddl(con)
                 rules = load_rules(settings.reference_dir)
-                files = scan(settings.inbox, int(settings.max_file_mb * 1_000_000))
-                tables = ingest(con, batch, files)
-                summary.files_unchanged = len(files) - len(batch.files)
-                extracted = extract(batch.documents, rules)
+                if batch.rebuild:
+                    tables = pipeline.rebuild_inputs(con, batch)
+                else:
+                    files = scan(settings.inbox, int(settings.max_file_mb * 1_000_000))
+                    tables = ingest(con, batch, files)
+                    summary.files_unchanged = len(files) - len(batch.files)
+                extracted = extract_all(batch.documents, rules, settings.extract_batch_docs)
                 validate_and_normalise(batch, extracted, tables, rules, settings.reference_dir)
                 loaded = load_warehouse(con, batch, settings.reference_dir)
                 _summarise(summary, batch, loaded)
-                summary.status = "failed" if summary.checks_failed else "completed"
-                summary.message = (
-                    f"{summary.checks_failed} error checks failed; warehouse not published"
-                    if summary.checks_failed else "ok"
-                )
-                _record_run(con, summary, started, settings.inbox)
+                _record_run(con, summary, started, None if batch.rebuild else settings.inbox)
             finally:
                 con.close()
             if summary.status == "completed":
@@ -176,3 +187,17 @@ def nightly(inbox: str | None = None, warehouse: str | None = None) -> dict:
     if summary.status != "completed":
         raise RunFailed(summary)
     return summary.as_dict()
+
+
+@flow(name="nightly", description="Ingest the inbox and publish the Supplyline warehouse.")
+def nightly(inbox: str | None = None, warehouse: str | None = None) -> dict:
+    """One nightly run; raises RunFailed (state Failed) when an error check fails."""
+    overrides = {k: v for k, v in {"inbox": inbox, "warehouse": warehouse}.items() if v}
+    return run_pipeline(Settings(**overrides), kind="nightly")
+
+
+@flow(name="rebuild", description="Re-derive staging and marts from the raw layer.")
+def rebuild(warehouse: str | None = None) -> dict:
+    """Re-extract every stored document and re-normalise every stored table row."""
+    overrides = {"warehouse": warehouse} if warehouse else {}
+    return run_pipeline(Settings(**overrides), kind="rebuild")

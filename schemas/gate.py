@@ -15,7 +15,7 @@ class GateResult:
 
     valid: pl.DataFrame
     rejected: pl.DataFrame  # columns: _row, check_name, reason, offending_values
-    checks: pl.DataFrame  # columns: check_name, failing_count, sample
+    checks: pl.DataFrame  # columns: check_name, failing_count, sample (up to 5 offending values)
 
 
 REJECTED_SCHEMA = {"_row": pl.Int64, "check_name": pl.String, "reason": pl.String,
@@ -57,7 +57,7 @@ def validate_rows(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> GateRe
         cases.group_by("check_name", maintain_order=True)
         .agg(
             failing_count=pl.len().cast(pl.Int64),
-            sample=pl.col("offending_values").head(5).str.join(" | "),
+            sample=pl.col("offending_values").head(5),
         )
     )
     valid = indexed.join(rejected.select("_row"), on="_row", how="anti").drop("_row")
@@ -65,4 +65,4 @@ def validate_rows(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> GateRe
 
 
 def _no_checks() -> pl.DataFrame:
-    return pl.DataFrame(schema={"check_name": pl.String, "failing_count": pl.Int64, "sample": pl.String})
+    return pl.DataFrame(schema={"check_name": pl.String, "failing_count": pl.Int64, "sample": pl.List(pl.String)})

@@ -12,12 +12,19 @@ ISO2 = r"^[A-Z]{2}$"
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 1, 1)
 
 
+class Staged(pa.DataFrameModel):
+    """Base: integer and float widths from the transforms are coerced to the model's types."""
+
+    class Config:
+        coerce = True
+
+
 def _bounds_ordered(df: pl.LazyFrame) -> pl.LazyFrame:
     low, high = pl.col("value_low"), pl.col("value_high")
     return df.select(low.is_null() | high.is_null() | (low <= high))
 
 
-class StgClaim(pa.DataFrameModel):
+class StgClaim(Staged):
     """staging.stg_reports__claims: one attributed quantitative claim found in a report."""
 
     doc_id: str = pa.Field(description="Document the claim was found in.")
@@ -63,9 +70,10 @@ class StgClaim(pa.DataFrameModel):
 
     class Config:
         unique = ["doc_id", "claim_seq"]
+        coerce = True
 
 
-class StgEntityMention(pa.DataFrameModel):
+class StgEntityMention(Staged):
     """staging.stg_reports__entity_mentions: a name from the alias tables found in a report."""
 
     doc_id: str = pa.Field(description="Document of the mention.")
@@ -80,7 +88,7 @@ class StgEntityMention(pa.DataFrameModel):
     char_end: int = pa.Field(ge=1, description="End offset (exclusive).")
 
 
-class StgShipment(pa.DataFrameModel):
+class StgShipment(Staged):
     """staging.stg_ledgers__shipments: one voyage row of a received ledger, normalised."""
 
     row_number: int = pa.Field(ge=1, description="Row in the received table.")
@@ -105,7 +113,7 @@ class StgShipment(pa.DataFrameModel):
         return data.lazyframe.select(arr.is_null() | (arr >= dep))
 
 
-class StgFigure(pa.DataFrameModel):
+class StgFigure(Staged):
     """staging.stg_tables__figures: one figure row of a received table, normalised."""
 
     row_number: int = pa.Field(ge=1, description="Row in the received table.")

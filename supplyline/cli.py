@@ -48,9 +48,31 @@ def run(
     _print_summary(summary)
 
 
+@app.command()
+def rebuild(warehouse: WarehouseOpt = None) -> None:
+    """Rebuild staging and marts from the raw layer (after a change to rules or aliases)."""
+    settings = _settings(warehouse=warehouse)
+    from flows.nightly import RunFailed
+    from flows.nightly import rebuild as rebuild_flow
+    from warehouse.db import RunInProgress
+
+    if not settings.warehouse.exists():
+        typer.echo(f"supplyline: no warehouse at {settings.warehouse}", err=True)
+        raise typer.Exit(2)
+    try:
+        summary = rebuild_flow(warehouse=str(settings.warehouse))
+    except RunInProgress as exc:
+        typer.echo(f"supplyline: {exc}", err=True)
+        raise typer.Exit(3) from None
+    except RunFailed as exc:
+        _print_summary(exc.summary.as_dict())
+        raise typer.Exit(1) from None
+    _print_summary(summary)
+
+
 def _print_summary(s: dict) -> None:
     typer.echo(
-        f"run {s['run_id']}: {s['status']}\n"
+        f"{s['kind']} run {s['run_id']}: {s['status']}\n"
         f"  files: {s['files_new']} new, {s['files_unchanged']} unchanged, "
         f"{s['files_duplicate']} duplicate, {s['files_failed']} failed, {s['files_skipped']} skipped\n"
         f"  loaded: {s['claims_loaded']} claims, {s['shipments_loaded']} shipment rows, "

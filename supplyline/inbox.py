@@ -70,25 +70,42 @@ def scan_inbox(inbox: Path, max_bytes: int) -> list[InboxFile]:
         raise FileNotFoundError(f"inbox folder not found: {inbox}")
     found: list[InboxFile] = []
     for root, dirs, names in os.walk(inbox, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
+        # os.walk lists a link to a folder among the folders and never descends into it;
+        # report it like a link to a file instead of dropping it without a word.
+        links = [d for d in dirs if (Path(root) / d).is_symlink()]
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in links)
+        for name in sorted([*names, *links]):
             abs_path = Path(root) / name
-            rel = abs_path.relative_to(inbox).as_posix()
+            rel = display_name(abs_path.relative_to(inbox).as_posix())
             found.append(_inspect(abs_path, rel, max_bytes))
     return sorted(found, key=lambda f: f.path)
+
+
+def display_name(rel: str) -> str:
+    """The inbox-relative name as valid Unicode text.
+
+    Names that are not valid UTF-8 on disk come from os.walk with lone surrogates, which no
+    database, email or JSON encoder accepts; such bytes are shown as ``\\xNN`` escapes. The
+    file itself is still read through its real path.
+    """
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _inspect(abs_path: Path, rel: str, max_bytes: int) -> InboxFile:
     fmt, kind = file_format(abs_path.name)
     if abs_path.is_symlink():
-        target = os.path.realpath(abs_path)
+        target = display_name(os.path.realpath(abs_path))
         return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None,
                          f"symbolic link to {target} (links are never followed)")
     if abs_path.name.startswith("."):
         return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None, "hidden file")
     if not abs_path.is_file():
         return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None, "not a regular file")
-    sha, size = sha256_of(abs_path)
+    try:
+        sha, size = sha256_of(abs_path)
+    except OSError as exc:  # unreadable (permissions) or gone since the listing
+        return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None,
+                         f"cannot read file: {exc.strerror or exc}")
     if fmt is None:
         return InboxFile(rel, abs_path, size, sha, None, None,
                          f"unsupported file type {os.path.splitext(rel)[1] or '(no extension)'!r}")
@@ -100,7 +117,7 @@ def _inspect(abs_path: Path, rel: str, max_bytes: int) -> InboxFile:
 
 def _name_hash(rel: str) -> str:
     # Entries we do not read still need a stable ledger key; hash the name, not the content.
-    return "name:" + hashlib.sha256(rel.encode()).hexdigest()
+    return "name:" + hashlib.sha256(rel.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def parse_file(file: InboxFile) -> ParsedFile:

@@ -34,22 +34,48 @@ class ParsedDocument:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode bytes as UTF-8 (BOM-aware), UTF-16 with BOM, or Latin-1; reject binary junk."""
+    """Decode bytes as UTF-8 (BOM-aware), UTF-16 (with BOM, or plain ASCII-range UTF-16 without
+    one), Windows-1252 or Latin-1; reject binary junk."""
     if not data.strip():
         raise ParseError("empty file: no text")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
+        text = _decode_utf16(data, "utf-16")
+    elif (bom_less := _utf16_without_bom(data)) is not None:
+        text = _decode_utf16(data, bom_less)
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             if b"\x00" in data:
                 raise ParseError("binary content: not a text file") from None
-            text = data.decode("latin-1")
+            try:
+                # Windows-1252 first: its curly quotes and dashes would be C1 controls in Latin-1.
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                text = data.decode("latin-1")
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
     if "\x00" in text or controls > max(8, len(text) // 100):
         raise ParseError("binary content: not a text file")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_utf16(data: bytes, codec: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        raise ParseError(f"broken {codec.upper()} text: odd length or unpaired surrogate") from None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when every other byte is NUL, as in mostly-ASCII UTF-16 text."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2], data[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -242,7 +268,12 @@ def parse_csv(data: bytes) -> list[ParsedTable]:
 
     text = decode_text(data)
     delim = sniff_delimiter(text[:65536])
-    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    # A cell may be as long as the file (the size limit was applied when the inbox was scanned).
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    except csv.Error as exc:
+        raise ParseError(f"malformed CSV: {exc}") from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise ParseError("CSV has no header row")
@@ -266,15 +297,85 @@ def parse_xlsx(data: bytes) -> list[ParsedTable]:
         sheets = pl.read_excel(io.BytesIO(data), sheet_id=0, engine="calamine", infer_schema_length=0)
     except Exception as exc:  # calamine reports zip and XML damage with many types
         raise ParseError(f"unreadable XLSX: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+    layout = _xlsx_layout(data)
     tables = []
     for name, frame in sheets.items():
         if frame.width == 0:
             continue
         frame = frame.select(pl.all().cast(pl.String))
+        if name in layout:
+            frame = _apply_layout(frame, *layout[name])
         tables.append(ParsedTable(sheet=name, frame=frame))
     if not tables:
         raise ParseError("XLSX has no non-empty sheet")
     return tables
+
+
+def _xlsx_layout(data: bytes) -> dict[str, tuple[int, int, list, dict]]:
+    """Per sheet: (header row, first column, merged ranges, formulas) when the workbook has any.
+
+    Calamine reads cached values only: a merged range's value sits in its top-left cell and
+    the other cells read as empty, and a formula nobody recalculated reads as empty too.
+    openpyxl is asked only when the sheet XML shows merges or formulas.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            xml = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
+    if b"<mergeCell " not in xml and b"<f>" not in xml and b"<f " not in xml:
+        return {}
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), data_only=False)
+    except Exception:  # noqa: BLE001 - the values came from calamine; layout is a bonus
+        return {}
+    layout = {}
+    for sheet in book.worksheets:
+        filled = [(c.row, c.column) for row in sheet.iter_rows() for c in row if c.value not in (None, "")]
+        if not filled:
+            continue
+        header_row = min(r for r, _ in filled)
+        first_col = min(c for _, c in filled)
+        formulas = {
+            (c.row, c.column): str(c.value)
+            for row in sheet.iter_rows() for c in row
+            if isinstance(c.value, str) and c.value.startswith("=")
+        }
+        merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in sheet.merged_cells.ranges]
+        layout[sheet.title] = (header_row, first_col, merged, formulas)
+    return layout
+
+
+def _apply_layout(frame: Any, header_row: int, first_col: int, merged: list, formulas: dict) -> Any:
+    """Fill merged ranges with their top-left value; keep uncached formulas as their text."""
+    import polars as pl
+
+    columns = {n: frame[n].to_list() for n in frame.columns}
+    names = frame.columns
+
+    def cell(row: int, col: int) -> tuple[str, int] | None:
+        i, j = row - header_row - 1, col - first_col
+        if 0 <= i < frame.height and 0 <= j < len(names):
+            return names[j], i
+        return None
+
+    for (row, col), formula in formulas.items():
+        if (at := cell(row, col)) and columns[at[0]][at[1]] is None:
+            columns[at[0]][at[1]] = formula
+    for top, left, bottom, right in merged:
+        anchor = cell(top, left)
+        if anchor is None:
+            continue  # merged across the header: the header text is already there
+        value = columns[anchor[0]][anchor[1]]
+        for row in range(top, bottom + 1):
+            for col in range(left, right + 1):
+                if (at := cell(row, col)) and columns[at[0]][at[1]] is None:
+                    columns[at[0]][at[1]] = value
+    return pl.DataFrame(columns, schema={n: pl.String for n in names})
 
 
 def parse_json_table(data: bytes) -> list[ParsedTable]:

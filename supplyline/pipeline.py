@@ -19,7 +19,12 @@ from supplyline.rules import ExtractionRules
 from transforms.claims import extract_claims
 from transforms.entities import extract_entity_mentions
 from transforms.ledger import SCANNED_SCHEMA
-from transforms.tables import match_shape, normalise_figures, normalise_shipments, resolve_shipment_names
+from transforms.tables import (
+    match_shape,
+    normalise_figures,
+    normalise_shipments,
+    resolve_shipment_names,
+)
 from warehouse import load
 from warehouse.db import AssertionResult
 
@@ -33,6 +38,10 @@ CHECK_SCHEMA = {
     "severity": pl.String, "status": pl.String, "failing_count": pl.Int64, "sample": pl.String,
     "checked_at": pl.Datetime("us"),
 }
+STAGING_TABLES = [
+    "staging.stg_reports__claims", "staging.stg_reports__entity_mentions",
+    "staging.stg_ledgers__shipments", "staging.stg_tables__figures",
+]
 DOC_COLUMNS = ["doc_id", "sha256", "file_name", "format", "title", "url", "outlet", "published", "text"]
 
 
@@ -67,6 +76,7 @@ class Batch:
     quarantine: list[dict] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    rebuild: bool = False  # re-derive staging from raw; raw and the ledger are not rewritten
 
     def quarantine_frame(self) -> pl.DataFrame:
         return pl.DataFrame(self.quarantine, schema=QUARANTINE_SCHEMA)
@@ -97,12 +107,40 @@ def _as_json(value: str | None) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
+@dataclass(frozen=True)
+class TableInput:
+    """One sheet to normalise: its rows (row_number, received columns, _row_json) and origin."""
+
+    path: str
+    sha256: str
+    sheet: str
+    rows: pl.DataFrame
+    columns: list[str]
+
+
+def table_input(path: str, sha256: str, sheet: str, frame: pl.DataFrame) -> TableInput:
+    """Number the rows and keep each one's JSON text, as stored in raw.table_rows."""
+    rows = frame.with_row_index("row_number", offset=1).with_columns(
+        pl.col("row_number").cast(pl.Int64),
+        (pl.struct(frame.columns).struct.json_encode() if frame.width else pl.lit("{}")).alias("_row_json"),
+    )
+    return TableInput(path, sha256, sheet, rows, frame.columns)
+
+
+def raw_rows(batch: Batch, table: TableInput) -> pl.DataFrame:
+    """raw.table_rows for one sheet."""
+    return table.rows.select(
+        sha256=pl.lit(table.sha256), file_name=pl.lit(table.path), sheet=pl.lit(table.sheet),
+        row_number="row_number", row_json="_row_json", run_id=pl.lit(batch.run_id),
+    )
+
+
 def parse_new_files(plan: pl.DataFrame, files: dict[str, InboxFile]) -> list[ParsedFile]:
     """Parse every file the plan marks new (IO: reads the inbox)."""
     return [parse_file(files[p]) for p in plan.filter(pl.col("action") == "new")["path"]]
 
 
-def stage_ingest(batch: Batch, plan: pl.DataFrame, parsed: list[ParsedFile]) -> list[tuple[InboxFile, object]]:
+def stage_ingest(batch: Batch, plan: pl.DataFrame, parsed: list[ParsedFile]) -> list[TableInput]:
     """Turn parsed files into raw rows and ledger entries; returns the tables to normalise."""
     outcome = {p.file.path: p for p in parsed}
     docs, tables = [], []
@@ -133,7 +171,9 @@ def stage_ingest(batch: Batch, plan: pl.DataFrame, parsed: list[ParsedFile]) -> 
                 entry.update(status="loaded", rows_in=1)
             else:
                 entry.update(status="loaded", rows_in=sum(t.frame.height for t in result.tables))
-                tables.extend((result.file, t) for t in result.tables)
+                for t in result.tables:
+                    tables.append(table_input(row["path"], row["sha256"], t.sheet, t.frame))
+                    batch.table_rows.append(raw_rows(batch, tables[-1]))
         batch.files.append(entry)
     batch.documents = _validated_documents(batch, docs)
     return tables
@@ -166,8 +206,9 @@ def _record_gate(batch: Batch, gate, table: str, frame: pl.DataFrame) -> None:
     if gate.checks.is_empty():
         batch.add_check(f"pandera: {table}", table, "pandera", "warn", 0, None)
     for check in gate.checks.iter_rows(named=True):
+        sample = [{"value": v} for v in check["sample"] or []]
         batch.add_check(f"pandera: {check['check_name']}", table, "pandera", "warn",
-                        check["failing_count"], check["sample"])
+                        check["failing_count"], json.dumps(sample, ensure_ascii=False))
 
 
 def extract_reports(documents: pl.DataFrame, rules: ExtractionRules) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -193,46 +234,41 @@ def stage_extractions(batch: Batch, claims: pl.DataFrame, mentions: pl.DataFrame
     batch.mentions = mention_gate.valid.unique(["doc_id", "char_start", "entity_id"], keep="first")
 
 
-def stage_tables(batch: Batch, tables: list, rules: ExtractionRules, shapes: pl.DataFrame) -> None:
+def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules, shapes: pl.DataFrame) -> None:
     """Normalise each received table onto its canonical shape; account for every row."""
     counts: dict[str, dict[str, int]] = {}
     notes: dict[str, list[str]] = {}
-    for file, table in tables:
-        raw = table.frame.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64))
-        row_json = raw.select(
-            "row_number", row_json=pl.struct(table.frame.columns).struct.json_encode()
-        ) if table.frame.width else raw.select("row_number", row_json=pl.lit("{}"))
-        batch.table_rows.append(row_json.with_columns(
-            sha256=pl.lit(file.sha256), file_name=pl.lit(file.path), sheet=pl.lit(table.sheet),
-            run_id=pl.lit(batch.run_id),
-        ))
-        tally = counts.setdefault(file.path, {"loaded": 0, "quarantined": 0, "skipped": 0})
-        shape, mapping = match_shape(table.frame.columns, shapes)
+    for table in tables:
+        tally = counts.setdefault(table.path, {"loaded": 0, "quarantined": 0, "skipped": 0})
+        shape, mapping = match_shape(table.columns, shapes)
         where = f"sheet {table.sheet!r}" if table.sheet else "table"
         if shape is None:
-            tally["skipped"] += raw.height
-            notes.setdefault(file.path, []).append(
-                f"{where}: columns match no known table shape ({', '.join(table.frame.columns[:8])})"
+            tally["skipped"] += table.rows.height
+            notes.setdefault(table.path, []).append(
+                f"{where}: columns match no known table shape ({', '.join(table.columns[:8])})"
             )
             continue
         if shape == "shipments":
-            typed = resolve_shipment_names(normalise_shipments(raw, mapping), rules.aliases)
+            typed = resolve_shipment_names(normalise_shipments(table.rows, mapping), rules.aliases)
             model, target, frames = StgShipment, "staging.stg_ledgers__shipments", batch.shipments
         else:
-            typed = normalise_figures(raw, mapping, rules.metrics)
+            typed = normalise_figures(table.rows, mapping, rules.metrics)
             model, target, frames = StgFigure, "staging.stg_tables__figures", batch.figures
-        notes.setdefault(file.path, []).append(f"{where}: read as {shape}")
+        notes.setdefault(table.path, []).append(f"{where}: read as {shape}")
         gate = validate_rows(typed, model)
         _record_gate(batch, gate, target, typed)
-        rejected = gate.rejected.join(row_json.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)), on="_row")
+        rejected = gate.rejected.join(
+            table.rows.select("row_number", "_row_json").with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)),
+            on="_row",
+        )
+        sheet_prefix = f"{table.sheet}:" if table.sheet else ""
         for bad in rejected.iter_rows(named=True):
-            sheet_prefix = f"{table.sheet}:" if table.sheet else ""
-            batch.reject(file.path, file.sha256, "normalise", target, f"{sheet_prefix}row {bad['row_number']}",
-                         bad["check_name"], bad["reason"], bad["offending_values"], bad["row_json"])
+            batch.reject(table.path, table.sha256, "normalise", target, f"{sheet_prefix}row {bad['row_number']}",
+                         bad["check_name"], bad["reason"], bad["offending_values"], bad["_row_json"])
         tally["quarantined"] += rejected.height
         tally["loaded"] += gate.valid.height
         frames.append(gate.valid.with_columns(
-            sha256=pl.lit(file.sha256), sheet=pl.lit(table.sheet), source_file=pl.lit(file.path),
+            sha256=pl.lit(table.sha256), sheet=pl.lit(table.sheet), source_file=pl.lit(table.path),
         ))
     for path, tally in counts.items():
         _mark_file(batch, path, rows_loaded=tally["loaded"], rows_quarantined=tally["quarantined"],
@@ -247,7 +283,11 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
         files = pl.DataFrame(batch.files, infer_schema_length=None) if batch.files else pl.DataFrame()
         loaded["ops.files"] = load.replace_rows(con, "ops.files", files, ["path", "sha256"])
         docs = batch.documents
-        if docs is not None and docs.height:
+        if batch.rebuild:
+            for table in STAGING_TABLES:
+                con.execute(f"delete from {table}")
+            con.execute("delete from dq.quarantine where stage in ('extract', 'normalise')")
+        elif docs is not None and docs.height:
             loaded["raw.documents"] = load.replace_rows(con, "raw.documents", docs, ["doc_id"])
         for frame in batch.table_rows:
             load.replace_rows(con, "raw.table_rows", frame, ["sha256", "sheet", "row_number"])
@@ -315,3 +355,29 @@ def _sample_rows(sample: str | None) -> list[dict]:
     except json.JSONDecodeError:
         return [{"value": v} for v in sample.split(" | ")]
     return parsed if isinstance(parsed, list) else [{"value": parsed}]
+
+
+def rebuild_inputs(con: duckdb.DuckDBPyConnection, batch: Batch) -> list[TableInput]:
+    """Documents and table sheets from the raw layer, for re-deriving staging and marts."""
+    batch.documents = con.execute(f"select {', '.join(DOC_COLUMNS)} from raw.documents order by doc_id").pl()
+    batch.files = [dict(zip(c, r, strict=True)) for c, r in _rows(con, "select * from ops.files where status in ('loaded', 'failed')")]
+    tables = []
+    for sha, path, sheet in con.execute(
+        "select sha256, min(file_name), sheet from raw.table_rows group by sha256, sheet order by 1, 3"
+    ).fetchall():
+        rows = con.execute(
+            "select row_json from raw.table_rows where sha256 = ? and sheet = ? order by row_number", [sha, sheet]
+        ).fetchall()
+        records = [json.loads(r[0]) for r in rows]
+        columns = list(records[0]) if records else []
+        frame = pl.DataFrame(
+            {c: [rec.get(c) for rec in records] for c in columns}, schema={c: pl.String for c in columns}
+        )
+        tables.append(table_input(path, sha, sheet, frame))
+    return tables
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[list[str], tuple]]:
+    cur = con.execute(sql)
+    cols = [d[0] for d in cur.description]
+    return [(cols, r) for r in cur.fetchall()]

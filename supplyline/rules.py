@@ -14,6 +14,8 @@ from pathlib import Path
 import polars as pl
 
 QUALIFIERS = ("exact", "approx", "at_least", "at_most", "range", "vague")
+# "none" marks a phrase that looks like a hedge but is not one ("handed over 5 guns").
+HEDGE_QUALIFIERS = (*QUALIFIERS, "none")
 ENTITY_TYPES = ("country", "organisation", "person", "vessel", "port", "weapon_system")
 
 _FILES = {
@@ -73,6 +75,8 @@ class ExtractionRules:
     currency_suffix: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
     forward_keywords: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
     backward_keywords: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
+    share_nouns: frozenset[tuple[str, ...]] = field(default_factory=frozenset, compare=False)
+    troop_nouns: frozenset[tuple[str, ...]] = field(default_factory=frozenset, compare=False)
     modifiers: dict[str, list[tuple[tuple[str, ...], str, str]]] = field(
         default_factory=dict, compare=False
     )
@@ -101,7 +105,7 @@ class ExtractionRules:
         before: dict[tuple[str, ...], tuple[str, int]] = {}
         after: dict[tuple[str, ...], tuple[str, int]] = {}
         for phrase, qual, prio, pos in self.hedges.iter_rows():
-            if qual not in QUALIFIERS:
+            if qual not in HEDGE_QUALIFIERS:
                 raise RulesError(f"hedges.csv: unknown qualifier {qual!r}")
             (after if pos == "after" else before)[word_tuple(phrase)] = (qual, int(prio))
         set_(self, "hedges_before", before)
@@ -118,14 +122,22 @@ class ExtractionRules:
         known = set(self.metric_units) | {"-"}
         fwd: dict[tuple[str, ...], str] = {}
         bwd: dict[tuple[str, ...], str] = {}
+        share: set[tuple[str, ...]] = set()
         for kw, metric, direction in self.metric_keywords.iter_rows():
             if metric not in known:
                 raise RulesError(f"metric_keywords.csv: unknown metric {metric!r}")
+            if direction == "share":
+                share.add(word_tuple(kw))
+                continue
             if direction in ("forward", "both"):
                 fwd[word_tuple(kw)] = metric
             if direction in ("backward", "both"):
                 bwd[word_tuple(kw)] = metric
         set_(self, "forward_keywords", fwd)
+        set_(self, "share_nouns", frozenset(share))
+        # Nouns that put a sentence about soldiers (used to read bare "killed"/"wounded").
+        troop_metrics = {"troops_deployed", "troop_reinforcements", "troop_casualties"}
+        set_(self, "troop_nouns", frozenset(k for k, m in fwd.items() if m in troop_metrics))
         set_(self, "backward_keywords", bwd)
         mods: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for src, cue, dst, pos in self.metric_modifiers.iter_rows():

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     reference_dir: Path = Field(
         REPO_ROOT / "reference", description="Versioned reference data (aliases, metrics, rules)."
     )
+    extract_batch_docs: int = Field(5000, description="Documents per extraction task (unit of parallel work).")
+    dask_address: str | None = Field(
+        None, description="Run extraction on this Dask scheduler, or 'local' for a local cluster."
+    )
     max_file_mb: float = Field(200.0, description="Files larger than this are quarantined unread.")
 
     smtp_host: str | None = Field(None, description="SMTP server; unset writes alerts to the outbox.")

@@ -88,7 +88,7 @@ def run_models(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None
 
 
 def build_fts_index(con: duckdb.DuckDBPyConnection) -> None:
-    """Full-text index over document text (BM25 via fts_marts_documents.match_bm25)."""
+    """Full-text index over titles and text; query with ``fts_marts_documents.match_bm25(doc_id, q)``."""
     con.execute(
         "pragma create_fts_index('marts.documents', 'doc_id', 'title', 'text', "
         "stemmer='english', overwrite=1)"

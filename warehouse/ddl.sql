@@ -169,3 +169,11 @@ create table if not exists dq.check_results (
     sample json,
     checked_at timestamp not null
 );
+
+create table if not exists dq.mart_counts (
+    run_id varchar not null,
+    table_name varchar not null,
+    row_count bigint not null,
+    counted_at timestamp not null,
+    primary key (run_id, table_name)
+);

@@ -1,5 +1,6 @@
 -- grain: one row per voyage (vessel, departure date), merged across every ledger that lists it;
--- key: shipment_id. Containers disagreeing between ledgers show as containers_low < containers_high.
+-- key: shipment_id. Containers disagreeing between ledgers show as containers_low < containers_high;
+-- containers is the count most ledgers give (ties: the lower, the conservative reading).
 with
 
 ledger_rows as (
@@ -22,6 +23,21 @@ resolved as (
     left join names as vessel_names on vessel_names.entity_id = ledger_rows.vessel_id
     left join names as departure_names on departure_names.entity_id = ledger_rows.departure_port_id
     left join names as arrival_names on arrival_names.entity_id = ledger_rows.arrival_port_id
+),
+
+container_votes as (
+    select vessel_key, departure_date, containers, count(*) as votes
+    from resolved
+    where containers is not null
+    group by all
+),
+
+consensus as (
+    select vessel_key, departure_date, containers
+    from container_votes
+    qualify row_number() over (
+        partition by vessel_key, departure_date order by votes desc, containers
+    ) = 1
 )
 
 select
@@ -32,13 +48,14 @@ select
     departure_date,
     mode(arrival_port) as arrival_port,
     min(arrival_date) as arrival_date,
-    mode(containers) as containers,
-    min(containers) as containers_low,
-    max(containers) as containers_high,
+    any_value(consensus.containers) as containers,
+    min(resolved.containers) as containers_low,
+    max(resolved.containers) as containers_high,
     count(*) as n_ledger_rows,
     list(distinct source order by source) filter (where source is not null) as sources,
     list(distinct evidence order by evidence) filter (where evidence is not null) as evidence,
     list(distinct source_file order by source_file) as source_files
 from resolved
+left join consensus using (vessel_key, departure_date)
 group by vessel_key, departure_date
 order by departure_date, vessel

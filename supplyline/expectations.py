@@ -1,0 +1,367 @@
+"""Great Expectations suites over the loaded marts, and the analyst reconciliation checks.
+
+``run_expectations`` validates every mart through GX's pandas data source (GX 1.x has no working
+DuckDB dialect: each mart goes DuckDB -> Polars -> pandas), builds Data Docs into
+``docs_dir / run_id`` and records this run's mart row counts in ``dq.mart_counts``.
+``run_sql_checks`` runs the zero-row queries in ``warehouse/checks`` (tool ``reconcile``).
+
+Severities (``error`` blocks loading of the affected mart, ``warn`` loads and alerts):
+
+============================  ======================================================  ========
+check                         rule                                                    severity
+============================  ======================================================  ========
+``<mart>_key_not_null``       every mart's key is present                             error
+``<mart>_key_unique``         every mart's key is unique                              error
+``claims_doc_in_documents``   marts.claims.doc_id exists in marts.documents           error
+``shipments_vessel_known``    marts.shipments.vessel_id is null or in marts.entities  error
+``*_metric_in_catalogue``     claims/figures metric is in ref.metrics                 error
+``*_qualifier_allowed``       qualifier is one of exact, approx, at_least, ...        error
+``claims_*_iso2``             supplier/recipient match ``^[A-Z]{2}$`` (null allowed)  error
+``shipments_containers_...``  containers between 0 and 100,000 (null allowed)         error
+``*_dates_plausible``         dates between 1990-01-01 and a year after the run date  warn
+``documents_fresh``           newest published within ``freshness_days`` of the run   warn
+``<mart>_volume_drop``        row count fell by more than half since the last run     warn
+``<mart>_volume_emptied``     a mart that had rows has none                           error
+============================  ======================================================  ========
+
+Keys, relationships and allowed values are errors: a row breaking them corrupts joins and
+aggregates downstream. A date outside the window is one row's misread fact, so it warns rather
+than holding back a whole mart; freshness and a volume drop say "look", not "wrong". An empty
+mart where there were rows is almost always a broken load, so that one is an error.
+
+The previous run is the newest other run in ``dq.mart_counts``. A failed run's working copy is
+discarded, so its counts never land there: the comparison is always with the last published run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from warehouse import db
+
+CHECKS_DIR = Path(db.__file__).resolve().parent / "checks"
+
+# mart -> (key column, extra columns the suite needs). Only these are pulled into pandas.
+MARTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "documents": ("doc_id", ("published",)),
+    "claims": ("claim_id", ("doc_id", "metric", "qualifier", "supplier", "recipient",
+                            "published", "period_start", "period_end")),
+    "claim_groups": ("claim_group_id", ()),
+    "metric_estimates": ("estimate_id", ()),
+    "entities": ("entity_id", ()),
+    "shipments": ("shipment_id", ("vessel", "vessel_id", "containers", "departure_date",
+                                  "arrival_date")),
+    "shipments_monthly": ("month", ()),
+    "figures": ("figure_id", ("metric", "qualifier", "period_start", "period_end")),
+}
+QUALIFIERS = ["exact", "approx", "at_least", "at_most", "range", "vague"]
+ISO2 = r"^[A-Z]{2}$"
+EARLIEST = dt.date(1990, 1, 1)
+MAX_CONTAINERS = 100_000
+SAMPLE_SIZE = 5
+_SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+
+
+@dataclass
+class CheckRow:
+    """One check's outcome, shaped for ``Batch.add_check`` / ``dq.check_results``."""
+
+    check_name: str
+    table_name: str
+    tool: str
+    severity: str  # error | warn
+    failing_count: int
+    sample: list[dict] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.failing_count == 0:
+            return "pass"
+        return "fail" if self.severity == "error" else "warn"
+
+    def sample_json(self) -> str | None:
+        """The sample as JSON text (None when the check passed), as dq.check_results stores it."""
+        if not self.failing_count:
+            return None
+        return json.dumps(self.sample, default=str, ensure_ascii=False)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def blocked_tables(rows: list[CheckRow]) -> list[str]:
+    """Tables with a failed error-severity check: their previous published version must stay."""
+    return sorted({r.table_name for r in rows if r.status == "fail" and r.table_name})
+
+
+# ---------------------------------------------------------------------------------------------
+# Great Expectations
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly scalar: pandas/numpy values to Python, timestamps at midnight to dates."""
+    if value is None:
+        return None
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _ts(day: dt.date) -> dt.datetime:
+    """Date columns reach pandas as datetime64; bounds must be datetimes to compare."""
+    return dt.datetime(day.year, day.month, day.day)
+
+
+def _previous_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[str | None, dict[str, int]]:
+    row = con.execute(
+        "select run_id from dq.mart_counts where run_id <> ? "
+        "order by counted_at desc, run_id desc limit 1",
+        [run_id],
+    ).fetchone()
+    if row is None:
+        return None, {}
+    counts = con.execute(
+        "select table_name, row_count from dq.mart_counts where run_id = ?", [row[0]]
+    ).fetchall()
+    return row[0], dict(counts)
+
+
+def _frame(con: duckdb.DuckDBPyConnection, mart: str):
+    key, extra = MARTS[mart]
+    cols = ", ".join(dict.fromkeys((key, *extra)))
+    # mart and column names come from MARTS above, never from input.
+    return con.execute(f"select {cols} from marts.{mart}").pl().to_pandas()
+
+
+def _specs(con: duckdb.DuckDBPyConnection, run_date: dt.date, freshness_days: int,
+           previous: dict[str, int], previous_run: str | None) -> dict[str, list]:
+    """mart -> GX expectations, each tagged in ``meta`` with its check name and severity."""
+    import great_expectations as gx
+
+    E = gx.expectations
+    metrics = [r[0] for r in con.execute("select metric from ref.metrics order by 1").fetchall()]
+    doc_ids = [r[0] for r in con.execute("select doc_id from marts.documents order by 1").fetchall()]
+    entity_ids = [r[0] for r in con.execute("select entity_id from marts.entities order by 1").fetchall()]
+    latest = run_date + dt.timedelta(days=366)
+
+    def meta(check: str, severity: str, **extra: Any) -> dict:
+        return {"check": check, "severity": severity, **extra}
+
+    def dates(mart: str, *columns: str) -> list:
+        return [
+            E.ExpectColumnValuesToBeBetween(
+                column=c, min_value=_ts(EARLIEST), max_value=_ts(latest),
+                meta=meta(f"{mart}_{c}_plausible", "warn"),
+            )
+            for c in columns
+        ]
+
+    specs: dict[str, list] = {}
+    for mart, (key, _) in MARTS.items():
+        specs[mart] = [
+            E.ExpectColumnValuesToNotBeNull(column=key, meta=meta(f"{mart}_key_not_null", "error")),
+            E.ExpectColumnValuesToBeUnique(column=key, meta=meta(f"{mart}_key_unique", "error")),
+        ]
+        before = previous.get(f"marts.{mart}")
+        if before:
+            specs[mart] += [
+                E.ExpectTableRowCountToBeBetween(
+                    min_value=math.ceil(before / 2),
+                    meta=meta(f"{mart}_volume_drop", "warn", previous_count=before,
+                              previous_run_id=previous_run),
+                ),
+                E.ExpectTableRowCountToBeBetween(
+                    min_value=1,
+                    meta=meta(f"{mart}_volume_emptied", "error", previous_count=before,
+                              previous_run_id=previous_run),
+                ),
+            ]
+
+    specs["documents"] += [
+        *dates("documents", "published"),
+        E.ExpectColumnMaxToBeBetween(
+            column="published", min_value=_ts(run_date - dt.timedelta(days=freshness_days)),
+            meta=meta("documents_fresh", "warn", run_date=run_date.isoformat(),
+                      max_age_days=freshness_days),
+        ),
+    ]
+    specs["claims"] += [
+        E.ExpectColumnValuesToNotBeNull(column="doc_id", meta=meta("claims_doc_id_not_null", "error")),
+        E.ExpectColumnValuesToBeInSet(column="doc_id", value_set=doc_ids,
+                                      meta=meta("claims_doc_in_documents", "error")),
+        E.ExpectColumnValuesToBeInSet(column="metric", value_set=metrics,
+                                      meta=meta("claims_metric_in_catalogue", "error")),
+        E.ExpectColumnValuesToBeInSet(column="qualifier", value_set=QUALIFIERS,
+                                      meta=meta("claims_qualifier_allowed", "error")),
+        E.ExpectColumnValuesToMatchRegex(column="supplier", regex=ISO2,
+                                         meta=meta("claims_supplier_iso2", "error")),
+        E.ExpectColumnValuesToMatchRegex(column="recipient", regex=ISO2,
+                                         meta=meta("claims_recipient_iso2", "error")),
+        *dates("claims", "published", "period_start", "period_end"),
+    ]
+    specs["shipments"] += [
+        E.ExpectColumnValuesToBeBetween(column="containers", min_value=0, max_value=MAX_CONTAINERS,
+                                        meta=meta("shipments_containers_in_range", "error")),
+        E.ExpectColumnValuesToBeInSet(column="vessel_id", value_set=entity_ids,
+                                      meta=meta("shipments_vessel_known", "error")),
+        *dates("shipments", "departure_date", "arrival_date"),
+    ]
+    specs["figures"] += [
+        E.ExpectColumnValuesToBeInSet(column="metric", value_set=metrics,
+                                      meta=meta("figures_metric_in_catalogue", "error")),
+        E.ExpectColumnValuesToBeInSet(column="qualifier", value_set=QUALIFIERS,
+                                      meta=meta("figures_qualifier_allowed", "error")),
+        *dates("figures", "period_start", "period_end"),
+    ]
+    return specs
+
+
+def _context(site_dir: Path):
+    """One in-memory GX context per run, with a single local Data Docs site, no analytics."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+        data_docs_sites={
+            "supplyline": {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                                  "base_directory": str(site_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        },
+    )
+    return gx.get_context(project_config=config, mode="ephemeral")
+
+
+def _row_from_result(mart: str, result) -> CheckRow:
+    cfg = result.expectation_config
+    meta = dict(cfg.meta or {})
+    res = result.result or {}
+    exc = result.exception_info or {}
+    if exc.get("raised_exception"):
+        failing, sample = 1, [{"exception": str(exc.get("exception_message"))[:500]}]
+    elif result.success:
+        failing, sample = 0, []
+    elif "unexpected_count" in res:  # column map expectation: offending rows with their key
+        failing = int(res["unexpected_count"])
+        rows = res.get("partial_unexpected_index_list") or [
+            {cfg.kwargs.get("column", "value"): v} for v in res.get("partial_unexpected_list", [])
+        ]
+        sample = [{k: _plain(v) for k, v in row.items()} for row in rows[:SAMPLE_SIZE]]
+    else:  # aggregate expectation (row count, max): the observed figure against the bound
+        failing = 1
+        bounds = {k: _plain(cfg.kwargs.get(k)) for k in ("min_value", "max_value")
+                  if cfg.kwargs.get(k) is not None}
+        extra = {k: v for k, v in meta.items() if k not in ("check", "severity")}
+        sample = [{"observed": _plain(res.get("observed_value")), **bounds, **extra}]
+    return CheckRow(
+        check_name=f"gx: {meta.get('check', cfg.type)}",
+        table_name=f"marts.{mart}",
+        tool="gx",
+        severity=meta.get("severity", "error"),
+        failing_count=failing,
+        sample=sample,
+    )
+
+
+def run_expectations(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Path, *,
+                     run_date: dt.date | None = None, freshness_days: int = 45) -> list[CheckRow]:
+    """Validate every mart with GX, build Data Docs in ``docs_dir/run_id``, record mart counts.
+
+    ``run_date`` (default: today, UTC) anchors freshness and the plausible date window.
+    """
+    if not _SAFE_RUN_ID.match(run_id) or ".." in run_id:
+        raise ValueError(f"run id {run_id!r} is not usable as a folder name")
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    run_date = run_date or dt.datetime.now(dt.UTC).date()
+    site_dir = Path(docs_dir) / run_id
+    site_dir.mkdir(parents=True, exist_ok=True)
+    previous_run, previous = _previous_counts(con, run_id)
+    specs = _specs(con, run_date, freshness_days, previous, previous_run)
+
+    context = _context(site_dir)
+    source = context.data_sources.add_pandas("marts")
+    rows: list[CheckRow] = []
+    counts: dict[str, int] = {}
+    for mart, expectations in specs.items():
+        key = MARTS[mart][0]
+        frame = _frame(con, mart)
+        counts[f"marts.{mart}"] = len(frame)
+        batch = source.add_dataframe_asset(mart).add_batch_definition_whole_dataframe("whole")
+        suite = context.suites.add(gx.ExpectationSuite(name=f"marts.{mart}"))
+        for expectation in expectations:
+            suite.add_expectation(expectation)
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(data=batch, suite=suite, name=f"marts.{mart}")
+        )
+        checkpoint = context.checkpoints.add(gx.Checkpoint(
+            name=f"marts.{mart}", validation_definitions=[validation], actions=[],
+            result_format={"result_format": "SUMMARY", "unexpected_index_column_names": [key]},
+        ))
+        outcome = checkpoint.run(batch_parameters={"dataframe": frame},
+                                 run_id=RunIdentifier(run_name=run_id))
+        for validation_result in outcome.run_results.values():
+            rows += [_row_from_result(mart, r) for r in validation_result.results]
+    context.build_data_docs(site_names=["supplyline"])
+    if not (site_dir / "index.html").exists():
+        raise RuntimeError(f"GX Data Docs were not written to {site_dir}")
+
+    counted_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.executemany(
+        "insert or replace into dq.mart_counts (run_id, table_name, row_count, counted_at) "
+        "values (?, ?, ?, ?)",
+        [[run_id, table, n, counted_at] for table, n in counts.items()],
+    )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Analyst checks (SQL)
+
+
+def run_sql_checks(con: duckdb.DuckDBPyConnection, folder: Path = CHECKS_DIR) -> list[CheckRow]:
+    """Zero-row reconciliation queries in ``warehouse/checks``, run by ``db.run_assertions``.
+
+    Counts are capped at 1000 offending rows (the assertion runner's limit).
+    """
+    return [
+        CheckRow(
+            check_name=f"reconcile: {r.name}",
+            table_name=r.table,
+            tool="reconcile",
+            severity=r.severity if r.severity in ("error", "warn") else "warn",
+            failing_count=r.failing_count,
+            sample=[{k: _plain(v) for k, v in row.items()} for row in r.sample],
+        )
+        for r in db.run_assertions(con, folder)
+    ]

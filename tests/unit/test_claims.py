@@ -1,0 +1,263 @@
+"""Claim extraction on sentences written for these tests (not taken from any report)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from supplyline.rules import load_rules
+from transforms.claims import CLAIM_SCHEMA, extract_claims, resolve_period
+
+RULES = load_rules(Path(__file__).resolve().parents[2] / "reference")
+
+
+def run(text: str, published: dt.date | None = dt.date(2024, 6, 15)) -> pl.DataFrame:
+    docs = pl.DataFrame(
+        {"doc_id": ["d1"], "text": [text], "published": [published], "title": [None], "outlet": [None]},
+        schema={"doc_id": pl.String, "text": pl.String, "published": pl.Date, "title": pl.String,
+                "outlet": pl.String},
+    )
+    return extract_claims(docs, RULES)
+
+
+def one(text: str, **kw) -> dict:
+    out = run(text, **kw)
+    assert out.height == 1, out
+    return out.row(0, named=True)
+
+
+def test_empty_input_has_schema() -> None:
+    empty = pl.DataFrame(schema={"doc_id": pl.String, "text": pl.String, "published": pl.Date,
+                                 "title": pl.String, "outlet": pl.String})
+    out = extract_claims(empty, RULES)
+    assert out.height == 0
+    assert dict(out.schema) == CLAIM_SCHEMA
+
+
+def test_output_schema_and_offsets() -> None:
+    text = "Intro line.\n\nThe army received 4,200 containers of ammunition last year, officials said."
+    out = run(text)
+    assert dict(out.schema) == CLAIM_SCHEMA
+    for row in out.iter_rows(named=True):
+        assert text[row["char_start"] : row["char_end"]] == row["quote"]
+    assert out["quote"][0] == "4,200 containers"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "metric", "low", "high"),
+    [
+        ("Pyongyang moved some 450 containers across the border.", "containers", 450, 450),
+        ("The freighter completed at least six voyages this spring.", "shipments", 6, None),
+        ("Analysts tallied 58 port calls at the terminal.", "shipments", 58, 58),
+        ("Imagery showed about 90 rail cars at the yard.", "rail_cars", 90, 90),
+        ("It moved more than 9,000 tonnes of munitions.", "explosives_tonnes", 9000, None),
+        ("Moscow launched 17 North Korean ballistic missiles in May.", "ballistic_missiles", 17, 17),
+        ("It delivered 30 self-propelled guns and 12 multiple rocket launchers.", "artillery_systems", 30, 30),
+        ("Roughly 4,000 North Korean soldiers were sent to the front.", "troops_deployed", 4000, 4000),
+        ("A further 1,200 more troops arrived in July.", "troop_reinforcements", 1200, 1200),
+        ("Around 300 North Korean soldiers have been killed so far.", "troops_killed", 300, 300),
+        ("Some 2,700 North Korean troops were wounded in the offensive.", "troops_wounded", 2700, 2700),
+        ("Kyiv said two North Korean soldiers were captured last week.", "troops_captured", 2, 2),
+        ("About 1,800 North Korean troops were killed or wounded.", "troop_casualties", 1800, 1800),
+        ("The regime sent 5,000 construction workers to the region.", "workers_sent", 5000, 5000),
+        ("Gunners now fire about 10,000 shells a day along the front.", "artillery_rounds_per_day", 10000, 10000),
+        ("The plant ships 2 million rounds a year to the front.", "artillery_shells", 2e6, 2e6),
+    ],
+)
+def test_metrics(sentence: str, metric: str, low, high) -> None:
+    row = run(sentence).row(0, named=True)
+    assert (row["metric"], row["value_low"], row["value_high"]) == (metric, low, high)
+
+
+def test_second_metric_in_sentence() -> None:
+    out = run("It delivered 30 self-propelled guns and 12 multiple rocket launchers.")
+    assert out.select("metric", "value_low").rows() == [("artillery_systems", 30), ("rocket_launchers", 12)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A drone strike killed at least 9 civilians in the city.",
+        "The 152mm and 122 mm guns fire 40-kilogram shells.",
+        "The 23-year-old gunner was captured on March 3.",
+        "The convoy travelled 800 kilometers in 2024.",
+        "The talks took place between 2019 and 2021.",
+        "North Korea has 1.3 million troops, one of the largest standing army forces in the world.",
+        "Unit sizes vary and often range from 400 to 900 troops.",
+        "Its official exports were worth about $300 million last year.",
+        "Missile strikes hit eight regions: two on the capital and three on the east.",
+        "One of the soldiers spoke to reporters.",
+    ],
+)
+def test_non_claims(sentence: str) -> None:
+    assert run(sentence).height == 0
+
+
+def test_subset_takes_noun_of_whole() -> None:
+    out = run("Officials think about 3,000 of the 9,000 soldiers are now at the front.")
+    assert (3000.0, "troops_deployed") in out.select("value_low", "metric").rows()
+
+
+def test_bare_follow_on_number_inherits_metric() -> None:
+    out = run("Another 1,000 soldiers arrived, bringing the total to about 6,000, the ministry said.")
+    assert out.select("metric", "value_low").rows() == [
+        ("troop_reinforcements", 1000),
+        ("troops_deployed", 6000),
+    ]
+
+
+def test_noun_before_number() -> None:
+    row = one("Officials said the number of wounded was put at roughly 700.")
+    assert (row["metric"], row["value_low"]) == ("troops_wounded", 700)
+
+
+def test_change_pair_shares_noun() -> None:
+    out = run("The deployment tripled from 5,000 to 15,000 personnel.")
+    assert out.select("metric", "value_low", "qualifier").rows() == [
+        ("troops_deployed", 5000, "exact"),
+        ("troops_deployed", 15000, "exact"),
+    ]
+
+
+def test_money_and_context() -> None:
+    out = run(
+        "Arms sales to Moscow may have earned Pyongyang up to $4 billion. "
+        "The country's GDP is about $25 billion."
+    )
+    assert out.select("metric", "value_low", "value_high", "unit").rows() == [
+        ("money", None, 4e9, "USD")
+    ]
+
+
+def test_money_in_won_with_bracketed_conversion() -> None:
+    out = run("Each soldier is paid about 3 million won ($2,200) a month.")
+    assert set(out.select("value_low", "unit").rows()) == {(3e6, "KRW"), (2200, "USD")}
+
+
+def test_share_of_ammunition() -> None:
+    out = run("Pyongyang now provides about 60 percent of the ammunition Russian gunners fire.")
+    row = out.row(0, named=True)
+    assert (row["metric"], row["value_low"], row["unit"]) == ("share_of_artillery_ammo", 60, "percent")
+
+
+def test_fraction_share_and_irrelevant_percent() -> None:
+    out = run("Nearly half of all shells Moscow fires come from Pyongyang, while 80% of its chips are imported.")
+    assert out.select("metric", "value_low", "value_high").rows() == [
+        ("share_of_artillery_ammo", None, 50)
+    ]
+
+
+def test_restatements_collapse() -> None:
+    out = run("Seoul counted 3,100 containers. Later it again mentioned 3,100 containers.")
+    assert out.height == 1
+    assert out["claim_seq"].to_list() == [0]
+
+
+# ------------------------------------------------------------------ attribution
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("According to RUSI, the ship made 14 voyages.", "RUSI"),
+        ("The Pentagon said 3,000 more North Korean troops had arrived.", "Pentagon"),
+        ("About 900 containers were shipped, the State Department said on Monday.", "US State Department"),
+        ("Kyrylo Budanov told reporters that 120 North Korean howitzers had arrived.", "Kyrylo Budanov"),
+        ("Zelenskiy said 400 North Korean soldiers were killed.", "Volodymyr Zelensky"),
+        ("By Shin Won Sik's count, some 5,000 containers left the port.", "Shin Won-sik"),
+        ("The Open Source Center estimates the vessel carried 700 containers.", "Open Source Centre"),
+        ("Citing the NIS, lawmakers said 2,000 soldiers had left.", "NIS"),
+        ("The newspaper, citing Western intelligence sources, said 1 million rounds were sent.", "Western intelligence"),
+        ("The outlet reported 40 containers, citing Ukraine's military intelligence chief Kyrylo Budanov.", "Kyrylo Budanov"),
+        ("According to experts, 300 rail cars crossed the border.", None),
+        ("Analyst Jane Holloway said 65 rail cars crossed the border.", "Jane Holloway"),
+        ("Ukrainian authorities said 31 ballistic missiles had been launched.", "Ukrainian authorities"),
+    ],
+)
+def test_attribution(text: str, source: str | None) -> None:
+    assert run(text).row(0, named=True)["attributed_to"] == source
+
+
+def test_chain_records_intermediary() -> None:
+    row = one("Reuters, citing the NIS, reported that 3,000 North Korean troops had left.")
+    assert (row["attributed_to"], row["reported_by"]) == ("NIS", "Reuters")
+
+
+def test_nearest_cue_wins_and_other_is_intermediary() -> None:
+    row = one("According to Yonhap, Shin Won-sik said 6,000 containers had been sent.")
+    assert (row["attributed_to"], row["reported_by"]) == ("Shin Won-sik", "Yonhap")
+
+
+def test_attribution_carries_within_paragraph_only() -> None:
+    text = (
+        "The NIS briefed lawmakers on Tuesday. It counted about 4,000 containers. "
+        "Separately, 20 launchers were seen.\n\n"
+        "Elsewhere 70 containers were photographed at the pier."
+    )
+    out = run(text)
+    got = dict(zip(out["value_low"].to_list(), out["attributed_to"].to_list(), strict=True))
+    assert got[4000] == "NIS"
+    assert got[20] == "NIS"
+    assert got[70] is None
+
+
+def test_pronoun_resolves_to_person() -> None:
+    text = "Andriy Kostin spoke on Friday. He said 15 North Korean missiles had hit the region."
+    assert one(text)["attributed_to"] == "Andriy Kostin"
+
+
+def test_capital_stands_for_agency_of_same_country() -> None:
+    text = (
+        "South Korean intelligence reported the transfers in May. "
+        "According to Seoul, about 3,500 containers were moved."
+    )
+    assert one(text)["attributed_to"] == "NIS"
+
+
+def test_passive_estimate_is_not_a_source() -> None:
+    text = "North Korean troops in Russia are estimated to earn about $1,900 a month."
+    assert one(text)["attributed_to"] is None
+
+
+# ------------------------------------------------------------------ supplier / recipient
+def test_supplier_recipient() -> None:
+    row = one("North Korea has shipped 3,000 containers to Russia.")
+    assert (row["supplier"], row["recipient"]) == ("KP", "RU")
+    row = one("Pyongyang sent Moscow 40 howitzers.")
+    assert (row["supplier"], row["recipient"]) == ("KP", "RU")
+    row = one("Russia received 400 rail cars from North Korea.")
+    assert (row["supplier"], row["recipient"]) == ("KP", "RU")
+
+
+def test_losses_have_no_flow() -> None:
+    row = one("Ukraine says 500 North Korean soldiers were killed in Russia.")
+    assert (row["supplier"], row["recipient"]) == (None, None)
+
+
+# ------------------------------------------------------------------ periods
+@pytest.mark.parametrize(
+    ("sentence", "start", "end"),
+    [
+        ("It has shipped 20 trains since August.", dt.date(2023, 8, 1), dt.date(2024, 6, 15)),
+        ("It has shipped 20 trains since March.", dt.date(2024, 3, 1), dt.date(2024, 6, 15)),
+        ("between September 2023 and March 2024", dt.date(2023, 9, 1), dt.date(2024, 3, 31)),
+        ("between May 3, 2023 and January 9, 2024", dt.date(2023, 5, 3), dt.date(2024, 1, 9)),
+        ("from October to December", dt.date(2023, 10, 1), dt.date(2023, 12, 31)),
+        ("in 2023 alone", dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
+        ("last year", dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
+        ("since 2022", dt.date(2022, 1, 1), dt.date(2024, 6, 15)),
+        ("during 2023 and 2024", dt.date(2023, 1, 1), dt.date(2024, 12, 31)),
+    ],
+)
+def test_periods(sentence: str, start: dt.date, end: dt.date) -> None:
+    assert resolve_period(sentence, dt.date(2024, 6, 15)) == (start, end)
+
+
+def test_period_on_claim_rows() -> None:
+    row = one("The NIS said 900 containers were shipped between August 2023 and January 2024.")
+    assert (row["period_start"], row["period_end"]) == (dt.date(2023, 8, 1), dt.date(2024, 1, 31))
+
+
+def test_period_without_publication_date() -> None:
+    assert resolve_period("since August", None) == (None, None)

@@ -1,0 +1,929 @@
+"""Attributed quantitative claims from report text.
+
+Pipeline per batch of documents:
+
+1. split into sentences (``transforms.text``) and keep, with one vectorised Polars
+   ``str.contains``, only sentences that contain a digit or a number word;
+2. per candidate sentence, find number phrases (``transforms.numbers``), decide the
+   metric from the counted noun and its clause, drop non-claims (dates, calibres, page
+   furniture, macro-economic money);
+3. attribute each claim to the nearest reporting cue of its sentence, following
+   citation chains and carrying attribution across one paragraph;
+4. resolve supplier/recipient and the reporting period; collapse restatements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from supplyline.rules import ExtractionRules
+from transforms.entities import Mention, find_mentions
+from transforms.numbers import MONTHS, NumberPhrase, Token, find_number_phrases, tokenize
+from transforms.text import split_sentences
+
+CLAIM_SCHEMA = {
+    "doc_id": pl.String,
+    "claim_seq": pl.Int32,
+    "metric": pl.String,
+    "value_low": pl.Float64,
+    "value_high": pl.Float64,
+    "unit": pl.String,
+    "qualifier": pl.String,
+    "attributed_to": pl.String,
+    "reported_by": pl.String,
+    "supplier": pl.String,
+    "recipient": pl.String,
+    "period_start": pl.Date,
+    "period_end": pl.Date,
+    "quote": pl.String,
+    "char_start": pl.Int64,
+    "char_end": pl.Int64,
+    "sentence_idx": pl.Int32,
+}
+
+TROOP_METRICS = frozenset(
+    {
+        "troops_deployed", "troop_reinforcements", "troop_casualties", "troops_killed",
+        "troops_wounded", "troops_captured",
+    }
+)
+LOSS_METRICS = frozenset(
+    {"troop_casualties", "troops_killed", "troops_wounded", "troops_captured"}
+)
+_CLAUSE_BREAK = frozenset({",", ";", ":", "(", ")", "—", "–"})
+_QUOTES = frozenset({'"', "“", "”", "'", "‘", "’"})
+# A reporting verb after these words is passive or adjectival, so the noun before it is
+# the subject of the figure, not its source.
+_NOT_A_CUE_BEFORE = frozenset(
+    {"is", "are", "was", "were", "be", "been", "being", "an", "a", "the", "widely", "generally"}
+)
+# Words between an organisation and a person that make the person the speaker
+# ("the agency's chief Jane Doe").
+_TITLE_WORDS = frozenset(
+    """chief head director spokesman spokeswoman spokesperson minister commander official
+    secretary general president deputy press analyst researcher envoy ambassador""".split()
+)
+_HONORIFICS = frozenset(
+    """mr mrs ms dr prof professor analyst lawmaker senator representative gen general maj
+    major col colonel lt adm admiral capt captain sgt commander rep sen""".split()
+)
+_NAME_WORD = re.compile(r"[A-Z][A-Za-z'’.-]*")
+_NOT_NAMES = frozenset(
+    """The A An In On At But And Or So If As By For From Since After Before While When Where
+    Earlier Later Meanwhile However Last This That These Those It Its He She They We I
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split()
+) | {m.capitalize() for m in MONTHS}
+
+
+# --------------------------------------------------------------------------- data types
+@dataclass(slots=True)
+class Claimant:
+    """Who a figure is attributed to."""
+
+    name: str
+    entity_type: str | None = None
+    iso2: str | None = None
+
+
+@dataclass(slots=True)
+class Event:
+    """A reporting cue in a sentence with the claimant it points at (None = anonymous)."""
+
+    pos: int
+    kind: str
+    claimant: Claimant | None
+
+
+@dataclass(slots=True)
+class DocState:
+    """What earlier sentences of a document established for attribution."""
+
+    first_org: Claimant | None = None
+    para_idx: int = -1
+    para_attr: tuple[Claimant | None, Claimant | None] | None = None
+
+
+@dataclass(slots=True)
+class Draft:
+    """A claim before deduplication."""
+
+    metric: str
+    low: float | None
+    high: float | None
+    unit: str
+    qualifier: str
+    start: int
+    end: int
+    pos: int
+    supplier: str | None = None
+    recipient: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- helpers
+def _match_at(tokens: list[Token], k: int, table: dict[tuple[str, ...], str]) -> tuple[str, int] | None:
+    """Longest phrase of ``table`` starting at token k -> (value, length)."""
+    for length in (4, 3, 2, 1):
+        if k + length > len(tokens):
+            continue
+        words = tuple(t.low for t in tokens[k : k + length])
+        hit = table.get(words)
+        if hit is not None:
+            return hit, length
+    return None
+
+
+def _has_phrase(tokens: list[Token], lo: int, hi: int, phrases: set[tuple[str, ...]]) -> bool:
+    lows = [t.low for t in tokens[max(lo, 0) : hi]]
+    for phrase in phrases:
+        n = len(phrase)
+        for k in range(len(lows) - n + 1):
+            if tuple(lows[k : k + n]) == phrase:
+                return True
+    return False
+
+
+def _clause_bounds(tokens: list[Token], i: int, j: int) -> tuple[int, int]:
+    """Token range of the comma/semicolon clause around tokens [i, j)."""
+    lo = i
+    while lo > 0 and tokens[lo - 1].text not in _CLAUSE_BREAK:
+        lo -= 1
+    hi = j
+    while hi < len(tokens) and tokens[hi].text not in _CLAUSE_BREAK and tokens[hi].text != ".":
+        hi += 1
+    return lo, hi
+
+
+def _is_measure_next(tokens: list[Token], j: int, rules: ExtractionRules) -> bool:
+    return j < len(tokens) and tokens[j].low in rules.measures
+
+
+# --------------------------------------------------------------------------- metrics
+class _SentenceClaims:
+    """Metric, money and share decisions for the number phrases of one sentence."""
+
+    def __init__(self, sentence: str, tokens: list[Token], rules: ExtractionRules) -> None:
+        self.s = sentence
+        self.t = tokens
+        self.r = rules
+        self.n = len(tokens)
+
+    def run(self) -> list[Draft]:
+        r, t = self.r, self.t
+        if _has_phrase(t, 0, self.n, r.cue_sets.get("suppress", set())):
+            return []
+        change = _has_phrase(t, 0, self.n, r.cue_sets.get("change_verb", set()))
+        drafts: list[Draft] = []
+        phrases = find_number_phrases(self.s, r, t, change=change)
+        covered = set()
+        for idx, ph in enumerate(phrases):
+            covered.update(range(ph.start_tok, ph.end_tok))
+            nxt = phrases[idx + 1] if idx + 1 < len(phrases) else None
+            draft = self._claim(ph, drafts, nxt if change else None)
+            if draft is not None:
+                drafts.append(draft)
+        drafts.extend(self._fractions(covered))
+        drafts.sort(key=lambda d: d.start)
+        return drafts
+
+    def _span(self, a: int, b: int) -> tuple[int, int]:
+        return self.t[a].start, self.t[b - 1].end
+
+    def _claim(
+        self, ph: NumberPhrase, previous: list[Draft], change_to: NumberPhrase | None = None
+    ) -> Draft | None:
+        r, t = self.r, self.t
+        if _is_measure_next(t, ph.end_tok, r) and not ph.currency and not ph.percent:
+            return None
+        if ph.percent:
+            return self._share(ph)
+        if ph.currency:
+            return self._money(ph)
+        fwd = self._forward(ph.end_tok)
+        metric, noun_end, bare, inline = fwd
+        if metric == "-":
+            return None
+        if ph.year_like and (metric is None or noun_end != ph.end_tok + 1):
+            return None
+        if (
+            metric is None
+            and change_to is not None
+            and ph.end_tok < self.n
+            and t[ph.end_tok].low == "to"
+            and change_to.start_tok == ph.end_tok + 1
+        ):
+            # "rose from 15,000 to 30,000 troops": the first figure counts the same noun.
+            metric = self._forward(change_to.end_tok)[0]
+            metric = None if metric == "-" else metric
+        if metric is None and bare and not ph.year_like:
+            metric = self._backward(ph.start_tok)
+            if metric is None and previous:
+                prior = previous[-1].metric
+                if prior in TROOP_METRICS or prior in self.r.metric_units and prior != "money":
+                    # A bare follow-on number ("lifting the total to 10,000") restates the
+                    # running total, so reinforcements roll up into the deployed force.
+                    metric = "troops_deployed" if prior == "troop_reinforcements" else prior
+        if metric is None:
+            return None
+        if metric in LOSS_METRICS and noun_end is not None and not self._troop_context():
+            return None  # "14 killed" in a strike on a city counts civilians, not soldiers
+        end = max(noun_end or ph.end_tok, ph.end_tok)
+        metric = self._modify(metric, ph.start_tok, noun_end or ph.end_tok, inline)
+        start, stop = self._span(ph.start_tok, end)
+        return Draft(
+            metric, ph.low, ph.high, r.metric_units.get(metric, ""), ph.qualifier, start, stop,
+            t[ph.core_tok].start,
+        )
+
+    def _troop_context(self) -> bool:
+        """The sentence talks about soldiers (a troop noun, not just a loss verb)."""
+        nouns = self.r.troop_nouns
+        return any(
+            tuple(x.low for x in self.t[k : k + len(w)]) == w
+            for w in nouns
+            for k in range(self.n - len(w) + 1)
+        )
+
+    def _forward(self, j: int) -> tuple[str | None, int | None, bool, set[str]]:
+        """Counted noun after the number -> (metric, noun end, bare, inline modifiers)."""
+        r, t = self.r, self.t
+        k = j
+        steps = 0
+        inline: set[str] = set()
+        while k < self.n and steps < 8:
+            hit = _match_at(t, k, r.forward_keywords)
+            if hit is not None:
+                return hit[0], k + hit[1], False, inline
+            tok = t[k]
+            if tok.text in _QUOTES:
+                k += 1
+                continue
+            if tok.kind == "punct" or tok.kind == "sym":
+                return None, None, steps == 0, inline
+            if tok.kind == "num":
+                if _is_measure_next(t, k + 1, r):
+                    k += 2  # calibre such as "152 mm" between number and noun
+                    steps += 1
+                    continue
+                if re.fullmatch(r"\d+(?:\.\d+)?(?:mm|cm|-mm|-inch|-in|in)", tok.low):
+                    k += 1
+                    steps += 1
+                    continue
+                if k >= 2 and t[k - 1].low in ("of", "the") and any(
+                    x.low == "of" for x in t[max(j, k - 2) : k]
+                ):
+                    k += 1  # "8,000 of the 10,000 soldiers": take the noun of the whole
+                    steps += 1
+                    continue
+                return None, None, False, inline
+            role = r.window_roles.get(tok.low)
+            if role == "function":
+                return None, None, steps == 0, inline
+            if (
+                role == "skip"
+                or "-" in tok.text
+                or tok.text[0].isupper()
+                or tok.low in r.demonym_iso
+            ):
+                inline.add(tok.low)
+                k += 1
+                steps += 1
+                continue
+            return None, None, False, inline
+        return None, None, k >= self.n and steps == 0, inline
+
+    def _backward(self, i: int) -> str | None:
+        """Metric noun earlier in the clause ("the number of wounded was put at 1,000")."""
+        r, t = self.r, self.t
+        lo, _ = _clause_bounds(t, i, i)
+        for k in range(i - 1, max(lo, i - 12) - 1, -1):
+            for length in (3, 2, 1):
+                a = k - length + 1
+                if a < lo:
+                    continue
+                hit = r.backward_keywords.get(tuple(x.low for x in t[a : k + 1]))
+                if hit is not None and hit != "-":
+                    return hit
+        return None
+
+    def _modify(self, metric: str, start: int, noun_end: int, inline: set[str]) -> str:
+        """Apply loss verbs, reinforcement words and rate phrases to the base metric."""
+        mods = self.r.modifiers.get(metric)
+        if not mods:
+            return metric
+        t = self.t
+        for cue, dst, pos in mods:
+            if pos == "inline" and cue[0] in inline:
+                return dst
+        _, hi = _clause_bounds(t, noun_end, noun_end)
+        after = [x.low for x in t[noun_end : min(hi, noun_end + 8)]]
+        before = [x.low for x in t[max(0, start - 4) : start]]
+        for cue, dst, pos in mods:
+            n = len(cue)
+            if pos == "after":
+                if any(tuple(after[k : k + n]) == cue for k in range(len(after) - n + 1)):
+                    return dst
+            elif pos == "before" and any(
+                tuple(before[k : k + n]) == cue for k in range(len(before) - n + 1)
+            ):
+                return dst
+        return metric
+
+    def _share(self, ph: NumberPhrase) -> Draft | None:
+        end = self._share_noun(ph.end_tok)
+        if end is None or ph.value > 100:
+            return None
+        start, stop = self._span(ph.start_tok, end)
+        return Draft(
+            "share_of_artillery_ammo", ph.low, ph.high, "percent", ph.qualifier, start, stop,
+            self.t[ph.core_tok].start,
+        )
+
+    def _share_noun(self, j: int) -> int | None:
+        """End of "of (all) (the) (Russia's) ammunition" after a percentage or fraction."""
+        t, r = self.t, self.r
+        if j >= self.n or t[j].low != "of":
+            return None
+        k = j + 1
+        for _ in range(5):
+            if k >= self.n:
+                return None
+            for length in (2, 1):
+                if tuple(x.low for x in t[k : k + length]) in r.share_nouns:
+                    return k + length
+            if t[k].kind != "word" or (
+                t[k].low not in ("all", "the", "its", "their")
+                and not t[k].text[0].isupper()
+                and not t[k].low.endswith(("'s", "’s"))
+                and r.window_roles.get(t[k].low) != "skip"
+            ):
+                return None
+            k += 1
+        return None
+
+    def _fractions(self, covered: set[int]) -> list[Draft]:
+        """'half of all the shells Russia fires' -> share of artillery ammunition."""
+        r, t = self.r, self.t
+        out = []
+        for k, tok in enumerate(t):
+            entry = r.number_word_values.get(tok.low)
+            if entry is None or entry[1] != "fraction" or k in covered:
+                continue
+            end = self._share_noun(k + 1)
+            if end is None:
+                continue
+            first = k - 1 if k > 0 and t[k - 1].low in ("a", "one") else k
+            qual, start = self._hedge_for(first)
+            value = entry[0]
+            low: float | None = value
+            high: float | None = value
+            if qual == "at_least":
+                high = None
+            elif qual == "at_most":
+                low = None
+            s, e = self._span(start, end)
+            out.append(
+                Draft("share_of_artillery_ammo", low, high, "percent", qual or "exact", s, e, tok.start)
+            )
+        return out
+
+    def _hedge_for(self, i: int) -> tuple[str | None, int]:
+        t = self.t
+        for length in (3, 2, 1):
+            k = i - length
+            if k < 0:
+                continue
+            hit = self.r.hedges_before.get(tuple(x.low for x in t[k:i]))
+            if hit is not None and hit[0] != "none":
+                return hit[0], k
+        return None, i
+
+    def _money(self, ph: NumberPhrase) -> Draft | None:
+        r, t = self.r, self.t
+        lo, hi = self._money_clause(ph.start_tok, ph.end_tok)
+        pos = r.cue_sets.get("money_positive", set())
+        neg = r.cue_sets.get("money_negative", set())
+        if not _has_phrase(t, lo, hi, pos):
+            if _has_phrase(t, lo, hi, neg) or not _has_phrase(t, 0, self.n, pos):
+                return None
+        start, stop = self._span(ph.start_tok, ph.end_tok)
+        return Draft(
+            "money", ph.low, ph.high, ph.currency or "", ph.qualifier, start, stop,
+            t[ph.core_tok].start,
+        )
+
+    def _money_clause(self, i: int, j: int) -> tuple[int, int]:
+        """Comma clause around a sum; a bracketed conversion belongs to the outer clause."""
+        t = self.t
+        depth_open = any(x.text == "(" for x in t[max(0, i - 3) : i])
+        if depth_open:
+            k = i
+            while k > 0 and t[k].text != "(":
+                k -= 1
+            return _clause_bounds(t, k, k)
+        return _clause_bounds(t, i, j)
+
+
+# --------------------------------------------------------------------------- attribution
+class _Attributor:
+    """Finds reporting cues and their claimants in one sentence."""
+
+    def __init__(self, rules: ExtractionRules) -> None:
+        self.r = rules
+
+    def events(
+        self,
+        sentence: str,
+        tokens: list[Token],
+        mentions: list[Mention],
+        doc_mentions: list[Mention],
+        offset: int,
+        state: DocState,
+    ) -> list[Event]:
+        r = self.r
+        self._sentence = sentence
+        cues: list[tuple[int, int, str]] = []  # (token index, length, kind)
+        k = 0
+        n = len(tokens)
+        while k < n:
+            hit = _match_at(tokens, k, r.attribution)
+            if hit is None:
+                k += 1
+                continue
+            kind, length = hit
+            cues.append((k, length, kind))
+            k += length
+        if not cues:
+            return []
+        persons = [m for m in doc_mentions if m.entity_type == "person"]
+        claim_mentions = [
+            m for m in mentions if m.entity_type in ("organisation", "person", "country")
+        ]
+        events: list[Event] = []
+        cited: set[int] = set()  # mention starts already taken by "citing X" / "according to X"
+        for idx, (k, length, kind) in enumerate(cues):
+            if kind in ("before", "chain"):
+                cue_end = tokens[k + length - 1].end
+                claimant, start = self._after(sentence, cue_end, claim_mentions)
+                if claimant is not None:
+                    events.append(Event(tokens[k].start, kind, claimant))
+                    if start is not None:
+                        cited.add(start)
+                elif self._anonymous_after(tokens, k + length, cues, idx):
+                    events.append(Event(tokens[k].start, "anonymous", None))
+        free = [m for m in claim_mentions if m.start not in cited]
+        for k, _length, kind in cues:
+            if kind != "after":
+                continue
+            if k > 0 and tokens[k - 1].low in _NOT_A_CUE_BEFORE:
+                continue  # "is estimated to", "an estimated sum": no claimant named here
+            cue_start = tokens[k].start
+            found = self._before(tokens, k, cue_start, free or claim_mentions, cues, persons, offset, state)
+            if found is not None:
+                events.append(Event(cue_start, kind, found if found != "anon" else None))
+        events.sort(key=lambda e: e.pos)
+        return events
+
+    def _anonymous_after(self, tokens: list[Token], k: int, cues: list, idx: int) -> bool:
+        for ck, _length, kind in cues:
+            if kind == "anonymous" and k <= ck <= k + 2:
+                return True
+        return False
+
+    def _after(
+        self, sentence: str, cue_end: int, mentions: list[Mention]
+    ) -> tuple[Claimant | None, int | None]:
+        """Claimant named after a cue such as 'according to' -> (claimant, mention start)."""
+        for pos, m in enumerate(mentions):
+            if cue_end <= m.start <= cue_end + 60:
+                gap = sentence[cue_end : m.start]
+                if any(c in gap for c in ",;:."):
+                    break
+                chosen = _titled_person(sentence, m, mentions[pos + 1 :])
+                return _claimant(chosen), chosen.start
+            if m.start > cue_end + 60:
+                break
+        # Unknown name: up to three lower-case words (a title), then capitalised words.
+        rest = sentence[cue_end:]
+        mm = re.match(
+            r"\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}?((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})",
+            rest,
+        )
+        if mm:
+            words = _strip_titles([w for w in mm.group(1).split() if w not in _NOT_NAMES])
+            if words and not re.search(r"\d", mm.group(1)):
+                name = " ".join(words).rstrip(".,").removesuffix("'s").removesuffix("’s")
+                return Claimant(name), None
+        return None, None
+
+    def _before(
+        self,
+        tokens: list[Token],
+        k: int,
+        cue_start: int,
+        mentions: list[Mention],
+        cues: list,
+        persons: list[Mention],
+        offset: int,
+        state: DocState,
+    ) -> Claimant | str | None:
+        # Pronouns and definite descriptions right before the cue ("he said", "the report says").
+        for ck, length, kind in cues:
+            if ck + length <= k and k - (ck + length) <= 2:
+                if kind == "anonymous":
+                    # "Western and Ukrainian intelligence and military sources": the named
+                    # body inside the same noun phrase is the source, not anonymous.
+                    named = [
+                        m for m in mentions
+                        if m.end <= tokens[ck].start
+                        and re.fullmatch(r"[\sa-z,'’-]*", self._sentence[m.end : tokens[ck].start])
+                        and tokens[ck].start - m.end <= 30
+                    ]
+                    if named:
+                        return _claimant(named[-1])
+                    return "anon"
+                if kind == "anaphor_person":
+                    prior = [p for p in persons if p.end <= offset + cue_start]
+                    if prior:
+                        return _claimant(prior[-1])
+                if kind == "anaphor_org":
+                    if state.first_org is not None:
+                        return state.first_org
+                    orgs = [
+                        m
+                        for m in self._doc_orgs
+                        if m.end <= offset + cue_start and m.entity_type == "organisation"
+                    ]
+                    if orgs:
+                        return _claimant(orgs[0])
+        best = None
+        for m in mentions:
+            if m.end <= cue_start and cue_start - m.end <= 90:
+                between = [t for t in tokens if m.end <= t.start < cue_start]
+                if any(t.low in ("that", ";") for t in between):
+                    continue
+                best = m
+        if best is not None:
+            return _claimant(best)
+
+        # Unknown name directly before the cue: "Lee Ji-won said".
+        prev = [t for t in tokens[:k]][-4:]
+        names = []
+        for t in reversed(prev):
+            if _NAME_WORD.fullmatch(t.text) and t.text not in _NOT_NAMES:
+                names.insert(0, t.text)
+            else:
+                break
+        names = _strip_titles(names)
+        if len(names) >= 2:
+            return Claimant(" ".join(names))
+        return None
+
+    _doc_orgs: list[Mention] = []
+    _sentence: str = ""
+
+
+def _strip_titles(words: list[str]) -> list[str]:
+    """Drop leading job titles from an unknown name ("Analyst Jane Roe" -> "Jane Roe")."""
+    while words and (words[0].lower().rstrip(".") in _TITLE_WORDS | _HONORIFICS):
+        words = words[1:]
+    return words
+
+
+def _titled_person(sentence: str, m: Mention, later: list[Mention]) -> Mention:
+    """'<agency>'s chief <Person>' -> the person; otherwise the mention itself."""
+    if m.entity_type == "person" or not later or later[0].entity_type != "person":
+        return m
+    gap = sentence[m.end : later[0].start].lower()
+    words = re.findall(r"[a-z]+", gap)
+    if len(words) <= 4 and any(w in _TITLE_WORDS for w in words) and not re.search(r"[,;:.]", gap):
+        return later[0]
+    return m
+
+
+def _claimant(m: Mention) -> Claimant:
+    if m.entity_type == "country":
+        # A capital or government standing for its state ("Kyiv said", "the United
+        # States gave"): keep the name as written, which is how reports cite them.
+        name = re.sub(r"^(?i:the)\s+", "", m.surface)
+        return Claimant(name, "country", m.iso2)
+    return Claimant(m.canonical, m.entity_type, m.iso2)
+
+
+def _choose(events: list[Event], pos: int) -> tuple[bool, Claimant | None, Claimant | None]:
+    """(found, source, reported_by) for a figure at ``pos`` in the sentence."""
+    if not events:
+        return False, None, None
+    before = [e for e in events if e.pos < pos]
+    after = [e for e in events if e.pos >= pos]
+    base = before[-1] if before else after[0]
+    chains = [e for e in events if e.kind == "chain" and e.claimant is not None]
+    if base.kind == "anonymous":
+        return True, None, None
+    if base.kind != "chain" and chains:
+        chain = min(chains, key=lambda e: abs(e.pos - base.pos))
+        return True, chain.claimant, _distinct(chain.claimant, base.claimant)
+    others = [
+        e.claimant for e in events
+        if e.claimant is not None and base.claimant is not None
+        and e.claimant.name != base.claimant.name
+    ]
+    return True, base.claimant, others[0] if others else None
+
+
+def _distinct(source: Claimant | None, via: Claimant | None) -> Claimant | None:
+    """An intermediary is only worth recording when it is not the source itself."""
+    if via is None or (source is not None and via.name == source.name):
+        return None
+    return via
+
+
+# --------------------------------------------------------------------------- flows & periods
+def _flows(
+    tokens: list[Token],
+    mentions: list[Mention],
+    pos: int,
+    metric: str,
+    rules: ExtractionRules,
+    quote_span: tuple[int, int],
+    claimants: set[str],
+) -> tuple[str | None, str | None]:
+    """Supplier and recipient ISO2 codes from supply verbs and from/to phrases."""
+    if metric in LOSS_METRICS:
+        return None, None
+    core = next((k for k, t in enumerate(tokens) if t.start >= pos), len(tokens) - 1)
+    lo, hi = _clause_bounds(tokens, core, core)
+    c0 = tokens[lo].start if tokens else 0
+    c1 = tokens[hi - 1].end if hi > 0 and tokens else 0
+    countries = [
+        m for m in mentions
+        if m.entity_type == "country" and m.iso2 and _claimant(m).name not in claimants
+    ]
+    supplier = recipient = None
+    for m in countries:
+        if not c0 <= m.start < c1:
+            continue
+        prev = [t.low for t in tokens if t.end <= m.start][-2:]
+        if prev[-1:] == ["from"] and supplier is None:
+            supplier = m.iso2
+        elif prev[-1:] in (["to"], ["into"]) and prev[:1] != ["according"] and recipient is None:
+            recipient = m.iso2
+    cue_idx = None
+    for k, t in enumerate(tokens):
+        if t.start > pos:
+            break
+        if t.low in rules.flows:
+            cue_idx = k
+    if cue_idx is not None:
+        cue = tokens[cue_idx]
+        direction = rules.flows[cue.low]
+        subj = [m for m in countries if m.end <= cue.start]
+        obj = [
+            m for m in countries
+            if cue.end <= m.start < pos
+            and [t.low for t in tokens if t.end <= m.start][-1:] not in (["from"], ["to"])
+        ]
+        if direction == "give":
+            supplier = supplier or (subj[-1].iso2 if subj else None)
+            recipient = recipient or (obj[0].iso2 if obj else None)
+        else:
+            recipient = recipient or (subj[-1].iso2 if subj else None)
+            supplier = supplier or (obj[0].iso2 if obj else None)
+    if supplier is None and metric in TROOP_METRICS | {"workers_sent"}:
+        # "1,500 North Korean troops": the demonym in the counted noun names the sender.
+        q0, q1 = quote_span
+        inside = [t for t in tokens if q0 <= t.start < q1]
+        for k, t in enumerate(inside):
+            pair = " ".join(x.text for x in inside[k : k + 2]).lower()
+            iso = rules.demonym_iso.get(pair) or rules.demonym_iso.get(t.low)
+            if iso:
+                supplier = iso
+                break
+    if recipient == supplier:
+        recipient = None
+    return supplier, recipient
+
+
+_MONTH_RE = (
+    r"(January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+_DATE_RE = _MONTH_RE + r"(?:\s+(\d{1,2})(?:st|nd|rd|th)?(?!\d))?,?(?:\s+(?:of\s+)?((?:19|20)\d\d))?"
+_P_SPAN = re.compile(
+    r"\b(?:between|from)\s+" + _DATE_RE + r"\s+(?:and|to|through|until|till)\s+" + _DATE_RE
+)
+_P_SINCE = re.compile(r"\bsince\s+(?:last\s+)?(?:(?:the\s+)?(?:early|mid|late)-?\s*)?" + _DATE_RE)
+_P_SINCE_YEAR = re.compile(r"\bsince\s+((?:19|20)\d\d)\b")
+_P_YEARS = re.compile(r"\b(?:between|from)\s+((?:19|20)\d\d)\s+(?:and|to|through)\s+((?:19|20)\d\d)\b")
+_P_YEAR = re.compile(r"\b(?:in|during|throughout|for)\s+((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\b")
+_P_REL_YEAR = re.compile(r"\b(last|this|previous|past)\s+year\b", re.I)
+_P_IN_MONTH = re.compile(r"\bin\s+" + _DATE_RE)
+
+
+def _month_num(name: str) -> int:
+    return MONTHS[name.lower().rstrip(".")]
+
+
+def _anchor_year(month: int, year: str | None, published: dt.date | None) -> int | None:
+    if year:
+        return int(year)
+    if published is None:
+        return None
+    return published.year if month <= published.month else published.year - 1
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def _safe_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def resolve_period(sentence: str, published: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    """Reporting period named in a sentence, resolved against the publication date."""
+    m = _P_SPAN.search(sentence)
+    if m:
+        m1, d1, y1, m2, d2, y2 = m.groups()
+        mo1, mo2 = _month_num(m1), _month_num(m2)
+        year2 = _anchor_year(mo2, y2, published)
+        year1 = int(y1) if y1 else (year2 - (mo1 > mo2) if year2 else None)
+        if year1 and year2:
+            start = _safe_date(year1, mo1, int(d1) if d1 else 1)
+            end = _safe_date(year2, mo2, int(d2)) if d2 else _month_end(year2, mo2)
+            return start, end
+    m = _P_YEARS.search(sentence)
+    if m:
+        return dt.date(int(m.group(1)), 1, 1), dt.date(int(m.group(2)), 12, 31)
+    m = _P_SINCE.search(sentence)
+    if m:
+        mo = _month_num(m.group(1))
+        year = _anchor_year(mo, m.group(3), published)
+        if year:
+            return _safe_date(year, mo, int(m.group(2)) if m.group(2) else 1), published
+    m = _P_SINCE_YEAR.search(sentence)
+    if m:
+        return dt.date(int(m.group(1)), 1, 1), published
+    m = _P_YEAR.search(sentence)
+    if m:
+        last = int(m.group(2) or m.group(1))
+        return dt.date(int(m.group(1)), 1, 1), dt.date(last, 12, 31)
+    m = _P_REL_YEAR.search(sentence)
+    if m and published is not None:
+        year = published.year if m.group(1).lower() == "this" else published.year - 1
+        if m.group(1).lower() == "past":
+            return published - dt.timedelta(days=365), published
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    m = _P_IN_MONTH.search(sentence)
+    if m:
+        mo = _month_num(m.group(1))
+        year = _anchor_year(mo, m.group(3), published)
+        if year:
+            return dt.date(year, mo, 1), _month_end(year, mo)
+    return None, None
+
+
+# --------------------------------------------------------------------------- main
+def candidate_pattern(rules: ExtractionRules) -> str:
+    """Cheap prefilter (Rust-regex compatible): a digit or any number word."""
+    words = sorted(
+        w for w, (_v, kind) in rules.number_word_values.items()
+        if kind not in ("article", "suffix", "point") and w.isalpha()
+    )
+    return r"(?i)[0-9]|(?-u:\b)(?:" + "|".join(words) + r")(?-u:\b)"
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=CLAIM_SCHEMA)
+
+
+def extract_claims(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
+    """Attributed quantitative claims, one row per distinct (metric, bounds, unit) per doc."""
+    if docs.height == 0:
+        return _empty()
+    sents = split_sentences(docs)
+    if sents.height == 0:
+        return _empty()
+    sents = sents.with_columns(
+        pl.col("sentence").str.contains(candidate_pattern(rules)).alias("candidate")
+    )
+    published = {
+        d: p
+        for d, p in docs.select(
+            "doc_id",
+            pl.col("published") if "published" in docs.columns else pl.lit(None, pl.Date),
+        ).iter_rows()
+    }
+    texts = dict(docs.select("doc_id", "text").iter_rows())
+    rows: dict[str, list] = {k: [] for k in CLAIM_SCHEMA}
+    attributor = _Attributor(rules)
+    for (doc_id,), group in sents.group_by("doc_id", maintain_order=True):
+        text = texts[doc_id] or ""
+        doc_mentions = find_mentions(text, rules)
+        attributor._doc_orgs = doc_mentions
+        _doc_claims(
+            doc_id, text, group, doc_mentions, published.get(doc_id), rules, attributor, rows
+        )
+    return pl.DataFrame(rows, schema=CLAIM_SCHEMA)
+
+
+def _doc_claims(
+    doc_id: str,
+    text: str,
+    group: pl.DataFrame,
+    doc_mentions: list[Mention],
+    published: dt.date | None,
+    rules: ExtractionRules,
+    attributor: _Attributor,
+    rows: dict[str, list],
+) -> None:
+    state = DocState()
+    seen: set[tuple] = set()
+    seq = 0
+    mention_iter = 0
+    for para_idx, sent_idx, s0, s1, sentence, candidate in group.select(
+        "para_idx", "sent_idx", "char_start", "char_end", "sentence", "candidate"
+    ).iter_rows():
+        if para_idx != state.para_idx:
+            state.para_idx = para_idx
+            state.para_attr = None
+        while mention_iter < len(doc_mentions) and doc_mentions[mention_iter].end <= s0:
+            mention_iter += 1
+        local = [
+            Mention(m.start - s0, m.end - s0, m.entity_id, m.entity_type, m.canonical, m.iso2, m.surface)
+            for m in doc_mentions[mention_iter:]
+            if m.start >= s0 and m.end <= s1
+        ]
+        tokens = tokenize(sentence)
+        events = attributor.events(sentence, tokens, local, doc_mentions, s0, state)
+        if candidate:
+            drafts = _SentenceClaims(sentence, tokens, rules).run()
+            period = resolve_period(sentence, published) if drafts else (None, None)
+            for d in drafts:
+                key = (d.metric, d.low, d.high, d.unit)
+                if key in seen:
+                    continue
+                seen.add(key)
+                found, source, via = _choose(events, d.pos)
+                if not found and state.para_attr is not None:
+                    source, via = state.para_attr
+                source = _prefer_agency(source, state.para_attr)
+                names = {e.claimant.name for e in events if e.claimant is not None}
+                supplier, recipient = _flows(
+                    tokens, local, d.pos, d.metric, rules, (d.start, d.end), names
+                )
+                rows["doc_id"].append(doc_id)
+                rows["claim_seq"].append(seq)
+                rows["metric"].append(d.metric)
+                rows["value_low"].append(d.low)
+                rows["value_high"].append(d.high)
+                rows["unit"].append(d.unit)
+                rows["qualifier"].append(d.qualifier)
+                rows["attributed_to"].append(source.name if source else None)
+                via = _distinct(source, via)
+                rows["reported_by"].append(via.name if via else None)
+                rows["supplier"].append(supplier)
+                rows["recipient"].append(recipient)
+                rows["period_start"].append(period[0])
+                rows["period_end"].append(period[1])
+                rows["quote"].append(sentence[d.start : d.end])
+                rows["char_start"].append(s0 + d.start)
+                rows["char_end"].append(s0 + d.end)
+                rows["sentence_idx"].append(sent_idx)
+                seq += 1
+        if events:
+            found, source, via = _choose(events, len(sentence) + 1)
+            state.para_attr = (_prefer_agency(source, state.para_attr), via)
+            for e in events:
+                if (
+                    state.first_org is None
+                    and e.claimant is not None
+                    and e.claimant.entity_type == "organisation"
+                ):
+                    state.first_org = e.claimant
+                    break
+
+
+def _prefer_agency(
+    source: Claimant | None, carried: tuple[Claimant | None, Claimant | None] | None
+) -> Claimant | None:
+    """'According to Seoul' right after 'South Korean intelligence reported': the capital
+    stands for the agency already named in the paragraph."""
+    if (
+        source is not None
+        and source.entity_type == "country"
+        and carried is not None
+        and carried[0] is not None
+        and carried[0].entity_type in ("organisation", "person")
+        and carried[0].iso2 == source.iso2
+    ):
+        return carried[0]
+    return source
