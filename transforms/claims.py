@@ -64,18 +64,14 @@ _NOT_A_CUE_BEFORE = frozenset(
 # Words between an organisation and a person that make the person the speaker
 # ("the agency's chief Jane Doe").
 _TITLE_WORDS = frozenset(
-    """chief head director spokesman spokeswoman spokesperson minister commander official
-    secretary general president deputy press analyst researcher envoy ambassador""".split()
+    ["chief", "head", "director", "spokesman", "spokeswoman", "spokesperson", "minister", "commander", "official", "secretary", "general", "president", "deputy", "press", "analyst", "researcher", "envoy", "ambassador"]
 )
 _HONORIFICS = frozenset(
-    """mr mrs ms dr prof professor analyst lawmaker senator representative gen general maj
-    major col colonel lt adm admiral capt captain sgt commander rep sen""".split()
+    ["mr", "mrs", "ms", "dr", "prof", "professor", "analyst", "lawmaker", "senator", "representative", "gen", "general", "maj", "major", "col", "colonel", "lt", "adm", "admiral", "capt", "captain", "sgt", "commander", "rep", "sen"]
 )
 _NAME_WORD = re.compile(r"[A-Z][A-Za-z'’.-]*")
 _NOT_NAMES = frozenset(
-    """The A An In On At But And Or So If As By For From Since After Before While When Where
-    Earlier Later Meanwhile However Last This That These Those It Its He She They We I
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split()
+    ["The", "A", "An", "In", "On", "At", "But", "And", "Or", "So", "If", "As", "By", "For", "From", "Since", "After", "Before", "While", "When", "Where", "Earlier", "Later", "Meanwhile", "However", "Last", "This", "That", "These", "Those", "It", "Its", "He", "She", "They", "We", "I", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 ) | {m.capitalize() for m in MONTHS}
 
 
@@ -407,9 +403,12 @@ class _SentenceClaims:
         lo, hi = self._money_clause(ph.start_tok, ph.end_tok)
         pos = r.cue_sets.get("money_positive", set())
         neg = r.cue_sets.get("money_negative", set())
-        if not _has_phrase(t, lo, hi, pos):
-            if _has_phrase(t, lo, hi, neg) or not _has_phrase(t, 0, self.n, pos):
-                return None
+        # War words in the clause keep the sum; macro words there drop it; otherwise the
+        # sentence as a whole must be about the war or the supply relationship.
+        if not _has_phrase(t, lo, hi, pos) and (
+            _has_phrase(t, lo, hi, neg) or not _has_phrase(t, 0, self.n, pos)
+        ):
+            return None
         start, stop = self._span(ph.start_tok, ph.end_tok)
         return Draft(
             "money", ph.low, ph.high, ph.currency or "", ph.qualifier, start, stop,
@@ -489,10 +488,7 @@ class _Attributor:
         return events
 
     def _anonymous_after(self, tokens: list[Token], k: int, cues: list, idx: int) -> bool:
-        for ck, _length, kind in cues:
-            if kind == "anonymous" and k <= ck <= k + 2:
-                return True
-        return False
+        return any(kind == "anonymous" and k <= ck <= k + 2 for ck, _length, kind in cues)
 
     def _after(
         self, sentence: str, cue_end: int, mentions: list[Mention]

@@ -268,9 +268,10 @@ class _Scanner:
             j += 1
         if not words:
             return None
-        if words[0] in ("a", "an"):
-            if len(words) == 1 or _word_kind(r, words[1]) not in ("hundred", "dozen", "scale"):
-                return None
+        if words[0] in ("a", "an") and (
+            len(words) == 1 or _word_kind(r, words[1]) not in ("hundred", "dozen", "scale")
+        ):
+            return None
         if words == ["one"] and j < self.n and t[j].low == "of":
             return None  # "one of the soldiers" picks an individual, it does not count
         value = words_to_number(words, r)
@@ -415,9 +416,7 @@ class _Scanner:
             k -= 1
         if k >= 0 and t[k].low in MONTHS and (t[k].text[0].isupper() or t[k].low != "may"):
             return True
-        if j < self.n and t[j].low in MONTHS and t[j].text[0].isupper():
-            return True
-        return False
+        return bool(j < self.n and t[j].low in MONTHS and t[j].text[0].isupper())
 
     # -- main loop -----------------------------------------------------------------------
     def phrases(self, change_verbs_in_sentence: bool) -> list[NumberPhrase]:

@@ -26,9 +26,7 @@ _SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])"
 
 # Tokens before a full stop that do not end a sentence.
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen maj col lt capt cpt sgt adm cmdr gov sen rep rev st no nos vs
-    etc inc ltd co corp jr sr dept est approx fig jan feb mar apr jun jul aug sep sept oct
-    nov dec u.s u.k u.n e.g i.e a.m p.m""".split()
+    ["mr", "mrs", "ms", "dr", "prof", "gen", "maj", "col", "lt", "capt", "cpt", "sgt", "adm", "cmdr", "gov", "sen", "rep", "rev", "st", "no", "nos", "vs", "etc", "inc", "ltd", "co", "corp", "jr", "sr", "dept", "est", "approx", "fig", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m"]
 )
 
 

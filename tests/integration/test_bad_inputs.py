@@ -23,7 +23,15 @@ import duckdb
 import pytest
 
 from flows.nightly import RunFailed, nightly
-from tests.bad_inputs import CASES, MAX_FILE_MB, OUTSIDE_MARKER, SCRIPT_MARKER, Case, build_corpus, duplicate_of_sample
+from tests.bad_inputs import (
+    CASES,
+    MAX_FILE_MB,
+    OUTSIDE_MARKER,
+    SCRIPT_MARKER,
+    Case,
+    build_corpus,
+    duplicate_of_sample,
+)
 from tests.smtp_fixture import SmtpServer, running_server
 
 SAMPLE_TEXTS = [
