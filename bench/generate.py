@@ -456,8 +456,9 @@ def _pdf(title: str, outlet: str, published: dt.date, body: list[str]) -> bytes:
 
 
 def write_reports(out: Path, seed: int, start: int, count: int) -> dict:
-    """Write reports ``start .. start+count-1`` under ``out/inbox``; returns counts and bytes."""
+    """Write reports ``start .. start+count-1`` under ``out/inbox``; returns counts, bytes, paths."""
     inbox = out / "inbox"
+    paths: list[str] = []
     made_dirs: set[str] = set()
     by_fmt: dict[str, int] = {}
     total = 0
@@ -474,7 +475,8 @@ def write_reports(out: Path, seed: int, start: int, count: int) -> dict:
             handle.write(data)
         by_fmt[fmt] = by_fmt.get(fmt, 0) + 1
         total += len(data)
-    return {"files": count, "bytes": total, "by_format": by_fmt}
+        paths.append(rel)
+    return {"files": count, "bytes": total, "by_format": by_fmt, "paths": paths}
 
 
 # --------------------------------------------------------------------------------------------
@@ -570,12 +572,25 @@ def add_new(out: Path, pct: float) -> dict:
     count = max(1, math.ceil(manifest["reports"] * pct / 100))
     start = manifest["next_report"]
     rep = write_reports(out, manifest["seed"], start, count)
-    manifest["added"].append({"start": start, "files": count, "bytes": rep["bytes"]})
+    manifest["added"].append({"start": start, "files": count, "bytes": rep["bytes"], "paths": rep["paths"]})
     manifest["next_report"] = start + count
     manifest["reports"] += count
     manifest["report_bytes"] += rep["bytes"]
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return {"start": start, "files": count, "bytes": rep["bytes"]}
+
+
+def reset_added(out: Path) -> None:
+    """Remove every report that ``add_new`` added, restoring the archive as generated."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    for added in manifest["added"]:
+        for rel in added["paths"]:
+            (out / "inbox" / rel).unlink(missing_ok=True)
+        manifest["reports"] -= added["files"]
+        manifest["report_bytes"] -= added["bytes"]
+        manifest["next_report"] = min(manifest["next_report"], added["start"])
+    manifest["added"] = []
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -588,7 +603,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--inbox-ledger", choices=["csv", "parquet", "both", "none"], default="csv",
                     help="which ledger copy the inbox holds (both formats are always written to DIR/ledger)")
     ap.add_argument("--add-new", type=float, metavar="PCT", help="add PCT%% new reports to an existing archive")
+    ap.add_argument("--reset", action="store_true", help="remove the reports --add-new added")
     args = ap.parse_args(argv)
+    if args.reset:
+        reset_added(args.out)
+        return 0
     if args.add_new is not None:
         added = add_new(args.out, args.add_new)
         print(f"added {added['files']} reports ({added['bytes'] / 1e6:.1f} MB) to {args.out}")

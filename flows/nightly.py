@@ -12,6 +12,7 @@ from prefect import flow, get_run_logger, runtime, task
 from prefect.cache_policies import NO_CACHE
 
 from supplyline import alerts, pipeline
+from supplyline.faults import crash_point
 from supplyline.inbox import scan_inbox
 from supplyline.rules import ExtractionRules, load_rules
 from supplyline.settings import Settings
@@ -165,11 +166,14 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
                 else:
                     files = scan(settings.inbox, int(settings.max_file_mb * 1_000_000))
                     tables = ingest(con, batch, files)
+                    crash_point("ingest")
                     summary.files_unchanged = len(files) - len(batch.files)
                 extracted = extract_all(batch.documents, rules, settings.extract_batch_docs)
+                crash_point("extract")
                 validate_and_normalise(batch, extracted, tables, rules, settings.reference_dir)
                 loaded = load_warehouse(con, batch, settings.reference_dir)
                 _summarise(summary, batch, loaded)
+                crash_point("load")
                 _record_run(con, summary, started, None if batch.rebuild else settings.inbox)
             finally:
                 con.close()
@@ -182,6 +186,7 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
             summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
             logger.error("run %s failed: %s", run_id, summary.message)
             raise
+    crash_point("alert")
     summary.alert = alert(summary, batch, loaded, settings)
     logger.info("run %s %s: %s; %s", run_id, summary.status, summary.message, summary.alert)
     if summary.status != "completed":

@@ -33,6 +33,13 @@ def validate_rows(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> GateRe
     cases = cases.with_columns(
         check_name=pl.concat_str([pl.col("column"), pl.col("check")], separator=": "),
         offending_values=pl.col("failure_case").cast(pl.String),
+    ).with_columns(
+        # A column check's reason carries the value it rejected; a frame check's value is the
+        # whole row, which the quarantine keeps separately.
+        detail=pl.when(pl.col("schema_context") == "Column")
+        .then(pl.concat_str([pl.col("check_name"), pl.lit(" ["), pl.col("offending_values").str.slice(0, 80), pl.lit("]")],
+                            ignore_nulls=True))
+        .otherwise(pl.col("check_name")),
     )
     row_cases = cases.filter(pl.col("index").is_not_null()).with_columns(pl.col("index").cast(pl.Int64))
     frame_cases = cases.filter(pl.col("index").is_null())
@@ -47,7 +54,7 @@ def validate_rows(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> GateRe
             row_cases.group_by("index", maintain_order=True)
             .agg(
                 pl.col("check_name").first(),
-                pl.col("check_name").unique(maintain_order=True).str.join("; ").alias("reason"),
+                pl.col("detail").unique(maintain_order=True).str.join("; ").alias("reason"),
                 pl.col("offending_values").str.join("; "),
             )
             .rename({"index": "_row"})

@@ -19,6 +19,21 @@ class Staged(pa.DataFrameModel):
         coerce = True
 
 
+class ReceivedTable(Staged):
+    """Base for rows normalised from a received table."""
+
+    row_number: int = pa.Field(ge=1, description="Row in the received table.")
+    unparsed_cells: str = pa.Field(
+        nullable=True, description="Columns whose text could not be read (dropped before load)."
+    )
+
+    @pa.check("unparsed_cells", name="every cell parses")
+    def cells_parse(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Text that could not be read as a date or number must not load as a silent null."""
+        col = pl.col(data.key)
+        return data.lazyframe.select(col.is_null() | (col == ""))
+
+
 def _bounds_ordered(df: pl.LazyFrame) -> pl.LazyFrame:
     low, high = pl.col("value_low"), pl.col("value_high")
     return df.select(low.is_null() | high.is_null() | (low <= high))
@@ -88,10 +103,9 @@ class StgEntityMention(Staged):
     char_end: int = pa.Field(ge=1, description="End offset (exclusive).")
 
 
-class StgShipment(Staged):
+class StgShipment(ReceivedTable):
     """staging.stg_ledgers__shipments: one voyage row of a received ledger, normalised."""
 
-    row_number: int = pa.Field(ge=1, description="Row in the received table.")
     vessel: str = pa.Field(str_length={"min_value": 1}, description="Vessel name as received.")
     vessel_id: str = pa.Field(nullable=True, description="Resolved vessel entity; null = unknown alias.")
     departure_port: str = pa.Field(nullable=True, description="Departure port as received.")
@@ -113,10 +127,9 @@ class StgShipment(Staged):
         return data.lazyframe.select(arr.is_null() | (arr >= dep))
 
 
-class StgFigure(Staged):
+class StgFigure(ReceivedTable):
     """staging.stg_tables__figures: one figure row of a received table, normalised."""
 
-    row_number: int = pa.Field(ge=1, description="Row in the received table.")
     metric: str = pa.Field(description="Metric from reference/metrics.csv.")
     value_low: float = pa.Field(nullable=True, ge=0, description="Lower bound; null = open.")
     value_high: float = pa.Field(nullable=True, ge=0, description="Upper bound; null = open.")

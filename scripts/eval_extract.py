@@ -49,7 +49,9 @@ def load_docs(folder: Path) -> pl.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--articles", type=Path, required=True, help="folder of .md reports")
     ap.add_argument("--gold", type=Path, required=True, help="gold claims (JSON Lines)")
     ap.add_argument("--details", action="store_true", help="list misses and false positives")

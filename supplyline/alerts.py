@@ -82,6 +82,7 @@ class AlertReport:
     quarantined_rows: int
     warehouse_path: str
     data_docs_path: str | None
+    skipped_files: list[FileFailure] = field(default_factory=list)  # not read, or rows not used
 
     @property
     def problem_checks(self) -> list[CheckOutcome]:
@@ -93,7 +94,9 @@ class AlertReport:
 
     def needs_alert(self) -> bool:
         """True when any check failed or warned, a file failed, or rows were quarantined."""
-        return bool(self.problem_checks or self.failed_files or self.quarantined_rows > 0)
+        return bool(
+            self.problem_checks or self.failed_files or self.skipped_files or self.quarantined_rows > 0
+        )
 
 
 # --------------------------------------------------------------------------- rendering
@@ -128,6 +131,8 @@ def _subject(report: AlertReport) -> str:
         parts.append(f"{_plural(report.quarantined_rows, 'row')} quarantined")
     if report.failed_files:
         parts.append(f"{_plural(len(report.failed_files), 'file')} failed")
+    if report.skipped_files:
+        parts.append(f"{_plural(len(report.skipped_files), 'file')} not read")
     summary = ", ".join(parts) or "all checks passed"
     flow = _one_line(report.flow_name, 60) or "run"
     return f"[supplyline] {_one_line(report.run_date.isoformat(), 20)} {flow}: {summary}"
@@ -224,9 +229,12 @@ def _render_text(report: AlertReport, settings: Settings) -> str:
     else:
         out += ["All checks passed.", ""]
 
-    if report.failed_files:
-        files, more = _limited(report.failed_files)
-        out.append(f"Files that could not be read ({len(report.failed_files)}):")
+    for title, listed in (("Files that could not be read", report.failed_files),
+                          ("Files or rows not read (skipped)", report.skipped_files)):
+        if not listed:
+            continue
+        files, more = _limited(listed)
+        out.append(f"{title} ({len(listed)}):")
         out += [f"  - {_one_line(f.path, 300)}: {_one_line(f.reason, 500)}" for f in files]
         if more:
             out.append(f"  … and {more} more")
@@ -321,9 +329,12 @@ def _render_html(report: AlertReport, settings: Settings) -> str:
     else:
         h.append("<p>All checks passed.</p>")
 
-    if report.failed_files:
-        files, more = _limited(report.failed_files)
-        h.append(f"<h3>Files that could not be read ({len(report.failed_files)})</h3>")
+    for title, listed in (("Files that could not be read", report.failed_files),
+                          ("Files or rows not read (skipped)", report.skipped_files)):
+        if not listed:
+            continue
+        files, more = _limited(listed)
+        h.append(f"<h3>{title} ({len(listed)})</h3>")
         h.append(
             _html_table(
                 ["file", "reason"], [[_esc(f.path, 300), _esc(f.reason, 500)] for f in files]

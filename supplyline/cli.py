@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -34,6 +35,7 @@ def run(
 ) -> None:
     """Run the nightly flow once: ingest the inbox and publish the warehouse."""
     settings = _settings(inbox=inbox, warehouse=warehouse)
+    _refuse_if_running(settings.warehouse)
     from flows.nightly import RunFailed, nightly
     from warehouse.db import RunInProgress
 
@@ -59,6 +61,7 @@ def rebuild(warehouse: WarehouseOpt = None) -> None:
     if not settings.warehouse.exists():
         typer.echo(f"supplyline: no warehouse at {settings.warehouse}", err=True)
         raise typer.Exit(2)
+    _refuse_if_running(settings.warehouse)
     try:
         summary = rebuild_flow(warehouse=str(settings.warehouse))
     except RunInProgress as exc:
@@ -68,6 +71,16 @@ def rebuild(warehouse: WarehouseOpt = None) -> None:
         _print_summary(exc.summary.as_dict())
         raise typer.Exit(1) from None
     _print_summary(summary)
+
+
+def _refuse_if_running(warehouse: Path) -> None:
+    """Exit at once, before Prefect starts, when another run holds the lock."""
+    from warehouse.db import lock_holder
+
+    holder = lock_holder(warehouse.resolve())
+    if holder:
+        typer.echo(f"supplyline: a run is already in progress ({holder}); try again later", err=True)
+        raise typer.Exit(3)
 
 
 def _print_summary(s: dict) -> None:
@@ -151,10 +164,8 @@ def _shell(con, fmt: str) -> None:
         if line.rstrip().endswith(";"):
             statement = "\n".join(buffer)
             buffer.clear()
-            try:
+            with contextlib.suppress(typer.Exit):
                 _run_query(con, statement, fmt)
-            except typer.Exit:
-                pass
 
 
 @app.command()

@@ -175,8 +175,20 @@ def stage_ingest(batch: Batch, plan: pl.DataFrame, parsed: list[ParsedFile]) -> 
                     tables.append(table_input(row["path"], row["sha256"], t.sheet, t.frame))
                     batch.table_rows.append(raw_rows(batch, tables[-1]))
         batch.files.append(entry)
+    _fail_duplicates_of_failures(batch)
     batch.documents = _validated_documents(batch, docs)
     return tables
+
+
+def _fail_duplicates_of_failures(batch: Batch) -> None:
+    """A copy of a file that failed in this run fails with it, naming the original."""
+    failed = {e["path"]: e["error"] for e in batch.files if e["status"] == "failed"}
+    for entry in batch.files:
+        if entry["status"] == "duplicate" and entry["duplicate_of"] in failed:
+            reason = f"same content as {entry['duplicate_of']}, which failed: {failed[entry['duplicate_of']]}"
+            entry.update(status="failed", error=reason)
+            batch.failures.append((entry["path"], reason))
+            batch.reject(entry["path"], entry["sha256"], "ingest", None, None, "parse", reason)
 
 
 def _validated_documents(batch: Batch, docs: list[dict]) -> pl.DataFrame:
@@ -267,7 +279,7 @@ def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules,
                          bad["check_name"], bad["reason"], bad["offending_values"], bad["_row_json"])
         tally["quarantined"] += rejected.height
         tally["loaded"] += gate.valid.height
-        frames.append(gate.valid.with_columns(
+        frames.append(gate.valid.drop("unparsed_cells").with_columns(
             sha256=pl.lit(table.sha256), sheet=pl.lit(table.sheet), source_file=pl.lit(table.path),
         ))
     for path, tally in counts.items():
@@ -344,6 +356,11 @@ def alert_report(summary, batch: Batch, loaded: dict[str, int], flow_name: str):
         failed_files=[FileFailure(path, reason) for path, reason in batch.failures],
         loaded={k: v for k, v in loaded.items() if v}, not_loaded=not_loaded,
         quarantined_rows=len(batch.quarantine), warehouse_path=summary.warehouse, data_docs_path=None,
+        skipped_files=[
+            FileFailure(e["path"], e["error"] if e["status"] == "skipped" else e["note"])
+            for e in batch.files
+            if e["status"] == "skipped" or (e["status"] == "loaded" and (e.get("rows_skipped") or 0) > 0)
+        ],
     )
 
 

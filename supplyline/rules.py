@@ -49,7 +49,7 @@ def word_tuple(phrase: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*|[$€£₩₽¥₴%]", phrase.lower()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: Prefect and caches can key on it
 class ExtractionRules:
     """Typed, read-only view of the reference CSVs plus lookup tables derived from them."""
 
@@ -69,8 +69,12 @@ class ExtractionRules:
     # Derived lookups (built in __post_init__, never edited afterwards).
     metric_units: dict[str, str] = field(default_factory=dict, compare=False)
     number_word_values: dict[str, tuple[float, str]] = field(default_factory=dict, compare=False)
-    hedges_before: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict, compare=False)
-    hedges_after: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict, compare=False)
+    hedges_before: dict[tuple[str, ...], tuple[str, int]] = field(
+        default_factory=dict, compare=False
+    )
+    hedges_after: dict[tuple[str, ...], tuple[str, int]] = field(
+        default_factory=dict, compare=False
+    )
     currency_prefix: dict[str, str] = field(default_factory=dict, compare=False)
     currency_suffix: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
     forward_keywords: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
@@ -153,18 +157,12 @@ class ExtractionRules:
         set_(
             self,
             "designators",
-            frozenset(
-                t.lower()
-                for t, p, _ in self.number_context.iter_rows()
-                if p == "before"
-            ),
+            frozenset(t.lower() for t, p, _ in self.number_context.iter_rows() if p == "before"),
         )
         set_(
             self,
             "measures",
-            frozenset(
-                t.lower() for t, p, _ in self.number_context.iter_rows() if p == "after"
-            ),
+            frozenset(t.lower() for t, p, _ in self.number_context.iter_rows() if p == "after"),
         )
         set_(self, "attribution", {word_tuple(c): k for c, k in self.attribution_cues.iter_rows()})
         set_(self, "demonym_iso", {a.lower(): iso for a, iso in self.demonyms.iter_rows()})

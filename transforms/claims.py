@@ -17,11 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
 import polars as pl
 
 from supplyline.rules import ExtractionRules
 from transforms.entities import Mention, find_mentions
+from transforms.expressions import has_number
 from transforms.numbers import MONTHS, NumberPhrase, Token, find_number_phrases, tokenize
 from transforms.text import split_sentences
 
@@ -47,13 +50,15 @@ CLAIM_SCHEMA = {
 
 TROOP_METRICS = frozenset(
     {
-        "troops_deployed", "troop_reinforcements", "troop_casualties", "troops_killed",
-        "troops_wounded", "troops_captured",
+        "troops_deployed",
+        "troop_reinforcements",
+        "troop_casualties",
+        "troops_killed",
+        "troops_wounded",
+        "troops_captured",
     }
 )
-LOSS_METRICS = frozenset(
-    {"troop_casualties", "troops_killed", "troops_wounded", "troops_captured"}
-)
+LOSS_METRICS = frozenset({"troop_casualties", "troops_killed", "troops_wounded", "troops_captured"})
 _CLAUSE_BREAK = frozenset({",", ";", ":", "(", ")", "—", "–"})
 _QUOTES = frozenset({'"', "“", "”", "'", "‘", "’"})
 # A reporting verb after these words is passive or adjectival, so the noun before it is
@@ -64,14 +69,126 @@ _NOT_A_CUE_BEFORE = frozenset(
 # Words between an organisation and a person that make the person the speaker
 # ("the agency's chief Jane Doe").
 _TITLE_WORDS = frozenset(
-    ["chief", "head", "director", "spokesman", "spokeswoman", "spokesperson", "minister", "commander", "official", "secretary", "general", "president", "deputy", "press", "analyst", "researcher", "envoy", "ambassador"]
+    [
+        "chief",
+        "head",
+        "director",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "minister",
+        "commander",
+        "official",
+        "secretary",
+        "general",
+        "president",
+        "deputy",
+        "press",
+        "analyst",
+        "researcher",
+        "envoy",
+        "ambassador",
+    ]
+)
+# Words after a number that still leave it without a noun ("2,000 more arrived").
+_BARE_EXTENDERS = frozenset({"more", "additional", "extra", "fresh", "others", "other"})
+_AUXILIARIES = frozenset(
+    [
+        "have",
+        "has",
+        "had",
+        "been",
+        "were",
+        "was",
+        "are",
+        "is",
+        "be",
+        "being",
+        "reportedly",
+        "already",
+        "also",
+        "later",
+        "since",
+        "then",
+    ]
 )
 _HONORIFICS = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "professor", "analyst", "lawmaker", "senator", "representative", "gen", "general", "maj", "major", "col", "colonel", "lt", "adm", "admiral", "capt", "captain", "sgt", "commander", "rep", "sen"]
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "professor",
+        "analyst",
+        "lawmaker",
+        "senator",
+        "representative",
+        "gen",
+        "general",
+        "maj",
+        "major",
+        "col",
+        "colonel",
+        "lt",
+        "adm",
+        "admiral",
+        "capt",
+        "captain",
+        "sgt",
+        "commander",
+        "rep",
+        "sen",
+    ]
 )
 _NAME_WORD = re.compile(r"[A-Z][A-Za-z'’.-]*")
 _NOT_NAMES = frozenset(
-    ["The", "A", "An", "In", "On", "At", "But", "And", "Or", "So", "If", "As", "By", "For", "From", "Since", "After", "Before", "While", "When", "Where", "Earlier", "Later", "Meanwhile", "However", "Last", "This", "That", "These", "Those", "It", "Its", "He", "She", "They", "We", "I", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    [
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "But",
+        "And",
+        "Or",
+        "So",
+        "If",
+        "As",
+        "By",
+        "For",
+        "From",
+        "Since",
+        "After",
+        "Before",
+        "While",
+        "When",
+        "Where",
+        "Earlier",
+        "Later",
+        "Meanwhile",
+        "However",
+        "Last",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "It",
+        "Its",
+        "He",
+        "She",
+        "They",
+        "We",
+        "I",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
 ) | {m.capitalize() for m in MONTHS}
 
 
@@ -121,8 +238,26 @@ class Draft:
 
 
 # --------------------------------------------------------------------------- helpers
-def _match_at(tokens: list[Token], k: int, table: dict[tuple[str, ...], str]) -> tuple[str, int] | None:
+_FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _first_words(
+    table: dict[tuple[str, ...], str] | set[tuple[str, ...]] | frozenset,
+) -> frozenset[str]:
+    """First words of a phrase table, so most tokens are rejected with one set lookup."""
+    cached = _FIRST_WORDS.get(id(table))
+    if cached is None or cached[0] is not table:
+        cached = (table, frozenset(p[0] for p in table if p))
+        _FIRST_WORDS[id(table)] = cached
+    return cached[1]
+
+
+def _match_at(
+    tokens: list[Token], k: int, table: dict[tuple[str, ...], str]
+) -> tuple[str, int] | None:
     """Longest phrase of ``table`` starting at token k -> (value, length)."""
+    if k >= len(tokens) or tokens[k].low not in _first_words(table):
+        return None
     for length in (4, 3, 2, 1):
         if k + length > len(tokens):
             continue
@@ -133,13 +268,17 @@ def _match_at(tokens: list[Token], k: int, table: dict[tuple[str, ...], str]) ->
     return None
 
 
-def _has_phrase(tokens: list[Token], lo: int, hi: int, phrases: set[tuple[str, ...]]) -> bool:
+def _has_phrase(
+    tokens: list[Token], lo: int, hi: int, phrases: set[tuple[str, ...]] | frozenset
+) -> bool:
+    """Whether any phrase occurs in tokens[lo:hi]."""
+    firsts = _first_words(phrases)
     lows = [t.low for t in tokens[max(lo, 0) : hi]]
-    for phrase in phrases:
-        n = len(phrase)
-        for k in range(len(lows) - n + 1):
-            if tuple(lows[k : k + n]) == phrase:
-                return True
+    for k, word in enumerate(lows):
+        if word in firsts:
+            for phrase in phrases:
+                if phrase[0] == word and tuple(lows[k : k + len(phrase)]) == phrase:
+                    return True
     return False
 
 
@@ -162,11 +301,14 @@ def _is_measure_next(tokens: list[Token], j: int, rules: ExtractionRules) -> boo
 class _SentenceClaims:
     """Metric, money and share decisions for the number phrases of one sentence."""
 
-    def __init__(self, sentence: str, tokens: list[Token], rules: ExtractionRules) -> None:
+    def __init__(
+        self, sentence: str, tokens: list[Token], rules: ExtractionRules, prev_troops: bool = False
+    ) -> None:
         self.s = sentence
         self.t = tokens
         self.r = rules
         self.n = len(tokens)
+        self.prev_troops = prev_troops  # the previous sentence of the paragraph was about soldiers
 
     def run(self) -> list[Draft]:
         r, t = self.r, self.t
@@ -216,6 +358,8 @@ class _SentenceClaims:
             metric = self._forward(change_to.end_tok)[0]
             metric = None if metric == "-" else metric
         if metric is None and bare and not ph.year_like:
+            metric = self._loss_predicate(ph.end_tok)
+        if metric is None and bare and not ph.year_like:
             metric = self._backward(ph.start_tok)
             if metric is None and previous:
                 prior = previous[-1].metric
@@ -231,18 +375,33 @@ class _SentenceClaims:
         metric = self._modify(metric, ph.start_tok, noun_end or ph.end_tok, inline)
         start, stop = self._span(ph.start_tok, end)
         return Draft(
-            metric, ph.low, ph.high, r.metric_units.get(metric, ""), ph.qualifier, start, stop,
+            metric,
+            ph.low,
+            ph.high,
+            r.metric_units.get(metric, ""),
+            ph.qualifier,
+            start,
+            stop,
             t[ph.core_tok].start,
         )
 
+    def _loss_predicate(self, j: int) -> str | None:
+        """'300 have died', '2,700 were wounded': a loss verb right after a bare number."""
+        if not (self._troop_context() or self.prev_troops):
+            return None
+        t = self.t
+        for k in range(j, min(j + 5, self.n)):
+            hit = _match_at(t, k, self.r.forward_keywords)
+            if hit is not None and hit[0] in LOSS_METRICS:
+                refined = self._modify("troops_deployed", j, k, set())  # "killed or wounded"
+                return refined if refined in LOSS_METRICS else hit[0]
+            if t[k].low not in _AUXILIARIES:
+                return None
+        return None
+
     def _troop_context(self) -> bool:
         """The sentence talks about soldiers (a troop noun, not just a loss verb)."""
-        nouns = self.r.troop_nouns
-        return any(
-            tuple(x.low for x in self.t[k : k + len(w)]) == w
-            for w in nouns
-            for k in range(self.n - len(w) + 1)
-        )
+        return _has_phrase(self.t, 0, self.n, self.r.troop_nouns)
 
     def _forward(self, j: int) -> tuple[str | None, int | None, bool, set[str]]:
         """Counted noun after the number -> (metric, noun end, bare, inline modifiers)."""
@@ -250,6 +409,8 @@ class _SentenceClaims:
         k = j
         steps = 0
         inline: set[str] = set()
+        # Still "bare" after words like "more" ("1,000 more may follow"): no noun was named.
+        only_skips = True
         while k < self.n and steps < 8:
             hit = _match_at(t, k, r.forward_keywords)
             if hit is not None:
@@ -259,8 +420,9 @@ class _SentenceClaims:
                 k += 1
                 continue
             if tok.kind == "punct" or tok.kind == "sym":
-                return None, None, steps == 0, inline
+                return None, None, only_skips, inline
             if tok.kind == "num":
+                only_skips = False
                 if _is_measure_next(t, k + 1, r):
                     k += 2  # calibre such as "152 mm" between number and noun
                     steps += 1
@@ -269,8 +431,10 @@ class _SentenceClaims:
                     k += 1
                     steps += 1
                     continue
-                if k >= 2 and t[k - 1].low in ("of", "the") and any(
-                    x.low == "of" for x in t[max(j, k - 2) : k]
+                if (
+                    k >= 2
+                    and t[k - 1].low in ("of", "the")
+                    and any(x.low == "of" for x in t[max(j, k - 2) : k])
                 ):
                     k += 1  # "8,000 of the 10,000 soldiers": take the noun of the whole
                     steps += 1
@@ -278,7 +442,7 @@ class _SentenceClaims:
                 return None, None, False, inline
             role = r.window_roles.get(tok.low)
             if role == "function":
-                return None, None, steps == 0, inline
+                return None, None, only_skips, inline
             if (
                 role == "skip"
                 or "-" in tok.text
@@ -286,11 +450,12 @@ class _SentenceClaims:
                 or tok.low in r.demonym_iso
             ):
                 inline.add(tok.low)
+                only_skips = only_skips and tok.low in _BARE_EXTENDERS
                 k += 1
                 steps += 1
                 continue
             return None, None, False, inline
-        return None, None, k >= self.n and steps == 0, inline
+        return None, None, k >= self.n and only_skips, inline
 
     def _backward(self, i: int) -> str | None:
         """Metric noun earlier in the clause ("the number of wounded was put at 1,000")."""
@@ -335,7 +500,13 @@ class _SentenceClaims:
             return None
         start, stop = self._span(ph.start_tok, end)
         return Draft(
-            "share_of_artillery_ammo", ph.low, ph.high, "percent", ph.qualifier, start, stop,
+            "share_of_artillery_ammo",
+            ph.low,
+            ph.high,
+            "percent",
+            ph.qualifier,
+            start,
+            stop,
             self.t[ph.core_tok].start,
         )
 
@@ -383,7 +554,16 @@ class _SentenceClaims:
                 low = None
             s, e = self._span(start, end)
             out.append(
-                Draft("share_of_artillery_ammo", low, high, "percent", qual or "exact", s, e, tok.start)
+                Draft(
+                    "share_of_artillery_ammo",
+                    low,
+                    high,
+                    "percent",
+                    qual or "exact",
+                    s,
+                    e,
+                    tok.start,
+                )
             )
         return out
 
@@ -411,7 +591,13 @@ class _SentenceClaims:
             return None
         start, stop = self._span(ph.start_tok, ph.end_tok)
         return Draft(
-            "money", ph.low, ph.high, ph.currency or "", ph.qualifier, start, stop,
+            "money",
+            ph.low,
+            ph.high,
+            ph.currency or "",
+            ph.qualifier,
+            start,
+            stop,
             t[ph.core_tok].start,
         )
 
@@ -433,6 +619,8 @@ class _Attributor:
 
     def __init__(self, rules: ExtractionRules) -> None:
         self.r = rules
+        self._sentence = ""
+        self._doc_mentions: list[Mention] = []
 
     def events(
         self,
@@ -445,6 +633,7 @@ class _Attributor:
     ) -> list[Event]:
         r = self.r
         self._sentence = sentence
+        self._doc_mentions = doc_mentions
         cues: list[tuple[int, int, str]] = []  # (token index, length, kind)
         k = 0
         n = len(tokens)
@@ -464,7 +653,7 @@ class _Attributor:
         ]
         events: list[Event] = []
         cited: set[int] = set()  # mention starts already taken by "citing X" / "according to X"
-        for idx, (k, length, kind) in enumerate(cues):
+        for k, length, kind in cues:
             if kind in ("before", "chain"):
                 cue_end = tokens[k + length - 1].end
                 claimant, start = self._after(sentence, cue_end, claim_mentions)
@@ -472,23 +661,31 @@ class _Attributor:
                     events.append(Event(tokens[k].start, kind, claimant))
                     if start is not None:
                         cited.add(start)
-                elif self._anonymous_after(tokens, k + length, cues, idx):
+                else:
+                    # "according to some estimates": an explicit but unnamed source.
                     events.append(Event(tokens[k].start, "anonymous", None))
         free = [m for m in claim_mentions if m.start not in cited]
+        # Token positions inside the argument of "according to ..." / "citing ...".
+        argument: set[int] = set()
+        for ck, length, kind in cues:
+            if kind in ("before", "chain"):
+                for x in range(ck + length, min(ck + length + 4, n)):
+                    if tokens[x].kind == "punct":
+                        break
+                    argument.add(x)
         for k, _length, kind in cues:
-            if kind != "after":
+            if kind != "after" or k in argument:
                 continue
             if k > 0 and tokens[k - 1].low in _NOT_A_CUE_BEFORE:
                 continue  # "is estimated to", "an estimated sum": no claimant named here
             cue_start = tokens[k].start
-            found = self._before(tokens, k, cue_start, free or claim_mentions, cues, persons, offset, state)
+            found = self._before(
+                tokens, k, cue_start, free or claim_mentions, cues, persons, offset, state
+            )
             if found is not None:
                 events.append(Event(cue_start, kind, found if found != "anon" else None))
         events.sort(key=lambda e: e.pos)
         return events
-
-    def _anonymous_after(self, tokens: list[Token], k: int, cues: list, idx: int) -> bool:
-        return any(kind == "anonymous" and k <= ck <= k + 2 for ck, _length, kind in cues)
 
     def _after(
         self, sentence: str, cue_end: int, mentions: list[Mention]
@@ -531,10 +728,14 @@ class _Attributor:
         for ck, length, kind in cues:
             if ck + length <= k and k - (ck + length) <= 2:
                 if kind == "anonymous":
+                    inside = [m for m in mentions if m.start <= tokens[ck].start < m.end]
+                    if inside:
+                        return _claimant(inside[0])  # "Panel of Experts" is a name
                     # "Western and Ukrainian intelligence and military sources": the named
                     # body inside the same noun phrase is the source, not anonymous.
                     named = [
-                        m for m in mentions
+                        m
+                        for m in mentions
                         if m.end <= tokens[ck].start
                         and re.fullmatch(r"[\sa-z,'’-]*", self._sentence[m.end : tokens[ck].start])
                         and tokens[ck].start - m.end <= 30
@@ -551,7 +752,7 @@ class _Attributor:
                         return state.first_org
                     orgs = [
                         m
-                        for m in self._doc_orgs
+                        for m in self._doc_mentions
                         if m.end <= offset + cue_start and m.entity_type == "organisation"
                     ]
                     if orgs:
@@ -579,7 +780,6 @@ class _Attributor:
             return Claimant(" ".join(names))
         return None
 
-    _doc_orgs: list[Mention] = []
     _sentence: str = ""
 
 
@@ -624,8 +824,10 @@ def _choose(events: list[Event], pos: int) -> tuple[bool, Claimant | None, Claim
         chain = min(chains, key=lambda e: abs(e.pos - base.pos))
         return True, chain.claimant, _distinct(chain.claimant, base.claimant)
     others = [
-        e.claimant for e in events
-        if e.claimant is not None and base.claimant is not None
+        e.claimant
+        for e in events
+        if e.claimant is not None
+        and base.claimant is not None
         and e.claimant.name != base.claimant.name
     ]
     return True, base.claimant, others[0] if others else None
@@ -656,7 +858,8 @@ def _flows(
     c0 = tokens[lo].start if tokens else 0
     c1 = tokens[hi - 1].end if hi > 0 and tokens else 0
     countries = [
-        m for m in mentions
+        m
+        for m in mentions
         if m.entity_type == "country" and m.iso2 and _claimant(m).name not in claimants
     ]
     supplier = recipient = None
@@ -679,7 +882,8 @@ def _flows(
         direction = rules.flows[cue.low]
         subj = [m for m in countries if m.end <= cue.start]
         obj = [
-            m for m in countries
+            m
+            for m in countries
             if cue.end <= m.start < pos
             and [t.low for t in tokens if t.end <= m.start][-1:] not in (["from"], ["to"])
         ]
@@ -714,8 +918,12 @@ _P_SPAN = re.compile(
 )
 _P_SINCE = re.compile(r"\bsince\s+(?:last\s+)?(?:(?:the\s+)?(?:early|mid|late)-?\s*)?" + _DATE_RE)
 _P_SINCE_YEAR = re.compile(r"\bsince\s+((?:19|20)\d\d)\b")
-_P_YEARS = re.compile(r"\b(?:between|from)\s+((?:19|20)\d\d)\s+(?:and|to|through)\s+((?:19|20)\d\d)\b")
-_P_YEAR = re.compile(r"\b(?:in|during|throughout|for)\s+((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\b")
+_P_YEARS = re.compile(
+    r"\b(?:between|from)\s+((?:19|20)\d\d)\s+(?:and|to|through)\s+((?:19|20)\d\d)\b"
+)
+_P_YEAR = re.compile(
+    r"\b(?:in|during|throughout|for)\s+((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\b"
+)
 _P_REL_YEAR = re.compile(r"\b(last|this|previous|past)\s+year\b", re.I)
 _P_IN_MONTH = re.compile(r"\bin\s+" + _DATE_RE)
 
@@ -744,7 +952,9 @@ def _safe_date(y: int, m: int, d: int) -> dt.date | None:
         return None
 
 
-def resolve_period(sentence: str, published: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+def resolve_period(
+    sentence: str, published: dt.date | None
+) -> tuple[dt.date | None, dt.date | None]:
     """Reporting period named in a sentence, resolved against the publication date."""
     m = _P_SPAN.search(sentence)
     if m:
@@ -788,15 +998,6 @@ def resolve_period(sentence: str, published: dt.date | None) -> tuple[dt.date | 
 
 
 # --------------------------------------------------------------------------- main
-def candidate_pattern(rules: ExtractionRules) -> str:
-    """Cheap prefilter (Rust-regex compatible): a digit or any number word."""
-    words = sorted(
-        w for w, (_v, kind) in rules.number_word_values.items()
-        if kind not in ("article", "suffix", "point") and w.isalpha()
-    )
-    return r"(?i)[0-9]|(?-u:\b)(?:" + "|".join(words) + r")(?-u:\b)"
-
-
 def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=CLAIM_SCHEMA)
 
@@ -808,9 +1009,7 @@ def extract_claims(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
     sents = split_sentences(docs)
     if sents.height == 0:
         return _empty()
-    sents = sents.with_columns(
-        pl.col("sentence").str.contains(candidate_pattern(rules)).alias("candidate")
-    )
+    sents = sents.with_columns(has_number("sentence", rules).alias("candidate"))
     published = {
         d: p
         for d, p in docs.select(
@@ -821,20 +1020,26 @@ def extract_claims(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
     texts = dict(docs.select("doc_id", "text").iter_rows())
     rows: dict[str, list] = {k: [] for k in CLAIM_SCHEMA}
     attributor = _Attributor(rules)
-    for (doc_id,), group in sents.group_by("doc_id", maintain_order=True):
+    columns = ("doc_id", "para_idx", "sent_idx", "char_start", "char_end", "sentence", "candidate")
+    # split_sentences emits each document's sentences contiguously and in order.
+    for doc_id, group in groupby(sents.select(columns).iter_rows(), key=itemgetter(0)):
         text = texts[doc_id] or ""
         doc_mentions = find_mentions(text, rules)
-        attributor._doc_orgs = doc_mentions
         _doc_claims(
-            doc_id, text, group, doc_mentions, published.get(doc_id), rules, attributor, rows
+            doc_id,
+            [row[1:] for row in group],
+            doc_mentions,
+            published.get(doc_id),
+            rules,
+            attributor,
+            rows,
         )
     return pl.DataFrame(rows, schema=CLAIM_SCHEMA)
 
 
 def _doc_claims(
     doc_id: str,
-    text: str,
-    group: pl.DataFrame,
+    group: list[tuple],
     doc_mentions: list[Mention],
     published: dt.date | None,
     rules: ExtractionRules,
@@ -845,23 +1050,27 @@ def _doc_claims(
     seen: set[tuple] = set()
     seq = 0
     mention_iter = 0
-    for para_idx, sent_idx, s0, s1, sentence, candidate in group.select(
-        "para_idx", "sent_idx", "char_start", "char_end", "sentence", "candidate"
-    ).iter_rows():
+    troops_in_prev = False
+    prev_para = -1
+    for para_idx, sent_idx, s0, s1, sentence, candidate in group:
         if para_idx != state.para_idx:
             state.para_idx = para_idx
             state.para_attr = None
         while mention_iter < len(doc_mentions) and doc_mentions[mention_iter].end <= s0:
             mention_iter += 1
         local = [
-            Mention(m.start - s0, m.end - s0, m.entity_id, m.entity_type, m.canonical, m.iso2, m.surface)
+            Mention(
+                m.start - s0, m.end - s0, m.entity_id, m.entity_type, m.canonical, m.iso2, m.surface
+            )
             for m in doc_mentions[mention_iter:]
             if m.start >= s0 and m.end <= s1
         ]
+        prev_troops = troops_in_prev and para_idx == prev_para
+        prev_para = para_idx
         tokens = tokenize(sentence)
         events = attributor.events(sentence, tokens, local, doc_mentions, s0, state)
         if candidate:
-            drafts = _SentenceClaims(sentence, tokens, rules).run()
+            drafts = _SentenceClaims(sentence, tokens, rules, prev_troops).run()
             period = resolve_period(sentence, published) if drafts else (None, None)
             for d in drafts:
                 key = (d.metric, d.low, d.high, d.unit)
@@ -895,6 +1104,7 @@ def _doc_claims(
                 rows["char_end"].append(s0 + d.end)
                 rows["sentence_idx"].append(sent_idx)
                 seq += 1
+        troops_in_prev = _has_phrase(tokens, 0, len(tokens), rules.troop_nouns)
         if events:
             found, source, via = _choose(events, len(sentence) + 1)
             state.para_attr = (_prefer_agency(source, state.para_attr), via)

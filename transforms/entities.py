@@ -44,17 +44,20 @@ def _case_ok(alias: str, surface: str, entity_type: str) -> bool:
     return True
 
 
-_KEY_CACHE: dict[int, dict[str, tuple[str, tuple[str, str, str, str | None]]]] = {}
+_AliasRows = dict[str, tuple[str, tuple[str, str, str, str | None]]]
+# Keyed by id() but holding the rules object too, so a recycled id never returns stale rows.
+_KEY_CACHE: dict[int, tuple[ExtractionRules, _AliasRows]] = {}
 
 
-def _rows_by_key(rules: ExtractionRules) -> dict[str, tuple[str, tuple[str, str, str, str | None]]]:
+def _rows_by_key(rules: ExtractionRules) -> _AliasRows:
     cached = _KEY_CACHE.get(id(rules))
-    if cached is None:
-        cached = {}
+    if cached is None or cached[0] is not rules:
+        rows: _AliasRows = {}
         for alias, row in rules.alias_rows.items():
-            cached.setdefault(normalise_key(alias), (alias, row))
+            rows.setdefault(normalise_key(alias), (alias, row))
+        cached = (rules, rows)
         _KEY_CACHE[id(rules)] = cached
-    return cached
+    return cached[1]
 
 
 def find_mentions(text: str, rules: ExtractionRules) -> list[Mention]:
@@ -132,5 +135,7 @@ def resolve_entity(
 
 def resolve_names(names: pl.Series, entity_type: str | None, rules: ExtractionRules) -> pl.Series:
     """Canonical names for a Series of raw names (null where unresolved)."""
-    frame = resolve_entity(pl.DataFrame({"name": names.cast(pl.String)}), "name", entity_type, rules)
+    frame = resolve_entity(
+        pl.DataFrame({"name": names.cast(pl.String)}), "name", entity_type, rules
+    )
     return frame["name_canonical"].alias(names.name)

@@ -1,10 +1,30 @@
-"""Polars expressions shared by the transforms (cell parsing, name keys)."""
+"""Polars expressions shared by the transforms: extractor prefilters, cell parsing, name keys."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import polars as pl
+
+from supplyline.rules import ExtractionRules
+
+
+def number_candidate_pattern(rules: ExtractionRules) -> str:
+    """Regex (Rust and Python compatible) for text holding a digit or any number word."""
+    words = sorted(
+        w
+        for w, (_value, kind) in rules.number_word_values.items()
+        if kind not in ("article", "suffix", "point") and w.isalpha()
+    )
+    # (?-u:\b) keeps the word boundary ASCII-only, which Polars' regex engine needs for speed.
+    return r"(?i)[0-9]|(?-u:\b)(?:" + "|".join(words) + r")(?-u:\b)"
+
+
+def has_number(column: str | pl.Expr, rules: ExtractionRules) -> pl.Expr:
+    """Boolean expression: the text contains a numeral or a spelled-out number."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.str.contains(number_candidate_pattern(rules))
+
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%B %d, %Y",
@@ -31,11 +51,29 @@ def parse_float_text(expr: pl.Expr) -> pl.Expr:
 
 
 def parse_count(expr: pl.Expr) -> pl.Expr:
-    """Text to a whole count (Int64); fractional or non-numeric text becomes null."""
-    value = parse_float_text(expr)
+    """Text to a whole count (Int64); fractional or non-numeric text becomes null.
+
+    Any thousands separator counts here, the dot included (``1.250`` = 1250), because a count
+    is never fractional.
+    """
+    grouped = expr.str.strip_chars().str.contains(r"^\d{1,3}([.,\s\u00a0\u202f']\d{3})+$")
+    text = pl.when(grouped).then(expr.str.replace_all(r"\D", "")).otherwise(expr)
+    value = parse_float_text(text)
     return pl.when(value == value.round(0)).then(value).cast(pl.Int64, strict=False)
 
 
 def alias_key(expr: pl.Expr) -> pl.Expr:
     """Name folded for alias lookup: ``Maia-1`` = ``MAIA 1`` = ``maia1``."""
     return expr.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", "")
+
+
+def unparsed_cells(pairs: dict[str, pl.Expr]) -> pl.Expr:
+    """Names of the columns whose received text was not empty but parsed to null ("" if none).
+
+    ``pairs`` maps a column name to its parsed expression; the column itself still holds text.
+    """
+    flags = [
+        pl.when((pl.col(name).str.strip_chars().str.len_chars() > 0) & parsed.is_null()).then(pl.lit(name))
+        for name, parsed in pairs.items()
+    ]
+    return pl.concat_str(flags, separator=", ", ignore_nulls=True)

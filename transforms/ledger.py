@@ -8,30 +8,32 @@ SCANNED_SCHEMA = {
     "path": pl.String, "sha256": pl.String, "size_bytes": pl.Int64, "format": pl.String,
     "kind": pl.String, "skip_reason": pl.String,
 }
-LEDGER_SCHEMA = {"path": pl.String, "sha256": pl.String, "version": pl.Int32, "status": pl.String,
-                 "first_seen": pl.Datetime("us")}
+LEDGER_SCHEMA = {"path": pl.String, "sha256": pl.String, "format": pl.String, "version": pl.Int32,
+                 "status": pl.String, "first_seen": pl.Datetime("us")}
 
 
 def plan_ingest(scanned: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:
     """Add ``action`` (unchanged | skipped | duplicate | new), ``version`` and ``duplicate_of``.
 
-    A (path, content) pair seen before is unchanged; content already held under another path
-    (earlier in the ledger or earlier in this batch) is a duplicate; a known path with new
-    content is the next version of that path.
+    A (path, content) pair seen before is unchanged; content of the same format already loaded
+    under another path (earlier in the ledger or earlier in this batch) is a duplicate; a known
+    path with new content is the next version of that path. Content that failed before is parsed
+    again under a new name, so the new name gets its own error.
     """
     seen_pairs = ledger.select("path", "sha256", seen=pl.lit(True))
     first_holder = (
         pl.concat([
-            ledger.sort("first_seen", "path").select("sha256", "path", order=pl.lit(0)),
-            scanned.filter(pl.col("skip_reason").is_null()).select("sha256", "path", order=pl.lit(1)),
+            ledger.filter(pl.col("status") == "loaded").sort("first_seen", "path")
+            .select("sha256", "format", "path"),
+            scanned.filter(pl.col("skip_reason").is_null()).select("sha256", "format", "path"),
         ])
-        .unique("sha256", keep="first", maintain_order=True)
-        .select("sha256", holder="path")
+        .unique(["sha256", "format"], keep="first", maintain_order=True)
+        .select("sha256", "format", holder="path")
     )
     versions = ledger.group_by("path").agg(pl.col("version").max().alias("prior_version"))
     return (
         scanned.join(seen_pairs, on=["path", "sha256"], how="left")
-        .join(first_holder, on="sha256", how="left")
+        .join(first_holder, on=["sha256", "format"], how="left", nulls_equal=True)
         .join(versions, on="path", how="left")
         .with_columns(
             action=pl.when(pl.col("seen")).then(pl.lit("unchanged"))

@@ -24,10 +24,30 @@ _DIGITS = re.compile(r"(\d+(?:[.,]\d+)*)(.*)")
 _PLAIN_INT = re.compile(r"\d+")
 
 MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 RANGE_WORDS = frozenset({"to", "-", "–", "—", "through"})
 PERCENT_WORDS = (("percent",), ("per", "cent"), ("pc",), ("%",))
@@ -182,7 +202,9 @@ class _Scanner:
         self.n = len(tokens)
 
     # -- cores -------------------------------------------------------------------------
-    def core(self, i: int, currency: str | None) -> tuple[float, int, float, bool, float | None] | None:
+    def core(
+        self, i: int, currency: str | None
+    ) -> tuple[float, int, float, bool, float | None] | None:
         """Parse a numeral at token i.
 
         Returns (value, next_index, implied_scale, plain, range_low) or None. ``plain`` is
@@ -253,14 +275,22 @@ class _Scanner:
         while j < self.n and t[j].kind == "word":
             parts = re.split(r"[-‐]", t[j].low)
             kinds = [_word_kind(r, p) for p in parts]
-            if parts == ["and"] and words and j + 1 < self.n and _word_kind(r, t[j + 1].low) in (
-                "unit",
-                "tens",
+            if (
+                parts == ["and"]
+                and words
+                and j + 1 < self.n
+                and _word_kind(r, t[j + 1].low)
+                in (
+                    "unit",
+                    "tens",
+                )
             ):
                 words.append("and")
                 j += 1
                 continue
-            if any(k is None or k in ("vague", "vague_prefix", "fraction", "suffix") for k in kinds):
+            if any(
+                k is None or k in ("vague", "vague_prefix", "fraction", "suffix") for k in kinds
+            ):
                 break
             if kinds[0] == "article" and (words or len(parts) > 1):
                 break
@@ -289,6 +319,14 @@ class _Scanner:
     def _designation(self, i: int) -> bool:
         """Numbers glued to letters or preceded by a designator word are names, not counts."""
         t = self.t
+        if (
+            i + 2 < self.n
+            and t[i + 1].text in ":/"
+            and _glued(t[i], t[i + 1])
+            and _glued(t[i + 1], t[i + 2])
+            and t[i + 2].kind == "num"
+        ):
+            return True  # clock times and fractions: "14:32", "24/7"
         if i > 0:
             prev = t[i - 1]
             if _glued(prev, t[i]) and (prev.kind in ("num", "word") or prev.text in "/-–.#:"):
@@ -304,7 +342,11 @@ class _Scanner:
         """'hundreds of thousands', 'several hundred', 'dozens' -> (unit value, next index)."""
         t, r = self.t, self.r
         j = i
-        if t[j].low in ("a", "an") and j + 1 < self.n and _word_kind(r, t[j + 1].low) == "vague_prefix":
+        if (
+            t[j].low in ("a", "an")
+            and j + 1 < self.n
+            and _word_kind(r, t[j + 1].low) == "vague_prefix"
+        ):
             j += 1
         kind = _word_kind(r, t[j].low)
         if kind == "vague_prefix":
@@ -446,6 +488,11 @@ class _Scanner:
 
     def _phrase_at(self, i: int, change: bool) -> NumberPhrase | list[NumberPhrase] | None:
         t = self.t
+        tok = t[i]
+        if tok.kind != "num" and (
+            tok.kind != "word" or tok.low.split("-", 1)[0] not in self.r.number_word_values
+        ):
+            return None  # cheap gate: only numerals and number words can start a phrase
         vague = self.vague(i) if t[i].kind == "word" else None
         if vague is not None:
             value, j = vague
@@ -473,9 +520,9 @@ class _Scanner:
         rng = self._range(j, value, plain, between, change, currency)
         if rng is not None:
             high, low_scaled, j_end, currency2 = rng
+            percent = percent or any(x.text == "%" or x.low == "percent" for x in self.t[j:j_end])
             return NumberPhrase(
-                start, i, j_end, low_scaled, high, "range", high, currency or currency2,
-                percent or self.percent_after(j_end) is not None,
+                start, i, j_end, low_scaled, high, "range", high, currency or currency2, percent
             )
         post, j_post = self.hedge_after(j)
         if post is not None and qual is None:
@@ -487,7 +534,9 @@ class _Scanner:
         elif qual == "at_most":
             low = None
         qualifier = qual or "exact"
-        year_like = plain and 1900 <= value <= 2100 and not hedged and currency is None and not percent
+        year_like = (
+            plain and 1900 <= value <= 2100 and not hedged and currency is None and not percent
+        )
         return NumberPhrase(
             start, i, j, low, high, qualifier, value, currency, percent, year_like, hedged
         )
@@ -525,6 +574,9 @@ class _Scanner:
             cur3, end = self.currency_after(end, vague=False)
         else:
             cur3 = None
+        pct_end = self.percent_after(end)
+        if pct_end is not None:
+            end = pct_end  # "between 60% and 70%": the sign after the upper bound is ours
         return high, low, end, cur2 or cur3
 
 

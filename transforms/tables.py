@@ -6,7 +6,13 @@ import re
 
 import polars as pl
 
-from transforms.expressions import alias_key, parse_count, parse_date_text, parse_float_text
+from transforms.expressions import (
+    alias_key,
+    parse_count,
+    parse_date_text,
+    parse_float_text,
+    unparsed_cells,
+)
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 SHIPMENT_COLUMNS = [
@@ -56,38 +62,44 @@ def _canonical(rows: pl.DataFrame, mapping: dict[str, str], columns: list[str]) 
 
 
 def normalise_shipments(rows: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
-    """A voyage ledger in canonical form: typed dates and counts, names trimmed."""
+    """A voyage ledger in canonical form: typed dates and counts, names trimmed.
+
+    ``unparsed_cells`` names the cells whose text could not be read, for the validation gate.
+    """
+    parsed = {
+        "departure_date": parse_date_text(pl.col("departure_date")),
+        "arrival_date": parse_date_text(pl.col("arrival_date")),
+        "containers": parse_count(pl.col("containers")),
+    }
     return _canonical(rows, mapping, SHIPMENT_COLUMNS).with_columns(
-        parse_date_text(pl.col("departure_date")).alias("departure_date"),
-        parse_date_text(pl.col("arrival_date")).alias("arrival_date"),
-        parse_count(pl.col("containers")).alias("containers"),
+        *(expr.alias(name) for name, expr in parsed.items()),
         pl.col("vessel").str.replace_all(r"\s+", " "),
+        unparsed_cells=unparsed_cells(parsed),
     )
 
 
 def normalise_figures(rows: pl.DataFrame, mapping: dict[str, str], metrics: pl.DataFrame) -> pl.DataFrame:
     """Reported figures in canonical form, with the catalogue unit of each metric."""
+    parsed = {
+        "value_low": parse_float_text(pl.col("value_low")),
+        "value_high": parse_float_text(pl.col("value_high")),
+        "period_start": parse_date_text(pl.col("period_start")),
+        "period_end": parse_date_text(pl.col("period_end")),
+    }
+    point = pl.col("qualifier").is_in(["exact", "approx"])
     return (
         _canonical(rows, mapping, FIGURE_COLUMNS)
         .with_columns(
+            *(expr.alias(name) for name, expr in parsed.items()),
             pl.col("metric").str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "_"),
-            parse_float_text(pl.col("value_low")).alias("value_low"),
-            parse_float_text(pl.col("value_high")).alias("value_high"),
-            parse_date_text(pl.col("period_start")).alias("period_start"),
-            parse_date_text(pl.col("period_end")).alias("period_end"),
             pl.col("qualifier").str.to_lowercase().fill_null("exact"),
+            unparsed_cells=unparsed_cells(parsed),
         )
         .with_columns(
-            # A single stated value is a point: copy it to the side the table left empty
-            # only when the qualifier does not say the bound is open.
-            pl.when(pl.col("qualifier").is_in(["exact", "approx"]))
-            .then(pl.coalesce("value_high", "value_low"))
-            .otherwise(pl.col("value_high"))
-            .alias("value_high"),
-            pl.when(pl.col("qualifier").is_in(["exact", "approx"]))
-            .then(pl.coalesce("value_low", "value_high"))
-            .otherwise(pl.col("value_low"))
-            .alias("value_low"),
+            # A single stated value is a point: copy it to the side the table left empty,
+            # unless the qualifier says that side is open.
+            pl.when(point).then(pl.coalesce("value_high", "value_low")).otherwise("value_high").alias("value_high"),
+            pl.when(point).then(pl.coalesce("value_low", "value_high")).otherwise("value_low").alias("value_low"),
         )
         .join(metrics.select("metric", "unit"), on="metric", how="left")
     )

@@ -16,9 +16,8 @@ SENTENCE_SCHEMA = {
     "sentence": pl.String,
 }
 
-# Blank lines end a paragraph; so does a newline before a Markdown block marker
-# (heading, list item, quote, table row), because those lines stand alone.
-_PARA_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:#|[-*+] |\d+\. |>|\|))")
+# Lines that stand alone as a paragraph: headings, list items, quotes, table rows.
+_BLOCK_LINE = re.compile(r"[ \t]*(?:#|[-*+] |\d+\. |>|\|)")
 
 # Candidate sentence ends: terminal punctuation, optional closing quotes/brackets,
 # then whitespace and something that can start a sentence.
@@ -26,7 +25,60 @@ _SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])"
 
 # Tokens before a full stop that do not end a sentence.
 _ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "gen", "maj", "col", "lt", "capt", "cpt", "sgt", "adm", "cmdr", "gov", "sen", "rep", "rev", "st", "no", "nos", "vs", "etc", "inc", "ltd", "co", "corp", "jr", "sr", "dept", "est", "approx", "fig", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m"]
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "maj",
+        "col",
+        "lt",
+        "capt",
+        "cpt",
+        "sgt",
+        "adm",
+        "cmdr",
+        "gov",
+        "sen",
+        "rep",
+        "rev",
+        "st",
+        "no",
+        "nos",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jr",
+        "sr",
+        "dept",
+        "est",
+        "approx",
+        "fig",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+    ]
 )
 
 
@@ -41,16 +93,41 @@ def _is_abbreviation(text: str, dot_pos: int) -> bool:
     if word in _ABBREVIATIONS:
         return True
     # Single capital initials ("J. Byrne") and dotted acronyms ("U.S.").
-    return (len(word) == 1 and text[start].isupper()) or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
+    return (len(word) == 1 and text[start].isupper()) or bool(
+        re.fullmatch(r"(?:[a-z]\.)+[a-z]", word)
+    )
 
 
 def iter_paragraphs(text: str) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) offsets of non-blank paragraphs."""
-    pos = 0
-    for m in _PARA_BREAK.finditer(text):
-        yield pos, m.start()
-        pos = m.end()
-    yield pos, len(text)
+    """Yield (start, end) offsets of paragraphs.
+
+    Blank lines end a paragraph; Markdown block lines (heading, list item, quote, table
+    row) are paragraphs of their own, so a heading never runs into the byline below it.
+    Other single newlines are hard wraps inside a paragraph.
+    """
+    start: int | None = None
+    end = 0
+    for m in re.finditer(r"[^\n]*(?:\n|$)", text):
+        line = m.group().rstrip("\n")
+        if m.start() == len(text) and not line:
+            break
+        if not line.strip():
+            if start is not None:
+                yield start, end
+                start = None
+            continue
+        line_end = m.start() + len(line)
+        if _BLOCK_LINE.match(line):
+            if start is not None:
+                yield start, end
+            yield m.start(), line_end
+            start = None
+            continue
+        if start is None:
+            start = m.start()
+        end = line_end
+    if start is not None:
+        yield start, end
 
 
 def iter_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -58,7 +135,11 @@ def iter_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]
     seg_start = start
     for m in _SENT_END.finditer(text, start, end):
         first_dot = m.start()
-        if text[first_dot] == "." and m.end() - first_dot == 1 and _is_abbreviation(text, first_dot):
+        if (
+            text[first_dot] == "."
+            and m.end() - first_dot == 1
+            and _is_abbreviation(text, first_dot)
+        ):
             continue
         yield from _trimmed(text, seg_start, m.end())
         seg_start = m.end()

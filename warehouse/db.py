@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from supplyline.faults import crash_point
+
 HERE = Path(__file__).resolve().parent
 MODELS_DIR = HERE / "models"
 ASSERTIONS_DIR = HERE / "assertions"
@@ -132,6 +134,21 @@ class RunInProgress(RuntimeError):
     """Another run holds the warehouse lock."""
 
 
+def lock_holder(warehouse: Path) -> str | None:
+    """Who holds the run lock right now (None when free); does not take it."""
+    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    if not lock_path.exists():
+        return None
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            return handle.read().strip() or "another process"
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return None
+
+
 @contextlib.contextmanager
 def run_lock(warehouse: Path) -> Iterator[None]:
     """Exclusive lock for one run; the OS drops it when the process dies, so none goes stale."""
@@ -173,6 +190,7 @@ def publish(work: Path, warehouse: Path) -> None:
     con.close()
     with open(work, "rb") as handle:
         os.fsync(handle.fileno())
+    crash_point("publish")
     os.replace(work, warehouse)
 
 

@@ -56,5 +56,5 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
 def read_ledger(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every (path, content) pair the warehouse has recorded."""
     return con.execute(
-        "select path, sha256, version, status, first_seen from ops.files"
+        "select path, sha256, format, version, status, first_seen from ops.files"
     ).pl().cast(LEDGER_SCHEMA)

@@ -16,9 +16,20 @@ RULES = load_rules(Path(__file__).resolve().parents[2] / "reference")
 
 def run(text: str, published: dt.date | None = dt.date(2024, 6, 15)) -> pl.DataFrame:
     docs = pl.DataFrame(
-        {"doc_id": ["d1"], "text": [text], "published": [published], "title": [None], "outlet": [None]},
-        schema={"doc_id": pl.String, "text": pl.String, "published": pl.Date, "title": pl.String,
-                "outlet": pl.String},
+        {
+            "doc_id": ["d1"],
+            "text": [text],
+            "published": [published],
+            "title": [None],
+            "outlet": [None],
+        },
+        schema={
+            "doc_id": pl.String,
+            "text": pl.String,
+            "published": pl.Date,
+            "title": pl.String,
+            "outlet": pl.String,
+        },
     )
     return extract_claims(docs, RULES)
 
@@ -30,15 +41,24 @@ def one(text: str, **kw) -> dict:
 
 
 def test_empty_input_has_schema() -> None:
-    empty = pl.DataFrame(schema={"doc_id": pl.String, "text": pl.String, "published": pl.Date,
-                                 "title": pl.String, "outlet": pl.String})
+    empty = pl.DataFrame(
+        schema={
+            "doc_id": pl.String,
+            "text": pl.String,
+            "published": pl.Date,
+            "title": pl.String,
+            "outlet": pl.String,
+        }
+    )
     out = extract_claims(empty, RULES)
     assert out.height == 0
     assert dict(out.schema) == CLAIM_SCHEMA
 
 
 def test_output_schema_and_offsets() -> None:
-    text = "Intro line.\n\nThe army received 4,200 containers of ammunition last year, officials said."
+    text = (
+        "Intro line.\n\nThe army received 4,200 containers of ammunition last year, officials said."
+    )
     out = run(text)
     assert dict(out.schema) == CLAIM_SCHEMA
     for row in out.iter_rows(named=True):
@@ -54,16 +74,41 @@ def test_output_schema_and_offsets() -> None:
         ("Analysts tallied 58 port calls at the terminal.", "shipments", 58, 58),
         ("Imagery showed about 90 rail cars at the yard.", "rail_cars", 90, 90),
         ("It moved more than 9,000 tonnes of munitions.", "explosives_tonnes", 9000, None),
-        ("Moscow launched 17 North Korean ballistic missiles in May.", "ballistic_missiles", 17, 17),
-        ("It delivered 30 self-propelled guns and 12 multiple rocket launchers.", "artillery_systems", 30, 30),
-        ("Roughly 4,000 North Korean soldiers were sent to the front.", "troops_deployed", 4000, 4000),
+        (
+            "Moscow launched 17 North Korean ballistic missiles in May.",
+            "ballistic_missiles",
+            17,
+            17,
+        ),
+        (
+            "It delivered 30 self-propelled guns and 12 multiple rocket launchers.",
+            "artillery_systems",
+            30,
+            30,
+        ),
+        (
+            "Roughly 4,000 North Korean soldiers were sent to the front.",
+            "troops_deployed",
+            4000,
+            4000,
+        ),
         ("A further 1,200 more troops arrived in July.", "troop_reinforcements", 1200, 1200),
         ("Around 300 North Korean soldiers have been killed so far.", "troops_killed", 300, 300),
-        ("Some 2,700 North Korean troops were wounded in the offensive.", "troops_wounded", 2700, 2700),
+        (
+            "Some 2,700 North Korean troops were wounded in the offensive.",
+            "troops_wounded",
+            2700,
+            2700,
+        ),
         ("Kyiv said two North Korean soldiers were captured last week.", "troops_captured", 2, 2),
         ("About 1,800 North Korean troops were killed or wounded.", "troop_casualties", 1800, 1800),
         ("The regime sent 5,000 construction workers to the region.", "workers_sent", 5000, 5000),
-        ("Gunners now fire about 10,000 shells a day along the front.", "artillery_rounds_per_day", 10000, 10000),
+        (
+            "Gunners now fire about 10,000 shells a day along the front.",
+            "artillery_rounds_per_day",
+            10000,
+            10000,
+        ),
         ("The plant ships 2 million rounds a year to the front.", "artillery_shells", 2e6, 2e6),
     ],
 )
@@ -74,7 +119,10 @@ def test_metrics(sentence: str, metric: str, low, high) -> None:
 
 def test_second_metric_in_sentence() -> None:
     out = run("It delivered 30 self-propelled guns and 12 multiple rocket launchers.")
-    assert out.select("metric", "value_low").rows() == [("artillery_systems", 30), ("rocket_launchers", 12)]
+    assert out.select("metric", "value_low").rows() == [
+        ("artillery_systems", 30),
+        ("rocket_launchers", 12),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -102,7 +150,9 @@ def test_subset_takes_noun_of_whole() -> None:
 
 
 def test_bare_follow_on_number_inherits_metric() -> None:
-    out = run("Another 1,000 soldiers arrived, bringing the total to about 6,000, the ministry said.")
+    out = run(
+        "Another 1,000 soldiers arrived, bringing the total to about 6,000, the ministry said."
+    )
     assert out.select("metric", "value_low").rows() == [
         ("troop_reinforcements", 1000),
         ("troops_deployed", 6000),
@@ -140,11 +190,17 @@ def test_money_in_won_with_bracketed_conversion() -> None:
 def test_share_of_ammunition() -> None:
     out = run("Pyongyang now provides about 60 percent of the ammunition Russian gunners fire.")
     row = out.row(0, named=True)
-    assert (row["metric"], row["value_low"], row["unit"]) == ("share_of_artillery_ammo", 60, "percent")
+    assert (row["metric"], row["value_low"], row["unit"]) == (
+        "share_of_artillery_ammo",
+        60,
+        "percent",
+    )
 
 
 def test_fraction_share_and_irrelevant_percent() -> None:
-    out = run("Nearly half of all shells Moscow fires come from Pyongyang, while 80% of its chips are imported.")
+    out = run(
+        "Nearly half of all shells Moscow fires come from Pyongyang, while 80% of its chips are imported."
+    )
     assert out.select("metric", "value_low", "value_high").rows() == [
         ("share_of_artillery_ammo", None, 50)
     ]
@@ -162,17 +218,35 @@ def test_restatements_collapse() -> None:
     [
         ("According to RUSI, the ship made 14 voyages.", "RUSI"),
         ("The Pentagon said 3,000 more North Korean troops had arrived.", "Pentagon"),
-        ("About 900 containers were shipped, the State Department said on Monday.", "US State Department"),
-        ("Kyrylo Budanov told reporters that 120 North Korean howitzers had arrived.", "Kyrylo Budanov"),
+        (
+            "About 900 containers were shipped, the State Department said on Monday.",
+            "US State Department",
+        ),
+        (
+            "Kyrylo Budanov told reporters that 120 North Korean howitzers had arrived.",
+            "Kyrylo Budanov",
+        ),
         ("Zelenskiy said 400 North Korean soldiers were killed.", "Volodymyr Zelensky"),
         ("By Shin Won Sik's count, some 5,000 containers left the port.", "Shin Won-sik"),
-        ("The Open Source Center estimates the vessel carried 700 containers.", "Open Source Centre"),
+        (
+            "The Open Source Center estimates the vessel carried 700 containers.",
+            "Open Source Centre",
+        ),
         ("Citing the NIS, lawmakers said 2,000 soldiers had left.", "NIS"),
-        ("The newspaper, citing Western intelligence sources, said 1 million rounds were sent.", "Western intelligence"),
-        ("The outlet reported 40 containers, citing Ukraine's military intelligence chief Kyrylo Budanov.", "Kyrylo Budanov"),
+        (
+            "The newspaper, citing Western intelligence sources, said 1 million rounds were sent.",
+            "Western intelligence",
+        ),
+        (
+            "The outlet reported 40 containers, citing Ukraine's military intelligence chief Kyrylo Budanov.",
+            "Kyrylo Budanov",
+        ),
         ("According to experts, 300 rail cars crossed the border.", None),
         ("Analyst Jane Holloway said 65 rail cars crossed the border.", "Jane Holloway"),
-        ("Ukrainian authorities said 31 ballistic missiles had been launched.", "Ukrainian authorities"),
+        (
+            "Ukrainian authorities said 31 ballistic missiles had been launched.",
+            "Ukrainian authorities",
+        ),
     ],
 )
 def test_attribution(text: str, source: str | None) -> None:
@@ -261,3 +335,43 @@ def test_period_on_claim_rows() -> None:
 
 def test_period_without_publication_date() -> None:
     assert resolve_period("since August", None) == (None, None)
+
+
+def test_loss_verb_after_bare_number_needs_soldiers_nearby() -> None:
+    out = run("Seoul says 9,000 soldiers were deployed. Of these, about 250 have died, it added.")
+    assert ("troops_killed", 250) in out.select("metric", "value_low").rows()
+    assert run("A rocket hit a market. About 20 have died.").height == 0
+
+
+def test_percentage_range_share() -> None:
+    row = one("Pyongyang provides between 30% and 45% of the shells Moscow fires.")
+    assert (row["metric"], row["value_low"], row["value_high"], row["qualifier"]) == (
+        "share_of_artillery_ammo",
+        30,
+        45,
+        "range",
+    )
+
+
+def test_unnamed_source_after_according_to_is_null() -> None:
+    row = one("Moscow has received 70 howitzers from Pyongyang, according to some estimates.")
+    assert row["attributed_to"] is None
+
+
+def test_name_containing_anonymous_word() -> None:
+    row = one("The UN Panel of Experts said arms sales earned Pyongyang $150 million.")
+    assert row["attributed_to"] == "UN Panel of Experts"
+
+
+def test_heading_and_byline_are_not_claims() -> None:
+    text = "# Pyongyang sends 6,000 troops\nBy A. Writer | 09:45 GMT | 3 min read\n\nBody text."
+    out = run(text)
+    assert out.select("metric", "value_low").rows() == [("troops_deployed", 6000)]
+
+
+def test_more_without_noun_is_a_reinforcement() -> None:
+    out = run("Kim has sent 9,000 soldiers so far, and 2,000 more may follow, RUSI said.")
+    assert out.select("metric", "value_low", "attributed_to").rows() == [
+        ("troops_deployed", 9000, "RUSI"),
+        ("troop_reinforcements", 2000, "RUSI"),
+    ]

@@ -17,7 +17,9 @@ RULES = load_rules(Path(__file__).resolve().parents[2] / "reference")
 def test_port_aliases(name: str) -> None:
     out = resolve_entity(pl.DataFrame({"port": [name]}), "port", "port", RULES)
     assert out.row(0, named=True) == {
-        "port": name, "port_entity_id": "port:rajin", "port_canonical": "Rajin"
+        "port": name,
+        "port_entity_id": "port:rajin",
+        "port_canonical": "Rajin",
     }
 
 
@@ -53,9 +55,7 @@ def test_mentions_offsets_and_case_guards() -> None:
     out = extract_entity_mentions(pl.DataFrame({"doc_id": ["a"], "text": [text]}), RULES)
     for row in out.iter_rows(named=True):
         assert text[row["char_start"] : row["char_end"]] == row["surface"]
-    assert out["entity_id"].to_list() == [
-        "country:US", "org:pentagon", "country:KP", "port:rajin"
-    ]
+    assert out["entity_id"].to_list() == ["country:US", "org:pentagon", "country:KP", "port:rajin"]
 
 
 def test_longest_alias_wins() -> None:
@@ -68,5 +68,9 @@ def test_people_spellings() -> None:
     text = "Zelenskiy met Zelensky fans; Shin Won Sik and Shin Won-sik; Budanov spoke."
     out = extract_entity_mentions(pl.DataFrame({"doc_id": ["a"], "text": [text]}), RULES)
     assert out["canonical_name"].to_list() == [
-        "Volodymyr Zelensky", "Volodymyr Zelensky", "Shin Won-sik", "Shin Won-sik", "Kyrylo Budanov"
+        "Volodymyr Zelensky",
+        "Volodymyr Zelensky",
+        "Shin Won-sik",
+        "Shin Won-sik",
+        "Kyrylo Budanov",
     ]

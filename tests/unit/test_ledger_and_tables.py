@@ -23,7 +23,8 @@ def test_plan_ingest_marks_unchanged_duplicate_versions_and_skips():
         schema=SCANNED_SCHEMA,
     )
     ledger = pl.DataFrame(
-        {"path": ["a.txt", "d.txt"], "sha256": ["h1", "h0"], "version": [1, 1], "status": ["loaded"] * 2,
+        {"path": ["a.txt", "d.txt"], "sha256": ["h1", "h0"], "format": ["txt"] * 2, "version": [1, 1],
+         "status": ["loaded"] * 2,
          "first_seen": [dt.datetime(2024, 1, 1)] * 2},
         schema=LEDGER_SCHEMA,
     )
@@ -40,11 +41,17 @@ def test_plan_ingest_marks_unchanged_duplicate_versions_and_skips():
 def test_plan_ingest_duplicate_of_content_already_in_the_ledger():
     scanned = pl.DataFrame({"path": ["copy.md"], "sha256": ["h1"], "size_bytes": [1], "format": ["md"],
                             "kind": ["text"], "skip_reason": [None]}, schema=SCANNED_SCHEMA)
-    ledger = pl.DataFrame({"path": ["orig.md"], "sha256": ["h1"], "version": [1], "status": ["loaded"],
-                           "first_seen": [dt.datetime(2024, 1, 1)]}, schema=LEDGER_SCHEMA)
+    ledger = pl.DataFrame({"path": ["orig.md", "bad.md"], "sha256": ["h1", "h2"], "format": ["md", "md"],
+                           "version": [1, 1], "status": ["loaded", "failed"],
+                           "first_seen": [dt.datetime(2024, 1, 1)] * 2}, schema=LEDGER_SCHEMA)
     plan = plan_ingest(scanned, ledger)
     assert plan.row(0, named=True)["action"] == "duplicate"
     assert plan.row(0, named=True)["duplicate_of"] == "orig.md"
+    # Same bytes that failed before, or the same bytes read as another format, are parsed afresh.
+    again = pl.DataFrame({"path": ["bad copy.md", "orig.txt"], "sha256": ["h2", "h1"], "size_bytes": [1, 1],
+                          "format": ["md", "txt"], "kind": ["text"] * 2, "skip_reason": [None] * 2},
+                         schema=SCANNED_SCHEMA)
+    assert plan_ingest(again, ledger)["action"].to_list() == ["new", "new"]
 
 
 def test_match_shape_by_header_synonyms():

@@ -15,7 +15,13 @@ RULES = load_rules(Path(__file__).resolve().parents[2] / "reference")
 def phrases(text: str):
     toks = tokenize(text)
     return [
-        (text[toks[p.start_tok].start : toks[p.end_tok - 1].end], p.low, p.high, p.qualifier, p.currency)
+        (
+            text[toks[p.start_tok].start : toks[p.end_tok - 1].end],
+            p.low,
+            p.high,
+            p.qualifier,
+            p.currency,
+        )
         for p in find_number_phrases(text, RULES, toks)
     ]
 

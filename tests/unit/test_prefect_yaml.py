@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import yaml
 from prefect import Flow
+from prefect.flows import load_flow_from_entrypoint
 
 from supplyline.settings import REPO_ROOT
 
@@ -14,15 +13,14 @@ def _deployments() -> list[dict]:
     return yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text())["deployments"]
 
 
-def test_every_entrypoint_imports_as_a_flow():
+def test_every_entrypoint_imports_as_a_flow(monkeypatch):
     deployments = _deployments()
     assert deployments
+    monkeypatch.chdir(REPO_ROOT)  # entrypoints are relative to the project root, as for a worker
     for dep in deployments:
-        path, name = dep["entrypoint"].split(":")
-        spec = importlib.util.spec_from_file_location(f"entry_{name}", REPO_ROOT / path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        assert isinstance(getattr(module, name), Flow)
+        flow = load_flow_from_entrypoint(dep["entrypoint"])
+        assert isinstance(flow, Flow)
+        assert flow.name == dep["entrypoint"].split(":")[1]
 
 
 def test_nightly_schedule_and_concurrency():

@@ -17,7 +17,12 @@ def test_offsets_round_trip() -> None:
     for row in out.iter_rows(named=True):
         assert text[row["char_start"] : row["char_end"]] == row["sentence"]
     assert out["sentence"].to_list() == [
-        "First one here.", "Second one?", "Third para!", "Still third.", "# Heading", "- item one"
+        "First one here.",
+        "Second one?",
+        "Third para!",
+        "Still third.",
+        "# Heading",
+        "- item one",
     ]
     assert out["para_idx"].to_list() == [0, 0, 1, 1, 2, 3]
     assert out["sent_idx"].to_list() == [0, 1, 2, 3, 4, 5]
@@ -26,14 +31,17 @@ def test_offsets_round_trip() -> None:
 def test_abbreviations_and_initials_do_not_split() -> None:
     text = "Maj. Gen. Lee met J. Smith on Oct. 4 in the U.S. capital. Then he left."
     assert split(text)["sentence"].to_list() == [
-        "Maj. Gen. Lee met J. Smith on Oct. 4 in the U.S. capital.", "Then he left."
+        "Maj. Gen. Lee met J. Smith on Oct. 4 in the U.S. capital.",
+        "Then he left.",
     ]
 
 
 def test_decimals_and_quotes() -> None:
     text = 'It cost $1.5 billion. "We saw 3.2 million," he said. Next.'
     assert split(text)["sentence"].to_list() == [
-        "It cost $1.5 billion.", '"We saw 3.2 million," he said.', "Next."
+        "It cost $1.5 billion.",
+        '"We saw 3.2 million," he said.',
+        "Next.",
     ]
 
 

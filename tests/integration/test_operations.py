@@ -1,0 +1,212 @@
+"""Operations: rebuild equals incremental, one run at a time, kill -9 at every stage, readers
+never blocked, and the nightly deployment on a real Prefect server and worker."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from flows.nightly import nightly, rebuild
+from supplyline.settings import REPO_ROOT
+from tests.prefect_server import BIN, base_env, prefect_server, stop
+from tests.warehouse_contents import contents, differences
+from warehouse import db
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with prefect_server(tmp_path_factory.mktemp("prefect-home")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory, sample_inbox) -> Path:
+    folder = tmp_path_factory.mktemp("ops") / "inbox"
+    shutil.copytree(sample_inbox, folder)
+    return folder
+
+
+def cli_env(server: str, root: Path, **extra: str) -> dict[str, str]:
+    env = base_env(root / "prefect-client", server)
+    env.update(SUPPLYLINE_DATA_DIR=str(root / "data"), **extra)
+    return env
+
+
+def supplyline(args: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "supplyline"), *args], env=env, capture_output=True, text=True,
+                          timeout=timeout, cwd=REPO_ROOT)
+
+
+@pytest.fixture(scope="module")
+def clean_warehouse(tmp_path_factory, inbox) -> dict:
+    """The reference: one uninterrupted run over the inbox."""
+    root = tmp_path_factory.mktemp("clean")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SUPPLYLINE_DATA_DIR", str(root / "data"))
+        nightly(inbox=str(inbox), warehouse=str(root / "clean.duckdb"))
+    return contents(root / "clean.duckdb")
+
+
+def test_rebuild_equals_the_incremental_build(tmp_path, inbox, clean_warehouse, monkeypatch):
+    monkeypatch.setenv("SUPPLYLINE_DATA_DIR", str(tmp_path / "data"))
+    half = tmp_path / "half"
+    half.mkdir()
+    for path in sorted(inbox.iterdir())[::2]:
+        shutil.copy(path, half / path.name)
+    warehouse = tmp_path / "wh.duckdb"
+    nightly(inbox=str(half), warehouse=str(warehouse))
+    nightly(inbox=str(inbox), warehouse=str(warehouse))
+    incremental = contents(warehouse, extra_tables=())
+    result = rebuild(warehouse=str(warehouse))
+    assert result["kind"] == "rebuild" and result["status"] == "completed"
+    rebuilt = contents(warehouse, extra_tables=())
+    assert differences(incremental, rebuilt) == {}
+    assert sum(len(rows) for rows in rebuilt.values()) > 500
+    # Paths seen in two runs still describe the same warehouse as one clean run.
+    clean = {k: v for k, v in clean_warehouse.items() if k != "ops.files"}
+    assert differences(clean, rebuilt) == {}
+
+
+def test_second_run_exits_at_once_while_one_holds_the_lock(tmp_path, server, inbox):
+    warehouse = tmp_path / "wh.duckdb"
+    with db.run_lock(warehouse):
+        result = supplyline(["run", "--inbox", str(inbox), "--warehouse", str(warehouse)], cli_env(server, tmp_path))
+    assert result.returncode == 3
+    assert "already in progress" in result.stderr
+    assert not warehouse.exists() and not Path(str(warehouse) + ".work").exists()
+
+
+def test_lock_of_a_killed_run_does_not_block(tmp_path, inbox, monkeypatch):
+    warehouse = tmp_path / "wh.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from warehouse.db import run_lock
+        with run_lock(Path({str(warehouse)!r})):
+            print("locked", flush=True)
+            time.sleep(600)
+        """)], stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+    assert holder.stdout.readline().strip() == "locked"
+    assert db.lock_holder(warehouse) is not None
+    holder.kill()
+    holder.wait()
+    assert db.lock_holder(warehouse) is None
+    monkeypatch.setenv("SUPPLYLINE_DATA_DIR", str(tmp_path / "data"))
+    assert nightly(inbox=str(inbox), warehouse=str(warehouse))["status"] == "completed"
+
+
+@pytest.mark.parametrize("stage", ["ingest", "extract", "load", "publish", "alert"])
+def test_kill_9_at_a_stage_then_rerun_equals_a_clean_run(stage, tmp_path, server, inbox, clean_warehouse):
+    warehouse = tmp_path / "wh.duckdb"
+    args = ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)]
+    crashed = supplyline(args, cli_env(server, tmp_path, SUPPLYLINE_CRASH_AT=stage))
+    assert crashed.returncode == -9, crashed.stderr[-2000:]
+    assert warehouse.exists() == (stage == "alert")  # only a crash after publish leaves a new version
+    rerun = supplyline(args, cli_env(server, tmp_path))
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr[-2000:]
+    assert differences(clean_warehouse, contents(warehouse)) == {}
+    assert not Path(str(warehouse) + ".work").exists()
+
+
+READER = textwrap.dedent("""
+    import json, sys, time, duckdb
+    from pathlib import Path
+    warehouse, stop, out = sys.argv[1:4]
+    seen, errors, polls = {}, [], 0
+    while not Path(stop).exists() or polls < 200:
+        try:
+            con = duckdb.connect(warehouse, read_only=True)
+            state = con.execute(
+                "select (select count(*) from marts.documents), (select count(*) from marts.claims), "
+                "(select count(*) from raw.table_rows), (select count(*) from ops.runs)").fetchone()
+            con.close()
+            seen[repr(state)] = seen.get(repr(state), 0) + 1
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+        polls += 1
+        time.sleep(0.005)
+    Path(out).write_text(json.dumps({"polls": polls, "errors": errors, "seen": seen}))
+""")
+
+
+def test_readers_polling_during_a_run_never_fail_nor_see_a_mix(tmp_path, server, inbox, monkeypatch):
+    warehouse = tmp_path / "wh.duckdb"
+    half = tmp_path / "half"
+    half.mkdir()
+    for path in sorted(inbox.iterdir())[::2]:
+        shutil.copy(path, half / path.name)
+    monkeypatch.setenv("SUPPLYLINE_DATA_DIR", str(tmp_path / "data"))
+    nightly(inbox=str(half), warehouse=str(warehouse))
+    state_sql = ("select (select count(*) from marts.documents), (select count(*) from marts.claims), "
+                 "(select count(*) from raw.table_rows), (select count(*) from ops.runs)")
+    import duckdb
+
+    def state() -> str:
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            return repr(con.execute(state_sql).fetchone())
+        finally:
+            con.close()
+
+    before = state()
+    stop_file, out = tmp_path / "stop", tmp_path / "reader.json"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(warehouse), str(stop_file), str(out)])
+    try:
+        run = supplyline(["run", "--inbox", str(inbox), "--warehouse", str(warehouse)], cli_env(server, tmp_path))
+        assert run.returncode == 0, run.stderr[-2000:]
+    finally:
+        stop_file.touch()
+        reader.wait(timeout=120)
+    after = state()
+    report = json.loads(out.read_text())
+    assert report["errors"] == []
+    assert report["polls"] >= 200
+    assert set(report["seen"]) <= {before, after}
+    assert before != after and report["seen"].get(before, 0) > 0
+
+
+@pytest.mark.deployment
+def test_nightly_deployment_runs_on_a_worker(tmp_path, server):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(REPO_ROOT / "samples" / "inbox", inbox)
+    warehouse = tmp_path / "wh.duckdb"
+    env = cli_env(server, tmp_path, SUPPLYLINE_HOME=str(REPO_ROOT), SUPPLYLINE_INBOX=str(inbox),
+                  SUPPLYLINE_WAREHOUSE=str(warehouse))
+
+    def prefect(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN / "prefect"), *args], env=env, capture_output=True, text=True,
+                              cwd=REPO_ROOT, timeout=300)
+
+    created = prefect("work-pool", "create", "supplyline", "--type", "process", "--overwrite")
+    assert created.returncode == 0, created.stdout + created.stderr
+    deployed = prefect("--no-prompt", "deploy", "--all")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    assert "nightly/nightly" in deployed.stdout
+    worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "supplyline"], env=env,
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        started = time.monotonic()
+        ran = prefect("deployment", "run", "nightly/nightly", "--watch", "--watch-timeout", "240")
+        elapsed = time.monotonic() - started
+    finally:
+        stop(worker, signals=2)
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+    assert "Completed" in ran.stdout
+    assert worker.poll() is not None
+    con = __import__("duckdb").connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from marts.claims").fetchone()[0] > 0
+        assert con.execute("select count(*) from ops.runs where status = 'completed'").fetchone() == (1,)
+    finally:
+        con.close()
+    (tmp_path / "deployment-wall-seconds.txt").write_text(f"{elapsed:.1f}\n")

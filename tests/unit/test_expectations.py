@@ -1,0 +1,188 @@
+"""Great Expectations suites over the marts, on an in-memory warehouse with hand-made rows.
+
+GX is slow to import, so one module fixture runs the suites twice on one warehouse: a clean
+first run, then a second run after the data went bad, compared with the first run's counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from supplyline.expectations import CheckRow, blocked_tables, run_expectations
+from supplyline.settings import REPO_ROOT
+from warehouse import db, load
+
+D = dt.date
+NOW = dt.datetime(2024, 6, 2)
+A, B = "a" * 16, "b" * 16
+
+
+def _stage_good(con) -> None:
+    for doc_id, published in ((A, D(2024, 3, 1)), (B, D(2024, 6, 1))):
+        con.execute(
+            "insert into ops.files (path, sha256, size_bytes, format, kind, version, status, "
+            "first_seen, run_id) values (?, ?, 1, 'txt', 'text', 1, 'loaded', ?, 'r1')",
+            [f"{doc_id}.txt", doc_id * 4, NOW],
+        )
+        con.execute(
+            "insert into raw.documents (doc_id, sha256, file_name, format, published, text, "
+            "run_id, ingested_at) values (?, ?, ?, 'txt', ?, 'x', 'r1', ?)",
+            [doc_id, doc_id * 4, f"{doc_id}.txt", published, NOW],
+        )
+    con.executemany(
+        "insert into staging.stg_reports__claims (doc_id, claim_seq, metric, value_low, value_high, "
+        "unit, qualifier, supplier, recipient, period_start, period_end, quote, char_start, char_end) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'x', 0, 1)",
+        [
+            [A, 0, "shipments", 4, 4, "voyages", "exact", "KP", "RU", D(2024, 1, 1), D(2024, 1, 31)],
+            [A, 1, "containers", 300, None, "containers", "at_least", None, None, None, None],
+            [B, 0, "artillery_shells", 1e6, 1e6, "rounds", "approx", "KP", None, None, None],
+        ],
+    )
+    con.executemany(
+        "insert into staging.stg_ledgers__shipments (sha256, sheet, row_number, source_file, "
+        "vessel_id, vessel, departure_date, arrival_date, containers) "
+        "values ('f1', '', ?, 'ledger.csv', ?, ?, ?, ?, ?)",
+        [
+            [1, "vessel:angara", "Angara", D(2024, 1, 3), D(2024, 1, 5), 100],
+            [2, "vessel:maria", "Maria", D(2024, 1, 10), None, None],
+            [3, None, "Unknown Star", D(2024, 2, 1), None, 50],  # unresolved: vessel_id null is fine
+        ],
+    )
+    con.executemany(
+        "insert into staging.stg_tables__figures (sha256, sheet, row_number, source_file, metric, "
+        "value_low, value_high, unit, qualifier, period_start, period_end) "
+        "values ('t1', '', ?, 'table.csv', ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [1, "troops_deployed", 11000, 11000, "persons", "approx", None, D(2024, 12, 31)],
+            [2, "troops_killed", None, 1000, "persons", "at_most", D(2024, 12, 1), D(2024, 12, 31)],
+            [3, "troops_wounded", 2000, 3000, "persons", "range", None, None],
+        ],
+    )
+
+
+def _go_bad(con) -> None:
+    """Break one rule per check, in staging where the models carry it, else in the mart."""
+    con.executemany(
+        "insert into staging.stg_reports__claims (doc_id, claim_seq, metric, value_low, value_high, "
+        "unit, qualifier, supplier, quote, char_start, char_end) "
+        "values (?, ?, ?, 1, 1, 'voyages', ?, ?, 'x', 0, 1)",
+        [[B, 1, "bogus_metric", "exact", None], [B, 2, "shipments", "maybe", None],
+         [B, 3, "shipments", "exact", "kp"]],
+    )
+    con.executemany(
+        "insert into staging.stg_ledgers__shipments (sha256, sheet, row_number, source_file, "
+        "vessel_id, vessel, departure_date, containers) values ('f2', '', ?, 'bad.csv', ?, ?, ?, ?)",
+        [[1, "vessel:angara", "Angara", D(2024, 3, 1), 200_000],
+         [2, "vessel:nope", "Nope", D(2024, 3, 2), 10],
+         [3, "vessel:maria", "Maria", D(1980, 3, 3), 10]],
+    )
+    con.execute("delete from staging.stg_tables__figures")
+    db.run_models(con)
+    con.executemany(
+        "insert into marts.claims (claim_id, doc_id, claim_seq, metric, unit, qualifier) "
+        "values (?, ?, 0, 'shipments', 'voyages', 'exact')",
+        [["zzzz:0", "zzzz"], [f"{A}:0", A]],  # a claim without its document; a duplicate key
+    )
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    docs = tmp_path_factory.mktemp("gx_docs")
+    con = db.connect()
+    db.apply_ddl(con)
+    load.load_reference(con, REPO_ROOT / "reference")
+    _stage_good(con)
+    db.run_models(con)
+    first = run_expectations(con, "run-1", docs, run_date=D(2024, 7, 1))
+    _go_bad(con)
+    second = run_expectations(con, "run-2", docs, run_date=D(2024, 9, 1))
+    con.execute("alter table marts.shipments drop column containers")  # a model lost a column
+    third = run_expectations(con, "run-3", docs, run_date=D(2024, 9, 1))
+    counts = dict(con.execute(
+        "select run_id || ' ' || table_name, row_count from dq.mart_counts").fetchall())
+    con.close()
+    return {"docs": docs, "first": first, "second": second, "third": third, "counts": counts}
+
+
+def _by_name(rows: list[CheckRow]) -> dict[str, CheckRow]:
+    return {r.check_name.removeprefix("gx: "): r for r in rows}
+
+
+def test_clean_marts_pass_and_docs_are_built(runs):
+    first = _by_name(runs["first"])
+    assert {n: r.failing_count for n, r in first.items() if r.failing_count} == {}
+    assert all(r.tool == "gx" and r.status == "pass" and r.sample_json() is None
+               for r in runs["first"])
+    # Every mart has its key checks; no volume check without a previous run.
+    assert {"claims_key_unique", "shipments_key_not_null", "figures_key_unique",
+            "claims_doc_in_documents", "shipments_vessel_known", "documents_fresh",
+            "claims_metric_in_catalogue", "shipments_containers_in_range"} <= set(first)
+    assert not [n for n in first if "volume" in n]
+    for run_id in ("run-1", "run-2"):
+        site = runs["docs"] / run_id
+        assert (site / "index.html").is_file()
+        assert any((site / "validations").rglob("*.html"))
+    assert runs["counts"]["run-1 marts.claims"] == 3
+    assert runs["counts"]["run-1 marts.figures"] == 3
+    assert runs["counts"]["run-2 marts.figures"] == 0
+    assert runs["counts"]["run-2 marts.claims"] == 8
+
+
+def test_broken_rules_fail_with_severity_count_and_sample(runs):
+    second = _by_name(runs["second"])
+    failed = {n: (r.severity, r.failing_count) for n, r in second.items() if r.failing_count}
+    assert failed == {
+        "claims_key_unique": ("error", 2),
+        "claims_doc_in_documents": ("error", 1),
+        "claims_metric_in_catalogue": ("error", 1),
+        "claims_qualifier_allowed": ("error", 1),
+        "claims_supplier_iso2": ("error", 1),
+        "shipments_containers_in_range": ("error", 1),
+        "shipments_vessel_known": ("error", 1),
+        "shipments_departure_date_plausible": ("warn", 1),
+        "documents_fresh": ("warn", 1),
+        "figures_volume_drop": ("warn", 1),
+        "figures_volume_emptied": ("error", 1),
+    }
+    assert second["claims_key_unique"].sample == [{"claim_id": f"{A}:0"}] * 2
+    assert second["claims_doc_in_documents"].sample == [{"doc_id": "zzzz", "claim_id": "zzzz:0"}]
+    assert second["claims_metric_in_catalogue"].sample == [{"metric": "bogus_metric", "claim_id": f"{B}:1"}]
+    assert second["claims_supplier_iso2"].sample[0]["supplier"] == "kp"
+    assert second["shipments_containers_in_range"].sample[0]["containers"] == 200_000
+    assert second["shipments_vessel_known"].sample[0]["vessel_id"] == "vessel:nope"
+    assert second["shipments_departure_date_plausible"].sample[0]["departure_date"] == "1980-03-03"
+
+
+def test_freshness_and_volume_report_both_figures(runs):
+    second = _by_name(runs["second"])
+    fresh = second["documents_fresh"].sample[0]
+    assert fresh["observed"] == "2024-06-01" and fresh["min_value"] == "2024-07-18"
+    assert fresh["max_age_days"] == 45 and second["documents_fresh"].status == "warn"
+    emptied = second["figures_volume_emptied"]
+    assert emptied.status == "fail"
+    assert emptied.sample == [{"observed": 0, "min_value": 1, "previous_count": 3,
+                               "previous_run_id": "run-1"}]
+    assert second["figures_volume_drop"].sample[0]["min_value"] == 2
+    assert second["claims_volume_drop"].failing_count == 0  # grew from 3 to 8
+    assert json.loads(emptied.sample_json()) == emptied.sample
+    assert blocked_tables(runs["second"]) == ["marts.claims", "marts.figures", "marts.shipments"]
+
+
+def test_a_missing_column_fails_its_check_instead_of_crashing(runs):
+    third = _by_name(runs["third"])
+    res = third["shipments_containers_in_range"]
+    assert res.status == "fail" and res.failing_count == 1
+    assert "containers" in res.sample[0]["exception"]
+    assert third["shipments_vessel_known"].failing_count == 1  # still checked on its own column
+    assert runs["counts"]["run-3 marts.shipments"] == 6
+
+
+def test_run_id_must_be_a_plain_folder_name(tmp_path):
+    con = db.connect()
+    with pytest.raises(ValueError):
+        run_expectations(con, "../escape", tmp_path)
+    con.close()

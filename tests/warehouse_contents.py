@@ -1,0 +1,48 @@
+"""Compare warehouses by content, ignoring what legitimately differs between runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+VOLATILE = {"run_id", "flow_run_id", "started_at", "finished_at", "ingested_at", "first_seen",
+            "quarantined_at", "checked_at", "counted_at"}
+COMPARED_SCHEMAS = ("raw", "staging", "marts")
+
+
+def contents(path: Path, extra_tables: tuple[str, ...] = ("ops.files",)) -> dict[str, list[tuple]]:
+    """Every row of every raw, staging and mart table (plus extras), volatile columns dropped."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = [
+            f"{s}.{t}" for s, t in con.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_schema in ? and table_type = 'BASE TABLE' order by 1, 2",
+                [list(COMPARED_SCHEMAS)],
+            ).fetchall()
+        ] + list(extra_tables)
+        out = {}
+        for table in tables:
+            schema, name = table.split(".")
+            cols = [c for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "order by ordinal_position", [schema, name]).fetchall() if c not in VOLATILE]
+            # Identifiers come from the catalogue, not from input.
+            select = ", ".join(f'"{c}"' for c in cols)
+            out[table] = con.execute(f"select {select} from {table} order by all").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def differences(a: dict[str, list[tuple]], b: dict[str, list[tuple]]) -> dict[str, str]:
+    """Tables whose rows differ, with counts of rows only in one side."""
+    diff = {}
+    for table in sorted(set(a) | set(b)):
+        left, right = a.get(table, []), b.get(table, [])
+        if left != right:
+            only_left = len(set(map(repr, left)) - set(map(repr, right)))
+            only_right = len(set(map(repr, right)) - set(map(repr, left)))
+            diff[table] = f"{len(left)} vs {len(right)} rows; {only_left} only left, {only_right} only right"
+    return diff
