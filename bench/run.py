@@ -7,7 +7,8 @@ Runs, in one process and on one warmed-up Prefect (ephemeral) API, the same flow
 2. ``noop``         the same run again: nothing is new;
 3. ``incremental``  +1% new report files (``bench/generate.py --add-new``), then a run;
 4. ``rebuild``      the rebuild flow over the warehouse (reported as "not implemented" if absent);
-5. ``ledger``       a run on a fresh warehouse whose inbox holds only the Parquet ledger.
+5. ``ledger``       a run on a fresh warehouse whose inbox holds only the Parquet ledger
+   (``ledger-csv``, not run by default: the same with the CSV ledger).
 
 Then the peers (``bench/peers.py``) on the same report texts, and the disk-read ceiling.
 
@@ -39,6 +40,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import threading
@@ -53,6 +55,7 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (bench/generate.py)
 
 SCENARIOS = ["full", "noop", "incremental", "rebuild", "ledger"]
+EXTRA_SCENARIOS = ["ledger-csv"]
 STAGES = ["scan", "ingest", "extract", "normalise", "validate", "load", "publish", "alert", "other"]
 MB = 1_000_000
 
@@ -208,18 +211,24 @@ def _frame_meta(args, kwargs, result):
     return {"rows": getattr(frame, "height", 0)}
 
 
-BUGGY_ESTIMATE_KEY = "md5(concat_ws('|', metric, unit, source, value_low, value_high))"
-FIXED_ESTIMATE_KEY = ("md5(concat_ws('|', metric, coalesce(unit, '~'), source, "
-                      "coalesce(cast(value_low as varchar), '~'), coalesce(cast(value_high as varchar), '~')))")
+_KEY_CONCAT = re.compile(r"md5\(concat_ws\('\|',\s*((?:[a-z_][a-z0-9_]*\s*,\s*)*[a-z_][a-z0-9_]*)\s*\)\)")
+
+
+def null_safe_keys(sql: str) -> str:
+    """``md5(concat_ws('|', a, b))`` -> the same with every argument NULL-safe."""
+    def fix(m: re.Match) -> str:
+        args = [a.strip() for a in m.group(1).split(",")]
+        return "md5(concat_ws('|', " + ", ".join(f"coalesce(cast({a} as varchar), '~')" for a in args) + "))"
+    return _KEY_CONCAT.sub(fix, sql)
 
 
 def install_workarounds() -> list[str]:
     """In-memory fixes for known pipeline bugs that would stop every run from publishing.
 
-    marts.metric_estimates keys estimates with concat_ws, which skips NULLs, so "at least N"
-    (low=N, high=NULL) and "up to N" (low=NULL, high=N) from one source get the same
-    estimate_id and the error assertion metric_estimates_key_unique fails the run. The patch
-    (same cost) applies only while the model still has that exact expression.
+    Surrogate keys built as ``md5(concat_ws('|', ...))`` collide because concat_ws skips NULLs:
+    "at least N" (low=N, high=NULL) and "up to N" (low=NULL, high=N) get the same key, and the
+    error checks on marts.metric_estimates / marts.claim_groups keys fail the run. The patch
+    (same cost) only touches models that still contain that expression.
     """
     import dataclasses
 
@@ -228,19 +237,18 @@ def install_workarounds() -> list[str]:
     original = db.load_models
     if getattr(original, "_bench_wrapped", False):
         return []
-    models = original()
-    if not any(BUGGY_ESTIMATE_KEY in m.sql for m in models):
+    touched = [m.target for m in original() if null_safe_keys(m.sql) != m.sql]
+    if not touched:
         return []
 
     @functools.wraps(original)
     def load_models(*args, **kwargs):
-        return [dataclasses.replace(m, sql=m.sql.replace(BUGGY_ESTIMATE_KEY, FIXED_ESTIMATE_KEY))
-                for m in original(*args, **kwargs)]
+        return [dataclasses.replace(m, sql=null_safe_keys(m.sql)) for m in original(*args, **kwargs)]
 
     load_models._bench_wrapped = True  # type: ignore[attr-defined]
     db.load_models = load_models
-    return ["marts.metric_estimates: estimate_id made NULL-safe in memory (concat_ws skips NULLs, so "
-            "'at least N' and 'up to N' from one source collide and metric_estimates_key_unique fails)"]
+    return [f"{', '.join(touched)}: md5(concat_ws('|', ...)) keys made NULL-safe in memory (concat_ws "
+            "skips NULLs, so 'at least N' and 'up to N' collide and the key-unique error checks fail)"]
 
 
 def install_probes(probe: Probe) -> dict:
@@ -266,6 +274,14 @@ def install_probes(probe: Probe) -> dict:
     probe.wrap(db, "run_assertions", "run_assertions")
     probe.wrap(db, "working_copy", "working_copy")
     probe.wrap(db, "apply_ddl", "apply_ddl")
+    for mod_name, attrs in (("supplyline.expectations", ["run_expectations", "run_sql_checks"]),
+                            ("warehouse.restore", ["restore_tables"])):
+        try:
+            mod = __import__(mod_name, fromlist=["_"])
+        except ImportError:
+            continue
+        for attr in attrs:
+            probe.wrap(mod, attr, attr)
     return nightly_mod
 
 
@@ -390,7 +406,8 @@ def stage_table(events: list[dict], sampler: Sampler, flow_t0: float, flow_t1: f
         rows = sum(summary.get(k) or 0 for k in ("claims_loaded", "shipments_loaded", "entities_loaded"))
         put("load", ld[0], ld[1], ld[2], _rate(rows, ld[0], "rows"), rows=rows,
             **{f"{k}_s": round(_sum(events, k, win), 3) for k in
-               ("write_batch", "load_reference", "run_models", "build_fts_index", "run_assertions")})
+               ("write_batch", "load_reference", "run_models", "run_assertions", "run_expectations",
+                "run_sql_checks", "restore_tables", "build_fts_index")})
     pub = _span(events, "task:publish")
     if pub:
         size = warehouse.stat().st_size if warehouse.exists() else 0
@@ -506,17 +523,25 @@ def check_targets(res: dict) -> list[dict]:
                     "measured": f"{ledger_s:.2f} s for {rows:,} CSV rows (upper bound: validate and write_batch include the reports)"
                     + (f"; linear extrapolation to 10M: {est:.0f} s" if est and rows < 10_000_000 else ""),
                     "ok": (est or 1e9) < 10})
-    led = sc.get("ledger")
-    if led and led["stages"].get("ingest"):
+    for led_name, fmt in (("ledger", "Parquet"), ("ledger-csv", "CSV")):
+        led = sc.get(led_name)
+        if not (led and led.get("stages", {}).get("ingest")):
+            continue
         rows = led["summary"].get("shipments_loaded") or 0
         work = sum(led["stages"].get(k, {}).get("seconds", 0) for k in ("ingest", "normalise", "validate", "load"))
         est = work * 10_000_000 / rows if rows else None
-        out.append({"target": "10M-row ledger (Parquet) ingested+validated+loaded < 10 s",
-                    "measured": f"{work:.2f} s for {rows:,} rows" + (f"; extrapolated to 10M: {est:.0f} s" if est and rows < 10_000_000 else ""),
+        out.append({"target": f"10M-row ledger ({fmt}) ingested+validated+loaded < 10 s",
+                    "measured": f"{work:.2f} s for {rows:,} rows, peak RSS {led['peak_rss_mb']:,.0f} MB"
+                    + (f"; extrapolated to 10M: {est:.0f} s" if est and rows < 10_000_000 else ""),
                     "ok": (est or 1e9) < 10})
     if full:
-        out.append({"target": "full run < 90 s beyond Prefect start-up", "measured": f"{full['flow_wall_s']:.1f} s",
-                    "ok": full["flow_wall_s"] < 90})
+        scale = 100_000 / max(1, res["archive"]["reports"])
+        other = full["stages"].get("other", {}).get("seconds", 0)
+        est = other + (full["flow_wall_s"] - other) * scale
+        measured = f"{full['flow_wall_s']:.1f} s"
+        if scale > 1.5:
+            measured += f" at this scale; linear extrapolation to 100k reports + 10M rows: ~{est / 60:.0f} min"
+        out.append({"target": "full run < 90 s beyond Prefect start-up", "measured": measured, "ok": est < 90})
         out.append({"target": "peak RSS < 4 GB", "measured": f"{full['peak_rss_mb']:,.0f} MB (flow process)",
                     "ok": full["peak_rss_mb"] < 4000})
     noop = sc.get("noop")
@@ -681,22 +706,23 @@ def main(argv: list[str] | None = None) -> int:
                 results.append({"scenario": "rebuild", "status": "skipped: no warehouse (run full first)"})
                 continue
             record(run_scenario(name, rebuild, probe, sampler, None, warehouse, warehouse=str(warehouse)))
-        elif name == "ledger":
-            led_inbox = work / "ledger_inbox"
+        elif name in ("ledger", "ledger-csv"):
+            ext = "csv" if name == "ledger-csv" else "parquet"
+            led_inbox = work / f"{name}_inbox"
             shutil.rmtree(led_inbox, ignore_errors=True)
             led_inbox.mkdir(parents=True)
-            src = archive / "ledger" / "voyages_ledger.parquet"
+            src = archive / "ledger" / f"voyages_ledger.{ext}"
             try:
                 os.link(src, led_inbox / src.name)
             except OSError:
                 shutil.copyfile(src, led_inbox / src.name)
-            led_wh = work / "ledger_warehouse.duckdb"
-            for leftover in work.glob("ledger_warehouse.duckdb*"):
+            led_wh = work / f"{name}_warehouse.duckdb"
+            for leftover in work.glob(f"{name}_warehouse.duckdb*"):
                 leftover.unlink()
             record(run_scenario(name, nightly_mod.nightly, probe, sampler, led_inbox, led_wh,
                                 inbox=str(led_inbox), warehouse=str(led_wh)))
         else:
-            raise SystemExit(f"unknown scenario {name!r}; choose from {SCENARIOS}")
+            raise SystemExit(f"unknown scenario {name!r}; choose from {SCENARIOS + EXTRA_SCENARIOS}")
     sampler.stop()
     generate.reset_added(archive)
 

@@ -11,13 +11,13 @@ import polars as pl
 from prefect import flow, get_run_logger, runtime, task
 from prefect.cache_policies import NO_CACHE
 
-from supplyline import alerts, pipeline
+from supplyline import alerts, expectations, pipeline
 from supplyline.faults import crash_point
 from supplyline.inbox import scan_inbox
 from supplyline.rules import ExtractionRules, load_rules
 from supplyline.settings import Settings
 from transforms.ledger import plan_ingest
-from warehouse import db, load
+from warehouse import db, load, restore
 
 
 @dataclass
@@ -91,13 +91,24 @@ def validate_and_normalise(batch: pipeline.Batch, extracted, tables: list, rules
 
 
 @task(cache_policy=NO_CACHE)
-def load_warehouse(con, batch: pipeline.Batch, reference_dir: Path) -> dict[str, int]:
-    """Write the batch, rebuild the SQL models and the FTS index, run the assertions."""
+def load_warehouse(con, batch: pipeline.Batch, settings: Settings, published: Path) -> dict[str, int]:
+    """Write the batch, rebuild the SQL models, run every check, and put back the last good
+    version of any mart an error check blocked."""
     loaded = pipeline.write_batch(con, batch)
-    load.load_reference(con, reference_dir)
+    load.load_reference(con, settings.reference_dir)
     db.run_models(con)
-    db.build_fts_index(con)
     pipeline.record_assertions(batch, db.run_assertions(con))
+    checks = expectations.run_expectations(con, batch.run_id, settings.data_docs_dir)
+    checks += expectations.run_sql_checks(con)
+    if settings.extra_checks_dir:
+        checks += expectations.run_sql_checks(con, settings.extra_checks_dir, tool="team")
+    for c in checks:
+        batch.add_check(c.check_name, c.table_name, c.tool, c.severity, c.failing_count, c.sample_json())
+    blocked = pipeline.blocked_marts(batch)
+    if blocked:
+        restore.restore_tables(con, published, restore.with_downstream(blocked))
+        expectations.record_mart_counts(con, batch.run_id)
+    db.build_fts_index(con)
     load.append_rows(con, "dq.check_results", batch.check_frame())
     return loaded
 
@@ -111,7 +122,8 @@ def publish(work: Path, warehouse: Path) -> None:
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def alert(summary: RunSummary, batch: pipeline.Batch, loaded: dict[str, int], settings: Settings) -> str:
     """Email (or queue in the outbox) the data-quality alert; retried once for a flaky server."""
-    report = pipeline.alert_report(summary, batch, loaded, flow_name=summary.kind)
+    report = pipeline.alert_report(summary, batch, loaded, flow_name=summary.kind,
+                                   data_docs=settings.data_docs_dir / summary.run_id)
     return alerts.send_run_alert(report, settings).summary()
 
 
@@ -128,10 +140,13 @@ def _summarise(summary: RunSummary, batch: pipeline.Batch, loaded: dict[str, int
     summary.checks_failed = sum(1 for c in batch.checks if c["status"] == "fail")
     summary.failed_files = batch.failures
     summary.status = "failed" if summary.checks_failed else "completed"
-    summary.message = (
-        f"{summary.checks_failed} error checks failed; warehouse not published"
-        if summary.checks_failed else "ok"
-    )
+    if not summary.checks_failed:
+        summary.message = "ok"
+    elif pipeline.publishable(batch):
+        kept = ", ".join(pipeline.blocked_marts(batch))
+        summary.message = f"{summary.checks_failed} error checks failed; last good version kept for {kept}"
+    else:
+        summary.message = f"{summary.checks_failed} error checks failed; warehouse not published"
 
 
 def _record_run(con, summary: RunSummary, started, inbox: Path | None) -> None:
@@ -171,13 +186,13 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
                 extracted = extract_all(batch.documents, rules, settings.extract_batch_docs)
                 crash_point("extract")
                 validate_and_normalise(batch, extracted, tables, rules, settings.reference_dir)
-                loaded = load_warehouse(con, batch, settings.reference_dir)
+                loaded = load_warehouse(con, batch, settings, target)
                 _summarise(summary, batch, loaded)
                 crash_point("load")
                 _record_run(con, summary, started, None if batch.rebuild else settings.inbox)
             finally:
                 con.close()
-            if summary.status == "completed":
+            if summary.status == "completed" or pipeline.publishable(batch):
                 publish(work, target)
             else:
                 db.discard(work)

@@ -397,16 +397,19 @@ def record_mart_counts(con: duckdb.DuckDBPyConnection, run_id: str,
 # Analyst checks (SQL)
 
 
-def run_sql_checks(con: duckdb.DuckDBPyConnection, folder: Path = CHECKS_DIR) -> list[CheckRow]:
-    """Zero-row reconciliation queries in ``warehouse/checks``, run by ``db.run_assertions``.
+def run_sql_checks(
+    con: duckdb.DuckDBPyConnection, folder: Path = CHECKS_DIR, tool: str = "reconcile"
+) -> list[CheckRow]:
+    """Zero-row reconciliation queries in ``warehouse/checks`` (or an analyst's own folder),
+    run by ``db.run_assertions``.
 
     Counts are capped at 1000 offending rows (the assertion runner's limit).
     """
     return [
         CheckRow(
-            check_name=f"reconcile: {r.name}",
+            check_name=f"{tool}: {r.name}",
             table_name=r.table,
-            tool="reconcile",
+            tool=tool,
             severity=r.severity if r.severity in ("error", "warn") else "warn",
             failing_count=r.failing_count,
             sample=[{k: _plain(v) for k, v in row.items()} for row in r.sample],

@@ -325,6 +325,21 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
     return loaded
 
 
+def failed_tables(batch: Batch) -> list[str]:
+    """Tables with an error-severity check that failed this run."""
+    return sorted({c["table_name"] for c in batch.checks if c["status"] == "fail"})
+
+
+def blocked_marts(batch: Batch) -> list[str]:
+    """Marts an error check blocks: their last published version is kept."""
+    return [t for t in failed_tables(batch) if t.startswith("marts.")]
+
+
+def publishable(batch: Batch) -> bool:
+    """Whether the working copy may be published: only marts (which can be restored) failed."""
+    return all(t.startswith("marts.") for t in failed_tables(batch))
+
+
 def record_assertions(batch: Batch, results: list[AssertionResult]) -> None:
     """Zero-row SQL assertions as check results."""
     for res in results:
@@ -337,7 +352,7 @@ def read_shapes(reference_dir: Path) -> pl.DataFrame:
     return pl.read_csv(reference_dir / "table_shapes.csv").with_columns(pl.col("required").cast(pl.Boolean))
 
 
-def alert_report(summary, batch: Batch, loaded: dict[str, int], flow_name: str):
+def alert_report(summary, batch: Batch, loaded: dict[str, int], flow_name: str, data_docs: Path | None = None):
     """The alert email's content for one run."""
     from supplyline.alerts import AlertReport, CheckOutcome, FileFailure
 
@@ -355,7 +370,8 @@ def alert_report(summary, batch: Batch, loaded: dict[str, int], flow_name: str):
         run_id=summary.run_id, run_date=batch.started.date(), flow_name=flow_name, checks=checks,
         failed_files=[FileFailure(path, reason) for path, reason in batch.failures],
         loaded={k: v for k, v in loaded.items() if v}, not_loaded=not_loaded,
-        quarantined_rows=len(batch.quarantine), warehouse_path=summary.warehouse, data_docs_path=None,
+        quarantined_rows=len(batch.quarantine), warehouse_path=summary.warehouse,
+        data_docs_path=str(data_docs) if data_docs and data_docs.exists() else None,
         skipped_files=[
             FileFailure(e["path"], e["error"] if e["status"] == "skipped" else e["note"])
             for e in batch.files

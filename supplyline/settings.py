@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     dask_address: str | None = Field(
         None, description="Run extraction on this Dask scheduler, or 'local' for a local cluster."
     )
+    extra_checks_dir: Path | None = Field(
+        None, description="Folder of the team's own zero-row SQL checks (-- table:, -- severity:)."
+    )
     max_file_mb: float = Field(200.0, description="Files larger than this are quarantined unread.")
 
     smtp_host: str | None = Field(None, description="SMTP server; unset writes alerts to the outbox.")
