@@ -221,3 +221,21 @@ def rebuild(warehouse: str | None = None) -> dict:
     """Re-extract every stored document and re-normalise every stored table row."""
     overrides = {"warehouse": warehouse} if warehouse else {}
     return run_pipeline(Settings(**overrides), kind="rebuild")
+
+
+def with_task_runner(flow_obj, settings: Settings):
+    """The flow on a Dask cluster when SUPPLYLINE_DASK_ADDRESS is set ('local' starts one).
+
+    Only extraction fans out; the default stays in-process because a Dask cluster costs
+    seconds to start on two cores.
+    """
+    if not settings.dask_address:
+        return flow_obj
+    from prefect_dask import DaskTaskRunner
+
+    if settings.dask_address == "local":
+        runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True,
+                                                "dashboard_address": None})
+    else:
+        runner = DaskTaskRunner(address=settings.dask_address)
+    return flow_obj.with_options(task_runner=runner)

@@ -17,7 +17,7 @@ import csv
 import io
 import re
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 INBOX = HERE / "inbox"
 
-FIXED_DATETIME = datetime(2025, 1, 1, tzinfo=timezone.utc)
+FIXED_DATETIME = datetime(2025, 1, 1, tzinfo=UTC)
 ZIP_TIMESTAMP = (2025, 1, 1, 0, 0, 0)
 
 # source text -> (PDF author, PDF subject)

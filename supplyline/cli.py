@@ -36,11 +36,12 @@ def run(
     """Run the nightly flow once: ingest the inbox and publish the warehouse."""
     settings = _settings(inbox=inbox, warehouse=warehouse)
     _refuse_if_running(settings.warehouse)
-    from flows.nightly import RunFailed, nightly
+    from flows.nightly import RunFailed, nightly, with_task_runner
     from warehouse.db import RunInProgress
 
     try:
-        summary = nightly(inbox=str(settings.inbox), warehouse=str(settings.warehouse))
+        flow = with_task_runner(nightly, settings)
+        summary = flow(inbox=str(settings.inbox), warehouse=str(settings.warehouse))
     except RunInProgress as exc:
         typer.echo(f"supplyline: {exc}", err=True)
         raise typer.Exit(3) from None
@@ -54,7 +55,7 @@ def run(
 def rebuild(warehouse: WarehouseOpt = None) -> None:
     """Rebuild staging and marts from the raw layer (after a change to rules or aliases)."""
     settings = _settings(warehouse=warehouse)
-    from flows.nightly import RunFailed
+    from flows.nightly import RunFailed, with_task_runner
     from flows.nightly import rebuild as rebuild_flow
     from warehouse.db import RunInProgress
 
@@ -63,7 +64,7 @@ def rebuild(warehouse: WarehouseOpt = None) -> None:
         raise typer.Exit(2)
     _refuse_if_running(settings.warehouse)
     try:
-        summary = rebuild_flow(warehouse=str(settings.warehouse))
+        summary = with_task_runner(rebuild_flow, settings)(warehouse=str(settings.warehouse))
     except RunInProgress as exc:
         typer.echo(f"supplyline: {exc}", err=True)
         raise typer.Exit(3) from None

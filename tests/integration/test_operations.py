@@ -210,3 +210,17 @@ def test_nightly_deployment_runs_on_a_worker(tmp_path, server):
     finally:
         con.close()
     (tmp_path / "deployment-wall-seconds.txt").write_text(f"{elapsed:.1f}\n")
+
+
+def test_extraction_on_a_local_dask_cluster_builds_the_same_warehouse(tmp_path, inbox, clean_warehouse, monkeypatch):
+    from flows.nightly import with_task_runner
+    from supplyline.settings import Settings
+
+    monkeypatch.setenv("SUPPLYLINE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SUPPLYLINE_EXTRACT_BATCH_DOCS", "4")  # several chunks, so work really fans out
+    settings = Settings(dask_address="local")
+    flow = with_task_runner(nightly, settings)
+    assert type(flow.task_runner).__name__ == "DaskTaskRunner"
+    result = flow(inbox=str(inbox), warehouse=str(tmp_path / "dask.duckdb"))
+    assert result["status"] == "completed"
+    assert differences(clean_warehouse, contents(tmp_path / "dask.duckdb")) == {}

@@ -238,7 +238,7 @@ def test_restatements_collapse() -> None:
             "Western intelligence",
         ),
         (
-            "The outlet reported 40 containers, citing Ukraine's military intelligence chief Kyrylo Budanov.",
+            "The outlet reported 40 containers, citing Kyrylo Budanov, who heads military intelligence in Kyiv.",
             "Kyrylo Budanov",
         ),
         ("According to experts, 300 rail cars crossed the border.", None),

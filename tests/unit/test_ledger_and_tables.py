@@ -9,7 +9,12 @@ from polars.testing import assert_frame_equal
 
 from supplyline.settings import REPO_ROOT
 from transforms.ledger import LEDGER_SCHEMA, SCANNED_SCHEMA, plan_ingest
-from transforms.tables import match_shape, normalise_figures, normalise_shipments, resolve_shipment_names
+from transforms.tables import (
+    match_shape,
+    normalise_figures,
+    normalise_shipments,
+    resolve_shipment_names,
+)
 
 SHAPES = pl.read_csv(REPO_ROOT / "reference" / "table_shapes.csv").with_columns(pl.col("required").cast(pl.Boolean))
 ALIASES = pl.read_csv(REPO_ROOT / "reference" / "aliases.csv", infer_schema=False)
