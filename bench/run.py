@@ -18,7 +18,7 @@ What is measured
   are wrapped the same way to split ingest/normalise/validate/load. The task runs' start/end
   times are also read back from the Prefect API and stored in the JSON as a cross-check.
 * Peak RSS per stage: a sampler thread reads this process's VmRSS from /proc every 20 ms (and at
-  every timer start/stop); a stage's peak is the largest sample inside its interval. The Prefect
+  every task start/stop); a stage's peak is the largest sample inside its interval. The Prefect
   ephemeral API server runs as a child process and is not included (``prefect_server_rss_mb``
   reports it separately when psutil is installed). ``VmHWM`` is the whole process's high-water mark.
 * Throughput: MB/s of report bytes (ingest) or report text (extract), rows/s on the ledger path.
@@ -127,11 +127,13 @@ class Probe:
         if fn is None or getattr(fn, "_bench_wrapped", False):
             return
 
-        profiled = self.profile and label.startswith("task:")
+        task_level = label.startswith("task:")
+        profiled = self.profile and task_level
 
         @functools.wraps(fn)
         def timed(*args, **kwargs):
-            self.sampler.mark()
+            if task_level:  # per-file wrappers stay cheap: /proc reads only around tasks
+                self.sampler.mark()
             prof = None
             if profiled:
                 import cProfile
@@ -146,7 +148,8 @@ class Probe:
                 if prof is not None:
                     prof.disable()
                     self._keep_profile(label, prof)
-            self.sampler.mark()
+            if task_level:
+                self.sampler.mark()
             info = {}
             if meta is not None:
                 try:

@@ -17,7 +17,7 @@ from supplyline.inbox import scan_inbox
 from supplyline.rules import ExtractionRules, load_rules
 from supplyline.settings import Settings
 from transforms.ledger import plan_ingest
-from warehouse import db, load, restore
+from warehouse import db, load, restore, targets
 
 
 @dataclass
@@ -91,10 +91,10 @@ def validate_and_normalise(batch: pipeline.Batch, extracted, tables: list, rules
 
 
 @task(cache_policy=NO_CACHE)
-def load_warehouse(con, batch: pipeline.Batch, settings: Settings, published: Path) -> dict[str, int]:
+def load_warehouse(con, batch: pipeline.Batch, settings: Settings, target) -> dict[str, int]:
     """Write the batch, rebuild the SQL models, run every check, and put back the last good
     version of any mart an error check blocked."""
-    loaded = pipeline.write_batch(con, batch)
+    loaded = pipeline.write_batch(con, batch, own_transaction=not target.outer_transaction)
     load.load_reference(con, settings.reference_dir)
     db.run_models(con)
     pipeline.record_assertions(batch, db.run_assertions(con))
@@ -105,18 +105,19 @@ def load_warehouse(con, batch: pipeline.Batch, settings: Settings, published: Pa
     for c in checks:
         batch.add_check(c.check_name, c.table_name, c.tool, c.severity, c.failing_count, c.sample_json())
     blocked = pipeline.blocked_marts(batch)
-    if blocked:
-        restore.restore_tables(con, published, restore.with_downstream(blocked))
+    if blocked and target.restore_source is not None:
+        restore.restore_tables(con, target.restore_source, restore.with_downstream(blocked))
         expectations.record_mart_counts(con, batch.run_id)
-    db.build_fts_index(con)
+    if target.supports_fts:
+        db.build_fts_index(con)
     load.append_rows(con, "dq.check_results", batch.check_frame())
     return loaded
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def publish(work: Path, warehouse: Path) -> None:
-    """Swap the finished working copy in for readers (retried: a rename can hit a busy disk)."""
-    db.publish(work, warehouse)
+@task(cache_policy=NO_CACHE)
+def publish(target, con) -> None:
+    """Make the run visible to readers: swap in the working copy, or commit the lake transaction."""
+    target.commit(con)
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
@@ -127,7 +128,7 @@ def alert(summary: RunSummary, batch: pipeline.Batch, loaded: dict[str, int], se
     return alerts.send_run_alert(report, settings).summary()
 
 
-def _summarise(summary: RunSummary, batch: pipeline.Batch, loaded: dict[str, int]) -> None:
+def _summarise(summary: RunSummary, batch: pipeline.Batch, loaded: dict[str, int], can_restore: bool) -> None:
     statuses = [f["status"] for f in batch.files] if not batch.rebuild else []
     summary.files_new = statuses.count("loaded") + statuses.count("failed")
     summary.files_failed = statuses.count("failed")
@@ -142,7 +143,7 @@ def _summarise(summary: RunSummary, batch: pipeline.Batch, loaded: dict[str, int
     summary.status = "failed" if summary.checks_failed else "completed"
     if not summary.checks_failed:
         summary.message = "ok"
-    elif pipeline.publishable(batch):
+    elif pipeline.publishable(batch, can_restore):
         kept = ", ".join(pipeline.blocked_marts(batch))
         summary.message = f"{summary.checks_failed} error checks failed; last good version kept for {kept}"
     else:
@@ -150,8 +151,9 @@ def _summarise(summary: RunSummary, batch: pipeline.Batch, loaded: dict[str, int
 
 
 def _record_run(con, summary: RunSummary, started, inbox: Path | None) -> None:
+    con.execute("delete from ops.runs where run_id = ?", [summary.run_id])
     con.execute(
-        "insert or replace into ops.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into ops.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [summary.run_id, summary.run_id, started, pipeline.utcnow(), summary.status,
          str(inbox) if inbox else None, summary.files_new, summary.files_unchanged,
          summary.files_duplicate, summary.files_failed, summary.files_skipped, summary.claims_loaded,
@@ -161,43 +163,39 @@ def _record_run(con, summary: RunSummary, started, inbox: Path | None) -> None:
 
 
 def run_pipeline(settings: Settings, kind: str) -> dict:
-    """Shared body of both flows: build in a working copy, publish it only if it is good."""
+    """Shared body of both flows: build privately, make it visible only if it is good."""
     logger = get_run_logger()
     run_id = str(runtime.flow_run.id or uuid.uuid4())
-    target = settings.warehouse.resolve()
-    summary = RunSummary(run_id=run_id, kind=kind, warehouse=str(target))
+    target = targets.target_for(settings)
+    summary = RunSummary(run_id=run_id, kind=kind, warehouse=target.label)
     loaded: dict[str, int] = {}
-    with db.run_lock(target):
-        work = db.working_copy(target)
+    with target.lock():
         started = pipeline.utcnow()
         batch = pipeline.Batch(run_id=run_id, started=started, rebuild=kind == "rebuild")
+        con = None
         try:
-            con = db.connect(work)
-            try:
-                db.apply_ddl(con)
-                rules = load_rules(settings.reference_dir)
-                if batch.rebuild:
-                    tables = pipeline.rebuild_inputs(con, batch)
-                else:
-                    files = scan(settings.inbox, int(settings.max_file_mb * 1_000_000))
-                    tables = ingest(con, batch, files)
-                    crash_point("ingest")
-                    summary.files_unchanged = len(files) - len(batch.files)
-                extracted = extract_all(batch.documents, rules, settings.extract_batch_docs)
-                crash_point("extract")
-                validate_and_normalise(batch, extracted, tables, rules, settings.reference_dir)
-                loaded = load_warehouse(con, batch, settings, target)
-                _summarise(summary, batch, loaded)
-                crash_point("load")
-                _record_run(con, summary, started, None if batch.rebuild else settings.inbox)
-            finally:
-                con.close()
-            if summary.status == "completed" or pipeline.publishable(batch):
-                publish(work, target)
+            con = target.open()
+            rules = load_rules(settings.reference_dir)
+            if batch.rebuild:
+                tables = pipeline.rebuild_inputs(con, batch)
             else:
-                db.discard(work)
+                files = scan(settings.inbox, int(settings.max_file_mb * 1_000_000))
+                tables = ingest(con, batch, files)
+                crash_point("ingest")
+                summary.files_unchanged = len(files) - len(batch.files)
+            extracted = extract_all(batch.documents, rules, settings.extract_batch_docs)
+            crash_point("extract")
+            validate_and_normalise(batch, extracted, tables, rules, settings.reference_dir)
+            loaded = load_warehouse(con, batch, settings, target)
+            _summarise(summary, batch, loaded, can_restore=target.restore_source is not None)
+            crash_point("load")
+            _record_run(con, summary, started, None if batch.rebuild else settings.inbox)
+            if summary.status == "completed" or pipeline.publishable(batch, target.restore_source is not None):
+                publish(target, con)
+            else:
+                target.abort(con)
         except Exception as exc:
-            db.discard(work)
+            target.abort(con)
             summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
             logger.error("run %s failed: %s", run_id, summary.message)
             raise

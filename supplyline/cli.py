@@ -102,13 +102,13 @@ def _print_summary(s: dict) -> None:
 
 
 def _open_readonly(warehouse: Path | None):
-    from warehouse.db import connect
+    from warehouse.targets import open_for_reading
 
-    path = _settings(warehouse=warehouse).warehouse
-    if not path.exists():
-        typer.echo(f"supplyline: no warehouse at {path}; run `supplyline run` first", err=True)
+    settings = _settings(warehouse=warehouse)
+    if not settings.lake_catalog and not settings.warehouse.exists():
+        typer.echo(f"supplyline: no warehouse at {settings.warehouse}; run `supplyline run` first", err=True)
         raise typer.Exit(2)
-    return connect(path, read_only=True)
+    return open_for_reading(settings)
 
 
 @app.command()

@@ -385,8 +385,9 @@ def record_mart_counts(con: duckdb.DuckDBPyConnection, run_id: str,
         counts = {f"marts.{m}": con.execute(f"select count(*) from marts.{m}").fetchone()[0]
                   for m in MARTS if m in existing}
     counted_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute("delete from dq.mart_counts where run_id = ?", [run_id])
     con.executemany(
-        "insert or replace into dq.mart_counts (run_id, table_name, row_count, counted_at) "
+        "insert into dq.mart_counts (run_id, table_name, row_count, counted_at) "
         "values (?, ?, ?, ?)",
         [[run_id, table, n, counted_at] for table, n in counts.items()],
     )

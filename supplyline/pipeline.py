@@ -287,10 +287,11 @@ def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules,
                    rows_skipped=tally["skipped"], note="; ".join(notes.get(path, [])) or None)
 
 
-def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
-    """Write the whole batch in one transaction; returns rows loaded per table."""
+def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, own_transaction: bool = True) -> dict[str, int]:
+    """Write the whole batch in one transaction (the caller's, when it already holds one)."""
     loaded: dict[str, int] = {}
-    con.execute("begin transaction")
+    if own_transaction:
+        con.execute("begin transaction")
     try:
         files = pl.DataFrame(batch.files, infer_schema_length=None) if batch.files else pl.DataFrame()
         loaded["ops.files"] = load.replace_rows(con, "ops.files", files, ["path", "sha256"])
@@ -318,9 +319,11 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
             for f in batch.figures
         )
         load.append_rows(con, "dq.quarantine", batch.quarantine_frame())
-        con.execute("commit")
+        if own_transaction:
+            con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        if own_transaction:
+            con.execute("rollback")
         raise
     return loaded
 
@@ -335,9 +338,10 @@ def blocked_marts(batch: Batch) -> list[str]:
     return [t for t in failed_tables(batch) if t.startswith("marts.")]
 
 
-def publishable(batch: Batch) -> bool:
-    """Whether the working copy may be published: only marts (which can be restored) failed."""
-    return all(t.startswith("marts.") for t in failed_tables(batch))
+def publishable(batch: Batch, can_restore: bool = True) -> bool:
+    """Whether the run may be published: nothing failed, or only marts that can be restored."""
+    failed = failed_tables(batch)
+    return not failed or (can_restore and all(t.startswith("marts.") for t in failed))
 
 
 def record_assertions(batch: Batch, results: list[AssertionResult]) -> None:

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     reference_dir: Path = Field(
         REPO_ROOT / "reference", description="Versioned reference data (aliases, metrics, rules)."
     )
+    lake_catalog: str | None = Field(
+        None,
+        description="Use a DuckLake instead of the file: catalog path (x.ducklake) or 'postgres:dbname=...'.",
+    )
+    lake_data_path: Path | None = Field(None, description="DuckLake Parquet folder (default data_dir/lake).")
     extract_batch_docs: int = Field(5000, description="Documents per extraction task (unit of parallel work).")
     dask_address: str | None = Field(
         None, description="Run extraction on this Dask scheduler, or 'local' for a local cluster."

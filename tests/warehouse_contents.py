@@ -15,25 +15,32 @@ def contents(path: Path, extra_tables: tuple[str, ...] = ("ops.files",)) -> dict
     """Every row of every raw, staging and mart table (plus extras), volatile columns dropped."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = [
-            f"{s}.{t}" for s, t in con.execute(
-                "select table_schema, table_name from information_schema.tables "
-                "where table_schema in ? and table_type = 'BASE TABLE' order by 1, 2",
-                [list(COMPARED_SCHEMAS)],
-            ).fetchall()
-        ] + list(extra_tables)
-        out = {}
-        for table in tables:
-            schema, name = table.split(".")
-            cols = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-                "order by ordinal_position", [schema, name]).fetchall() if c not in VOLATILE]
-            # Identifiers come from the catalogue, not from input.
-            select = ", ".join(f'"{c}"' for c in cols)
-            out[table] = con.execute(f"select {select} from {table} order by all").fetchall()
-        return out
+        return connection_contents(con, extra_tables)
     finally:
         con.close()
+
+
+def connection_contents(con: duckdb.DuckDBPyConnection, extra_tables: tuple[str, ...] = ("ops.files",)) -> dict:
+    """As ``contents``, from an open connection (a DuckLake, say)."""
+    tables = [
+        f"{s}.{t}" for s, t in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ? and table_type = 'BASE TABLE' order by 1, 2",
+            [list(COMPARED_SCHEMAS)],
+        ).fetchall()
+    ] + list(extra_tables)
+    out = {}
+    for table in tables:
+        schema, name = table.split(".")
+        cols = [c for (c,) in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+            "order by ordinal_position", [schema, name]).fetchall() if c not in VOLATILE]
+        # Identifiers come from the catalogue, not from input.
+        select = ", ".join(f'"{c}"' for c in cols)
+        out[table] = con.execute(f"select {select} from {table} order by all").fetchall()
+    return out
+
+
 
 
 def differences(a: dict[str, list[tuple]], b: dict[str, list[tuple]]) -> dict[str, str]:

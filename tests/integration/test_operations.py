@@ -224,3 +224,26 @@ def test_extraction_on_a_local_dask_cluster_builds_the_same_warehouse(tmp_path, 
     result = flow(inbox=str(inbox), warehouse=str(tmp_path / "dask.duckdb"))
     assert result["status"] == "completed"
     assert differences(clean_warehouse, contents(tmp_path / "dask.duckdb")) == {}
+
+
+def test_pipeline_into_a_local_ducklake_gives_the_same_marts(tmp_path, inbox, clean_warehouse, monkeypatch):
+    from supplyline.settings import Settings
+    from tests.warehouse_contents import connection_contents
+    from warehouse.targets import open_for_reading
+
+    catalog, data = tmp_path / "catalog.ducklake", tmp_path / "lake-data"
+    monkeypatch.setenv("SUPPLYLINE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SUPPLYLINE_LAKE_CATALOG", str(catalog))
+    monkeypatch.setenv("SUPPLYLINE_LAKE_DATA_PATH", str(data))
+    first = nightly(inbox=str(inbox))
+    assert first["status"] == "completed" and first["warehouse"] == f"ducklake:{catalog}"
+    assert list(data.rglob("*.parquet"))  # the data really lives as Parquet files
+    second = nightly(inbox=str(inbox))
+    assert second["files_new"] == 0
+    con = open_for_reading(Settings())
+    try:
+        lake = connection_contents(con)
+    finally:
+        con.close()
+    assert differences(clean_warehouse, lake) == {}
+    assert not (tmp_path / "wh.duckdb").exists()

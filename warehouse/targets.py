@@ -1,0 +1,122 @@
+"""Where a run writes: one DuckDB file (built in a working copy, then swapped in) or a DuckLake
+(catalog in a DuckDB file or PostgreSQL, data as Parquet; one transaction per run)."""
+
+from __future__ import annotations
+
+import re
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from warehouse import db
+
+
+@dataclass
+class FileWarehouse:
+    """The default: readers keep the published file while a run builds the next one."""
+
+    path: Path
+    supports_fts: bool = True
+    outer_transaction: bool = False  # the working copy is private, so loads commit as they go
+    _work: Path | None = field(default=None, init=False)
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+    @property
+    def restore_source(self) -> Path | None:
+        """The published file, from which a blocked mart's last good version is copied back."""
+        return self.path
+
+    def lock(self) -> AbstractContextManager[None]:
+        return db.run_lock(self.path)
+
+    def open(self) -> duckdb.DuckDBPyConnection:
+        self._work = db.working_copy(self.path)
+        con = db.connect(self._work)
+        db.apply_ddl(con)
+        return con
+
+    def commit(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.close()
+        db.publish(self._work, self.path)
+
+    def abort(self, con: duckdb.DuckDBPyConnection | None) -> None:
+        if con is not None:
+            con.close()
+        if self._work is not None:
+            db.discard(self._work)
+
+
+@dataclass
+class LakeWarehouse:
+    """DuckLake: many readers on many machines, one writer; a run is one catalog transaction."""
+
+    catalog: str
+    data_path: Path
+    supports_fts: bool = False  # DuckLake cannot store the FTS index tables
+    outer_transaction: bool = True  # readers see the whole run at once, at commit
+    restore_source: None = None  # a blocked mart rolls the whole run back instead
+
+    @property
+    def label(self) -> str:
+        return f"ducklake:{self.catalog}"
+
+    def lock(self) -> AbstractContextManager[None]:
+        return db.run_lock(self.data_path / "supplyline.run")
+
+    def open(self) -> duckdb.DuckDBPyConnection:
+        con = connect_lake(self.catalog, self.data_path)
+        apply_lake_ddl(con)
+        con.execute("begin transaction")
+        return con
+
+    def commit(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("commit")
+        con.close()
+
+    def abort(self, con: duckdb.DuckDBPyConnection | None) -> None:
+        if con is not None:
+            con.close()  # closing with an open transaction rolls it back
+
+
+def connect_lake(catalog: str, data_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the lake attached as the default database."""
+    con = duckdb.connect()
+    # Extension paths are our own install locations; the catalog and data path are settings.
+    con.execute(f"load '{db.extension_path('ducklake')}'")
+    data_path.mkdir(parents=True, exist_ok=True)
+    options = f"data_path '{_quote(str(data_path))}'" + (", read_only" if read_only else "")
+    con.execute(f"attach 'ducklake:{_quote(catalog)}' as lake ({options})")
+    con.execute("use lake")
+    return con
+
+
+def apply_lake_ddl(con: duckdb.DuckDBPyConnection) -> None:
+    """The warehouse DDL without key constraints, which DuckLake does not support."""
+    ddl = (db.HERE / "ddl.sql").read_text()
+    ddl = re.sub(r",\s*primary key \([^)]*\)", "", ddl)
+    con.execute(re.sub(r" primary key", "", ddl))
+
+
+def _quote(value: str) -> str:
+    return value.replace("'", "''")
+
+
+def open_for_reading(settings) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the configured warehouse, for ad-hoc SQL."""
+    if settings.lake_catalog:
+        data = settings.lake_data_path or settings.data_dir / "lake"
+        return connect_lake(settings.lake_catalog, Path(data).resolve(), read_only=True)
+    return db.connect(settings.warehouse, read_only=True)
+
+
+def target_for(settings) -> FileWarehouse | LakeWarehouse:
+    """The configured warehouse: DuckLake when SUPPLYLINE_LAKE_CATALOG is set, else the file."""
+    if settings.lake_catalog:
+        data = settings.lake_data_path or settings.data_dir / "lake"
+        return LakeWarehouse(settings.lake_catalog, Path(data).resolve())
+    return FileWarehouse(settings.warehouse.resolve())
