@@ -318,6 +318,20 @@ def prefect_task_runs(flow_run_id, expected: int, timeout: float = 20.0) -> list
     return sorted(out, key=lambda r: r["start_time"] or "")
 
 
+def api_only_events(events: list[dict], api_runs: list[dict], t0: float, wall0: float) -> list[dict]:
+    """Task runs our wrappers did not see (e.g. extract chunks on a Dask worker), from the API."""
+    seen = {e["label"] for e in events}
+    out = []
+    for r in api_runs:
+        name = (r.get("name") or "").rsplit("-", 1)[0]
+        if not r.get("start_time") or not r.get("end_time") or f"task:{name}" in seen:
+            continue
+        start = dt.datetime.fromisoformat(r["start_time"]).timestamp() - wall0 + t0
+        end = dt.datetime.fromisoformat(r["end_time"]).timestamp() - wall0 + t0
+        out.append({"label": f"task:{name}", "t0": start, "t1": end, "source": "prefect_api"})
+    return out
+
+
 def prefect_server_rss() -> int | None:
     try:
         import psutil
@@ -447,6 +461,7 @@ def run_scenario(name: str, flow, probe: Probe, sampler: Sampler, inbox_dir: Pat
     files, inbox_bytes, _ = _dir_bytes(inbox_dir) if inbox_dir else (0, 0, 0)
     sampler.mark()
     t0 = time.perf_counter()
+    wall0 = time.time()
     state = flow(return_state=True, **flow_kwargs)
     t1 = time.perf_counter()
     sampler.mark()
@@ -463,6 +478,7 @@ def run_scenario(name: str, flow, probe: Probe, sampler: Sampler, inbox_dir: Pat
         api_runs = prefect_task_runs(flow_run_id, n_tasks)
     except Exception as exc:
         api_runs = [{"error": repr(exc)}]
+    events += api_only_events(events, api_runs, t0, wall0)
     stages = stage_table(events, sampler, t0, t1, inbox_bytes, summary or {}, warehouse_file)
     tasks_s = sum(e["t1"] - e["t0"] for e in events if e["label"].startswith("task:") and e["label"] != "task:extract")
     ext = _span(events, "task:extract")
@@ -675,6 +691,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"prefect start-up: {startup:.1f} s", flush=True)
 
     nightly_mod = install_probes(probe)
+    from supplyline.settings import Settings
+
+    def as_cli(flow_obj):
+        """The flow as the CLI runs it (with_task_runner: Dask when SUPPLYLINE_DASK_ADDRESS is set)."""
+        wrap = getattr(nightly_mod, "with_task_runner", None)
+        return wrap(flow_obj, Settings()) if wrap else flow_obj
+
     workarounds = [] if args.no_workarounds else install_workarounds()
     for w in workarounds:
         print(f"WORKAROUND: {w}", flush=True)
@@ -692,11 +715,11 @@ def main(argv: list[str] | None = None) -> int:
 
     for name in scenarios:
         if name in ("full", "noop"):
-            record(run_scenario(name, nightly_mod.nightly, probe, sampler, inbox, warehouse,
+            record(run_scenario(name, as_cli(nightly_mod.nightly), probe, sampler, inbox, warehouse,
                                 inbox=str(inbox), warehouse=str(warehouse)))
         elif name == "incremental":
             added = generate.add_new(archive, args.new_pct)
-            res = run_scenario(name, nightly_mod.nightly, probe, sampler, inbox, warehouse,
+            res = run_scenario(name, as_cli(nightly_mod.nightly), probe, sampler, inbox, warehouse,
                                inbox=str(inbox), warehouse=str(warehouse))
             res["added"] = added
             record(res)
@@ -708,7 +731,7 @@ def main(argv: list[str] | None = None) -> int:
             if not warehouse.exists():
                 results.append({"scenario": "rebuild", "status": "skipped: no warehouse (run full first)"})
                 continue
-            record(run_scenario(name, rebuild, probe, sampler, None, warehouse, warehouse=str(warehouse)))
+            record(run_scenario(name, as_cli(rebuild), probe, sampler, None, warehouse, warehouse=str(warehouse)))
         elif name in ("ledger", "ledger-csv"):
             ext = "csv" if name == "ledger-csv" else "parquet"
             led_inbox = work / f"{name}_inbox"
@@ -722,7 +745,7 @@ def main(argv: list[str] | None = None) -> int:
             led_wh = work / f"{name}_warehouse.duckdb"
             for leftover in work.glob(f"{name}_warehouse.duckdb*"):
                 leftover.unlink()
-            record(run_scenario(name, nightly_mod.nightly, probe, sampler, led_inbox, led_wh,
+            record(run_scenario(name, as_cli(nightly_mod.nightly), probe, sampler, led_inbox, led_wh,
                                 inbox=str(led_inbox), warehouse=str(led_wh)))
         else:
             raise SystemExit(f"unknown scenario {name!r}; choose from {SCENARIOS + EXTRA_SCENARIOS}")

@@ -162,6 +162,36 @@ def _record_run(con, summary: RunSummary, started, inbox: Path | None) -> None:
     )
 
 
+def cancel_superseded_runs() -> int:
+    """Cancel this deployment's other runs that are due (missed nights after downtime).
+
+    One run processes everything pending in the inbox, so a backlog of late runs is one catch-up
+    run, not one run per missed night. Outside a deployment this does nothing.
+    """
+    deployment_id, this_run = runtime.deployment.id, runtime.flow_run.id
+    if not deployment_id:
+        return 0
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas import filters
+    from prefect.client.schemas.objects import StateType
+    from prefect.states import Cancelled
+
+    due = filters.FlowRunFilter(
+        deployment_id=filters.FlowRunFilterDeploymentId(any_=[deployment_id]),
+        state=filters.FlowRunFilterState(
+            type=filters.FlowRunFilterStateType(any_=[StateType.SCHEDULED, StateType.PENDING])
+        ),
+        expected_start_time=filters.FlowRunFilterExpectedStartTime(before_=pipeline.utcnow_aware()),
+    )
+    cancelled = 0
+    with get_client(sync_client=True) as client:
+        for run in client.read_flow_runs(flow_run_filter=due):
+            if str(run.id) != str(this_run):
+                client.set_flow_run_state(run.id, Cancelled(message=f"superseded by catch-up run {this_run}"), force=True)
+                cancelled += 1
+    return cancelled
+
+
 def run_pipeline(settings: Settings, kind: str) -> dict:
     """Shared body of both flows: build privately, make it visible only if it is good."""
     logger = get_run_logger()
@@ -211,6 +241,9 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
 def nightly(inbox: str | None = None, warehouse: str | None = None) -> dict:
     """One nightly run; raises RunFailed (state Failed) when an error check fails."""
     overrides = {k: v for k, v in {"inbox": inbox, "warehouse": warehouse}.items() if v}
+    superseded = cancel_superseded_runs()
+    if superseded:
+        get_run_logger().info("catch-up: cancelled %d missed runs; this run processes everything pending", superseded)
     return run_pipeline(Settings(**overrides), kind="nightly")
 
 

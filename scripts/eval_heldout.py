@@ -191,6 +191,8 @@ def main(argv=None):
     ap.add_argument("--details", action="store_true", help="list misses, false positives, wrong bounds/attribution")
     ap.add_argument("--out", help="keep the extractor's predictions (JSONL) here")
     ap.add_argument("--json", action="store_true", help="print the full result as JSON")
+    ap.add_argument("--only", help="score only documents whose name starts with one of these "
+                    "comma-separated prefixes (e.g. h0,h1,h20 for the development split h01-h20)")
     args = ap.parse_args(argv)
 
     out = args.out or tempfile.mkstemp(suffix=".jsonl", prefix="heldout-preds-")[1]
@@ -200,7 +202,11 @@ def main(argv=None):
     if not os.path.exists(out) or os.path.getsize(out) == 0 and proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
         sys.exit(f"eval_extract.py failed (exit {proc.returncode})")
-    res = score(load_jsonl(args.gold), normalise_predictions(load_jsonl(out)), args.details)
+    gold = load_jsonl(args.gold)
+    if args.only:
+        prefixes = tuple(p.strip() for p in args.only.split(",") if p.strip())
+        gold = [g for g in gold if g["doc"].startswith(prefixes)]
+    res = score(gold, normalise_predictions(load_jsonl(out)), args.details)
     if not args.out:
         os.unlink(out)
     if args.json:

@@ -45,6 +45,11 @@ STAGING_TABLES = [
 DOC_COLUMNS = ["doc_id", "sha256", "file_name", "format", "title", "url", "outlet", "published", "text"]
 
 
+def utcnow_aware() -> dt.datetime:
+    """Timezone-aware UTC now (for the Prefect API)."""
+    return dt.datetime.now(dt.UTC)
+
+
 def utcnow() -> dt.datetime:
     """Naive UTC timestamp (DuckDB TIMESTAMP)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)

@@ -175,12 +175,15 @@ def test_readers_polling_during_a_run_never_fail_nor_see_a_mix(tmp_path, server,
 
 
 @pytest.mark.deployment
-def test_nightly_deployment_runs_on_a_worker(tmp_path, server):
+def test_nightly_deployment_runs_on_a_worker_and_catches_up_once(tmp_path, server):
     inbox = tmp_path / "inbox"
-    shutil.copytree(REPO_ROOT / "samples" / "inbox", inbox)
+    inbox.mkdir()
+    samples = sorted((REPO_ROOT / "samples" / "inbox").iterdir())
+    for path in samples[: len(samples) // 2]:
+        shutil.copy(path, inbox / path.name)
     warehouse = tmp_path / "wh.duckdb"
     env = cli_env(server, tmp_path, SUPPLYLINE_HOME=str(REPO_ROOT), SUPPLYLINE_INBOX=str(inbox),
-                  SUPPLYLINE_WAREHOUSE=str(warehouse))
+                  SUPPLYLINE_WAREHOUSE=str(warehouse), PREFECT_WORKER_QUERY_SECONDS="2")
 
     def prefect(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([str(BIN / "prefect"), *args], env=env, capture_output=True, text=True,
@@ -198,18 +201,58 @@ def test_nightly_deployment_runs_on_a_worker(tmp_path, server):
         started = time.monotonic()
         ran = prefect("deployment", "run", "nightly/nightly", "--watch", "--watch-timeout", "240")
         elapsed = time.monotonic() - started
+        assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+        assert "Completed" in ran.stdout
+        docs_first = query_count(warehouse, "marts.documents")
+
+        # Three nights missed while the server was down: their runs are all due at once.
+        for path in samples[len(samples) // 2:]:
+            shutil.copy(path, inbox / path.name)
+        states = run_missed_nights(server, nights=3, env=env)
     finally:
         stop(worker, signals=2)
-    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
-    assert "Completed" in ran.stdout
     assert worker.poll() is not None
+    assert sorted(states) == ["CANCELLED", "CANCELLED", "COMPLETED"]
+    assert query_count(warehouse, "marts.documents") > docs_first > 0
     con = __import__("duckdb").connect(str(warehouse), read_only=True)
     try:
-        assert con.execute("select count(*) from marts.claims").fetchone()[0] > 0
-        assert con.execute("select count(*) from ops.runs where status = 'completed'").fetchone() == (1,)
+        assert con.execute("select count(*) from ops.runs where status = 'completed'").fetchone() == (2,)
     finally:
         con.close()
     (tmp_path / "deployment-wall-seconds.txt").write_text(f"{elapsed:.1f}\n")
+
+
+def query_count(warehouse: Path, table: str) -> int:
+    con = __import__("duckdb").connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(f"select count(*) from {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def run_missed_nights(server: str, nights: int, env: dict[str, str], timeout: float = 240) -> list[str]:
+    """Schedule ``nights`` runs in the past and wait until every one has finished."""
+    script = textwrap.dedent(f"""
+        import datetime as dt, json, time
+        from prefect.client.orchestration import get_client
+        from prefect.states import Scheduled
+        with get_client(sync_client=True) as client:
+            dep = client.read_deployment_by_name("nightly/nightly")
+            now = dt.datetime.now(dt.timezone.utc)
+            ids = [client.create_flow_run_from_deployment(
+                       dep.id, state=Scheduled(scheduled_time=now - dt.timedelta(days=d))).id
+                   for d in range({nights}, 0, -1)]
+            deadline = time.monotonic() + {timeout}
+            while time.monotonic() < deadline:
+                states = [client.read_flow_run(i).state.type.value for i in ids]
+                if all(s in ("COMPLETED", "CANCELLED", "FAILED", "CRASHED") for s in states):
+                    break
+                time.sleep(1)
+            print(json.dumps(states))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=timeout + 60)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def test_extraction_on_a_local_dask_cluster_builds_the_same_warehouse(tmp_path, inbox, clean_warehouse, monkeypatch):
