@@ -8,7 +8,7 @@ SHARED ?= ../shared/realworld
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: run test lint eval lock clean
+.PHONY: run test lint eval soak serve server deploy worker lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,6 +28,22 @@ lint: $(STAMP)
 
 eval: $(STAMP)  ## extraction scores on ../shared/realworld (skipped when it is absent)
 	$(PY) scripts/evaluate.py --shared $(SHARED)
+
+soak: $(STAMP)  ## kill -9 runs at 20 random moments and count divergences from a clean run
+	$(PY) scripts/soak.py --kills $(or $(KILLS),20)
+
+serve: $(STAMP)  ## single machine: serve the nightly flow on its schedule, no worker needed
+	$(VENV)/bin/supplyline serve
+
+server: $(STAMP)  ## production: a Prefect server on this machine
+	$(VENV)/bin/prefect server start --host 127.0.0.1
+
+deploy: $(STAMP)  ## production: create the process pool and register prefect.yaml's deployments
+	$(VENV)/bin/prefect work-pool create supplyline --type process --overwrite
+	SUPPLYLINE_HOME=$(CURDIR) $(VENV)/bin/prefect --no-prompt deploy --all
+
+worker: $(STAMP)  ## production: a worker that runs the scheduled flows
+	$(VENV)/bin/prefect worker start --pool supplyline
 
 lock:  ## re-resolve requirements.lock after changing pyproject.toml
 	$(UV) pip compile pyproject.toml --extra dev --quiet -o requirements.lock

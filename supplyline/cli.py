@@ -74,6 +74,19 @@ def rebuild(warehouse: WarehouseOpt = None) -> None:
     _print_summary(summary)
 
 
+@app.command()
+def serve(
+    cron: Annotated[str, typer.Option(help="Schedule (cron).")] = "0 2 * * *",
+    timezone: Annotated[str, typer.Option(help="Time zone of the schedule.")] = "UTC",
+) -> None:
+    """Serve the nightly flow on its schedule from this process (one machine, no worker)."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    from flows.nightly import nightly
+
+    nightly.serve(name="nightly", schedules=[CronSchedule(cron=cron, timezone=timezone)])
+
+
 def _refuse_if_running(warehouse: Path) -> None:
     """Exit at once, before Prefect starts, when another run holds the lock."""
     from warehouse.db import lock_holder
