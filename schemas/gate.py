@@ -30,6 +30,9 @@ def validate_rows(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> GateRe
         return GateResult(frame, pl.DataFrame(schema=REJECTED_SCHEMA), _no_checks())
     except SchemaErrors as errors:
         cases = errors.failure_cases
+    except pl.exceptions.PolarsError as exc:
+        # Coercion can fail before Pandera collects anything (a column is missing entirely).
+        return _reject_all(indexed, f"{model.__name__}: {str(exc).splitlines()[0]}")
     cases = cases.with_columns(
         check_name=pl.concat_str([pl.col("column"), pl.col("check")], separator=": "),
         offending_values=pl.col("failure_case").cast(pl.String),
@@ -69,6 +72,14 @@ def validate_rows(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> GateRe
     )
     valid = indexed.join(rejected.select("_row"), on="_row", how="anti").drop("_row")
     return GateResult(valid, rejected.cast(REJECTED_SCHEMA), summary)
+
+
+def _reject_all(indexed: pl.DataFrame, reason: str) -> GateResult:
+    rejected = indexed.select("_row", check_name=pl.lit("schema"), reason=pl.lit(reason),
+                              offending_values=pl.lit(None, pl.String))
+    checks = pl.DataFrame({"check_name": ["schema"], "failing_count": [indexed.height], "sample": [[reason]]},
+                          schema={"check_name": pl.String, "failing_count": pl.Int64, "sample": pl.List(pl.String)})
+    return GateResult(indexed.clear().drop("_row"), rejected.cast(REJECTED_SCHEMA), checks)
 
 
 def _no_checks() -> pl.DataFrame:

@@ -19,6 +19,21 @@ class Staged(pa.DataFrameModel):
         coerce = True
 
 
+class Bounded(Staged):
+    """Base for a figure with bounds: the checks every claim and reported figure share."""
+
+    @pa.dataframe_check
+    def bounds_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A range never runs backwards."""
+        low, high = pl.col("value_low"), pl.col("value_high")
+        return data.lazyframe.select(low.is_null() | high.is_null() | (low <= high))
+
+    @pa.dataframe_check
+    def has_bound(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A figure without any number is not a figure."""
+        return data.lazyframe.select(pl.col("value_low").is_not_null() | pl.col("value_high").is_not_null())
+
+
 class ReceivedTable(Staged):
     """Base for rows normalised from a received table."""
 
@@ -34,12 +49,7 @@ class ReceivedTable(Staged):
         return data.lazyframe.select(col.is_null() | (col == ""))
 
 
-def _bounds_ordered(df: pl.LazyFrame) -> pl.LazyFrame:
-    low, high = pl.col("value_low"), pl.col("value_high")
-    return df.select(low.is_null() | high.is_null() | (low <= high))
-
-
-class StgClaim(Staged):
+class StgClaim(Bounded):
     """staging.stg_reports__claims: one attributed quantitative claim found in a report."""
 
     doc_id: str = pa.Field(description="Document the claim was found in.")
@@ -58,16 +68,6 @@ class StgClaim(Staged):
     quote: str = pa.Field(str_length={"min_value": 1}, description="Exact text of the figure.")
     char_start: int = pa.Field(ge=0, description="Offset of the quote in the document text.")
     char_end: int = pa.Field(ge=1, description="End offset (exclusive) of the quote.")
-
-    @pa.dataframe_check(name="value_low <= value_high")
-    def bounds_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """A range never runs backwards."""
-        return _bounds_ordered(data.lazyframe)
-
-    @pa.dataframe_check(name="at least one bound")
-    def has_bound(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """A claim without any number is not a claim."""
-        return data.lazyframe.select(pl.col("value_low").is_not_null() | pl.col("value_high").is_not_null())
 
     @pa.dataframe_check(name="percent within 0-100")
     def percent_range(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -127,7 +127,7 @@ class StgShipment(ReceivedTable):
         return data.lazyframe.select(arr.is_null() | (arr >= dep))
 
 
-class StgFigure(ReceivedTable):
+class StgFigure(ReceivedTable, Bounded):
     """staging.stg_tables__figures: one figure row of a received table, normalised."""
 
     metric: str = pa.Field(description="Metric from reference/metrics.csv.")
@@ -139,13 +139,3 @@ class StgFigure(ReceivedTable):
     period_end: dt.date = pa.Field(nullable=True, description="Last day covered, or the as-of date.")
     source: str = pa.Field(nullable=True, description="Who reported the figure.")
     note: str = pa.Field(nullable=True, description="Free-text note from the table.")
-
-    @pa.dataframe_check(name="value_low <= value_high")
-    def bounds_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """A range never runs backwards."""
-        return _bounds_ordered(data.lazyframe)
-
-    @pa.dataframe_check(name="at least one bound")
-    def has_bound(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """A figure needs a number."""
-        return data.lazyframe.select(pl.col("value_low").is_not_null() | pl.col("value_high").is_not_null())

@@ -36,35 +36,32 @@ def run(
     """Run the nightly flow once: ingest the inbox and publish the warehouse."""
     settings = _settings(inbox=inbox, warehouse=warehouse)
     _refuse_if_running(settings.warehouse)
-    from flows.nightly import RunFailed, nightly, with_task_runner
-    from warehouse.db import RunInProgress
+    from flows.nightly import nightly, with_task_runner
 
-    try:
-        flow = with_task_runner(nightly, settings)
-        summary = flow(inbox=str(settings.inbox), warehouse=str(settings.warehouse))
-    except RunInProgress as exc:
-        typer.echo(f"supplyline: {exc}", err=True)
-        raise typer.Exit(3) from None
-    except RunFailed as exc:
-        _print_summary(exc.summary.as_dict())
-        raise typer.Exit(1) from None
-    _print_summary(summary)
+    _run_flow(with_task_runner(nightly, settings), inbox=str(settings.inbox), warehouse=str(settings.warehouse))
 
 
 @app.command()
 def rebuild(warehouse: WarehouseOpt = None) -> None:
     """Rebuild staging and marts from the raw layer (after a change to rules or aliases)."""
     settings = _settings(warehouse=warehouse)
-    from flows.nightly import RunFailed, with_task_runner
     from flows.nightly import rebuild as rebuild_flow
-    from warehouse.db import RunInProgress
+    from flows.nightly import with_task_runner
 
     if not settings.warehouse.exists():
         typer.echo(f"supplyline: no warehouse at {settings.warehouse}", err=True)
         raise typer.Exit(2)
     _refuse_if_running(settings.warehouse)
+    _run_flow(with_task_runner(rebuild_flow, settings), warehouse=str(settings.warehouse))
+
+
+def _run_flow(flow, **params: str) -> None:
+    """Run a flow, print its summary, and turn failures into exit codes (1 failed, 3 locked)."""
+    from flows.nightly import RunFailed
+    from warehouse.db import RunInProgress
+
     try:
-        summary = with_task_runner(rebuild_flow, settings)(warehouse=str(settings.warehouse))
+        summary = flow(**params)
     except RunInProgress as exc:
         typer.echo(f"supplyline: {exc}", err=True)
         raise typer.Exit(3) from None
