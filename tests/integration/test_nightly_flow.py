@@ -157,3 +157,17 @@ def test_changed_file_is_a_new_version_and_copies_are_duplicates(workspace):
     assert query(wh, "select count(*) from marts.claims where doc_id = ?", [original_doc]) == [(0,)]
     dup = query(wh, "select status, duplicate_of from ops.files where path = 'copy of pacific desk.txt'")
     assert dup == [("duplicate", copied.name)]
+
+
+def test_interactive_shell_and_status(workspace):
+    wh = str(workspace["warehouse"])
+    shell = CliRunner().invoke(app, ["sql", "--warehouse", wh, "--format", "csv"],
+                               input="select count(*) as n_docs\nfrom marts.documents;\nselect nope;\n")
+    assert shell.exit_code == 0, shell.output
+    assert "n_docs" in shell.output and "error:" in shell.output  # a bad statement does not end the shell
+    status = CliRunner().invoke(app, ["status", "--warehouse", wh])
+    assert status.exit_code == 0, status.output
+    assert "marts.claims:" in status.output and "completed" in status.output
+    # Read-only: an analyst's write is refused and the warehouse is untouched.
+    write = CliRunner().invoke(app, ["sql", "delete from marts.claims", "--warehouse", wh])
+    assert write.exit_code == 1 and "read-only" in write.output.lower()
