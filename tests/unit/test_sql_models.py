@@ -97,3 +97,18 @@ def test_replace_rows_is_idempotent(con):
     for _ in range(3):
         load.replace_rows(con, "raw.table_rows", frame, ["sha256", "sheet", "row_number"])
     assert con.execute("select count(*) from raw.table_rows").fetchone() == (1,)
+
+
+def test_open_bounds_on_either_side_are_different_estimates(con):
+    start = TEXT.index("at least")
+    con.execute(
+        "insert into staging.stg_reports__claims (doc_id, claim_seq, metric, value_low, value_high, unit, "
+        "qualifier, attributed_to, quote, char_start, char_end) values (?, 1, 'containers', null, 15809, "
+        "'containers', 'at_most', 'Officials', ?, ?, ?)",
+        ["a" * 16, "at least 15,809 containers", start, start + len("at least 15,809 containers")],
+    )
+    db.run_models(con)
+    assert con.execute("select count(*) from marts.claim_groups").fetchone() == (2,)
+    assert con.execute("select count(distinct estimate_id) from marts.metric_estimates").fetchone() == (2,)
+    failing = {r.name for r in db.run_assertions(con) if r.failing_count}
+    assert "metric_estimates_key_unique" not in failing

@@ -7,7 +7,8 @@ claims as (
 )
 
 select
-    md5(concat_ws('|', metric, unit, value_low, value_high)) as claim_group_id,
+    -- json_array keeps nulls in place: 'at least N' and 'up to N' must not share a key
+    md5(json_array(metric, unit, value_low, value_high)::varchar) as claim_group_id,
     metric,
     unit,
     value_low,

@@ -28,7 +28,8 @@ estimates as (
 )
 
 select
-    md5(concat_ws('|', metric, unit, source, value_low, value_high)) as estimate_id,
+    -- json_array keeps nulls in place: 'at least N' and 'up to N' must not share a key
+    md5(json_array(metric, unit, source, value_low, value_high)::varchar) as estimate_id,
     *,
     coalesce((value_low + value_high) / 2, value_low, value_high) as value_mid,
     count(*) over (partition by metric, unit) as n_estimates_for_metric,
