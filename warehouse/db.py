@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -87,6 +88,27 @@ def run_models(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None
     for model in models or load_models():
         kind = "view" if model.materialized == "view" else "table"
         con.execute(f"create or replace {kind} {model.target} as\n{model.sql}")
+
+
+def build_fingerprint(reference_dir: Path) -> str:
+    """Hash of everything the marts are derived from besides staging: SQL and reference data."""
+    digest = hashlib.sha256()
+    for path in sorted([*HERE.glob("models/*/*.sql"), *HERE.glob("ddl.sql"), *Path(reference_dir).glob("*.csv")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def read_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """A value the previous successful run left in ops.state."""
+    row = con.execute("select value from ops.state where key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def write_state(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Record a value for the next run (delete + insert: DuckLake has no upsert)."""
+    con.execute("delete from ops.state where key = ?", [key])
+    con.execute("insert into ops.state values (?, ?, current_timestamp::timestamp)", [key, value])
 
 
 def build_fts_index(con: duckdb.DuckDBPyConnection) -> None:

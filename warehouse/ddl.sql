@@ -177,3 +177,10 @@ create table if not exists dq.mart_counts (
     counted_at timestamp not null,
     primary key (run_id, table_name)
 );
+
+-- ops.state: small facts a run leaves for the next one (e.g. what the marts were built from).
+create table if not exists ops.state (
+    key varchar primary key,
+    value varchar not null,
+    updated_at timestamp not null
+);
