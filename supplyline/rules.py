@@ -45,8 +45,11 @@ def normalise_key(name: str) -> str:
 
 
 def word_tuple(phrase: str) -> tuple[str, ...]:
-    """Phrase as a tuple of lower-case word tokens (hyphenated words stay whole)."""
-    return tuple(re.findall(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*|[$€£₩₽¥₴%]", phrase.lower()))
+    """Phrase as a tuple of lower-case word tokens (hyphenated words stay whole).
+
+    The symbols ``~`` and ``+`` are tokens ("~3,800", "9 million+"), and so is a full stop
+    closing an abbreviation at the end of the phrase ("est.")."""
+    return tuple(re.findall(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*|[$€£₩₽¥₴%~+]|(?<=[a-z])\.$", phrase.lower()))
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: Prefect and caches can key on it
@@ -141,7 +144,10 @@ class ExtractionRules:
         set_(self, "share_nouns", frozenset(share))
         # Nouns that put a sentence about soldiers (used to read bare "killed"/"wounded").
         troop_metrics = {"troops_deployed", "troop_reinforcements", "troop_casualties"}
-        set_(self, "troop_nouns", frozenset(k for k, m in fwd.items() if m in troop_metrics))
+        # Backward-only nouns count too ("losses among them were ...").
+        troop_words = {k for k, m in fwd.items() if m in troop_metrics}
+        troop_words |= {k for k, m in bwd.items() if m in troop_metrics}
+        set_(self, "troop_nouns", frozenset(troop_words))
         set_(self, "backward_keywords", bwd)
         mods: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for src, cue, dst, pos in self.metric_modifiers.iter_rows():

@@ -66,6 +66,23 @@ _QUOTES = frozenset({'"', "“", "”", "'", "‘", "’"})
 _NOT_A_CUE_BEFORE = frozenset(
     {"is", "are", "was", "were", "be", "been", "being", "an", "a", "the", "widely", "generally"}
 )
+# Adverbs between a form of "be" and a passive reporting verb ("is also believed").
+_PASSIVE_ADVERBS = frozenset(
+    {"also", "widely", "generally", "now", "still", "further", "previously", "already", "long",
+     "commonly", "reportedly", "thought", "not"}
+)
+# Determiners that make "the figure", "that number" point back at an earlier count.
+_DETERMINERS = frozenset({"the", "that", "this", "its", "their", "his", "her", "same"})
+# "not only", "not just": emphasis, not negation.
+_NOT_ONLY = frozenset({"only", "just", "merely", "least"})
+_FIRST_PERSON = frozenset({"our", "my", "us", "me", "we", "i"})
+# Labels that open a question turn in an interview or transcript.
+_QUESTION_LABELS = frozenset({"q", "question", "interviewer", "moderator"})
+_ANSWER_LABELS = frozenset({"a", "answer"})
+_TURN = re.compile(
+    r"[\s*_>]*([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2})[ \t]*(?:\([^)]{0,40}\))?[*_]*[ \t]*:[*_]*\s"
+)
+_PAREN_SOURCE = re.compile(r"\(([^()]{2,80})\)[\s.;,*_]*$")
 # Words between an organisation and a person that make the person the speaker
 # ("the agency's chief Jane Doe").
 _TITLE_WORDS = frozenset(
@@ -90,6 +107,9 @@ _TITLE_WORDS = frozenset(
         "ambassador",
     ]
 )
+# Rate phrases after a bare number ("10,000 a day").
+_RATE_FIRST = frozenset({"a", "per", "each", "every"})
+_RATE_UNITS = frozenset({"day", "week", "month", "year"})
 # Words after a number that still leave it without a noun ("2,000 more arrived").
 _BARE_EXTENDERS = frozenset({"more", "additional", "extra", "fresh", "others", "other"})
 _AUXILIARIES = frozenset(
@@ -237,6 +257,21 @@ class Draft:
     extra: dict = field(default_factory=dict)
 
 
+# Words that make a bare weight ("260,000 metric tons") a weight of munitions.
+_MUNITION_WORDS = frozenset(
+    {("munitions",), ("munition",), ("explosives",), ("weapons",), ("arms",), ("cargo",)}
+)
+
+
+@dataclass(slots=True)
+class SentenceContext:
+    """What the surrounding text says about a sentence's bare figures."""
+
+    prev_troops: bool = False  # the previous sentence (any paragraph) was about soldiers
+    answer_topic: str | None = None  # metric of the question this sentence answers
+    recent_metric: str | None = None  # metric of the last claim in the previous sentences
+
+
 # --------------------------------------------------------------------------- helpers
 _FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
 
@@ -302,13 +337,21 @@ class _SentenceClaims:
     """Metric, money and share decisions for the number phrases of one sentence."""
 
     def __init__(
-        self, sentence: str, tokens: list[Token], rules: ExtractionRules, prev_troops: bool = False
+        self,
+        sentence: str,
+        tokens: list[Token],
+        rules: ExtractionRules,
+        prev_troops: bool = False,
+        context: SentenceContext | None = None,
     ) -> None:
         self.s = sentence
         self.t = tokens
         self.r = rules
         self.n = len(tokens)
         self.prev_troops = prev_troops  # the previous sentence of the paragraph was about soldiers
+        self.ctx = context or SentenceContext()
+        self._skip: set[int] = set()  # phrase starts consumed by a ratio ("one in ten")
+        self._label = self._label_metric()
 
     def run(self) -> list[Draft]:
         r, t = self.r, self.t
@@ -320,6 +363,8 @@ class _SentenceClaims:
         covered = set()
         for idx, ph in enumerate(phrases):
             covered.update(range(ph.start_tok, ph.end_tok))
+            if ph.start_tok in self._skip or self._negated(ph.start_tok):
+                continue
             nxt = phrases[idx + 1] if idx + 1 < len(phrases) else None
             draft = self._claim(ph, drafts, nxt if change else None)
             if draft is not None:
@@ -345,6 +390,10 @@ class _SentenceClaims:
         metric, noun_end, bare, inline = fwd
         if metric == "-":
             return None
+        if self._ratio(noun_end or ph.end_tok):
+            return None  # "one container in ten" is a proportion, not a count
+        if metric == "explosives_tonnes" and not self._munition_weight(noun_end):
+            return None
         if ph.year_like and (metric is None or noun_end != ph.end_tok + 1):
             return None
         if (
@@ -359,6 +408,8 @@ class _SentenceClaims:
             metric = None if metric == "-" else metric
         if metric is None and bare and not ph.year_like:
             metric = self._loss_predicate(ph.end_tok)
+        if metric is None and not ph.year_like:
+            metric = self._loss_verb_before(ph.start_tok)  # "... and wounded 40 near X"
         if metric is None and bare and not ph.year_like:
             metric = self._backward(ph.start_tok)
             if metric is None and previous:
@@ -367,9 +418,11 @@ class _SentenceClaims:
                     # A bare follow-on number ("lifting the total to 10,000") restates the
                     # running total, so reinforcements roll up into the deployed force.
                     metric = "troops_deployed" if prior == "troop_reinforcements" else prior
+        if metric is None and not ph.year_like and (bare or self._label is not None):
+            metric = self._topic(ph, bare)
         if metric is None:
             return None
-        if metric in LOSS_METRICS and noun_end is not None and not self._troop_context():
+        if metric in LOSS_METRICS and noun_end is not None and not self._loss_context():
             return None  # "14 killed" in a strike on a city counts civilians, not soldiers
         end = max(noun_end or ph.end_tok, ph.end_tok)
         metric = self._modify(metric, ph.start_tok, noun_end or ph.end_tok, inline)
@@ -399,6 +452,121 @@ class _SentenceClaims:
                 return None
         return None
 
+    def _loss_verb_before(self, i: int) -> str | None:
+        """'killed 21 soldiers and wounded 40': a loss verb right before a bare number."""
+        if i == 0 or not (self._troop_context() or self.prev_troops):
+            return None
+        hit = self.r.forward_keywords.get((self.t[i - 1].low,))
+        return hit if hit in LOSS_METRICS else None
+
+    def _loss_context(self) -> bool:
+        """Losses are soldiers' when the sentence names soldiers, or when the previous sentence
+        did and nothing here points at civilians."""
+        if self._troop_context():
+            return True
+        return (self.prev_troops or self.ctx.prev_troops) and not _has_phrase(
+            self.t, 0, self.n, self.r.cue_sets.get("civilian", set())
+        )
+
+    def _negated(self, i: int) -> bool:
+        """'has not sent 100,000 troops': a negator in the three words before the figure."""
+        neg = self.r.cue_sets.get("negation", set())
+        lo = i
+        for k in range(i - 1, max(-1, i - 4), -1):
+            if self.t[k].text in _CLAUSE_BREAK or self.t[k].text == ".":
+                break
+            lo = k
+        if lo == i:
+            return False
+        words = [x for x in self.t[lo:i] if x.low not in _NOT_ONLY]
+        if any(x.low.endswith(("n't", "n’t")) for x in words):
+            return True
+        if any(x.low == "not" and k + 1 < len(self.t) and self.t[k + 1].low in _NOT_ONLY
+               for k, x in enumerate(self.t[lo:i], lo)):
+            return False  # "not only a million shells but also ..."
+        return _has_phrase(self.t, lo, i, neg)
+
+    def _ratio(self, j: int) -> bool:
+        """'one container in ten', 'three out of four': the second number is a denominator."""
+        t = self.t
+        if (
+            j + 1 < self.n
+            and t[j].low in ("per", "each")
+            and t[j + 1].kind == "word"
+            and t[j + 1].low.rstrip("s") not in _RATE_UNITS | {"a", "an"}
+        ):
+            return True  # "15 rounds per gun": a ratio to another count
+        ratio = self.r.cue_sets.get("ratio", set())
+        for cue in ratio:
+            n = len(cue)
+            if tuple(x.low for x in self.t[j : j + n]) != cue:
+                continue
+            k = j + n
+            if k >= self.n or _is_measure_next(self.t, k + 1, self.r):
+                continue
+            tok = self.t[k]
+            small = tok.kind == "num" and re.fullmatch(r"\d{1,3}", tok.text) is not None
+            word = self.r.number_word_values.get(tok.low, (0.0, ""))[1] in ("unit", "tens", "hundred")
+            if small or word:
+                self._skip.add(k)
+                return True
+        return False
+
+    def _munition_weight(self, noun_end: int | None) -> bool:
+        """'260,000 metric tons' counts munitions only when the sentence is about munitions and
+        the unit does not weigh something else ('tons of rice')."""
+        t = self.t
+        if noun_end is None:
+            return True
+        if any(x.low == "of" for x in t[max(0, noun_end - 3) : noun_end]):
+            return True  # the keyword itself named the cargo ("tonnes of munitions")
+        if noun_end < self.n and t[noun_end].low == "of":
+            return False
+        return _has_phrase(t, 0, self.n, self.r.share_nouns | _MUNITION_WORDS)
+
+    def _label_metric(self) -> str | None:
+        """Metric named by a fact-box label ("Troops deployed: about 11,000")."""
+        t = self.t
+        colon = next((k for k, x in enumerate(t[:8]) if x.text == ":"), None)
+        if colon is None or colon == 0:
+            return None
+        words = [x for x in t[:colon] if x.kind == "word"]
+        if not 1 <= len(words) <= 4 or any(
+            x.kind == "num" or x.low in self.r.number_word_values for x in t[:colon]
+        ):
+            return None  # a label is a short noun phrase without figures
+        for k in range(colon):
+            for table in (self.r.forward_keywords, self.r.backward_keywords):
+                hit = _match_at(t, k, table)
+                if hit is not None and hit[0] != "-" and k + hit[1] <= colon:
+                    return hit[0]
+        return None
+
+    def _topic(self, ph: NumberPhrase, bare: bool = True) -> str | None:
+        """A bare figure whose noun was named before: a fact-box label, the question being
+        answered, or 'the figure' / 'the number' standing for the last counted noun."""
+        t = self.t
+        if self._label is not None and t[0].start <= t[ph.start_tok].start:
+            colon = next((k for k, x in enumerate(t[:8]) if x.text == ":"), 0)
+            if ph.start_tok > colon and not any(
+                x.kind == "num" for x in t[colon + 1 : ph.core_tok]
+            ):
+                return self._label  # the first figure after the label
+        if not bare:
+            return None
+        if self.ctx.answer_topic is not None and (ph.qualifier != "exact" or self.n <= 8):
+            return self.ctx.answer_topic
+        if self.ctx.recent_metric is not None:
+            anaphors = self.r.cue_sets.get("anaphor", set())
+            for k in range(ph.start_tok - 1, 0, -1):
+                if (
+                    (t[k].low,) in anaphors
+                    and not (k + 1 < self.n and t[k + 1].low == "of")
+                    and (t[k - 1].low in _DETERMINERS or (k > 1 and t[k - 2].low in _DETERMINERS))
+                ):
+                    return self.ctx.recent_metric
+        return None
+
     def _troop_context(self) -> bool:
         """The sentence talks about soldiers (a troop noun, not just a loss verb)."""
         return _has_phrase(self.t, 0, self.n, self.r.troop_nouns)
@@ -423,6 +591,10 @@ class _SentenceClaims:
                 return None, None, only_skips, inline
             if tok.kind == "num":
                 only_skips = False
+                if k > j and t[k - 1].kind == "word" and t[k - 1].end == tok.start:
+                    k += 1  # model designation such as "M1989" between number and noun
+                    steps += 1
+                    continue
                 if _is_measure_next(t, k + 1, r):
                     k += 2  # calibre such as "152 mm" between number and noun
                     steps += 1
@@ -441,6 +613,12 @@ class _SentenceClaims:
                     continue
                 return None, None, False, inline
             role = r.window_roles.get(tok.low)
+            if tok.low in ("and", "or") and k > j and self._calibre_at(k + 1):
+                k += 1  # "152 mm and 122 mm shells": two calibres of one noun
+                steps += 1
+                continue
+            if tok.low in _RATE_FIRST and k + 1 < self.n and t[k + 1].low in _RATE_UNITS:
+                return None, None, only_skips, inline  # "10,000 a day": still no noun
             if role == "function":
                 return None, None, only_skips, inline
             if (
@@ -456,6 +634,14 @@ class _SentenceClaims:
                 continue
             return None, None, False, inline
         return None, None, k >= self.n and only_skips, inline
+
+    def _calibre_at(self, k: int) -> bool:
+        t = self.t
+        if k >= self.n or t[k].kind != "num":
+            return False
+        return _is_measure_next(t, k + 1, self.r) or bool(
+            re.fullmatch(r"\d+(?:\.\d+)?(?:mm|cm|-mm|-inch|-in|in)", t[k].low)
+        )
 
     def _backward(self, i: int) -> str | None:
         """Metric noun earlier in the clause ("the number of wounded was put at 1,000")."""
@@ -582,11 +768,13 @@ class _SentenceClaims:
         r, t = self.r, self.t
         lo, hi = self._money_clause(ph.start_tok, ph.end_tok)
         pos = r.cue_sets.get("money_positive", set())
+        weak = r.cue_sets.get("money_weak", set())
         neg = r.cue_sets.get("money_negative", set())
-        # War words in the clause keep the sum; macro words there drop it; otherwise the
-        # sentence as a whole must be about the war or the supply relationship.
+        # Supply words in the clause keep the sum; macro words there drop it (even next to a
+        # bare "war": "exports before the war"); otherwise the sentence as a whole must be
+        # about the war or the supply relationship.
         if not _has_phrase(t, lo, hi, pos) and (
-            _has_phrase(t, lo, hi, neg) or not _has_phrase(t, 0, self.n, pos)
+            _has_phrase(t, lo, hi, neg) or not _has_phrase(t, 0, self.n, pos | weak)
         ):
             return None
         start, stop = self._span(ph.start_tok, ph.end_tok)
@@ -645,12 +833,13 @@ class _Attributor:
             kind, length = hit
             cues.append((k, length, kind))
             k += length
-        if not cues:
-            return []
-        persons = [m for m in doc_mentions if m.entity_type == "person"]
         claim_mentions = [
             m for m in mentions if m.entity_type in ("organisation", "person", "country")
         ]
+        paren = self._paren_source(sentence, tokens, claim_mentions)
+        if not cues:
+            return [paren] if paren is not None else []
+        persons = [m for m in doc_mentions if m.entity_type == "person"]
         events: list[Event] = []
         cited: set[int] = set()  # mention starts already taken by "citing X" / "according to X"
         for k, length, kind in cues:
@@ -661,6 +850,9 @@ class _Attributor:
                     events.append(Event(tokens[k].start, kind, claimant))
                     if start is not None:
                         cited.add(start)
+                elif k + length < n and tokens[k + length].low in _FIRST_PERSON:
+                    # "according to our data": the speaker of the turn is the source.
+                    events.append(Event(tokens[k].start, "first_person", None))
                 else:
                     # "according to some estimates": an explicit but unnamed source.
                     events.append(Event(tokens[k].start, "anonymous", None))
@@ -674,18 +866,61 @@ class _Attributor:
                         break
                     argument.add(x)
         for k, _length, kind in cues:
-            if kind != "after" or k in argument:
+            if kind not in ("after", "after_weak") or k in argument:
                 continue
-            if k > 0 and tokens[k - 1].low in _NOT_A_CUE_BEFORE:
-                continue  # "is estimated to", "an estimated sum": no claimant named here
+            b = k - 1
+            while b > 0 and tokens[b].low in _PASSIVE_ADVERBS:
+                b -= 1
+            if b >= 0 and tokens[b].low in _NOT_A_CUE_BEFORE:
+                continue  # "is (also) estimated to", "an estimated sum": no claimant named here
             cue_start = tokens[k].start
             found = self._before(
                 tokens, k, cue_start, free or claim_mentions, cues, persons, offset, state
             )
             if found is not None:
                 events.append(Event(cue_start, kind, found if found != "anon" else None))
+        if paren is not None:
+            events.append(paren)
         events.sort(key=lambda e: e.pos)
         return events
+
+    def _paren_source(
+        self, sentence: str, tokens: list[Token], mentions: list[Mention]
+    ) -> Event | None:
+        """'... 9 million+ since 2023 (Joint Chiefs of Staff)': a source in brackets that
+        closes the sentence or list item (not a gloss such as 'Service (NIS)')."""
+        if not sentence.rstrip(" .;,*_").endswith(")"):
+            return None
+        m = _PAREN_SOURCE.search(sentence)
+        if m is None or re.search(r"\d", m.group(1)):
+            return None
+        before = sentence[: m.start()].rstrip()
+        if not before or not re.search(r"\d", before):
+            return None
+        if any(0 <= m.start() - x.end <= 2 for x in mentions):
+            return None  # "the National Intelligence Service (NIS)": a gloss of a known name
+        caps = re.findall(r"[\w'’-]+", before[-80:])
+        initials = ""
+        for w in reversed(caps):
+            if w[:1].isupper():
+                initials = w[0] + initials
+            elif w.lower() not in ("of", "for", "and", "the"):
+                break
+        acronym = re.sub(r"[^A-Z]", "", m.group(1))
+        if len(acronym) >= 2 and initials.endswith(acronym):
+            return None  # "the Open Source Centre (OSC)": an acronym gloss
+        inside = [x for x in mentions if m.start(1) <= x.start and x.end <= m.end(1)]
+        if inside:
+            chosen = inside[0]
+            if chosen.entity_type == "country" and chosen.surface.lower() in (
+                chosen.canonical.lower(), "the " + chosen.canonical.lower()
+            ):
+                return None  # "(Russia)" names a place, not a source
+            return Event(m.start(), "paren", _claimant(chosen))
+        words = m.group(1).split()
+        if 1 <= len(words) <= 5 and all(w[:1].isupper() or w in ("of", "for", "and") for w in words):
+            return Event(m.start(), "paren", Claimant(" ".join(words)))
+        return None
 
     def _after(
         self, sentence: str, cue_end: int, mentions: list[Mention]
@@ -697,6 +932,7 @@ class _Attributor:
                 if any(c in gap for c in ",;:."):
                     break
                 chosen = _titled_person(sentence, m, mentions[pos + 1 :])
+                chosen = _owned_body(sentence, chosen, mentions[pos + 1 :])
                 return _claimant(chosen), chosen.start
             if m.start > cue_end + 60:
                 break
@@ -747,6 +983,10 @@ class _Attributor:
                     prior = [p for p in persons if p.end <= offset + cue_start]
                     if prior:
                         return _claimant(prior[-1])
+                    if length > 1:
+                        # "the official said" with no named person: an unnamed speaker, never
+                        # the country mentioned in the reported content ("the North shipped").
+                        return "anon"
                 if kind == "anaphor_org":
                     if state.first_org is not None:
                         return state.first_org
@@ -757,6 +997,8 @@ class _Attributor:
                     ]
                     if orgs:
                         return _claimant(orgs[0])
+                    if length > 1:
+                        return "anon"  # "the report said" with no named body: not the subject
         best = None
         for m in mentions:
             if m.end <= cue_start and cue_start - m.end <= 90:
@@ -764,30 +1006,48 @@ class _Attributor:
                 if any(t.low in ("that", ";") for t in between):
                     continue
                 best = m
-        if best is not None:
-            return _claimant(best)
-
-        # Unknown name directly before the cue: "Lee Ji-won said".
-        prev = [t for t in tokens[:k]][-4:]
-        names = []
+        # Unknown name directly before the cue: "Lee Ji-won said", "Czech President Jan Novak
+        # said", "Ukraine's Special Operations Forces say".
+        prev = [t for t in tokens[:k]][-5:]
+        name_toks: list[Token] = []
         for t in reversed(prev):
             if _NAME_WORD.fullmatch(t.text) and t.text not in _NOT_NAMES:
-                names.insert(0, t.text)
+                name_toks.insert(0, t)
             else:
                 break
-        names = _strip_titles(names)
-        if len(names) >= 2:
+        if best is not None and name_toks and name_toks[0].start < best.end:
+            name_toks = [t for t in name_toks if t.start >= best.end]
+        names = _strip_titles([t.text for t in name_toks])
+        if len(names) >= 2 and (best is None or best.end <= name_toks[0].start):
             return Claimant(" ".join(names))
+        if best is not None:
+            return _claimant(best)
         return None
 
     _sentence: str = ""
 
 
 def _strip_titles(words: list[str]) -> list[str]:
-    """Drop leading job titles from an unknown name ("Analyst Jane Roe" -> "Jane Roe")."""
-    while words and (words[0].lower().rstrip(".") in _TITLE_WORDS | _HONORIFICS):
+    """Drop leading job titles, possessives and anything before the last title from an
+    unknown name ("Analyst Jane Roe", "Czech President Jan Novak" -> "Jan Novak";
+    "Ukraine's Border Guard" -> "Border Guard")."""
+    titles = _TITLE_WORDS | _HONORIFICS
+    last = max((k for k, w in enumerate(words) if w.lower().rstrip(".") in titles), default=-1)
+    if 0 <= last < len(words) - 1:
+        words = words[last + 1 :]
+    while words and (words[0].lower().rstrip(".") in titles or words[0].endswith(("'s", "’s"))):
         words = words[1:]
     return words
+
+
+def _owned_body(sentence: str, m: Mention, later: list[Mention]) -> Mention:
+    """"Ukraine's Defence Intelligence": the body named after a country's possessive."""
+    if m.entity_type != "country" or not later or later[0].entity_type == "country":
+        return m
+    gap = sentence[m.end : later[0].start]
+    if re.fullmatch(r"['’]s\s+", gap):
+        return later[0]
+    return m
 
 
 def _titled_person(sentence: str, m: Mention, later: list[Mention]) -> Mention:
@@ -814,12 +1074,20 @@ def _choose(events: list[Event], pos: int) -> tuple[bool, Claimant | None, Claim
     """(found, source, reported_by) for a figure at ``pos`` in the sentence."""
     if not events:
         return False, None, None
+    paren = [e for e in events if e.kind == "paren"]
+    if paren:
+        return True, paren[-1].claimant, None
+    strong = [e for e in events if e.kind != "after_weak"]
+    if strong and len(strong) < len(events):
+        events = strong  # "Kyiv recorded 60 launches, the prosecutor said": the report frame wins
     before = [e for e in events if e.pos < pos]
     after = [e for e in events if e.pos >= pos]
     base = before[-1] if before else after[0]
     chains = [e for e in events if e.kind == "chain" and e.claimant is not None]
     if base.kind == "anonymous":
         return True, None, None
+    if base.kind == "first_person":
+        return False, None, None  # the speaker of the turn, resolved by the caller
     if base.kind != "chain" and chains:
         chain = min(chains, key=lambda e: abs(e.pos - base.pos))
         return True, chain.claimant, _distinct(chain.claimant, base.claimant)
@@ -1027,6 +1295,7 @@ def extract_claims(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
         doc_mentions = find_mentions(text, rules)
         _doc_claims(
             doc_id,
+            text,
             [row[1:] for row in group],
             doc_mentions,
             published.get(doc_id),
@@ -1039,6 +1308,7 @@ def extract_claims(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
 
 def _doc_claims(
     doc_id: str,
+    text: str,
     group: list[tuple],
     doc_mentions: list[Mention],
     published: dt.date | None,
@@ -1052,10 +1322,17 @@ def _doc_claims(
     mention_iter = 0
     troops_in_prev = False
     prev_para = -1
+    turns = _Turns(doc_mentions, rules, text)
+    speaker: Claimant | None = None
+    question: tuple[int, str | None] | None = None  # (paragraph, metric) of the last question
+    recent: tuple[int, str] | None = None  # (sentence, metric) of the last claim
     for para_idx, sent_idx, s0, s1, sentence, candidate in group:
         if para_idx != state.para_idx:
             state.para_idx = para_idx
             state.para_attr = None
+            speaker = turns.speaker(sentence)
+            if turns.is_question_turn(sentence):
+                speaker = None
         while mention_iter < len(doc_mentions) and doc_mentions[mention_iter].end <= s0:
             mention_iter += 1
         local = [
@@ -1070,7 +1347,16 @@ def _doc_claims(
         tokens = tokenize(sentence)
         events = attributor.events(sentence, tokens, local, doc_mentions, s0, state)
         if candidate:
-            drafts = _SentenceClaims(sentence, tokens, rules, prev_troops).run()
+            ctx = SentenceContext(
+                prev_troops=troops_in_prev,
+                answer_topic=question[1]
+                if question is not None and para_idx in (question[0], question[0] + 1)
+                else None,
+                recent_metric=recent[1] if recent is not None and sent_idx - recent[0] <= 2 else None,
+            )
+            drafts = _SentenceClaims(sentence, tokens, rules, prev_troops, ctx).run()
+            if drafts:
+                recent = (sent_idx, drafts[-1].metric)
             period = resolve_period(sentence, published) if drafts else (None, None)
             for d in drafts:
                 key = (d.metric, d.low, d.high, d.unit)
@@ -1080,6 +1366,9 @@ def _doc_claims(
                 found, source, via = _choose(events, d.pos)
                 if not found and state.para_attr is not None:
                     source, via = state.para_attr
+                if not found and source is None and speaker is not None:
+                    source, via = speaker, None
+                source = _country_for_demonym(source, rules)
                 source = _prefer_agency(source, state.para_attr)
                 names = {e.claimant.name for e in events if e.claimant is not None}
                 supplier, recipient = _flows(
@@ -1105,6 +1394,10 @@ def _doc_claims(
                 rows["sentence_idx"].append(sent_idx)
                 seq += 1
         troops_in_prev = _has_phrase(tokens, 0, len(tokens), rules.troop_nouns)
+        if sentence.rstrip(" *_\"'”’").endswith("?"):
+            question = (para_idx, _question_metric(tokens, rules))
+        elif question is not None and para_idx > question[0] + 1:
+            question = None
         if events:
             found, source, via = _choose(events, len(sentence) + 1)
             state.para_attr = (_prefer_agency(source, state.para_attr), via)
@@ -1116,6 +1409,88 @@ def _doc_claims(
                 ):
                     state.first_org = e.claimant
                     break
+
+
+def _question_metric(tokens: list[Token], rules: ExtractionRules) -> str | None:
+    """Counted noun of a question ("How many soldiers are there now?")."""
+    for k in range(len(tokens)):
+        hit = _match_at(tokens, k, rules.forward_keywords)
+        if hit is not None and hit[0] != "-":
+            return hit[0]
+    return None
+
+
+def _country_for_demonym(source: Claimant | None, rules: ExtractionRules) -> Claimant | None:
+    """'By South Korean estimates': a bare nationality adjective stands for its country."""
+    if source is None or source.entity_type is not None:
+        return source
+    iso = rules.demonym_iso.get(source.name.lower())
+    if iso is None:
+        return source
+    for _alias, (_eid, etype, canon, iso2) in rules.alias_rows.items():
+        if etype == "country" and iso2 == iso:
+            return Claimant(canon, "country", iso)
+    return source
+
+
+class _Turns:
+    """Speaker labels of interviews and transcripts ("Q:", "A:", "Ruiz:", "KIM:")."""
+
+    def __init__(self, doc_mentions: list[Mention], rules: ExtractionRules, text: str) -> None:
+        self.persons = [m for m in doc_mentions if m.entity_type == "person"]
+        self.rules = rules
+        self.text = text
+        self.text_names: dict[str, str] | None = None
+        self.interviewee: Claimant | None = None
+
+    def _label(self, sentence: str) -> str | None:
+        m = _TURN.match(sentence)
+        return m.group(1) if m else None
+
+    def is_question_turn(self, sentence: str) -> bool:
+        label = self._label(sentence)
+        return label is not None and label.lower().rstrip(".") in _QUESTION_LABELS
+
+    def speaker(self, sentence: str) -> Claimant | None:
+        label = self._label(sentence)
+        if label is None:
+            return None
+        low = label.lower().rstrip(".")
+        if low in _QUESTION_LABELS:
+            return None
+        if low in _ANSWER_LABELS:
+            if self.interviewee is None and self.persons:
+                self.interviewee = _claimant(self.persons[0])
+            return self.interviewee
+        words = [w.lower() for w in label.split()]
+        for p in self.persons:
+            pwords = p.canonical.lower().split() + p.surface.lower().split()
+            if all(w in pwords for w in words):
+                self.interviewee = self.interviewee or _claimant(p)
+                return _claimant(p)
+        full = self._full_name(label)
+        if full is None:
+            return None
+        found = Claimant(full, "person")
+        self.interviewee = self.interviewee or found
+        return found
+
+    def _full_name(self, label: str) -> str | None:
+        """'Ruiz' -> 'Hanna Ruiz' when the document names the person in full somewhere."""
+        if self.text_names is None:
+            self.text_names = {}
+            self.learn(self.text)
+        return self.text_names.get(label.lower())
+
+    def learn(self, text: str) -> None:
+        """Collect capitalised two- and three-word names of the document."""
+        for m in re.finditer(r"(?<![\w'’-])([A-Z][a-z'’-]+(?:[ ][A-Z][a-z'’-]+){1,2})(?![\w'’-])", text):
+            name = m.group(1)
+            parts = name.split()
+            if parts[0] in _NOT_NAMES or any(p.lower() in _TITLE_WORDS | _HONORIFICS for p in parts):
+                continue
+            for part in (parts[0], parts[-1]):
+                self.text_names.setdefault(part.lower(), name)
 
 
 def _prefer_agency(

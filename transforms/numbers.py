@@ -51,6 +51,7 @@ MONTHS = {
 }
 RANGE_WORDS = frozenset({"to", "-", "–", "—", "through"})
 PERCENT_WORDS = (("percent",), ("per", "cent"), ("pc",), ("%",))
+PERCENT_WORDS_FIRST = frozenset(w[0] for w in PERCENT_WORDS)
 
 
 @dataclass(slots=True)
@@ -220,6 +221,17 @@ class _Scanner:
                 return None
             digits, rest = m.group(1), m.group(2).lower()
             value = parse_digits(digits)
+            if (
+                value is not None
+                and not rest
+                and re.fullmatch(r"[1-9]\d{0,2}\.\d{3}", digits)
+                and not currency
+                and not (i + 1 < self.n and _word_kind(r, t[i + 1].low) == "scale")
+                and not (i + 1 < self.n and t[i + 1].low in PERCENT_WORDS_FIRST)
+            ):
+                # "2.500 containers": a dot before exactly three digits groups thousands in
+                # a count (continental style); "2.5 million" and "4.500 %" stay decimals.
+                value = float(digits.replace(".", ""))
             if value is None:
                 return None
             range_low: float | None = None
@@ -297,7 +309,8 @@ class _Scanner:
             words.extend(parts)
             j += 1
         if not words:
-            return None
+            frac = self._fraction_of_scale(i)
+            return frac
         if words[0] in ("a", "an") and (
             len(words) == 1 or _word_kind(r, words[1]) not in ("hundred", "dozen", "scale")
         ):
@@ -310,6 +323,23 @@ class _Scanner:
         last_kind = _word_kind(r, words[-1])
         implied = r.number_word_values[words[-1]][0] if last_kind in ("scale", "hundred") else 1.0
         return value, j, implied, False, None
+
+    def _fraction_of_scale(self, i: int) -> tuple[float, int, float, bool, None] | None:
+        """'half a million', 'a quarter of a million', 'half a dozen' -> fraction x scale."""
+        t, r = self.t, self.r
+        if _word_kind(r, t[i].low) != "fraction" or "-" in t[i].low:
+            return None
+        j = i + 1
+        if j < self.n and t[j].low == "of":
+            j += 1
+        if not (j + 1 < self.n and t[j].low in ("a", "an")):
+            return None
+        kind = _word_kind(r, t[j + 1].low)
+        if kind not in ("scale", "dozen", "hundred"):
+            return None
+        scale = r.number_word_values[t[j + 1].low][0]
+        share = r.number_word_values[t[i].low][0] / 100.0
+        return round(share * scale, 6), j + 2, scale, False, None
 
     def _metre_context(self, i: int) -> bool:
         """'300m away' is a distance; '3m shells' is three million."""

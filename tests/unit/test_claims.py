@@ -375,3 +375,94 @@ def test_more_without_noun_is_a_reinforcement() -> None:
         ("troops_deployed", 9000, "RUSI"),
         ("troop_reinforcements", 2000, "RUSI"),
     ]
+
+
+# --- generalisation rules (sentences written for these tests) ---
+def _one(text: str) -> dict:
+    out = run(text)
+    assert out.height == 1, out
+    return out.row(0, named=True)
+
+
+def _rows(text: str) -> list[tuple]:
+    return [(r["metric"], r["value_low"], r["value_high"], r["attributed_to"])
+            for r in run(text).iter_rows(named=True)]
+
+
+def test_fact_box_label_names_the_noun_and_bracket_names_the_source() -> None:
+    text = "* **Workers sent:** about 9,000-10,000 since spring (Bank of Korea)\n"
+    assert _rows(text) == [("workers_sent", 9000.0, 10000.0, "Bank of Korea")]
+
+
+def test_bracketed_acronym_gloss_is_not_a_source() -> None:
+    row = _one("Some 700 rail cars crossed, according to the Far East Rail Monitor (FERM).")
+    assert row["attributed_to"] == "Far East Rail Monitor"
+
+
+def test_answer_takes_the_noun_of_the_question() -> None:
+    text = (
+        "*Maria Lenz is a researcher at the Baltic Arms Desk.*\n\n"
+        "**Q: How many soldiers are still deployed?**\n\n"
+        "**Lenz:** Roughly 9,500, by our estimate.\n"
+    )
+    assert _rows(text) == [("troops_deployed", 9500.0, 9500.0, "Maria Lenz")]
+
+
+def test_the_figure_refers_back_to_the_last_count() -> None:
+    text = "Gunners fired about 30,000 shells a day in May. The figure fell to 8,000 a day in June."
+    metrics = {(r[0], r[1]) for r in _rows(text)}
+    assert ("artillery_rounds_per_day", 8000.0) in metrics
+
+
+def test_losses_in_a_later_sentence_are_soldiers_not_civilians() -> None:
+    soldiers = "The brigade sent 2,000 soldiers to the front. Officials counted 150 dead and 410 wounded."
+    assert {r[0] for r in _rows(soldiers)} >= {"troops_killed", "troops_wounded"}
+    civilians = ("The brigade sent 2,000 soldiers to the front. A strike on a hospital left "
+                 "9 dead and 30 wounded.")
+    assert {r[0] for r in _rows(civilians)} == {"troops_deployed"}
+
+
+def test_killed_and_wounded_together_are_casualties_and_verb_before_bare_number() -> None:
+    row = _one("Losses among the North Korean units exceed 2 500 killed and wounded.")
+    assert (row["metric"], row["value_low"]) == ("troop_casualties", 2500.0)
+    rows = _rows("Border guards killed 14 North Korean soldiers and wounded 22 near the river.")
+    assert ("troops_wounded", 22.0, 22.0) in {r[:3] for r in rows}
+
+
+def test_ratio_and_per_unit_figures_are_not_counts() -> None:
+    assert run("Inspectors opened roughly one container in eight at the border.").height == 0
+    assert run("Each crew was allotted 12 rounds per howitzer.").height == 0
+
+
+def test_negated_figures_are_dropped_but_emphasis_is_kept() -> None:
+    assert run("Moscow has not received 50,000 soldiers from Pyongyang.").height == 0
+    assert _one("Pyongyang sent not only 5,000 soldiers but also engineers.")["value_low"] == 5000.0
+
+
+def test_calibre_pair_and_model_designation_between_number_and_noun() -> None:
+    assert _one("The depot held 3 million 152 mm and 122 mm shells.")["metric"] == "artillery_shells"
+    assert _one("Imagery showed 40 Koksan M1978 guns.")["metric"] == "artillery_systems"
+
+
+def test_bare_tonnage_needs_munitions_in_the_sentence() -> None:
+    assert _one("The trains moved munitions, about 90,000 metric tons in all.")["metric"] == (
+        "explosives_tonnes"
+    )
+    assert run("The port handled 90,000 metric tons of grain.").height == 0
+
+
+def test_name_right_before_the_cue_beats_an_earlier_country() -> None:
+    row = _one("Shells worth 2 million rounds went to Ukraine, Dutch minister Anna Vos said.")
+    assert row["attributed_to"] == "Anna Vos"
+
+
+def test_passive_attribution_and_subject_of_passive_verb() -> None:
+    row = _one("It was estimated by the Arms Flow Group that 4,000 containers left Rajin.")
+    assert row["attributed_to"] == "Arms Flow Group"
+    row = _one("Russia is also believed to pay each soldier $1,800 a month, the report said.")
+    assert row["attributed_to"] is None
+
+
+def test_income_words_keep_money_but_not_against_macro_words() -> None:
+    assert _one("A labourer abroad earns about 90,000 roubles a month.")["unit"] == "RUB"
+    assert run("Its annual exports were under $250 million before the war.").height == 0

@@ -190,3 +190,26 @@ def test_non_counts_are_skipped(text: str) -> None:
 
 def test_calibre_token_is_not_a_count() -> None:
     assert [p[0] for p in phrases("12 152mm guns")] == ["12"]
+
+
+# --- number forms added for unseen report styles (sentences written for these tests) ---
+@pytest.mark.parametrize(
+    ("text", "low", "high", "qual"),
+    [
+        ("nearly half a million tonnes left the port", None, 500000.0, "at_most"),
+        ("a quarter of a million recruits", 250000.0, 250000.0, "exact"),
+        ("~4,200 wagons crossed", 4200.0, 4200.0, "approx"),
+        ("7 million+ rounds so far", 7000000.0, None, "at_least"),
+        ("est. 450 launchers", 450.0, 450.0, "approx"),
+        ("close to 900 engineers", None, 900.0, "at_most"),
+    ],
+)
+def test_new_number_forms(text: str, low, high, qual: str) -> None:
+    ph = find_number_phrases(text, RULES)[0]
+    assert (ph.low, ph.high, ph.qualifier) == (low, high, qual)
+
+
+def test_dot_thousands_in_counts_but_not_before_scales() -> None:
+    assert find_number_phrases("some 3.400 wagons", RULES)[0].value == 3400.0
+    assert find_number_phrases("some 3.4 million shells", RULES)[0].value == 3400000.0
+    assert find_number_phrases("3.250 million shells", RULES)[0].value == 3250000.0
