@@ -357,7 +357,7 @@ def _cases() -> list[Case]:
              "failed", "not an array"),
         Case("json_not_json", "not_json.json", _text("vessel: Angara\ncontainers: 10\n"), "failed", "not JSON"),
         Case("json_figures_row_problem", "figures_bounds.json", _bytes(_figures_json()),
-             "loaded", "read as figures", 3, 2, 1, 0, quarantine_reasons=("value_low <= value_high",)),
+             "loaded", "read as figures", 3, 2, 1, 0, quarantine_reasons=("low_not_above_high",)),
         Case("parquet_wrong_types", "wrong_types.parquet", _parquet_wrong_types,
              "loaded", "read as shipments", 4, 2, 2, 0, quarantine_reasons=("departure_date", "containers")),
         Case("parquet_truncated", "broken.parquet", _bytes(b"PAR1" + _junk(3, 300) + b"PAR1"),

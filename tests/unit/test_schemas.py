@@ -27,8 +27,8 @@ CLAIM_SCHEMA = {"claim_seq": pl.Int32, "reported_by": pl.String, "period_start":
 @pytest.mark.parametrize(
     ("bad", "check"),
     [
-        ({"value_low": 200.0}, "bounds_ordered"),
-        ({"value_low": None, "value_high": None}, "has_bound"),
+        ({"value_low": 200.0}, "low_not_above_high"),
+        ({"value_low": None, "value_high": None}, "has_a_bound"),
         ({"unit": "percent", "value_low": 120.0, "value_high": 120.0}, "percent within 0-100"),
         ({"qualifier": "maybe"}, "qualifier"),
         ({"supplier": "North Korea"}, "supplier"),
@@ -81,7 +81,7 @@ def test_shipment_and_figure_rows():
     }, schema_overrides={"period_start": pl.Date, "note": pl.String})
     gate = validate_rows(figure, StgFigure)
     assert gate.valid["row_number"].to_list() == [1]
-    assert "bounds_ordered" in gate.rejected["reason"][0]
+    assert "low_not_above_high" in gate.rejected["reason"][0]
 
 
 def test_raw_document_and_mention_models():

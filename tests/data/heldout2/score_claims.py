@@ -1,0 +1,1 @@
+/work/shared/realworld/eval/score_claims.py
