@@ -1,1 +1,0 @@
-/work/shared/realworld/eval/score_claims.py
