@@ -4,11 +4,13 @@ PY     := $(VENV)/bin/python
 UV     := $(VENV)/bin/uv
 STAMP  := $(VENV)/.installed
 SHARED ?= ../shared/realworld
+PRESET ?= small
+BENCH_STAMP := $(VENV)/.bench-installed
 
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: run test lint eval soak serve server deploy worker lock clean
+.PHONY: run test lint eval bench bench-full soak serve server deploy worker lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,6 +30,16 @@ lint: $(STAMP)
 
 eval: $(STAMP)  ## extraction scores on ../shared/realworld (skipped when it is absent)
 	$(PY) scripts/evaluate.py --shared $(SHARED)
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(UV) pip install --python $(PY) --quiet -c requirements.lock -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)  ## benchmark on a generated archive (PRESET=small|full), peers included
+	$(PY) bench/run.py --preset $(PRESET)
+
+bench-full: $(BENCH_STAMP)  ## 100,000 reports and a 10-million-row ledger
+	$(PY) bench/run.py --preset full
 
 soak: $(STAMP)  ## kill -9 runs at 20 random moments and count divergences from a clean run
 	$(PY) scripts/soak.py --kills $(or $(KILLS),20)

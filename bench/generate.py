@@ -63,7 +63,7 @@ VESSELS = ["Angara", "Maria", "Maia-1", "Maya-1", "Lady R", "Sparta IV", "Ursa M
 RAIL = ["Tumangang", "Khasan", "the Tumen River bridge", "Tumangang station"]
 
 CLAIMANTS_BEFORE = [  # "according to X, ..." / "X said ..." forms are both used below
-    "the National Intelligence Service", "South Korea's National Intelligence Service",
+    "the National Intelligence Service", "Seoul's National Intelligence Service",
     "the NIS", "Ukraine's military intelligence agency, HUR", "the Defence Intelligence of Ukraine",
     "the Joint Chiefs of Staff in Seoul", "the Korea Institute for Defense Analyses",
     "a South Korean lawmaker briefed by the NIS", "the Open Hull Project",
@@ -76,7 +76,7 @@ SPEAKERS = [
     "the agency's deputy director", "an imagery analyst", "a senior intelligence official",
     "the committee chair", "a Western diplomat", "Zelensky", "a JCS spokesman",
 ]
-SAY = ["said", "told lawmakers", "told reporters", "estimated", "wrote", "said on Tuesday",
+SAY = ["said", "told members of parliament", "told reporters", "estimated", "wrote", "said on Tuesday",
        "said in a briefing", "told a parliamentary committee"]
 
 # (metric nouns, low, high, style) -- style picks the number renderer.
@@ -304,7 +304,7 @@ def claim_sentence(rng: random.Random) -> str:
     elif t == 4:
         core = f"Ships including the {vessel} made {q} {rng.choice(['voyages', 'trips', 'port calls'])} between {kp} and {ru} {when}"
     elif t == 5:
-        core = f"North Korea earned {rng.choice(['at least', 'more than', 'about', 'up to'])} {render_money(rng)} {rng.choice(MONEY_NOUNS)} from the deliveries {when}"
+        core = f"Pyongyang took in {rng.choice(['at least', 'more than', 'about', 'up to'])} {render_money(rng)} {rng.choice(MONEY_NOUNS)} from the deliveries {when}"
     elif t == 6:
         lo, hi = rng.randint(20, 50), rng.randint(55, 80)
         share = rng.choice([f"{lo}-{hi}%", f"between {lo} and {hi} percent", "about half", f"up to {hi}%", f"{lo} per cent"])
