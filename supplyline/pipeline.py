@@ -307,22 +307,18 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, own_transaction: b
             con.execute("delete from dq.quarantine where stage in ('extract', 'normalise')")
         elif docs is not None and docs.height:
             loaded["raw.documents"] = load.replace_rows(con, "raw.documents", docs, ["doc_id"])
+        # Table rows belong to content never seen before (or to tables a rebuild just emptied),
+        # so they are appended; replace-by-key would scan millions of rows for nothing.
         for frame in batch.table_rows:
-            load.replace_rows(con, "raw.table_rows", frame, ["sha256", "sheet", "row_number"])
+            load.append_rows(con, "raw.table_rows", frame)
         if batch.claims is not None and docs is not None:
             doc_ids = docs["doc_id"].to_list()
             load.delete_for_docs(con, "staging.stg_reports__claims", doc_ids)
             load.delete_for_docs(con, "staging.stg_reports__entity_mentions", doc_ids)
             loaded["claims"] = load.append_rows(con, "staging.stg_reports__claims", batch.claims)
             loaded["entity_mentions"] = load.append_rows(con, "staging.stg_reports__entity_mentions", batch.mentions)
-        loaded["shipments"] = sum(
-            load.replace_rows(con, "staging.stg_ledgers__shipments", f, ["sha256", "sheet", "row_number"])
-            for f in batch.shipments
-        )
-        loaded["figures"] = sum(
-            load.replace_rows(con, "staging.stg_tables__figures", f, ["sha256", "sheet", "row_number"])
-            for f in batch.figures
-        )
+        loaded["shipments"] = sum(load.append_rows(con, "staging.stg_ledgers__shipments", f) for f in batch.shipments)
+        loaded["figures"] = sum(load.append_rows(con, "staging.stg_tables__figures", f) for f in batch.figures)
         load.append_rows(con, "dq.quarantine", batch.quarantine_frame())
         if own_transaction:
             con.execute("commit")

@@ -100,6 +100,9 @@ class ExtractionRules:
     alias_rows: dict[str, tuple[str, str, str, str | None]] = field(
         default_factory=dict, compare=False
     )
+    # The same alias alternation for Polars (Rust regex): lookarounds become ASCII word
+    # boundaries, which equal them once "_" is read as a space (see transforms.entities).
+    alias_pattern_rust: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: derived tables are filled exactly once here
@@ -201,8 +204,11 @@ class ExtractionRules:
             # (space, hyphen, dot, apostrophe), so "Shin Won-sik" == "Shin Won Sik".
             body = r"[\s\-.'’]*".join(re.escape(c) for c in chunks)
             parts.append(body)
-        pattern = r"(?<![A-Za-z0-9])(?:" + "|".join(parts) + r")(?![A-Za-z0-9])"
+        alternation = "|".join(parts)
+        pattern = r"(?<![A-Za-z0-9])(?:" + alternation + r")(?![A-Za-z0-9])"
         set_(self, "alias_pattern", re.compile(pattern, re.IGNORECASE))
+        rust = r"(?i)(?-u:\b)(?:" + alternation + r")(?-u:\b)"
+        set_(self, "alias_pattern_rust", rust if parts else None)
 
     def lookup_alias(self, surface: str) -> tuple[str, str, str, str | None] | None:
         """Entity row (id, type, canonical, iso2) for a surface form, or None."""

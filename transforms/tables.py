@@ -8,8 +8,8 @@ import polars as pl
 
 from transforms.expressions import (
     alias_key,
+    date_parser_for,
     parse_count,
-    parse_date_text,
     parse_float_text,
     unparsed_cells,
 )
@@ -66,12 +66,13 @@ def normalise_shipments(rows: pl.DataFrame, mapping: dict[str, str]) -> pl.DataF
 
     ``unparsed_cells`` names the cells whose text could not be read, for the validation gate.
     """
+    canonical = _canonical(rows, mapping, SHIPMENT_COLUMNS)
     parsed = {
-        "departure_date": parse_date_text(pl.col("departure_date")),
-        "arrival_date": parse_date_text(pl.col("arrival_date")),
+        "departure_date": date_parser_for(canonical, "departure_date"),
+        "arrival_date": date_parser_for(canonical, "arrival_date"),
         "containers": parse_count(pl.col("containers")),
     }
-    return _canonical(rows, mapping, SHIPMENT_COLUMNS).with_columns(
+    return canonical.with_columns(
         *(expr.alias(name) for name, expr in parsed.items()),
         pl.col("vessel").str.replace_all(r"\s+", " "),
         unparsed_cells=unparsed_cells(parsed),
@@ -80,15 +81,16 @@ def normalise_shipments(rows: pl.DataFrame, mapping: dict[str, str]) -> pl.DataF
 
 def normalise_figures(rows: pl.DataFrame, mapping: dict[str, str], metrics: pl.DataFrame) -> pl.DataFrame:
     """Reported figures in canonical form, with the catalogue unit of each metric."""
+    canonical = _canonical(rows, mapping, FIGURE_COLUMNS)
     parsed = {
         "value_low": parse_float_text(pl.col("value_low")),
         "value_high": parse_float_text(pl.col("value_high")),
-        "period_start": parse_date_text(pl.col("period_start")),
-        "period_end": parse_date_text(pl.col("period_end")),
+        "period_start": date_parser_for(canonical, "period_start"),
+        "period_end": date_parser_for(canonical, "period_end"),
     }
     point = pl.col("qualifier").is_in(["exact", "approx"])
     return (
-        _canonical(rows, mapping, FIGURE_COLUMNS)
+        canonical
         .with_columns(
             *(expr.alias(name) for name, expr in parsed.items()),
             pl.col("metric").str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "_"),

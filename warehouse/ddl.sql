@@ -70,8 +70,9 @@ create table if not exists raw.table_rows (
     sheet varchar not null,
     row_number bigint not null,           -- 1-based data row (header excluded)
     row_json json not null,
-    run_id varchar not null,
-    primary key (sha256, sheet, row_number)
+    run_id varchar not null
+    -- key (sha256, sheet, row_number): no index on this tall table (it doubles load time);
+    -- new content is appended whole, and assertion raw_table_rows_key_unique checks the key.
 );
 
 -- staging: frames produced by extraction and normalisation, keyed by their source.
@@ -122,8 +123,8 @@ create table if not exists staging.stg_ledgers__shipments (
     arrival_date date,
     containers integer,
     evidence varchar,
-    source varchar,
-    primary key (sha256, sheet, row_number)
+    source varchar
+    -- key (sha256, sheet, row_number), checked by an assertion rather than an index (tall table)
 );
 
 create table if not exists staging.stg_tables__figures (
@@ -139,8 +140,8 @@ create table if not exists staging.stg_tables__figures (
     period_start date,
     period_end date,
     source varchar,
-    note varchar,
-    primary key (sha256, sheet, row_number)
+    note varchar
+    -- key (sha256, sheet, row_number), checked by an assertion rather than an index (tall table)
 );
 
 -- dq: every check result and every rejected row, with the reason.
