@@ -40,7 +40,6 @@ import hashlib
 import json
 import os
 import platform
-import re
 import shutil
 import sys
 import threading
@@ -212,46 +211,6 @@ def _extract_meta(args, kwargs, result):
 def _frame_meta(args, kwargs, result):
     frame = args[0] if args else None
     return {"rows": getattr(frame, "height", 0)}
-
-
-_KEY_CONCAT = re.compile(r"md5\(concat_ws\('\|',\s*((?:[a-z_][a-z0-9_]*\s*,\s*)*[a-z_][a-z0-9_]*)\s*\)\)")
-
-
-def null_safe_keys(sql: str) -> str:
-    """``md5(concat_ws('|', a, b))`` -> the same with every argument NULL-safe."""
-    def fix(m: re.Match) -> str:
-        args = [a.strip() for a in m.group(1).split(",")]
-        return "md5(concat_ws('|', " + ", ".join(f"coalesce(cast({a} as varchar), '~')" for a in args) + "))"
-    return _KEY_CONCAT.sub(fix, sql)
-
-
-def install_workarounds() -> list[str]:
-    """In-memory fixes for known pipeline bugs that would stop every run from publishing.
-
-    Surrogate keys built as ``md5(concat_ws('|', ...))`` collide because concat_ws skips NULLs:
-    "at least N" (low=N, high=NULL) and "up to N" (low=NULL, high=N) get the same key, and the
-    error checks on marts.metric_estimates / marts.claim_groups keys fail the run. The patch
-    (same cost) only touches models that still contain that expression.
-    """
-    import dataclasses
-
-    from warehouse import db
-
-    original = db.load_models
-    if getattr(original, "_bench_wrapped", False):
-        return []
-    touched = [m.target for m in original() if null_safe_keys(m.sql) != m.sql]
-    if not touched:
-        return []
-
-    @functools.wraps(original)
-    def load_models(*args, **kwargs):
-        return [dataclasses.replace(m, sql=null_safe_keys(m.sql)) for m in original(*args, **kwargs)]
-
-    load_models._bench_wrapped = True  # type: ignore[attr-defined]
-    db.load_models = load_models
-    return [f"{', '.join(touched)}: md5(concat_ws('|', ...)) keys made NULL-safe in memory (concat_ws "
-            "skips NULLs, so 'at least N' and 'up to N' collide and the key-unique error checks fail)"]
 
 
 def install_probes(probe: Probe) -> dict:
@@ -587,8 +546,6 @@ def markdown(res: dict) -> str:
              f"Python {res['machine']['python']}. Prefect start-up (first flow, ephemeral API): "
              f"{res['prefect_startup_s']:.1f} s. Disk ceiling: read {res['ceiling']['read_mb_s']:,.0f} MB/s, "
              f"read+sha256 {res['ceiling']['read_sha256_mb_s']:,.0f} MB/s.", ""]
-    for w in res.get("workarounds") or []:
-        lines += [f"**Workaround applied:** {w}", ""]
     lines += ["| scenario | status | flow wall s | in tasks s | peak RSS MB | new files | claims | shipment rows |",
               "|---|---|---:|---:|---:|---:|---:|---:|"]
     for s in res["scenarios"]:
@@ -652,8 +609,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-peers", action="store_true", help="skip quantulum3 / spaCy")
     ap.add_argument("--profile", action="store_true",
                     help="cProfile every task body (slower); writes <result>.profile.txt")
-    ap.add_argument("--no-workarounds", action="store_true",
-                    help="run the pipeline exactly as checked in, even with known publish-blocking bugs")
     ap.add_argument("--peer-sample", type=int, default=200, help="reports given to quantulum3")
     args = ap.parse_args(argv)
 
@@ -698,9 +653,6 @@ def main(argv: list[str] | None = None) -> int:
         wrap = getattr(nightly_mod, "with_task_runner", None)
         return wrap(flow_obj, Settings()) if wrap else flow_obj
 
-    workarounds = [] if args.no_workarounds else install_workarounds()
-    for w in workarounds:
-        print(f"WORKAROUND: {w}", flush=True)
     warehouse = work / "warehouse.duckdb"
     for leftover in work.glob("warehouse.duckdb*"):
         leftover.unlink()
@@ -765,7 +717,7 @@ def main(argv: list[str] | None = None) -> int:
         "archive": {**{k: manifest[k] for k in ("seed", "reports", "rows", "report_bytes", "by_format")},
                     "path": str(archive), "ledger": manifest["ledger"], "prepare_s": round(gen_s, 2)},
         "prefect_startup_s": round(startup, 3), "ceiling": ceiling, "probes": probe.patched,
-        "workarounds": workarounds, "scenarios": results, "peers": peers,
+        "scenarios": results, "peers": peers,
         "measurement": __doc__.split("What is measured")[1].split("Usage::")[0].strip(),
     }
     res["targets"] = check_targets(res)
