@@ -28,8 +28,10 @@ test: $(STAMP)  ## unit and integration tests
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-eval: $(STAMP)  ## extraction scores on ../shared/realworld (skipped when it is absent)
+eval: $(STAMP)  ## extraction scores: ../shared/realworld (skipped when absent) and our held-out sets
 	$(PY) scripts/evaluate.py --shared $(SHARED)
+	$(PY) scripts/eval_heldout.py --articles tests/data/heldout --gold tests/data/heldout/gold.jsonl
+	$(PY) scripts/eval_heldout.py --articles tests/data/heldout2 --gold tests/data/heldout2/gold.jsonl
 
 $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(UV) pip install --python $(PY) --quiet -c requirements.lock -e '.[bench]'
