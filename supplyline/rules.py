@@ -101,7 +101,7 @@ class ExtractionRules:
         default_factory=dict, compare=False
     )
     # The same alias alternation for Polars (Rust regex): lookarounds become ASCII word
-    # boundaries, which equal them once "_" is read as a space (see transforms.entities).
+    # boundaries, equal to them once "_" is masked (see transforms.entities).
     alias_pattern_rust: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:

@@ -23,7 +23,7 @@ from operator import itemgetter
 import polars as pl
 
 from supplyline.rules import ExtractionRules
-from transforms.entities import Mention, find_mentions
+from transforms.entities import Mention, mentions_by_doc
 from transforms.expressions import has_number
 from transforms.numbers import MONTHS, NumberPhrase, Token, find_number_phrases, tokenize
 from transforms.text import split_sentences
@@ -273,31 +273,64 @@ class SentenceContext:
 
 
 # --------------------------------------------------------------------------- helpers
-_FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+# Phrase tables indexed by their first word (keyed by id() but holding the table too, so a
+# recycled id never returns a stale index): first word -> phrase lengths (longest first,
+# at most 4) for _match_at, and first word -> phrases for _has_phrase.
+_LENGTHS: dict[int, tuple[object, dict[str, tuple[int, ...]]]] = {}
+_BY_FIRST: dict[int, tuple[object, dict[str, tuple[tuple[str, ...], ...]]]] = {}
 
 
-def _first_words(
+def _lengths_by_first(
     table: dict[tuple[str, ...], str] | set[tuple[str, ...]] | frozenset,
-) -> frozenset[str]:
-    """First words of a phrase table, so most tokens are rejected with one set lookup."""
-    cached = _FIRST_WORDS.get(id(table))
+) -> dict[str, tuple[int, ...]]:
+    cached = _LENGTHS.get(id(table))
     if cached is None or cached[0] is not table:
-        cached = (table, frozenset(p[0] for p in table if p))
-        _FIRST_WORDS[id(table)] = cached
+        sizes: dict[str, set[int]] = {}
+        for phrase in table:
+            if phrase and len(phrase) <= 4:
+                sizes.setdefault(phrase[0], set()).add(len(phrase))
+        cached = (table, {w: tuple(sorted(ls, reverse=True)) for w, ls in sizes.items()})
+        _LENGTHS[id(table)] = cached
+    return cached[1]
+
+
+def _phrases_by_first(
+    phrases: set[tuple[str, ...]] | frozenset,
+) -> dict[str, tuple[tuple[str, ...], ...]]:
+    cached = _BY_FIRST.get(id(phrases))
+    if cached is None or cached[0] is not phrases:
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            if phrase:
+                index.setdefault(phrase[0], []).append(phrase)
+        cached = (phrases, {w: tuple(ps) for w, ps in index.items()})
+        _BY_FIRST[id(phrases)] = cached
     return cached[1]
 
 
 def _match_at(
     tokens: list[Token], k: int, table: dict[tuple[str, ...], str]
 ) -> tuple[str, int] | None:
-    """Longest phrase of ``table`` starting at token k -> (value, length)."""
-    if k >= len(tokens) or tokens[k].low not in _first_words(table):
+    """Longest phrase of ``table`` (up to 4 words) starting at token k -> (value, length)."""
+    if k >= len(tokens):
         return None
-    for length in (4, 3, 2, 1):
-        if k + length > len(tokens):
+    lengths = _lengths_by_first(table).get(tokens[k].low)
+    if lengths is None:
+        return None
+    return _match_lengths(tokens, k, table, lengths)
+
+
+def _match_lengths(
+    tokens: list[Token], k: int, table: dict[tuple[str, ...], str], lengths: tuple[int, ...]
+) -> tuple[str, int] | None:
+    n = len(tokens)
+    for length in lengths:
+        if k + length > n:
             continue
-        words = tuple(t.low for t in tokens[k : k + length])
-        hit = table.get(words)
+        if length == 1:
+            hit = table.get((tokens[k].low,))
+        else:
+            hit = table.get(tuple([t.low for t in tokens[k : k + length]]))
         if hit is not None:
             return hit, length
     return None
@@ -307,12 +340,15 @@ def _has_phrase(
     tokens: list[Token], lo: int, hi: int, phrases: set[tuple[str, ...]] | frozenset
 ) -> bool:
     """Whether any phrase occurs in tokens[lo:hi]."""
-    firsts = _first_words(phrases)
+    index = _phrases_by_first(phrases)
     lows = [t.low for t in tokens[max(lo, 0) : hi]]
+    if index.keys().isdisjoint(lows):
+        return False
     for k, word in enumerate(lows):
-        if word in firsts:
-            for phrase in phrases:
-                if phrase[0] == word and tuple(lows[k : k + len(phrase)]) == phrase:
+        candidates = index.get(word)
+        if candidates is not None:
+            for phrase in candidates:
+                if len(phrase) == 1 or tuple(lows[k : k + len(phrase)]) == phrase:
                     return True
     return False
 
@@ -809,6 +845,8 @@ class _Attributor:
         self.r = rules
         self._sentence = ""
         self._doc_mentions: list[Mention] = []
+        self._persons_of: list[Mention] | None = None
+        self._persons: list[Mention] = []
 
     def events(
         self,
@@ -825,8 +863,11 @@ class _Attributor:
         cues: list[tuple[int, int, str]] = []  # (token index, length, kind)
         k = 0
         n = len(tokens)
+        table = r.attribution
+        firsts = _lengths_by_first(table)
         while k < n:
-            hit = _match_at(tokens, k, r.attribution)
+            lengths = firsts.get(tokens[k].low)
+            hit = None if lengths is None else _match_lengths(tokens, k, table, lengths)
             if hit is None:
                 k += 1
                 continue
@@ -839,7 +880,10 @@ class _Attributor:
         paren = self._paren_source(sentence, tokens, claim_mentions)
         if not cues:
             return [paren] if paren is not None else []
-        persons = [m for m in doc_mentions if m.entity_type == "person"]
+        if self._persons_of is not doc_mentions:  # once per document
+            self._persons_of = doc_mentions
+            self._persons = [m for m in doc_mentions if m.entity_type == "person"]
+        persons = self._persons
         events: list[Event] = []
         cited: set[int] = set()  # mention starts already taken by "citing X" / "according to X"
         for k, length, kind in cues:
@@ -1286,13 +1330,16 @@ def extract_claims(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
         ).iter_rows()
     }
     texts = dict(docs.select("doc_id", "text").iter_rows())
+    # Mentions of the text kept for each doc_id (the last row, as ``texts`` keeps it).
+    per_row = mentions_by_doc(docs, rules)
+    doc_mentions_of = {d: per_row[i] for i, d in enumerate(docs.get_column("doc_id").to_list())}
     rows: dict[str, list] = {k: [] for k in CLAIM_SCHEMA}
     attributor = _Attributor(rules)
     columns = ("doc_id", "para_idx", "sent_idx", "char_start", "char_end", "sentence", "candidate")
     # split_sentences emits each document's sentences contiguously and in order.
     for doc_id, group in groupby(sents.select(columns).iter_rows(), key=itemgetter(0)):
         text = texts[doc_id] or ""
-        doc_mentions = find_mentions(text, rules)
+        doc_mentions = doc_mentions_of[doc_id] if texts[doc_id] else []
         _doc_claims(
             doc_id,
             text,
@@ -1335,13 +1382,15 @@ def _doc_claims(
                 speaker = None
         while mention_iter < len(doc_mentions) and doc_mentions[mention_iter].end <= s0:
             mention_iter += 1
-        local = [
-            Mention(
-                m.start - s0, m.end - s0, m.entity_id, m.entity_type, m.canonical, m.iso2, m.surface
-            )
-            for m in doc_mentions[mention_iter:]
-            if m.start >= s0 and m.end <= s1
-        ]
+        local = []
+        for m in doc_mentions[mention_iter:]:
+            if m.start >= s1:
+                break  # mentions are sorted and disjoint: none later ends inside the sentence
+            if m.start >= s0 and m.end <= s1:
+                local.append(
+                    Mention(m.start - s0, m.end - s0, m.entity_id, m.entity_type, m.canonical,
+                            m.iso2, m.surface)
+                )
         prev_troops = troops_in_prev and para_idx == prev_para
         prev_para = para_idx
         tokens = tokenize(sentence)

@@ -61,7 +61,11 @@ def _rows_by_key(rules: ExtractionRules) -> _AliasRows:
 
 
 def find_mentions(text: str, rules: ExtractionRules) -> list[Mention]:
-    """All alias matches in ``text``, longest alias first, non-overlapping, in text order."""
+    """All alias matches in ``text``, longest alias first, non-overlapping, in text order.
+
+    The reference implementation (Python ``re``); batches go through :func:`mentions_by_doc`,
+    which finds the same matches with one Polars (Rust regex) pass.
+    """
     if rules.alias_pattern is None or not text:
         return []
     rows_by_key = _rows_by_key(rules)
@@ -78,12 +82,116 @@ def find_mentions(text: str, rules: ExtractionRules) -> list[Mention]:
     return out
 
 
+# Characters on which Python's and Rust's case-insensitive matching or word boundaries
+# disagree for the alias pattern: letters that match an ASCII letter ignoring case (İ ı ſ K)
+# and the control separators Python's \s includes but Rust's does not (\x1c-\x1f).
+# A document holding any of them takes the Python path.
+_RUST_UNSAFE = "[\u0130\u0131\u017f\u212a\x1c-\x1f]"
+_ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+# surface -> resolved row (or None), per rules object.
+_SURFACE_CACHE: dict[int, tuple[ExtractionRules, dict[str, tuple | None]]] = {}
+
+
+def _surface_rows(rules: ExtractionRules) -> dict[str, tuple | None]:
+    cached = _SURFACE_CACHE.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        cached = (rules, {})
+        _SURFACE_CACHE[id(rules)] = cached
+    if len(cached[1]) > 200_000:  # bound the memo on unusual corpora
+        cached[1].clear()
+    return cached[1]
+
+
+def _resolve_surface(surface: str, rules: ExtractionRules) -> tuple | None:
+    """(entity_id, entity_type, canonical, iso2) of a matched surface, or None if rejected."""
+    hit = _rows_by_key(rules).get(normalise_key(surface))
+    if hit is None:
+        return None
+    alias, row = hit
+    return row if _case_ok(alias, surface, row[1]) else None
+
+
+def _place(text: str, surfaces: list[str], resolved: dict, rules: ExtractionRules) -> list | None:
+    """Mentions of one document from its matched surfaces (in order) -> offsets in ``text``.
+
+    The regex reports leftmost, non-overlapping matches, so each surface sits at its first
+    occurrence after the previous match that has no ASCII letter or digit on either side.
+    Returns None when a surface cannot be placed (never expected; the caller falls back).
+    """
+    out: list[Mention] = []
+    pos = 0
+    n = len(text)
+    find = text.find
+    for surface in surfaces:
+        size = len(surface)
+        while True:
+            k = find(surface, pos)
+            if k < 0:
+                return None
+            e = k + size
+            if (k == 0 or text[k - 1] not in _ASCII_ALNUM) and (
+                e >= n or text[e] not in _ASCII_ALNUM
+            ):
+                break
+            pos = k + 1
+        pos = e
+        row = resolved.get(surface, resolved)
+        if row is resolved:
+            row = resolved[surface] = _resolve_surface(surface, rules)
+        if row is not None:
+            out.append(Mention(k, e, row[0], row[1], row[2], row[3], surface))
+    return out
+
+
+def _compute_mentions(texts: pl.Series, rules: ExtractionRules) -> list[list[Mention]]:
+    values = texts.to_list()
+    if rules.alias_pattern_rust is None:
+        return [find_mentions(t or "", rules) for t in values]
+    frame = pl.DataFrame({"t": texts.fill_null("")}).select(
+        pl.col("t").str.contains(_RUST_UNSAFE).alias("unsafe"),
+        # (?-u:\b) treats "_" as a word character, the Python lookarounds do not; "#" is
+        # neither a word character nor an alias separator, so it keeps both readings equal.
+        pl.col("t")
+        .str.replace_all("_", "#", literal=True)
+        .str.extract_all(rules.alias_pattern_rust)
+        .alias("found"),
+    )
+    resolved = _surface_rows(rules)
+    out: list[list[Mention]] = []
+    for text, unsafe, found in zip(values, frame["unsafe"], frame["found"].to_list(), strict=True):
+        if not text:
+            out.append([])
+            continue
+        placed = None if unsafe else _place(text, found or [], resolved, rules)
+        out.append(placed if placed is not None else find_mentions(text, rules))
+    return out
+
+
+# One-entry memo so extract_claims and extract_entity_mentions on the same batch share one
+# pass: (rules, texts, mentions). Checked by value (Series.equals) and dropped on its first
+# reuse, so a batch is held no longer than the next call.
+_LAST: list[tuple[ExtractionRules, pl.Series, list[list[Mention]]]] = []
+
+
+def mentions_by_doc(docs: pl.DataFrame, rules: ExtractionRules) -> list[list[Mention]]:
+    """Alias mentions of every row of ``docs`` (same as :func:`find_mentions` per text)."""
+    texts = docs.get_column("text").cast(pl.String)
+    if _LAST:
+        c_rules, c_texts, c_out = _LAST.pop()
+        if c_rules is rules and c_texts.len() == texts.len() and c_texts.equals(texts):
+            return c_out
+    out = _compute_mentions(texts, rules)
+    _LAST.append((rules, texts, out))
+    return out
+
+
 def extract_entity_mentions(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
     """Every alias mention in ``docs.text``: doc_id, entity_id, entity_type, canonical_name,
     surface, char_start, char_end (offsets into the document text)."""
     cols: dict[str, list] = {k: [] for k in MENTION_SCHEMA}
-    for doc_id, text in docs.select("doc_id", "text").iter_rows():
-        for mention in find_mentions(text or "", rules):
+    per_doc = mentions_by_doc(docs, rules)
+    for doc_id, mentions in zip(docs.get_column("doc_id").to_list(), per_doc, strict=True):
+        for mention in mentions:
             cols["doc_id"].append(doc_id)
             cols["entity_id"].append(mention.entity_id)
             cols["entity_type"].append(mention.entity_type)

@@ -87,21 +87,41 @@ class NumberPhrase:
         return self.qualifier == "vague"
 
 
+def _low_kind(text: str) -> tuple[str, str]:
+    first = text[0]
+    if first.isdigit():
+        kind = "num"
+    elif first.isalpha():
+        kind = "word"
+    elif first in "$€£₩₽¥₴%":
+        kind = "sym"
+    else:
+        kind = "punct"
+    return text.lower(), kind
+
+
+_LOW_KIND: dict[str, tuple[str, str]] = {}
+
+
 def tokenize(sentence: str) -> list[Token]:
     """Split a sentence into tokens with character offsets."""
     out = []
-    for m in _TOKEN.finditer(sentence):
-        text = m.group()
-        first = text[0]
-        if first.isdigit():
-            kind = "num"
-        elif first.isalpha():
-            kind = "word"
-        elif first in "$€£₩₽¥₴%":
-            kind = "sym"
-        else:
-            kind = "punct"
-        out.append(Token(text, m.start(), m.end(), text.lower(), kind))
+    append = out.append
+    find = sentence.find
+    memo = _LOW_KIND
+    if len(memo) > 500_000:  # bound the memo on unusual corpora
+        memo.clear()
+    pos = 0
+    # Every alternative of _TOKEN starts with and holds only non-space characters, and
+    # together they cover every non-space character: the tokens partition the non-space
+    # text, so each token starts at its first occurrence after the previous one.
+    for text in _TOKEN.findall(sentence):
+        low_kind = memo.get(text)
+        if low_kind is None:
+            low_kind = memo[text] = _low_kind(text)
+        start = find(text, pos)
+        pos = start + len(text)
+        append(Token(text, start, pos, low_kind[0], low_kind[1]))
     return out
 
 
@@ -187,6 +207,20 @@ def words_to_number(words: list[str], rules: ExtractionRules) -> float | None:
 def _word_kind(rules: ExtractionRules, low: str) -> str | None:
     entry = rules.number_word_values.get(low)
     return entry[1] if entry else None
+
+
+_SUFFIXES: dict[int, tuple[ExtractionRules, list, frozenset[str] | None]] = {}
+
+
+def _suffixes(rules: ExtractionRules) -> tuple[list, frozenset[str] | None]:
+    """Currency suffixes longest first, and their first words (None if one is empty)."""
+    cached = _SUFFIXES.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        ordered = sorted(rules.currency_suffix.items(), key=lambda kv: -len(kv[0]))
+        firsts = None if any(not w for w, _ in ordered) else frozenset(w[0] for w, _ in ordered)
+        cached = (rules, ordered, firsts)
+        _SUFFIXES[id(rules)] = cached
+    return cached[1], cached[2]
 
 
 def _glued(a: Token, b: Token) -> bool:
@@ -424,7 +458,10 @@ class _Scanner:
         """Currency word after the numeral ("8 trillion won", "millions of dollars")."""
         t = self.t
         k = j + 1 if vague and j < self.n and t[j].low == "of" else j
-        for words, iso in sorted(self.r.currency_suffix.items(), key=lambda kv: -len(kv[0])):
+        ordered, firsts = _suffixes(self.r)
+        if firsts is not None and (k >= self.n or t[k].low not in firsts):
+            return None, j  # no currency word starts here
+        for words, iso in ordered:
             if tuple(x.low for x in t[k : k + len(words)]) == words:
                 if words == (iso.lower(),) and not t[k].text.isupper():
                     continue  # ISO codes only count in capitals ("rub" is a word)
@@ -494,7 +531,12 @@ class _Scanner:
     def phrases(self, change_verbs_in_sentence: bool) -> list[NumberPhrase]:
         out: list[NumberPhrase] = []
         i = 0
+        t, words = self.t, self.r.number_word_values
         while i < self.n:
+            tok = t[i]
+            if tok.kind != "num" and (tok.kind != "word" or tok.low.split("-", 1)[0] not in words):
+                i += 1  # the gate of _phrase_at, inlined: no phrase starts here
+                continue
             ph = self._phrase_at(i, change_verbs_in_sentence)
             if ph is None:
                 # A rejected numeral ("aged 18 to 25", "March 3-5") takes its range partner along.
