@@ -1,9 +1,10 @@
 -- table: marts.claims
 -- severity: warn
 -- tolerance: 0.25
--- Containers claimed for a period against the sum of containers on the voyages the ledger
--- (marts.shipments) lists as departing in that period (voyages with no count add nothing,
--- see ledger_voyages_uncounted). One row per claim beyond tolerance.
+-- Voyages (metric shipments) and containers claimed for a period against the shipment ledger
+-- (marts.shipments): the voyages it lists as departing in that period, or the sum of their
+-- containers (voyages with no count add nothing, see ledger_voyages_uncounted).
+-- One row per claim beyond tolerance.
 -- Period: period_start .. coalesce(period_end, published); claims without a period_start are
 -- not comparable and are skipped, as are claims whose period misses the ledger's coverage.
 -- Rule, with low = value_low and high = value_high (null = open bound):
@@ -15,7 +16,7 @@
 with
 
 claims as (
-    select * from marts.claims where metric = 'containers'
+    select * from marts.claims where metric in ('shipments', 'containers')
 ),
 
 shipments as (
@@ -34,6 +35,7 @@ periods as (
     select
         claim_id,
         doc_id,
+        metric,
         file_name,
         attributed_to,
         qualifier,
@@ -52,13 +54,14 @@ compared as (
         coverage.ledger_first,
         coverage.ledger_last,
         (
-            select coalesce(sum(containers), 0) from shipments
+            select case periods.metric when 'shipments' then count(*) else coalesce(sum(containers), 0) end
+            from shipments
             where shipments.departure_date between periods.period_start and periods.period_end
         ) as ledger_figure,
         (
             select count(*) from shipments
             where shipments.departure_date between periods.period_start and periods.period_end
-                and shipments.containers is null
+                and shipments.containers is null and periods.metric = 'containers'
         ) as ledger_voyages_uncounted
     from periods
     cross join coverage
@@ -82,6 +85,7 @@ judged as (
 
 select
     claim_id,
+    metric,
     file_name,
     attributed_to,
     qualifier,
