@@ -111,6 +111,11 @@ _TITLE_WORDS = frozenset(
 _RATE_FIRST = frozenset({"a", "per", "each", "every"})
 _RATE_UNITS = frozenset({"day", "week", "month", "year"})
 # Words after a number that still leave it without a noun ("2,000 more arrived").
+# Sentences back that an attributed "the total", "the figure" ("the Pentagon had put the
+# total at about 3,000") may reach for the counted noun; two without a named claimant.
+_ANAPHOR_REACH = 4
+# Metrics that count per unit of time: a bare figure with a rate phrase continues them.
+_RATE_METRICS = frozenset({"artillery_rounds_per_day"})
 _BARE_EXTENDERS = frozenset({"more", "additional", "extra", "fresh", "others", "other"})
 _AUXILIARIES = frozenset(
     [
@@ -236,6 +241,7 @@ class DocState:
     """What earlier sentences of a document established for attribution."""
 
     first_org: Claimant | None = None
+    quoted: list[Claimant] = field(default_factory=list)  # claimants named so far, in order
     para_idx: int = -1
     para_attr: tuple[Claimant | None, Claimant | None] | None = None
 
@@ -270,6 +276,7 @@ class SentenceContext:
     prev_troops: bool = False  # the previous sentence (any paragraph) was about soldiers
     answer_topic: str | None = None  # metric of the question this sentence answers
     recent_metric: str | None = None  # metric of the last claim in the previous sentences
+    earlier_metric: str | None = None  # the same within a few more sentences ("the total")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -448,6 +455,12 @@ class _SentenceClaims:
             metric = self._loss_verb_before(ph.start_tok)  # "... and wounded 40 near X"
         if metric is None and bare and not ph.year_like:
             metric = self._backward(ph.start_tok)
+            if metric is not None and previous and previous[-1].metric in {
+                dst for _cue, dst, _pos in self.r.modifiers.get(metric, ())
+            }:
+                # "10,000 shells a day while Ukraine fired between 2,000 and 3,000": the
+                # bare figure compares with the refined figure before it (a rate).
+                metric = previous[-1].metric
             if metric is None and previous:
                 prior = previous[-1].metric
                 if prior in TROOP_METRICS or prior in self.r.metric_units and prior != "money":
@@ -456,6 +469,11 @@ class _SentenceClaims:
                     metric = "troops_deployed" if prior == "troop_reinforcements" else prior
         if metric is None and not ph.year_like and (bare or self._label is not None):
             metric = self._topic(ph, bare)
+        if metric is None and bare and not ph.year_like and self._rate_next(ph.end_tok):
+            # "often fewer than 2,000 a day" right after a daily rate: the same rate.
+            recent = self.ctx.recent_metric
+            if recent is not None and recent in _RATE_METRICS:
+                metric = recent
         if metric is None:
             return None
         if metric in LOSS_METRICS and noun_end is not None and not self._loss_context():
@@ -592,7 +610,7 @@ class _SentenceClaims:
             return None
         if self.ctx.answer_topic is not None and (ph.qualifier != "exact" or self.n <= 8):
             return self.ctx.answer_topic
-        if self.ctx.recent_metric is not None:
+        if self.ctx.earlier_metric is not None:
             anaphors = self.r.cue_sets.get("anaphor", set())
             for k in range(ph.start_tok - 1, 0, -1):
                 if (
@@ -600,8 +618,15 @@ class _SentenceClaims:
                     and not (k + 1 < self.n and t[k + 1].low == "of")
                     and (t[k - 1].low in _DETERMINERS or (k > 1 and t[k - 2].low in _DETERMINERS))
                 ):
-                    return self.ctx.recent_metric
+                    return self.ctx.earlier_metric
         return None
+
+    def _rate_next(self, j: int) -> bool:
+        """'a day', 'per day' right after token j."""
+        t = self.t
+        return (
+            j + 1 < self.n and t[j].low in _RATE_FIRST and t[j + 1].low in _RATE_UNITS
+        ) or (j < self.n and t[j].low in ("daily", "weekly", "monthly", "annually"))
 
     def _troop_context(self) -> bool:
         """The sentence talks about soldiers (a troop noun, not just a loss verb)."""
@@ -860,6 +885,7 @@ class _Attributor:
         r = self.r
         self._sentence = sentence
         self._doc_mentions = doc_mentions
+        self._quotes = _quoted_spans(sentence)
         cues: list[tuple[int, int, str]] = []  # (token index, length, kind)
         k = 0
         n = len(tokens)
@@ -886,9 +912,25 @@ class _Attributor:
         persons = self._persons
         events: list[Event] = []
         cited: set[int] = set()  # mention starts already taken by "citing X" / "according to X"
+        anaphors = {ck: (cl, ckind) for ck, cl, ckind in cues if ckind.startswith("anaphor")}
         for k, length, kind in cues:
             if kind in ("before", "chain"):
                 cue_end = tokens[k + length - 1].end
+                argument_cue = anaphors.get(k + length)
+                if argument_cue is not None:
+                    # "according to the report", "according to the intelligence chief": a
+                    # definite description naming an earlier claimant.
+                    alen, akind = argument_cue
+                    after = k + length + alen
+                    if after >= n or tokens[after].kind == "punct" or tokens[after].low == "that":
+                        found = self._anaphor(
+                            tokens, k + length, alen, akind, events, persons, offset, state
+                        )
+                        if found is not None:
+                            events.append(
+                                Event(tokens[k].start, kind, None if found == "anon" else found)
+                            )
+                            continue
                 claimant, start = self._after(sentence, cue_end, claim_mentions)
                 if claimant is not None:
                     events.append(Event(tokens[k].start, kind, claimant))
@@ -919,7 +961,7 @@ class _Attributor:
                 continue  # "is (also) estimated to", "an estimated sum": no claimant named here
             cue_start = tokens[k].start
             found = self._before(
-                tokens, k, cue_start, free or claim_mentions, cues, persons, offset, state
+                tokens, k, cue_start, free or claim_mentions, cues, persons, offset, state, events
             )
             if found is not None:
                 events.append(Event(cue_start, kind, found if found != "anon" else None))
@@ -1003,10 +1045,16 @@ class _Attributor:
         persons: list[Mention],
         offset: int,
         state: DocState,
+        events: list[Event],
     ) -> Claimant | str | None:
         # Pronouns and definite descriptions right before the cue ("he said", "the report says").
         for ck, length, kind in cues:
             if ck + length <= k and k - (ck + length) <= 2:
+                if kind in ("anaphor_person", "anaphor_org"):
+                    found = self._anaphor(tokens, ck, length, kind, events, persons, offset, state)
+                    if found is not None:
+                        return found
+                    continue
                 if kind == "anonymous":
                     inside = [m for m in mentions if m.start <= tokens[ck].start < m.end]
                     if inside:
@@ -1023,29 +1071,12 @@ class _Attributor:
                     if named:
                         return _claimant(named[-1])
                     return "anon"
-                if kind == "anaphor_person":
-                    prior = [p for p in persons if p.end <= offset + cue_start]
-                    if prior:
-                        return _claimant(prior[-1])
-                    if length > 1:
-                        # "the official said" with no named person: an unnamed speaker, never
-                        # the country mentioned in the reported content ("the North shipped").
-                        return "anon"
-                if kind == "anaphor_org":
-                    if state.first_org is not None:
-                        return state.first_org
-                    orgs = [
-                        m
-                        for m in self._doc_mentions
-                        if m.end <= offset + cue_start and m.entity_type == "organisation"
-                    ]
-                    if orgs:
-                        return _claimant(orgs[0])
-                    if length > 1:
-                        return "anon"  # "the report said" with no named body: not the subject
         best = None
+        quoted = self._quotes
         for m in mentions:
             if m.end <= cue_start and cue_start - m.end <= 90:
+                if quoted and any(q0 <= m.start < q1 <= cue_start for q0, q1 in quoted):
+                    continue  # '"... helped Ukraine ...," Novak said': quoted speech, not the speaker
                 between = [t for t in tokens if m.end <= t.start < cue_start]
                 if any(t.low in ("that", ";") for t in between):
                     continue
@@ -1064,11 +1095,89 @@ class _Attributor:
         names = _strip_titles([t.text for t in name_toks])
         if len(names) >= 2 and (best is None or best.end <= name_toks[0].start):
             return Claimant(" ".join(names))
+        if len(names) == 1 and len(name_toks) == 1 and k >= 2 and (
+            best is None or best.end <= name_toks[0].start
+        ):
+            # '..., Novak said': a surname the document introduced earlier in full.
+            full = self._full_name(names[0], offset + cue_start)
+            if full is not None:
+                return Claimant(full, "person")
         if best is not None:
             return _claimant(best)
         return None
 
+    def _anaphor(
+        self,
+        tokens: list[Token],
+        ck: int,
+        length: int,
+        kind: str,
+        events: list[Event],
+        persons: list[Mention],
+        offset: int,
+        state: DocState,
+    ) -> Claimant | str | None:
+        """The claimant a pronoun or definite description ("he", "its", "the institute")
+        stands for, "anon" for an unnamed one, None when nothing fits."""
+        cue_start = tokens[ck].start
+        # A claimant already named earlier in the same sentence ("Ukraine's military
+        # intelligence said in its latest assessment").
+        for e in reversed(events):
+            c = e.claimant
+            if e.pos < cue_start and c is not None and (
+                (c.entity_type == "person") == (kind == "anaphor_person")
+            ):
+                return c
+        if kind == "anaphor_person":
+            prior = [p for p in persons if p.end <= offset + cue_start]
+            if prior:
+                return _claimant(prior[-1])
+            if length > 1:
+                # "the official said" with no named person: an unnamed speaker, never
+                # the country mentioned in the reported content ("the North shipped").
+                return "anon"
+            return None
+        if length > 1:
+            # "the institute said": the latest claimant whose name has that head noun.
+            head = tokens[ck + length - 1].low
+            if len(head) > 3:
+                pattern = re.compile(r"\b" + re.escape(head) + r"\b", re.I)
+                for c in reversed(state.quoted):
+                    if c.entity_type != "person" and pattern.search(c.name):
+                        return c
+                for m in reversed(self._doc_mentions):
+                    if (
+                        m.end <= offset + cue_start
+                        and m.entity_type == "organisation"
+                        and (pattern.search(m.surface) or pattern.search(m.canonical))
+                    ):
+                        return _claimant(m)
+        if state.first_org is not None:
+            return state.first_org
+        for m in self._doc_mentions:
+            if m.end > offset + cue_start:
+                break
+            if m.entity_type == "organisation":
+                return _claimant(m)
+        if length > 1:
+            return "anon"  # "the report said" with no named body: not the subject
+        return None
+
+    def _full_name(self, surname: str, before: int) -> str | None:
+        """'Novak' -> 'Jan Novak' when the text before ``before`` names him in full."""
+        if not surname[:1].isupper() or not surname[1:].islower() or len(surname) < 3:
+            return None
+        found = None
+        pattern = r"(?<![\w'’-])([A-Z][a-z'’-]+) " + re.escape(surname) + r"(?![\w'’-])"
+        for m in re.finditer(pattern, self.text[:before]):
+            first = m.group(1)
+            if first not in _NOT_NAMES and first.lower() not in _TITLE_WORDS | _HONORIFICS:
+                found = f"{first} {surname}"
+        return found
+
     _sentence: str = ""
+    _quotes: list[tuple[int, int]] = []
+    text: str = ""
 
 
 def _strip_titles(words: list[str]) -> list[str]:
@@ -1103,6 +1212,16 @@ def _titled_person(sentence: str, m: Mention, later: list[Mention]) -> Mention:
     if len(words) <= 4 and any(w in _TITLE_WORDS for w in words) and not re.search(r"[,;:.]", gap):
         return later[0]
     return m
+
+
+_QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
+
+
+def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
+    """Character spans of the quotations of a sentence."""
+    if '"' not in sentence and "“" not in sentence:
+        return []
+    return [(q.start(), q.end()) for q in _QUOTATION.finditer(sentence)]
 
 
 def _claimant(m: Mention) -> Claimant:
@@ -1364,7 +1483,10 @@ def _doc_claims(
     rows: dict[str, list],
 ) -> None:
     state = DocState()
-    seen: set[tuple] = set()
+    attributor.text = text
+    # (metric, low, high, unit) -> row index while the figure is known only from a
+    # headline or caption, None once a body sentence stated it.
+    seen: dict[tuple, int | None] = {}
     seq = 0
     mention_iter = 0
     troops_in_prev = False
@@ -1402,16 +1524,28 @@ def _doc_claims(
                 if question is not None and para_idx in (question[0], question[0] + 1)
                 else None,
                 recent_metric=recent[1] if recent is not None and sent_idx - recent[0] <= 2 else None,
+                earlier_metric=recent[1]
+                if recent is not None
+                and sent_idx - recent[0]
+                <= (_ANAPHOR_REACH if any(e.claimant is not None for e in events) else 2)
+                else None,
             )
             drafts = _SentenceClaims(sentence, tokens, rules, prev_troops, ctx).run()
             if drafts:
                 recent = (sent_idx, drafts[-1].metric)
             period = resolve_period(sentence, published) if drafts else (None, None)
+            display = _is_display(sentence)
             for d in drafts:
                 key = (d.metric, d.low, d.high, d.unit)
+                replace = None
                 if key in seen:
-                    continue
-                seen.add(key)
+                    # A figure first seen in a headline or caption is re-attributed from the
+                    # body sentence that states it (the body figure is the claim).
+                    replace = seen.pop(key)
+                    if replace is None or display:
+                        seen[key] = replace
+                        continue
+                seen[key] = len(rows["doc_id"]) if display else None
                 found, source, via = _choose(events, d.pos)
                 if not found and state.para_attr is not None:
                     source, via = state.para_attr
@@ -1423,24 +1557,33 @@ def _doc_claims(
                 supplier, recipient = _flows(
                     tokens, local, d.pos, d.metric, rules, (d.start, d.end), names
                 )
-                rows["doc_id"].append(doc_id)
-                rows["claim_seq"].append(seq)
-                rows["metric"].append(d.metric)
-                rows["value_low"].append(d.low)
-                rows["value_high"].append(d.high)
-                rows["unit"].append(d.unit)
-                rows["qualifier"].append(d.qualifier)
-                rows["attributed_to"].append(source.name if source else None)
                 via = _distinct(source, via)
-                rows["reported_by"].append(via.name if via else None)
-                rows["supplier"].append(supplier)
-                rows["recipient"].append(recipient)
-                rows["period_start"].append(period[0])
-                rows["period_end"].append(period[1])
-                rows["quote"].append(sentence[d.start : d.end])
-                rows["char_start"].append(s0 + d.start)
-                rows["char_end"].append(s0 + d.end)
-                rows["sentence_idx"].append(sent_idx)
+                row = {
+                    "doc_id": doc_id,
+                    "claim_seq": seq,
+                    "metric": d.metric,
+                    "value_low": d.low,
+                    "value_high": d.high,
+                    "unit": d.unit,
+                    "qualifier": d.qualifier,
+                    "attributed_to": source.name if source else None,
+                    "reported_by": via.name if via else None,
+                    "supplier": supplier,
+                    "recipient": recipient,
+                    "period_start": period[0],
+                    "period_end": period[1],
+                    "quote": sentence[d.start : d.end],
+                    "char_start": s0 + d.start,
+                    "char_end": s0 + d.end,
+                    "sentence_idx": sent_idx,
+                }
+                if replace is not None:
+                    row["claim_seq"] = rows["claim_seq"][replace]
+                    for col, value in row.items():
+                        rows[col][replace] = value
+                    continue
+                for col, value in row.items():
+                    rows[col].append(value)
                 seq += 1
         troops_in_prev = _has_phrase(tokens, 0, len(tokens), rules.troop_nouns)
         if sentence.rstrip(" *_\"'”’").endswith("?"):
@@ -1458,6 +1601,16 @@ def _doc_claims(
                 ):
                     state.first_org = e.claimant
                     break
+            state.quoted.extend(e.claimant for e in events if e.claimant is not None)
+
+
+_CAPTION = re.compile(r"\s*[*_](?![*_\s]).*[*_][\s.]*$", re.S)
+
+
+def _is_display(sentence: str) -> bool:
+    """Headings ("# ...") and italic captions ("*Soldiers at ...*"): display text whose
+    figures restate the body."""
+    return sentence.lstrip().startswith("#") or _CAPTION.fullmatch(sentence) is not None
 
 
 def _question_metric(tokens: list[Token], rules: ExtractionRules) -> str | None:
