@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RULES = load_rules(ROOT / "reference")
 
 BASE = [
-    "North Korea has sent about 11,000 troops to Russia, South Korea's National Intelligence"
-    " Service said on Tuesday, according to Yonhap.",
+    "North Korea has sent about 11,000 troops to Russia, the National Intelligence Service"
+    " in Seoul stated on Tuesday, according to Yonhap.",
     "The Washington Post and the US State Department cited Kim Jong Un and Shin Won-sik.",
     "Ukraine's military intelligence (HUR) said the DPRK shipped KN-23 missiles via Rajin.",
 ]
