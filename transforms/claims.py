@@ -137,6 +137,21 @@ _AUXILIARIES = frozenset(
         "then",
     ]
 )
+# Adverbs that may stand between a claimant and its reporting verb ("has now said").
+_VERB_ADVERBS = frozenset(
+    {"now", "earlier", "previously", "already", "also", "again", "first", "recently", "since",
+     "separately", "once", "still", "further", "long", "publicly", "officially", "reportedly"}
+)
+# Plural nouns that make the argument of "citing ..." an unnamed group of people.
+_UNNAMED_PEOPLE = frozenset(
+    {"officials", "official", "sources", "source", "diplomats", "diplomat", "officers",
+     "officer", "people", "person", "insiders", "lawmakers", "analysts"}
+)
+# Lower-case head nouns of a body named after its owner ("Finland's defence ministry").
+_BODY_HEADS = frozenset(
+    {"ministry", "intelligence", "military", "army", "navy", "government", "agency", "service",
+     "office", "command", "forces", "staff", "police"}
+)
 _HONORIFICS = frozenset(
     [
         "mr",
@@ -932,6 +947,12 @@ class _Attributor:
                             )
                             continue
                 claimant, start = self._after(sentence, cue_end, claim_mentions)
+                if kind == "chain" and self._unnamed_relay(tokens, k + length, claimant):
+                    # "X, citing South Korean officials, reported": an anonymous claimant
+                    # relayed by a named intermediary; the intermediary is the source.
+                    if start is not None:
+                        cited.add(start)
+                    continue
                 if claimant is not None:
                     events.append(Event(tokens[k].start, kind, claimant))
                     if start is not None:
@@ -969,6 +990,19 @@ class _Attributor:
             events.append(paren)
         events.sort(key=lambda e: e.pos)
         return events
+
+    @staticmethod
+    def _unnamed_relay(tokens: list[Token], a: int, claimant: Claimant | None) -> bool:
+        """The argument of "citing ..." is a group of unnamed people ("South Korean
+        officials", "Finnish sources"), not a named body or person."""
+        if claimant is not None and claimant.entity_type in ("organisation", "person"):
+            return False
+        words: list[Token] = []
+        for t in tokens[a : a + 5]:
+            if t.kind == "punct" or t.low in ("that", "who", "which", "on", "in", "as"):
+                break
+            words.append(t)
+        return bool(words) and words[-1].low in _UNNAMED_PEOPLE
 
     def _paren_source(
         self, sentence: str, tokens: list[Token], mentions: list[Mention]
@@ -1024,6 +1058,15 @@ class _Attributor:
                 break
         # Unknown name: up to three lower-case words (a title), then capitalised words.
         rest = sentence[cue_end:]
+        body = re.match(
+            r"\s+(?:the\s+)?([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?(?:['’]s)?(?:\s+[a-z]+){0,2}\s+("
+            + "|".join(sorted(_BODY_HEADS))
+            + r"))\b(?!['’])",
+            rest,
+        )
+        if body and body.group(1).split()[0] not in _NOT_NAMES:
+            # "citing Finland's defence ministry": an owner and a lower-case body noun.
+            return Claimant(body.group(1)), None
         mm = re.match(
             r"\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}?((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})",
             rest,
@@ -1083,13 +1126,38 @@ class _Attributor:
                 best = m
         # Unknown name directly before the cue: "Lee Ji-won said", "Czech President Jan Novak
         # said", "Ukraine's Special Operations Forces say".
-        prev = [t for t in tokens[:k]][-5:]
+        # Auxiliaries and adverbs between the claimant and the verb ("Finland's defence
+        # ministry has estimated", "the agency had earlier said") are skipped.
+        end = k
+        while end > 0 and k - end < 3 and _is_verb_filler(tokens[end - 1]):
+            end -= 1
+        if end > 1 and tokens[end - 1].text == ",":
+            # "The Daily Planet, citing Finnish officials, reported": the claimant stands
+            # before the bracketed "citing ..." clause.
+            for ck, _length, ckind in cues:
+                if (
+                    ckind == "chain"
+                    and 1 <= ck < end - 1
+                    and tokens[ck - 1].text == ","
+                    and not any(t.kind == "punct" for t in tokens[ck : end - 1])
+                ):
+                    end = ck - 1
+                    break
+        prev = [t for t in tokens[:end]][-5:]
         name_toks: list[Token] = []
+        body = _lowercase_body(prev)
+        if body:
+            prev = prev[: len(prev) - len(body)]
         for t in reversed(prev):
             if _NAME_WORD.fullmatch(t.text) and t.text not in _NOT_NAMES:
                 name_toks.insert(0, t)
             else:
                 break
+        if body and name_toks and (best is None or best.end <= name_toks[0].start):
+            # "Finland's defence ministry", "Finnish military intelligence": a body named by
+            # its owner and a lower-case head noun, kept as written.
+            first = name_toks[0]
+            return Claimant(self._sentence[first.start : body[-1].end])
         if best is not None and name_toks and name_toks[0].start < best.end:
             name_toks = [t for t in name_toks if t.start >= best.end]
         names = _strip_titles([t.text for t in name_toks])
@@ -1178,6 +1246,30 @@ class _Attributor:
     _sentence: str = ""
     _quotes: list[tuple[int, int]] = []
     text: str = ""
+
+
+def _is_verb_filler(t: Token) -> bool:
+    """An auxiliary or adverb between a claimant and its reporting verb."""
+    low = t.low
+    if t.kind != "word" or not t.text.islower():
+        return False
+    return low in _AUXILIARIES or low in _VERB_ADVERBS or (len(low) > 4 and low.endswith("ly"))
+
+
+def _lowercase_body(prev: list[Token]) -> list[Token]:
+    """Trailing lower-case words ending in a body noun ("defence ministry") right after a
+    capitalised owner ("Finland's", "Finnish"); empty when there is none."""
+    if not prev or prev[-1].low not in _BODY_HEADS or not prev[-1].text.islower():
+        return []
+    j = len(prev) - 1
+    while j > 0 and len(prev) - j < 3 and prev[j - 1].text.islower() and prev[j - 1].kind == "word":
+        j -= 1
+    words = prev[j:]
+    if j == 0 or not _NAME_WORD.fullmatch(prev[j - 1].text) or prev[j - 1].text in _NOT_NAMES:
+        return []
+    if any(w.low in _AUXILIARIES or w.low in _NOT_A_CUE_BEFORE for w in words):
+        return []
+    return words
 
 
 def _strip_titles(words: list[str]) -> list[str]:

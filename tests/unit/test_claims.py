@@ -605,3 +605,79 @@ def test_units_of_a_singular_launcher() -> None:
 def test_aid_package_is_a_money_claim() -> None:
     text = "Parliament finally approved a $45 billion package for Kyiv's army in May."
     assert one(text)["unit"] == "USD"
+
+
+def test_anonymous_claimant_relayed_by_a_named_outlet_is_the_outlet() -> None:
+    row = one(
+        "Bloomberg, citing Polish officials, reported that Pyongyang loaded 1,300 containers."
+    )
+    assert (row["attributed_to"], row["reported_by"]) == ("Bloomberg", None)
+    row = one("About 800 rail cars crossed, the Financial Times said, citing unnamed sources.")
+    assert row["attributed_to"] == "Financial Times"
+    # An outlet missing from the alias table, before the bracketed "citing ..." clause.
+    row = one("The Baltic Courier, citing a senior official, said 240 rail cars crossed.")
+    assert row["attributed_to"] == "Baltic Courier"
+
+
+def test_named_claimant_relayed_by_an_outlet_stays_the_source() -> None:
+    row = one("Bloomberg, citing the NIS, reported that Pyongyang loaded 1,300 containers.")
+    assert (row["attributed_to"], row["reported_by"]) == ("NIS", "Bloomberg")
+    row = one(
+        "The Baltic Courier, citing Norway's defence ministry, said 240 rail cars crossed."
+    )
+    assert (row["attributed_to"], row["reported_by"]) == (
+        "Norway's defence ministry",
+        "Baltic Courier",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        (
+            "Norway's defence ministry has estimated that Pyongyang loaded 1,300 containers.",
+            "Norway's defence ministry",
+        ),
+        (
+            "Petra Lindqvist has repeatedly said 240 rail cars crossed the border.",
+            "Petra Lindqvist",
+        ),
+        ("US officials have now said 240 rail cars crossed the border.", "US officials"),
+        (
+            "The NIS briefed lawmakers on Monday. The agency had earlier said 240 rail cars "
+            "crossed the border.",
+            "NIS",
+        ),
+        (
+            "About 240 rail cars crossed, Norway's defence ministry has said.",
+            "Norway's defence ministry",
+        ),
+    ],
+)
+def test_auxiliaries_and_adverbs_before_the_reporting_verb(text: str, source: str) -> None:
+    assert run(text).row(-1, named=True)["attributed_to"] == source
+
+
+def test_word_currency_after_a_scale_in_a_plan() -> None:
+    row = one("Brussels backed a 4 billion euro plan to buy artillery shells.")
+    assert (row["metric"], row["value_low"], row["unit"]) == ("money", 4e9, "EUR")
+    # "plan", like "package", keeps a sum when nothing in its clause marks it as macro data.
+    row = one("The bloc agreed a 4 billion euro plan last year.")
+    assert (row["value_low"], row["unit"]) == (4e9, "EUR")
+    assert run("The bank unveiled a 4 billion euro plan to lift GDP.").height == 0
+    row = one("Moscow has paid 75 billion roubles for North Korean shells.")
+    assert (row["metric"], row["value_low"], row["unit"]) == ("money", 75e9, "RUB")
+
+
+def test_subset_of_these_keeps_hedge_and_noun() -> None:
+    out = run("Kyiv said that at least 14 of these missiles struck Odesa.")
+    row = out.row(0, named=True)
+    assert (row["metric"], row["value_low"], row["value_high"], row["qualifier"]) == (
+        "ballistic_missiles",
+        14.0,
+        None,
+        "at_least",
+    )
+    out = run("Around 350 of those containers reached the front, Kyiv said.")
+    row = out.row(0, named=True)
+    assert (row["metric"], row["value_low"], row["qualifier"]) == ("containers", 350.0, "approx")

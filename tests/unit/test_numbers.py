@@ -154,6 +154,9 @@ def test_vague(text: str, low: float) -> None:
         ("150,000 rubles", 150_000, "RUB"),
         ("€7m", 7e6, "EUR"),
         ("2 billion dollars", 2e9, "USD"),
+        ("a 4 billion euro fund", 4e9, "EUR"),
+        ("6 million euros", 6e6, "EUR"),
+        ("75 billion roubles", 75e9, "RUB"),
     ],
 )
 def test_currencies(text: str, value: float, iso: str) -> None:
