@@ -95,6 +95,7 @@ def load_warehouse(con, batch: pipeline.Batch, settings: Settings, target) -> di
     """Write the batch, rebuild the SQL models, run every check, and put back the last good
     version of any mart an error check blocked."""
     loaded = pipeline.write_batch(con, batch, own_transaction=not target.outer_transaction)
+    batch.release_frames()
     fingerprint = db.build_fingerprint(settings.reference_dir)
     # Nothing new and nothing changed in the SQL or reference data: the marts would come out
     # the same, so only the checks that depend on the date (freshness, volume) run again.
@@ -212,6 +213,7 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
         con = None
         try:
             con = target.open()
+            target.prepare(con, settings)
             rules = load_rules(settings.reference_dir)
             if batch.rebuild:
                 tables = pipeline.rebuild_inputs(con, batch)
@@ -223,6 +225,7 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
             extracted = extract_all(batch.documents, rules, settings.extract_batch_docs)
             crash_point("extract")
             validate_and_normalise(batch, extracted, tables, rules, settings.reference_dir)
+            del extracted, tables  # the staged frames now hold everything; free the inputs
             loaded = load_warehouse(con, batch, settings, target)
             _summarise(summary, batch, loaded, can_restore=target.restore_source is not None)
             crash_point("load")

@@ -42,8 +42,8 @@ class ReceivedTable(Staged):
         nullable=True, description="Columns whose text could not be read (dropped before load)."
     )
 
-    @pa.check("unparsed_cells", name="every cell parses")
-    def cells_parse(cls, data: pa.PolarsData) -> pl.LazyFrame:
+    @pa.check("unparsed_cells")
+    def every_cell_parses(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """Text that could not be read as a date or number must not load as a silent null."""
         col = pl.col(data.key)
         return data.lazyframe.select(col.is_null() | (col == ""))

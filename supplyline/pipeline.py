@@ -82,6 +82,12 @@ class Batch:
     checks: list[dict] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
     rebuild: bool = False  # re-derive staging from raw; raw and the ledger are not rewritten
+    file_index: dict[tuple[str, str], dict] = field(default_factory=dict, repr=False)
+
+    def release_frames(self) -> None:
+        """Drop the row frames once written (millions of ledger rows need not outlive the load)."""
+        self.table_rows, self.shipments, self.figures = [], [], []
+        self.claims = self.mentions = self.documents = None
 
     def quarantine_frame(self) -> pl.DataFrame:
         return pl.DataFrame(self.quarantine, schema=QUARANTINE_SCHEMA)
@@ -207,16 +213,20 @@ def _validated_documents(batch: Batch, docs: list[dict]) -> pl.DataFrame:
     for bad in gate.rejected.join(frame.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)), on="_row").iter_rows(named=True):
         batch.reject(bad["file_name"], bad["sha256"], "ingest", "raw.documents", None,
                      bad["check_name"], bad["reason"], bad["offending_values"])
-        _mark_file(batch, bad["file_name"], status="failed", error=f"rejected: {bad['reason']}", rows_quarantined=1)
-    for doc in gate.valid.iter_rows(named=True):
-        _mark_file(batch, doc["file_name"], rows_loaded=1, rows_quarantined=0, rows_skipped=0)
+        _mark_file(batch, bad["file_name"], bad["sha256"], status="failed", error=f"rejected: {bad['reason']}",
+                   rows_quarantined=1)
+    for path, sha in gate.valid.select("file_name", "sha256").iter_rows():
+        _mark_file(batch, path, sha, rows_loaded=1, rows_quarantined=0, rows_skipped=0)
     return gate.valid.with_columns(run_id=pl.lit(batch.run_id), ingested_at=pl.lit(batch.started))
 
 
-def _mark_file(batch: Batch, path: str, **values: object) -> None:
-    for entry in batch.files:
-        if entry["path"] == path and entry["status"] in ("loaded", "failed"):
-            entry.update(values)
+def _mark_file(batch: Batch, path: str, sha256: str, **values: object) -> None:
+    """Update the ledger entry of one (path, content): an index, since a night may hold 100k files."""
+    if len(batch.file_index) != len(batch.files):
+        batch.file_index = {(e["path"], e["sha256"]): e for e in batch.files}
+    entry = batch.file_index.get((path, sha256))
+    if entry is not None and entry["status"] in ("loaded", "failed"):
+        entry.update(values)
 
 
 def _record_gate(batch: Batch, gate, table: str, frame: pl.DataFrame) -> None:
@@ -253,15 +263,16 @@ def stage_extractions(batch: Batch, claims: pl.DataFrame, mentions: pl.DataFrame
 
 def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules, shapes: pl.DataFrame) -> None:
     """Normalise each received table onto its canonical shape; account for every row."""
-    counts: dict[str, dict[str, int]] = {}
-    notes: dict[str, list[str]] = {}
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    notes: dict[tuple[str, str], list[str]] = {}
     for table in tables:
-        tally = counts.setdefault(table.path, {"loaded": 0, "quarantined": 0, "skipped": 0})
+        key = (table.path, table.sha256)
+        tally = counts.setdefault(key, {"loaded": 0, "quarantined": 0, "skipped": 0})
         shape, mapping = match_shape(table.columns, shapes)
         where = f"sheet {table.sheet!r}" if table.sheet else "table"
         if shape is None:
             tally["skipped"] += table.rows.height
-            notes.setdefault(table.path, []).append(
+            notes.setdefault(key, []).append(
                 f"{where}: columns match no known table shape ({', '.join(table.columns[:8])})"
             )
             continue
@@ -271,7 +282,7 @@ def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules,
         else:
             typed = normalise_figures(table.rows, mapping, rules.metrics)
             model, target, frames = StgFigure, "staging.stg_tables__figures", batch.figures
-        notes.setdefault(table.path, []).append(f"{where}: read as {shape}")
+        notes.setdefault(key, []).append(f"{where}: read as {shape}")
         gate = validate_rows(typed, model)
         _record_gate(batch, gate, target, typed)
         rejected = gate.rejected.join(
@@ -287,9 +298,9 @@ def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules,
         frames.append(gate.valid.drop("unparsed_cells").with_columns(
             sha256=pl.lit(table.sha256), sheet=pl.lit(table.sheet), source_file=pl.lit(table.path),
         ))
-    for path, tally in counts.items():
-        _mark_file(batch, path, rows_loaded=tally["loaded"], rows_quarantined=tally["quarantined"],
-                   rows_skipped=tally["skipped"], note="; ".join(notes.get(path, [])) or None)
+    for (path, sha), tally in counts.items():
+        _mark_file(batch, path, sha, rows_loaded=tally["loaded"], rows_quarantined=tally["quarantined"],
+                   rows_skipped=tally["skipped"], note="; ".join(notes.get((path, sha), [])) or None)
 
 
 def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, own_transaction: bool = True) -> dict[str, int]:

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     extra_checks_dir: Path | None = Field(
         None, description="Folder of the team's own zero-row SQL checks (-- table:, -- severity:)."
     )
+    duckdb_memory_limit: str = Field(
+        "4GB", description="DuckDB's memory cap for a run; beyond it DuckDB spills to data_dir/tmp."
+    )
     max_file_mb: float = Field(200.0, description="Files larger than this are quarantined unread.")
 
     smtp_host: str | None = Field(None, description="SMTP server; unset writes alerts to the outbox.")

@@ -13,6 +13,16 @@ import duckdb
 from warehouse import db
 
 
+def limit_memory(con: duckdb.DuckDBPyConnection, memory_limit: str, spill_dir: Path) -> None:
+    """Cap DuckDB's buffer pool (its default is 80% of RAM, on top of the run's own frames)."""
+    spill_dir.mkdir(parents=True, exist_ok=True)
+    # SET takes no parameters; both values come from settings, and the size is checked first.
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit.strip(), re.I):
+        raise ValueError(f"SUPPLYLINE_DUCKDB_MEMORY_LIMIT must be a size like 4GB, not {memory_limit!r}")
+    con.execute(f"set memory_limit = '{memory_limit.strip()}'")
+    con.execute(f"set temp_directory = '{_quote(str(spill_dir))}'")
+
+
 @dataclass
 class FileWarehouse:
     """The default: readers keep the published file while a run builds the next one."""
@@ -39,6 +49,9 @@ class FileWarehouse:
         con = db.connect(self._work)
         db.apply_ddl(con)
         return con
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, settings) -> None:
+        limit_memory(con, settings.duckdb_memory_limit, settings.data_dir / "tmp")
 
     def commit(self, con: duckdb.DuckDBPyConnection) -> None:
         con.close()
@@ -73,6 +86,9 @@ class LakeWarehouse:
         apply_lake_ddl(con)
         con.execute("begin transaction")
         return con
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, settings) -> None:
+        limit_memory(con, settings.duckdb_memory_limit, settings.data_dir / "tmp")
 
     def commit(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute("commit")

@@ -71,7 +71,7 @@ def test_shipment_and_figure_rows():
     gate = validate_rows(ship, StgShipment)
     assert gate.valid["row_number"].to_list() == [1]
     reasons = dict(zip(gate.rejected["_row"], gate.rejected["reason"], strict=True))
-    assert "every cell parses [containers]" in reasons[1]
+    assert "every_cell_parses [containers]" in reasons[1]
     assert "arrival_date >= departure_date" in reasons[2]
     figure = pl.DataFrame({
         "row_number": [1, 2], "unparsed_cells": ["", ""], "metric": ["troops_deployed"] * 2,
