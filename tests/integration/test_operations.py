@@ -168,6 +168,7 @@ def test_readers_polling_during_a_run_never_fail_nor_see_a_mix(tmp_path, server,
         reader.wait(timeout=120)
     after = state()
     report = json.loads(out.read_text())
+    print(f"\nreaders: {report['polls']} polls, {len(report['errors'])} errors, states seen {report['seen']}")
     assert report["errors"] == []
     assert report["polls"] >= 200
     assert set(report["seen"]) <= {before, after}
@@ -219,7 +220,7 @@ def test_nightly_deployment_runs_on_a_worker_and_catches_up_once(tmp_path, serve
         assert con.execute("select count(*) from ops.runs where status = 'completed'").fetchone() == (2,)
     finally:
         con.close()
-    (tmp_path / "deployment-wall-seconds.txt").write_text(f"{elapsed:.1f}\n")
+    print(f"\ndeployment: trigger to Completed in {elapsed:.1f} s; missed nights ended {sorted(states)}")
 
 
 def query_count(warehouse: Path, table: str) -> int:
