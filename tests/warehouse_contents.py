@@ -11,6 +11,15 @@ VOLATILE = {"run_id", "flow_run_id", "started_at", "finished_at", "ingested_at",
 COMPARED_SCHEMAS = ("raw", "staging", "marts")
 
 
+def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of one read-only query on a warehouse file."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 def contents(path: Path, extra_tables: tuple[str, ...] = ("ops.files",)) -> dict[str, list[tuple]]:
     """Every row of every raw, staging and mart table (plus extras), volatile columns dropped."""
     con = duckdb.connect(str(path), read_only=True)

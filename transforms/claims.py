@@ -25,7 +25,14 @@ import polars as pl
 from supplyline.rules import ExtractionRules
 from transforms.entities import Mention, mentions_by_doc
 from transforms.expressions import has_number
-from transforms.numbers import MONTHS, NumberPhrase, Token, find_number_phrases, tokenize
+from transforms.numbers import (
+    MONTHS,
+    NumberPhrase,
+    Token,
+    bounds_for,
+    find_number_phrases,
+    tokenize,
+)
 from transforms.text import split_sentences
 
 CLAIM_SCHEMA = {
@@ -807,13 +814,7 @@ class _SentenceClaims:
                 continue
             first = k - 1 if k > 0 and t[k - 1].low in ("a", "one") else k
             qual, start = self._hedge_for(first)
-            value = entry[0]
-            low: float | None = value
-            high: float | None = value
-            if qual == "at_least":
-                high = None
-            elif qual == "at_most":
-                low = None
+            low, high = bounds_for(entry[0], qual)
             s, e = self._span(start, end)
             out.append(
                 Draft(

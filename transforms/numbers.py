@@ -599,12 +599,7 @@ class _Scanner:
         post, j_post = self.hedge_after(j)
         if post is not None and qual is None:
             qual, j = post, j_post
-        low: float | None = value
-        high: float | None = value
-        if qual == "at_least":
-            high = None
-        elif qual == "at_most":
-            low = None
+        low, high = bounds_for(value, qual)
         qualifier = qual or "exact"
         year_like = (
             plain and 1900 <= value <= 2100 and not hedged and currency is None and not percent
@@ -667,3 +662,12 @@ def parse_number(text: str, rules: ExtractionRules) -> float | None:
         return None
     ph = phrases[0]
     return ph.high if ph.high is not None else ph.low
+
+
+def bounds_for(value: float, qualifier: str | None) -> tuple[float | None, float | None]:
+    """(value_low, value_high) for one stated value: a lower or upper hedge opens the other side."""
+    if qualifier == "at_least":
+        return value, None
+    if qualifier == "at_most":
+        return None, value
+    return value, value

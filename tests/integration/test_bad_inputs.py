@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from flows.nightly import RunFailed, nightly
@@ -33,6 +32,7 @@ from tests.bad_inputs import (
     duplicate_of_sample,
 )
 from tests.smtp_fixture import SmtpServer, running_server
+from tests.warehouse_contents import query
 
 SAMPLE_TEXTS = [
     "korea_wire_2025-03-05_nis_casualties.txt",
@@ -48,14 +48,6 @@ FAILED = [c for c in ALL_CASES if c.status == "failed"]
 def _one_line(value: str) -> str:
     """How the alert shows a file name: control characters become one space."""
     return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", value).strip()
-
-
-def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def snapshot_inputs(folder: Path) -> dict[str, object]:

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from flows.nightly import nightly
 from supplyline.cli import app
 from tests.scoring import score_claims
+from tests.warehouse_contents import query
 
 DATA_TABLES = [
     "raw.documents", "raw.table_rows", "staging.stg_reports__claims", "staging.stg_reports__entity_mentions",
@@ -26,14 +27,6 @@ def snapshot(path: Path) -> dict[str, list]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         return {t: con.execute(f"select * from {t} order by all").fetchall() for t in DATA_TABLES}
-    finally:
-        con.close()
-
-
-def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
 
