@@ -20,6 +20,20 @@ def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
+def insert_document(con: duckdb.DuckDBPyConnection, doc_id: str, published, at, text: str = "x") -> None:
+    """A loaded, current text document (ledger entry + raw row), for tests of the SQL models."""
+    con.execute(
+        "insert into ops.files (path, sha256, size_bytes, format, kind, version, status, "
+        "first_seen, run_id) values (?, ?, 1, 'txt', 'text', 1, 'loaded', ?, 'r1')",
+        [f"{doc_id}.txt", doc_id * 4, at],
+    )
+    con.execute(
+        "insert into raw.documents (doc_id, sha256, file_name, format, published, text, "
+        "run_id, ingested_at) values (?, ?, ?, 'txt', ?, ?, 'r1', ?)",
+        [doc_id, doc_id * 4, f"{doc_id}.txt", published, text, at],
+    )
+
+
 def contents(path: Path, extra_tables: tuple[str, ...] = ("ops.files",)) -> dict[str, list[tuple]]:
     """Every row of every raw, staging and mart table (plus extras), volatile columns dropped."""
     con = duckdb.connect(str(path), read_only=True)

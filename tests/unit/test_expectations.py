@@ -13,6 +13,7 @@ import pytest
 
 from supplyline.expectations import CheckRow, blocked_tables, run_expectations
 from supplyline.settings import REPO_ROOT
+from tests.warehouse_contents import insert_document
 from warehouse import db, load
 
 D = dt.date
@@ -22,16 +23,7 @@ A, B = "a" * 16, "b" * 16
 
 def _stage_good(con) -> None:
     for doc_id, published in ((A, D(2024, 3, 1)), (B, D(2024, 6, 1))):
-        con.execute(
-            "insert into ops.files (path, sha256, size_bytes, format, kind, version, status, "
-            "first_seen, run_id) values (?, ?, 1, 'txt', 'text', 1, 'loaded', ?, 'r1')",
-            [f"{doc_id}.txt", doc_id * 4, NOW],
-        )
-        con.execute(
-            "insert into raw.documents (doc_id, sha256, file_name, format, published, text, "
-            "run_id, ingested_at) values (?, ?, ?, 'txt', ?, 'x', 'r1', ?)",
-            [doc_id, doc_id * 4, f"{doc_id}.txt", published, NOW],
-        )
+        insert_document(con, doc_id, published, NOW)
     con.executemany(
         "insert into staging.stg_reports__claims (doc_id, claim_seq, metric, value_low, value_high, "
         "unit, qualifier, supplier, recipient, period_start, period_end, quote, char_start, char_end) "

@@ -9,6 +9,7 @@ import pytest
 
 from supplyline.expectations import CHECKS_DIR, record_mart_counts, run_sql_checks
 from supplyline.settings import REPO_ROOT
+from tests.warehouse_contents import insert_document
 from warehouse import db, load
 from warehouse.restore import restore_tables, with_downstream
 
@@ -59,16 +60,7 @@ def build(claims, ledger=LEDGER, unresolved=(), path=":memory:"):
     db.apply_ddl(con)
     load.load_reference(con, REPO_ROOT / "reference")
     for doc_id, published in DOCS.items():
-        con.execute(
-            "insert into ops.files (path, sha256, size_bytes, format, kind, version, status, "
-            "first_seen, run_id) values (?, ?, 1, 'txt', 'text', 1, 'loaded', ?, 'r1')",
-            [f"{doc_id}.txt", doc_id * 4, NOW],
-        )
-        con.execute(
-            "insert into raw.documents (doc_id, sha256, file_name, format, published, text, "
-            "run_id, ingested_at) values (?, ?, ?, 'txt', ?, 'x', 'r1', ?)",
-            [doc_id, doc_id * 4, f"{doc_id}.txt", published, NOW],
-        )
+        insert_document(con, doc_id, published, NOW)
     con.executemany(
         "insert into staging.stg_reports__claims (doc_id, claim_seq, metric, value_low, value_high, "
         "unit, qualifier, attributed_to, supplier, recipient, period_start, period_end, quote, "
