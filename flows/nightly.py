@@ -11,9 +11,9 @@ import polars as pl
 from prefect import flow, get_run_logger, runtime, task
 from prefect.cache_policies import NO_CACHE
 
-from supplyline import alerts, expectations, pipeline
+from supplyline import alerts, expectations, extract_worker, pipeline
 from supplyline.faults import crash_point
-from supplyline.inbox import scan_inbox
+from supplyline.inbox import load_hash_cache, now_ns, save_hash_cache, scan_inbox
 from supplyline.rules import ExtractionRules, load_rules
 from supplyline.settings import Settings
 from transforms.ledger import plan_ingest
@@ -55,9 +55,14 @@ class RunFailed(RuntimeError):
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def scan(inbox: Path, max_bytes: int) -> list:
-    """List and hash the inbox (retried: a disk hiccup can pass)."""
-    return scan_inbox(inbox, max_bytes)
+def scan(inbox: Path, max_bytes: int, hash_cache: Path | None) -> list:
+    """List and hash the inbox, reusing hashes of files whose stamps have not changed
+    (retried: a disk hiccup can pass)."""
+    started = now_ns()
+    files = scan_inbox(inbox, max_bytes, load_hash_cache(hash_cache) if hash_cache else None)
+    if hash_cache:
+        save_hash_cache(hash_cache, files, started)
+    return files
 
 
 @task(cache_policy=NO_CACHE)
@@ -69,16 +74,19 @@ def ingest(con, batch: pipeline.Batch, files: list) -> list[pipeline.TableInput]
 
 
 @task(cache_policy=NO_CACHE)
-def extract(documents: pl.DataFrame, rules: ExtractionRules) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Claims and entity mentions for one chunk of documents (pure compute; runs on Dask too)."""
-    return pipeline.extract_reports(documents, rules)
+def extract(documents: pl.DataFrame, rules: ExtractionRules, settings: Settings, processes: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Claims and entity mentions for a batch of documents, split over worker processes when it
+    is large (pure compute; on Dask each task gets one chunk and runs it in place)."""
+    return extract_worker.extract_in_processes(documents, rules, settings.reference_dir, processes,
+                                               settings.extract_batch_docs, settings.data_dir / "tmp")
 
 
-def extract_all(documents: pl.DataFrame, rules: ExtractionRules, chunk: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Fan extraction out over chunks of documents on the flow's task runner."""
-    if documents.is_empty():
-        return pipeline.extract_reports(documents, rules)
-    futures = [extract.submit(documents.slice(i, chunk), rules) for i in range(0, documents.height, chunk)]
+def extract_all(documents: pl.DataFrame, rules: ExtractionRules, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One extraction task on this machine, or one per chunk fanned out over a Dask cluster."""
+    if not settings.dask_address or documents.is_empty():
+        return extract(documents, rules, settings, settings.extraction_processes)
+    chunk = settings.extract_batch_docs
+    futures = [extract.submit(documents.slice(i, chunk), rules, settings, 1) for i in range(0, documents.height, chunk)]
     results = [f.result() for f in futures]
     return pl.concat([r[0] for r in results]), pl.concat([r[1] for r in results])
 
@@ -99,13 +107,16 @@ def load_warehouse(con, batch: pipeline.Batch, settings: Settings, target) -> di
     fingerprint = db.build_fingerprint(settings.reference_dir)
     # Nothing new and nothing changed in the SQL or reference data: the marts would come out
     # the same, so only the checks that depend on the date (freshness, volume) run again.
-    unchanged = not batch.files and not batch.rebuild and db.read_state(con, "marts_built_from") == fingerprint
+    unchanged = pipeline.nothing_new(batch) and db.read_state(con, "marts_built_from") == fingerprint
     if not unchanged:
         load.load_reference(con, settings.reference_dir)
         db.run_models(con)
         pipeline.record_assertions(batch, db.run_assertions(con))
-    checks = expectations.run_expectations(con, batch.run_id, settings.data_docs_dir)
-    checks += expectations.run_sql_checks(con)
+    if unchanged:  # same marts as last run: only the date-dependent checks can change
+        checks = expectations.run_date_checks(con, batch.run_id)
+    else:
+        checks = expectations.run_expectations(con, batch.run_id, settings.data_docs_dir)
+        checks += expectations.run_sql_checks(con)
     if settings.extra_checks_dir:
         checks += expectations.run_sql_checks(con, settings.extra_checks_dir, tool="team")
     for c in checks:
@@ -212,17 +223,20 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
         batch = pipeline.Batch(run_id=run_id, started=started, rebuild=kind == "rebuild")
         con = None
         try:
-            con = target.open()
-            target.prepare(con, settings)
-            rules = load_rules(settings.reference_dir)
             if batch.rebuild:
+                con = target.open()
+                target.prepare(con, settings)
                 tables = pipeline.rebuild_inputs(con, batch)
             else:
-                files = scan(settings.inbox, int(settings.max_file_mb * 1_000_000))
+                files = scan(settings.inbox, int(settings.max_file_mb * 1_000_000),
+                             settings.hash_cache if settings.trust_file_stamps else None)
+                con = target.open(quiet=pipeline.is_quiet(target, files, settings.reference_dir))
+                target.prepare(con, settings)
                 tables = ingest(con, batch, files)
                 crash_point("ingest")
                 summary.files_unchanged = len(files) - len(batch.files)
-            extracted = extract_all(batch.documents, rules, settings.extract_batch_docs)
+            rules = load_rules(settings.reference_dir)
+            extracted = extract_all(batch.documents, rules, settings)
             crash_point("extract")
             validate_and_normalise(batch, extracted, tables, rules, settings.reference_dir)
             del extracted, tables  # the staged frames now hold everything; free the inputs

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import polars as pl
 
 from supplyline.parsers import (
     TABLE_FORMATS,
@@ -31,6 +35,7 @@ class InboxFile:
     format: str | None
     kind: str | None  # text | table | None (not ingestible)
     skip_reason: str | None = None
+    stamp: tuple[int, int, int, int] | None = None  # (size, mtime_ns, ctime_ns, inode) when hashed
 
 
 @dataclass
@@ -63,11 +68,26 @@ def sha256_of(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def scan_inbox(inbox: Path, max_bytes: int) -> list[InboxFile]:
-    """Every file under the inbox, sorted by path; links and odd entries are listed as skipped."""
+# A file whose stamp (size, mtime, ctime, inode) is unchanged since it was hashed keeps its
+# hash: a no-op night then stats the archive instead of reading it. ctime cannot be set from
+# user space, so rewriting a file in place (even with its mtime put back) changes the stamp.
+HashCache = dict[str, tuple[tuple[int, int, int, int], str]]
+_CACHE_SCHEMA = {"path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "ctime_ns": pl.Int64,
+                 "inode": pl.Int64, "sha256": pl.String}
+# Like git's "racily clean" entries: a file changed within this many ns of the scan could be
+# changed again inside the clock's granularity without a new stamp, so it is not cached.
+_RACY_NS = 2_000_000_000
+
+
+def scan_inbox(inbox: Path, max_bytes: int, known: HashCache | None = None) -> list[InboxFile]:
+    """Every file under the inbox, sorted by path; links and odd entries are listed as skipped.
+
+    ``known`` (from ``load_hash_cache``) lets files whose stamp has not changed skip hashing.
+    """
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox folder not found: {inbox}")
+    known = known or {}
     found: list[InboxFile] = []
     for root, dirs, names in os.walk(inbox, followlinks=False):
         # os.walk lists a link to a folder among the folders and never descends into it;
@@ -77,8 +97,39 @@ def scan_inbox(inbox: Path, max_bytes: int) -> list[InboxFile]:
         for name in sorted([*names, *links]):
             abs_path = Path(root) / name
             rel = display_name(abs_path.relative_to(inbox).as_posix())
-            found.append(_inspect(abs_path, rel, max_bytes))
+            found.append(_inspect(abs_path, rel, max_bytes, known.get(rel)))
     return sorted(found, key=lambda f: f.path)
+
+
+def load_hash_cache(path: Path) -> HashCache:
+    """Hashes remembered by an earlier scan; an unreadable cache is an empty one (it is only
+    a shortcut: every hash in it can be computed again)."""
+    try:
+        frame = pl.read_parquet(path, schema=_CACHE_SCHEMA) if path.exists() else None
+    except (OSError, pl.exceptions.PolarsError):
+        return {}
+    if frame is None:
+        return {}
+    return {p: ((size, mt, ct, ino), sha) for p, size, mt, ct, ino, sha in frame.iter_rows()}
+
+
+def save_hash_cache(path: Path, files: list[InboxFile], scanned_at_ns: int) -> int:
+    """Remember the hashes of this scan (written atomically); returns how many were kept."""
+    rows = [
+        (f.path, *f.stamp, f.sha256) for f in files
+        if f.stamp is not None and scanned_at_ns - max(f.stamp[1], f.stamp[2]) > _RACY_NS
+    ]
+    frame = pl.DataFrame(rows, schema=_CACHE_SCHEMA, orient="row")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    frame.write_parquet(tmp)
+    os.replace(tmp, path)
+    return frame.height
+
+
+def now_ns() -> int:
+    """Wall clock in ns, the clock file stamps use."""
+    return time.time_ns()
 
 
 def display_name(rel: str) -> str:
@@ -91,28 +142,40 @@ def display_name(rel: str) -> str:
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _inspect(abs_path: Path, rel: str, max_bytes: int) -> InboxFile:
+def _inspect(abs_path: Path, rel: str, max_bytes: int,
+             cached: tuple[tuple[int, int, int, int], str] | None = None) -> InboxFile:
     fmt, kind = file_format(abs_path.name)
-    if abs_path.is_symlink():
+    try:
+        info = os.lstat(abs_path)
+    except OSError as exc:  # gone since the listing
+        return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None,
+                         f"cannot read file: {exc.strerror or exc}")
+    if stat.S_ISLNK(info.st_mode):
         target = display_name(os.path.realpath(abs_path))
         return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None,
                          f"symbolic link to {target} (links are never followed)")
     if abs_path.name.startswith("."):
         return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None, "hidden file")
-    if not abs_path.is_file():
+    if not stat.S_ISREG(info.st_mode):
         return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None, "not a regular file")
-    try:
-        sha, size = sha256_of(abs_path)
-    except OSError as exc:  # unreadable (permissions) or gone since the listing
-        return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None,
-                         f"cannot read file: {exc.strerror or exc}")
+    stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    if cached is not None and cached[0] == stamp:
+        sha, size = cached[1], info.st_size
+    else:
+        try:
+            sha, size = sha256_of(abs_path)
+        except OSError as exc:  # unreadable (permissions) or gone since the listing
+            return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None,
+                             f"cannot read file: {exc.strerror or exc}")
+        if size != info.st_size:  # written to while we read it: do not remember this hash
+            stamp = None
     if fmt is None:
         return InboxFile(rel, abs_path, size, sha, None, None,
-                         f"unsupported file type {os.path.splitext(rel)[1] or '(no extension)'!r}")
+                         f"unsupported file type {os.path.splitext(rel)[1] or '(no extension)'!r}", stamp)
     if size > max_bytes:
         return InboxFile(rel, abs_path, size, sha, fmt, None,
-                         f"file too large ({size} bytes > limit {max_bytes})")
-    return InboxFile(rel, abs_path, size, sha, fmt, kind)
+                         f"file too large ({size} bytes > limit {max_bytes})", stamp)
+    return InboxFile(rel, abs_path, size, sha, fmt, kind, stamp=stamp)
 
 
 def _name_hash(rel: str) -> str:

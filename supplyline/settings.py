@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -30,7 +32,12 @@ class Settings(BaseSettings):
         description="Use a DuckLake instead of the file: catalog path (x.ducklake) or 'postgres:dbname=...'.",
     )
     lake_data_path: Path | None = Field(None, description="DuckLake Parquet folder (default data_dir/lake).")
-    extract_batch_docs: int = Field(5000, description="Documents per extraction task (unit of parallel work).")
+    extract_batch_docs: int = Field(
+        2000, description="Documents per Dask task; smaller batches are extracted in one process."
+    )
+    extract_processes: int = Field(
+        0, description="Worker processes for extraction on this machine (0: one per CPU; 1: in-process)."
+    )
     dask_address: str | None = Field(
         None, description="Run extraction on this Dask scheduler, or 'local' for a local cluster."
     )
@@ -40,7 +47,12 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = Field(
         "4GB", description="DuckDB's memory cap for a run; beyond it DuckDB spills to data_dir/tmp."
     )
-    max_file_mb: float = Field(200.0, description="Files larger than this are quarantined unread.")
+    max_file_mb: float = Field(
+        2000.0, description="Files larger than this are quarantined unread (a 10M-row ledger is ~0.9 GB)."
+    )
+    trust_file_stamps: bool = Field(
+        True, description="Reuse a file's hash while its size, mtime, ctime and inode are unchanged."
+    )
 
     smtp_host: str | None = Field(None, description="SMTP server; unset writes alerts to the outbox.")
     smtp_port: int = Field(25, description="SMTP port.")
@@ -64,6 +76,18 @@ class Settings(BaseSettings):
     def outbox(self) -> Path:
         """Folder where unsent alert emails wait as .eml files."""
         return self.data_dir / "outbox"
+
+    @property
+    def extraction_processes(self) -> int:
+        """Worker processes for extraction: the setting, or one per CPU this process may use."""
+        return self.extract_processes or len(os.sched_getaffinity(0))
+
+    @cached_property
+    def hash_cache(self) -> Path:
+        """Hashes of inbox files by their stamps, so an unchanged file is not read again
+        (one cache per inbox folder: paths in it are relative to the inbox)."""
+        folder = hashlib.sha256(str(self.inbox.resolve()).encode()).hexdigest()[:12]
+        return self.data_dir / f"scan_hashes-{folder}.parquet"
 
     @cached_property
     def data_docs_dir(self) -> Path:

@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +32,29 @@ def extension_path(name: str) -> Path:
     return found[-1]
 
 
-def connect(path: Path | str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse (or an in-memory database) with the FTS extension loaded."""
-    con = duckdb.connect(str(path), read_only=read_only)
+def connect(path: Path | str = ":memory:", read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (or an in-memory database) with the FTS extension loaded.
+
+    ``wait_s``: keep trying that long while another process holds the file's lock (a quiet
+    nightly run writes its run record in place for well under a second).
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if not is_lock_conflict(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
     # The path is our own install location, never input text; LOAD takes no parameters.
     con.execute(f"load '{extension_path('fts')}'")
     return con
+
+
+def is_lock_conflict(exc: Exception) -> bool:
+    """DuckDB refused the file because another process holds it."""
+    return "lock" in str(exc).lower()
 
 
 def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:

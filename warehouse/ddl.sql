@@ -179,6 +179,13 @@ create table if not exists dq.mart_counts (
     primary key (run_id, table_name)
 );
 
+-- dq.gx_validated: hashes of the checked columns of rows of a large mart that passed the GX
+-- suite, so a later run validates only rows it has not seen (whole-mart rules run in SQL).
+create table if not exists dq.gx_validated (
+    mart varchar not null,
+    row_hash ubigint not null
+);
+
 -- ops.state: small facts a run leaves for the next one (e.g. what the marts were built from).
 create table if not exists ops.state (
     key varchar primary key,

@@ -36,15 +36,35 @@ class FileWarehouse:
     def label(self) -> str:
         return str(self.path)
 
+    in_place: bool = field(default=False, init=False)
+
     @property
     def restore_source(self) -> Path | None:
         """The published file, from which a blocked mart's last good version is copied back."""
-        return self.path
+        return None if self.in_place else self.path
 
     def lock(self) -> AbstractContextManager[None]:
         return db.run_lock(self.path)
 
-    def open(self) -> duckdb.DuckDBPyConnection:
+    def peek(self) -> duckdb.DuckDBPyConnection | None:
+        """A read-only look at the published file (None when there is none yet)."""
+        return db.connect(self.path, read_only=True, wait_s=5.0) if self.path.exists() else None
+
+    def open(self, quiet: bool = False) -> duckdb.DuckDBPyConnection:
+        """A connection for this run: to a working copy, or for a quiet run (nothing new to
+        load) to the published file itself inside one transaction, which is cheap at any size.
+        A quiet run whose file is held by a reader falls back to the working copy."""
+        if quiet and self.path.exists():
+            try:
+                con = db.connect(self.path)
+            except duckdb.IOException as exc:
+                if not db.is_lock_conflict(exc):
+                    raise
+            else:
+                db.apply_ddl(con)
+                con.execute("begin transaction")
+                self.in_place, self.outer_transaction = True, True
+                return con
         self._work = db.working_copy(self.path)
         con = db.connect(self._work)
         db.apply_ddl(con)
@@ -54,12 +74,16 @@ class FileWarehouse:
         limit_memory(con, settings.duckdb_memory_limit, settings.data_dir / "tmp")
 
     def commit(self, con: duckdb.DuckDBPyConnection) -> None:
+        if self.in_place:
+            con.execute("commit")
+            con.close()
+            return
         con.close()
         db.publish(self._work, self.path)
 
     def abort(self, con: duckdb.DuckDBPyConnection | None) -> None:
         if con is not None:
-            con.close()
+            con.close()  # an in-place run's open transaction rolls back
         if self._work is not None:
             db.discard(self._work)
 
@@ -81,7 +105,11 @@ class LakeWarehouse:
     def lock(self) -> AbstractContextManager[None]:
         return db.run_lock(self.data_path / "supplyline.run")
 
-    def open(self) -> duckdb.DuckDBPyConnection:
+    def peek(self) -> None:
+        """No shortcut for the lake: a run is one catalog transaction whatever it holds."""
+        return None
+
+    def open(self, quiet: bool = False) -> duckdb.DuckDBPyConnection:
         con = connect_lake(self.catalog, self.data_path)
         apply_lake_ddl(con)
         con.execute("begin transaction")
@@ -127,7 +155,7 @@ def open_for_reading(settings) -> duckdb.DuckDBPyConnection:
     if settings.lake_catalog:
         data = settings.lake_data_path or settings.data_dir / "lake"
         return connect_lake(settings.lake_catalog, Path(data).resolve(), read_only=True)
-    return db.connect(settings.warehouse, read_only=True)
+    return db.connect(settings.warehouse, read_only=True, wait_s=5.0)
 
 
 def target_for(settings) -> FileWarehouse | LakeWarehouse:

@@ -122,6 +122,11 @@ def test_second_run_changes_nothing(workspace):
     assert second["files_unchanged"] == len(list(workspace["inbox"].iterdir()))
     assert snapshot(wh) == before
     assert query(wh, "select count(*) from ops.runs") == [(2,)]
+    # Nothing new: no GX run (no Data Docs for this run), only the date-dependent checks in SQL.
+    checks = query(wh, "select check_name from dq.check_results where run_id = ? order by 1", [second["run_id"]])
+    assert ("sql: documents_fresh",) in checks and not [c for (c,) in checks if c.startswith("gx:")]
+    data_docs = Path(workspace["root"]) / "data" / "data_docs"
+    assert not (data_docs / second["run_id"]).exists() and (data_docs / workspace["first"]["run_id"]).exists()
 
 
 def test_sql_command_reads_the_warehouse(workspace):

@@ -44,6 +44,24 @@ totals as (
         and metric in (select metric from cumulative_metrics)
 ),
 
+-- The highest lower bound given as of any strictly earlier date, per series: a window, not a
+-- self-join, so the check stays linear in the number of claims.
+with_earlier as (
+    select
+        *,
+        max(value_low) over (
+            partition by attributed_to, metric, unit, supplier, recipient, period_start
+            order by as_of
+            range between unbounded preceding and interval 1 day preceding
+        ) as earlier_max_low
+    from totals
+),
+
+undercut as (
+    select * from with_earlier
+    where value_high < earlier_max_low
+),
+
 drops as (
     select
         later.claim_id,
@@ -59,7 +77,7 @@ drops as (
         earlier.value_low as earlier_figure,
         earlier.quote as earlier_quote,
         earlier.file_name as earlier_file
-    from totals as later
+    from undercut as later
     inner join totals as earlier
         on later.attributed_to = earlier.attributed_to
         and later.metric = earlier.metric
@@ -67,11 +85,9 @@ drops as (
         and later.supplier is not distinct from earlier.supplier
         and later.recipient is not distinct from earlier.recipient
         and later.period_start is not distinct from earlier.period_start
-        and later.as_of > earlier.as_of
-        and later.value_high < earlier.value_low
-    qualify row_number() over (
-        partition by later.claim_id order by earlier.value_low desc, earlier.claim_id
-    ) = 1
+        and earlier.as_of < later.as_of
+        and earlier.value_low = later.earlier_max_low
+    qualify row_number() over (partition by later.claim_id order by earlier.claim_id) = 1
 )
 
 select
