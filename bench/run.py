@@ -72,7 +72,28 @@ def _status_kb(field: str) -> int:
 
 
 def rss_bytes() -> int:
-    return _status_kb("VmRSS:") * 1024
+    """This process's RSS plus that of its extraction worker processes (the run's whole
+    footprint; the Prefect ephemeral server is reported separately)."""
+    return _status_kb("VmRSS:") * 1024 + _worker_rss()
+
+
+def _worker_rss() -> int:
+    total = 0
+    for children in Path("/proc/self/task").glob("*/children"):
+        try:
+            pids = children.read_text().split()
+        except OSError:
+            continue
+        for pid in pids:
+            try:
+                if b"supplyline.extract_worker" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    continue
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            except OSError:
+                continue
+    return total
 
 
 class Sampler(threading.Thread):
@@ -233,6 +254,7 @@ def install_probes(probe: Probe) -> dict:
     probe.wrap(load, "load_reference", "load_reference")
     probe.wrap(db, "run_models", "run_models")
     probe.wrap(db, "build_fts_index", "build_fts_index")
+    probe.wrap(db, "refresh_fts_index", "refresh_fts_index")
     probe.wrap(db, "run_assertions", "run_assertions")
     probe.wrap(db, "working_copy", "working_copy")
     probe.wrap(db, "apply_ddl", "apply_ddl")
@@ -383,7 +405,7 @@ def stage_table(events: list[dict], sampler: Sampler, flow_t0: float, flow_t1: f
         put("load", ld[0], ld[1], ld[2], _rate(rows, ld[0], "rows"), rows=rows,
             **{f"{k}_s": round(_sum(events, k, win), 3) for k in
                ("write_batch", "load_reference", "run_models", "run_assertions", "run_expectations",
-                "run_sql_checks", "restore_tables", "build_fts_index")})
+                "run_sql_checks", "restore_tables", "build_fts_index", "refresh_fts_index")})
     pub = _span(events, "task:publish")
     if pub:
         size = warehouse.stat().st_size if warehouse.exists() else 0

@@ -126,7 +126,7 @@ def load_warehouse(con, batch: pipeline.Batch, settings: Settings, target) -> di
         restore.restore_tables(con, target.restore_source, restore.with_downstream(blocked))
         expectations.record_mart_counts(con, batch.run_id)
     if target.supports_fts and not unchanged:
-        db.build_fts_index(con)
+        db.refresh_fts_index(con)
     # A blocked mart must be rebuilt (and fail again) until its cause is fixed.
     db.write_state(con, "marts_built_from", fingerprint if not blocked else "blocked")
     load.append_rows(con, "dq.check_results", batch.check_frame())

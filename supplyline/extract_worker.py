@@ -44,18 +44,20 @@ def extract_in_processes(documents: pl.DataFrame, rules: ExtractionRules, refere
                          processes: int, min_docs: int, scratch: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``extract_reports`` split over ``processes`` workers; the output equals the serial one.
 
-    Batches under ``min_docs`` documents run in this process (a worker costs ~0.5 s to start).
+    Batches under ``min_docs`` documents run in this process (a worker costs ~0.5 s to start);
+    every process works through its share ``min_docs`` documents at a time.
     Workers load the rules from ``reference_dir``, the files ``rules`` was loaded from.
     """
     if processes <= 1 or documents.height < min_docs:
-        return extract_reports(documents, rules)
+        return extract_in_chunks(documents, rules, min_docs)
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=scratch, prefix="extract-") as tmp:
         jobs = []
         for i, part in enumerate(split_by_text(documents.select(COLUMNS), processes)):
             src, out = Path(tmp) / f"in-{i}.arrow", Path(tmp) / f"out-{i}"
             part.write_ipc(src, compression="lz4")
-            cmd = [sys.executable, "-m", "supplyline.extract_worker", str(reference_dir), str(src), str(out)]
+            cmd = [sys.executable, "-m", "supplyline.extract_worker", str(reference_dir), str(src), str(out),
+                   str(min_docs)]
             jobs.append((out, subprocess.Popen(cmd, stderr=subprocess.PIPE)))
         claims, mentions = [], []
         for out, proc in jobs:
@@ -68,10 +70,19 @@ def extract_in_processes(documents: pl.DataFrame, rules: ExtractionRules, refere
     return pl.concat(claims), pl.concat(mentions)
 
 
+def extract_in_chunks(documents: pl.DataFrame, rules: ExtractionRules, chunk_docs: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``extract_reports`` a chunk at a time: the extractor's Python objects live for one chunk,
+    only the compact frames accumulate."""
+    parts = [extract_reports(documents.slice(i, chunk_docs), rules)
+             for i in range(0, max(documents.height, 1), chunk_docs)]
+    return pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts])
+
+
 def main(argv: list[str]) -> int:
     """Worker entry point: read documents, write claims and mentions next to ``out``."""
-    reference_dir, src, out = (Path(a) for a in argv)
-    claims, mentions = extract_reports(pl.read_ipc(src), load_rules(reference_dir))
+    reference_dir, src, out = (Path(a) for a in argv[:3])
+    chunk_docs = int(argv[3]) if len(argv) > 3 else 2000
+    claims, mentions = extract_in_chunks(pl.read_ipc(src), load_rules(reference_dir), chunk_docs)
     claims.write_ipc(out.with_suffix(".claims.arrow"), compression="lz4")
     mentions.write_ipc(out.with_suffix(".mentions.arrow"), compression="lz4")
     return 0
