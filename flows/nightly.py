@@ -59,9 +59,10 @@ def scan(inbox: Path, max_bytes: int, hash_cache: Path | None) -> list:
     """List and hash the inbox, reusing hashes of files whose stamps have not changed
     (retried: a disk hiccup can pass)."""
     started = now_ns()
-    files = scan_inbox(inbox, max_bytes, load_hash_cache(hash_cache) if hash_cache else None)
+    known = load_hash_cache(hash_cache) if hash_cache else None
+    files = scan_inbox(inbox, max_bytes, known)
     if hash_cache:
-        save_hash_cache(hash_cache, files, started)
+        save_hash_cache(hash_cache, files, started, known)
     return files
 
 

@@ -38,6 +38,11 @@ def test_unchanged_files_keep_their_hash_and_changed_ones_are_read_again(tmp_pat
     assert save_hash_cache(cache, list(first.values()), now_ns() + 3_000_000_000) == 2
     known = load_hash_cache(cache)
     assert set(known) == {"a.txt", "b.txt"}
+    written = cache.stat().st_mtime_ns
+    os.utime(cache, ns=(written - 10**9, written - 10**9))
+    # Nothing changed since: the cache file is left alone (a no-op night writes nothing).
+    assert save_hash_cache(cache, scan_inbox(inbox, 10_000, known), now_ns() + 3_000_000_000, known) == 2
+    assert cache.stat().st_mtime_ns == written - 10**9
     # The cache is trusted for an unchanged stamp: a planted hash comes back without a read.
     known["b.txt"] = (known["b.txt"][0], "planted")
     # Same size, mtime put back: only ctime tells that a.txt was rewritten.
