@@ -73,11 +73,21 @@ def scan(inbox: Path, max_bytes: int, hash_cache: Path | None) -> list:
 
 
 @task(cache_policy=NO_CACHE)
-def ingest(con, batch: pipeline.Batch, files: list) -> list[pipeline.TableInput]:
-    """Plan against the ledger, parse new files, stage raw rows."""
-    plan = plan_ingest(pipeline.scanned_frame(files), load.read_ledger(con))
-    parsed = pipeline.parse_new_files(plan, {f.path: f for f in files})
-    return pipeline.stage_ingest(batch, plan, parsed)
+def plan(con, files: list) -> pl.DataFrame:
+    """What each inbox file is (new, unchanged, duplicate, skipped), against the ledger."""
+    return plan_ingest(pipeline.scanned_frame(files), load.read_ledger(con))
+
+
+@task(cache_policy=NO_CACHE)
+def ingest(batch: pipeline.Batch, group: pl.DataFrame, files: dict) -> list[pipeline.TableInput]:
+    """Parse one group's new files and stage their raw rows."""
+    return pipeline.stage_ingest(batch, group, pipeline.parse_new_files(group, files))
+
+
+@task(cache_policy=NO_CACHE)
+def read_raw(con, batch: pipeline.Batch, group: tuple) -> list[pipeline.TableInput]:
+    """One rebuild group's documents or table sheet, from the raw layer."""
+    return pipeline.rebuild_inputs(con, batch, group)
 
 
 @task(cache_policy=NO_CACHE)
@@ -107,11 +117,17 @@ def validate_and_normalise(batch: pipeline.Batch, extracted, tables: list, rules
 
 
 @task(cache_policy=NO_CACHE)
-def load_warehouse(con, batch: pipeline.Batch, settings: Settings, target) -> dict[str, int]:
-    """Write the batch, rebuild the SQL models, run every check, and put back the last good
-    version of any mart an error check blocked."""
+def write(con, batch: pipeline.Batch, target) -> dict[str, int]:
+    """Write one group to the run's warehouse and let go of its frames."""
     loaded = pipeline.write_batch(con, batch, own_transaction=not target.outer_transaction)
     batch.release_frames()
+    return loaded
+
+
+@task(cache_policy=NO_CACHE)
+def load_warehouse(con, batch: pipeline.Batch, settings: Settings, target) -> None:
+    """Rebuild the SQL models, run every check, and put back the last good version of any mart
+    an error check blocked."""
     fingerprint = db.build_fingerprint(settings.reference_dir)
     # Nothing new and nothing changed in the SQL or reference data: the marts would come out
     # the same, so only the checks that depend on the date (freshness, volume) run again.
@@ -138,7 +154,6 @@ def load_warehouse(con, batch: pipeline.Batch, settings: Settings, target) -> di
     # A blocked mart must be rebuilt (and fail again) until its cause is fixed.
     db.write_state(con, "marts_built_from", fingerprint if not blocked else "blocked")
     load.append_rows(con, "dq.check_results", batch.check_frame())
-    return loaded
 
 
 @task(cache_policy=NO_CACHE)
@@ -234,21 +249,31 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
             if batch.rebuild:
                 con = target.open()
                 target.prepare(con, settings)
-                tables = pipeline.rebuild_inputs(con, batch)
+                groups = pipeline.rebuild_groups(con, batch, settings.group_bytes)
             else:
                 files = scan(settings.inbox, int(settings.max_file_mb * 1_000_000),
                              settings.hash_cache if settings.trust_file_stamps else None)
                 con = target.open(quiet=pipeline.is_quiet(target, files, settings.reference_dir))
                 target.prepare(con, settings)
-                tables = ingest(con, quote(batch), quote(files))
-                crash_point("ingest")
-                summary.files_unchanged = len(files) - len(batch.files)
+                groups = pipeline.ingest_groups(plan(con, quote(files)), settings.group_bytes)
+                by_path = {f.path: f for f in files}
             rules = load_rules(settings.reference_dir)
-            extracted = extract_all(batch.documents, rules, settings)
-            crash_point("extract")
-            validate_and_normalise(quote(batch), quote(extracted), quote(tables), rules, settings.reference_dir)
-            del extracted, tables  # the staged frames now hold everything; free the inputs
-            loaded = load_warehouse(con, quote(batch), settings, target)
+            # One group of new files at a time: memory follows the group, not the night.
+            for group in groups:
+                if batch.rebuild:
+                    tables = read_raw(con, quote(batch), group)
+                else:
+                    tables = ingest(quote(batch), quote(group), quote(by_path))
+                    crash_point("ingest")
+                extracted = extract_all(batch.documents, rules, settings)
+                crash_point("extract")
+                validate_and_normalise(quote(batch), quote(extracted), quote(tables), rules, settings.reference_dir)
+                del extracted, tables  # the staged frames now hold everything; free the inputs
+                for key, n in write(con, quote(batch), target).items():
+                    loaded[key] = loaded.get(key, 0) + n
+            if not batch.rebuild:
+                summary.files_unchanged = len(files) - len(batch.files)
+            load_warehouse(con, quote(batch), settings, target)
             _summarise(summary, batch, loaded, can_restore=target.restore_source is not None)
             crash_point("load")
             _record_run(con, summary, started, None if batch.rebuild else settings.inbox)

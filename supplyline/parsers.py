@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
 import json
@@ -267,25 +268,73 @@ def sniff_delimiter(sample: str) -> str:
 
 def parse_csv(data: bytes) -> list[ParsedTable]:
     """CSV with a sniffed delimiter; ragged rows keep their extra cells in ``_extra_N`` columns."""
+    plain = _plain_utf8(data)
+    if plain is not None:
+        # The bytes are exactly what decoding to text and encoding back would give, so Polars
+        # reads them as they are: no 1 GB text copy for a large ledger.
+        delim = sniff_delimiter(plain[:_SNIFF_CHARS * 4].decode("utf-8", "ignore")[:_SNIFF_CHARS])
+        frame = _csv_fast(plain, delim)
+        if frame is None:
+            frame = _csv_tolerant(plain.decode("utf-8"), delim)
+        return [ParsedTable(sheet="", frame=frame)]
     text = decode_text(data)
-    delim = sniff_delimiter(text[:65536])
-    frame = _csv_fast(text, delim)
+    delim = sniff_delimiter(text[:_SNIFF_CHARS])
+    frame = _csv_fast(text.encode(), delim)
     if frame is None:
         frame = _csv_tolerant(text, delim)
     return [ParsedTable(sheet="", frame=frame)]
 
 
-def _csv_fast(text: str, delim: str):
+_SNIFF_CHARS = 65536
+_UTF8_BOM = b"\xef\xbb\xbf"
+# Every byte except the control characters decode_text counts (\t \n \f \r are text).
+_NOT_CONTROL = bytes(b for b in range(256) if not (b <= 0x08 or b == 0x0B or 0x0E <= b <= 0x1F))
+_VALIDATE_CHUNK = 1 << 24
+
+
+def _plain_utf8(data: bytes) -> bytes | None:
+    """``decode_text(data).encode()`` without building the text, when decode_text would read the
+    bytes as plain UTF-8 and accept them; None when it might do anything else (other codecs,
+    BOMs, NULs, many control characters), so the caller takes the general path.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        return None
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM):]
+    if not data or data.isspace():  # blank: decode_text's own wording applies
+        return None
+    # A control byte is always a control character in UTF-8 (never part of a longer sequence);
+    # up to 8 of them pass decode_text's check whatever the length of the text.
+    if len(data.translate(None, _NOT_CONTROL)) > 8:
+        return None
+    if not data.isascii():
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            for start in range(0, len(data), _VALIDATE_CHUNK):
+                decoder.decode(data[start:start + _VALIDATE_CHUNK])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data
+
+
+def _csv_fast(data: bytes, delim: str):
     """Polars' reader for the common, rectangular case; None when rows are ragged or odd."""
     import polars as pl
 
     try:
-        grid = pl.read_csv(io.BytesIO(text.encode()), separator=delim, has_header=False, infer_schema=False,
+        grid = pl.read_csv(io.BytesIO(data), separator=delim, has_header=False, infer_schema=False,
                            empty_string_is_null=False, quote_char="\"")
     except (pl.exceptions.PolarsError, ValueError):
         return None
-    blank = pl.all_horizontal(pl.all().fill_null("").str.strip_chars() == "")
-    grid = grid.filter(~blank)
+    # A blank row is blank in its first column too: test that column alone, and every column
+    # only when some first cell is blank (a clean ledger has none).
+    first = pl.col(grid.columns[0]).fill_null("").str.strip_chars() == ""
+    if grid.select(first.any()).item():
+        blank = pl.all_horizontal(pl.all().fill_null("").str.strip_chars() == "")
+        grid = grid.filter(~blank)
     if grid.height == 0:
         raise ParseError("CSV has no header row")
     header = _unique_names([v or "" for v in grid.row(0)])
@@ -465,7 +514,7 @@ def parse_parquet(data: bytes) -> list[ParsedTable]:
 
 def parse_table(data: bytes, fmt: str) -> list[ParsedTable]:
     """Dispatch on the table format (csv, xlsx, json, parquet)."""
-    if not data.strip():
+    if not data or data.isspace():  # = not data.strip(), without copying a large file
         raise ParseError("empty file: no rows")
     parser = {"csv": parse_csv, "xlsx": parse_xlsx, "json": parse_json_table, "parquet": parse_parquet}[fmt]
     return parser(data)

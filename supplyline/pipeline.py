@@ -18,12 +18,7 @@ from supplyline import extract_worker
 from supplyline.inbox import InboxFile, ParsedFile, parse_file
 from supplyline.rules import ExtractionRules
 from transforms.ledger import SCANNED_SCHEMA, plan_ingest
-from transforms.tables import (
-    match_shape,
-    normalise_figures,
-    normalise_shipments,
-    resolve_shipment_names,
-)
+from transforms.tables import match_shape, normalise_figures, shipments_from_table
 from warehouse import db, load
 from warehouse.db import AssertionResult
 
@@ -82,6 +77,8 @@ class Batch:
     failures: list[tuple[str, str]] = field(default_factory=list)
     rebuild: bool = False  # re-derive staging from raw; raw and the ledger are not rewritten
     file_index: dict[tuple[str, str], dict] = field(default_factory=dict, repr=False)
+    quarantine_written: int = 0  # rows of ``quarantine`` already in dq.quarantine
+    staging_cleared: bool = False  # a rebuild empties staging once, before its first group
 
     def release_frames(self) -> None:
         """Drop the row frames once written (millions of ledger rows need not outlive the load)."""
@@ -89,12 +86,20 @@ class Batch:
         self.claims = self.mentions = self.documents = None
 
     def quarantine_frame(self) -> pl.DataFrame:
-        return pl.DataFrame(self.quarantine, schema=QUARANTINE_SCHEMA)
+        """Quarantined rows not written yet (a night is written group by group)."""
+        return pl.DataFrame(self.quarantine[self.quarantine_written:], schema=QUARANTINE_SCHEMA)
 
     def check_frame(self) -> pl.DataFrame:
         return pl.DataFrame(self.checks, schema=CHECK_SCHEMA)
 
     def add_check(self, name: str, table: str, tool: str, severity: str, failing: int, sample: str | None) -> None:
+        """Record a check; the same check on another group of the night adds to its count."""
+        for c in self.checks:
+            if (c["check_name"], c["table_name"], c["tool"]) == (name, table, tool) and c["severity"] == severity:
+                c["failing_count"] += failing
+                c["sample"] = c["sample"] or sample
+                c["status"] = "pass" if c["failing_count"] == 0 else ("fail" if severity == "error" else "warn")
+                return
         status = "pass" if failing == 0 else ("fail" if severity == "error" else "warn")
         self.checks.append({
             "run_id": self.run_id, "check_name": name, "table_name": table, "tool": tool,
@@ -119,7 +124,7 @@ def _as_json(value: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class TableInput:
-    """One sheet to normalise: its rows (row_number, received columns, _row_json) and origin."""
+    """One sheet to normalise: its rows (row_number, then the received columns) and origin."""
 
     path: str
     sha256: str
@@ -129,20 +134,36 @@ class TableInput:
 
 
 def table_input(path: str, sha256: str, sheet: str, frame: pl.DataFrame) -> TableInput:
-    """Number the rows and keep each one's JSON text, as stored in raw.table_rows."""
-    rows = frame.with_row_index("row_number", offset=1).with_columns(
-        pl.col("row_number").cast(pl.Int64),
-        (pl.struct(frame.columns).struct.json_encode() if frame.width else pl.lit("{}")).alias("_row_json"),
-    )
+    """Number the rows (1-based, header excluded). The cells are shared with ``frame``, not copied."""
+    rows = frame.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64))
     return TableInput(path, sha256, sheet, rows, frame.columns)
 
 
+def _cells(rows: pl.DataFrame, columns: list[str], name: str) -> pl.Series:
+    """The received cells of ``rows`` as one struct column (fields in file order, by exact name)."""
+    return pl.DataFrame([rows.get_column(c) for c in columns]).to_struct(name)
+
+
+def row_json_text(rows: pl.DataFrame, columns: list[str]) -> pl.Series:
+    """Each row's JSON object of header -> cell text, as raw.table_rows holds it."""
+    if not columns:
+        return pl.Series("_row_json", ["{}"] * rows.height, dtype=pl.String)
+    return _cells(rows, columns, "_row_json").struct.json_encode()
+
+
 def raw_rows(batch: Batch, table: TableInput) -> pl.DataFrame:
-    """raw.table_rows for one sheet."""
-    return table.rows.select(
+    """raw.table_rows for one sheet, every cell as received.
+
+    ``row_json`` is a struct of the cells (no copy of them); the load writes it as each row's
+    JSON text (header -> cell text), building the text inside DuckDB as it inserts, so ten
+    million rows never hold their JSON in memory at once.
+    """
+    frame = table.rows.select(
         sha256=pl.lit(table.sha256), file_name=pl.lit(table.path), sheet=pl.lit(table.sheet),
-        row_number="row_number", row_json="_row_json", run_id=pl.lit(batch.run_id),
+        row_number="row_number", run_id=pl.lit(batch.run_id),
     )
+    cells = _cells(table.rows, table.columns, "row_json") if table.columns else pl.lit("{}").alias("row_json")
+    return frame.with_columns(cells)
 
 
 def parse_new_files(plan: pl.DataFrame, files: dict[str, InboxFile]) -> list[ParsedFile]:
@@ -275,7 +296,7 @@ def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules,
             )
             continue
         if shape == "shipments":
-            typed = resolve_shipment_names(normalise_shipments(table.rows, mapping), rules.aliases)
+            typed = shipments_from_table(table.rows, mapping, rules.aliases)
             model, target, frames = StgShipment, "staging.stg_ledgers__shipments", batch.shipments
         else:
             typed = normalise_figures(table.rows, mapping, rules.metrics)
@@ -283,10 +304,14 @@ def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules,
         notes.setdefault(key, []).append(f"{where}: read as {shape}")
         gate = validate_rows(typed, model)
         _record_gate(batch, gate, target, typed)
-        rejected = gate.rejected.join(
-            table.rows.select("row_number", "_row_json").with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)),
-            on="_row",
-        )
+        # The original row of each rejected one, as JSON: built for those rows only.
+        rejected = gate.rejected.with_columns(row_number=typed.get_column("row_number").gather(gate.rejected["_row"]))
+        if rejected.height:
+            bad_rows = table.rows.filter(pl.col("row_number").is_in(rejected["row_number"].implode()))
+            rejected = rejected.join(
+                bad_rows.select("row_number").with_columns(row_json_text(bad_rows, table.columns)),
+                on="row_number", how="left", maintain_order="left",
+            )
         sheet_prefix = f"{table.sheet}:" if table.sheet else ""
         for bad in rejected.iter_rows(named=True):
             batch.reject(table.path, table.sha256, "normalise", target, f"{sheet_prefix}row {bad['row_number']}",
@@ -299,6 +324,23 @@ def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules,
     for (path, sha), tally in counts.items():
         _mark_file(batch, path, sha, rows_loaded=tally["loaded"], rows_quarantined=tally["quarantined"],
                    rows_skipped=tally["skipped"], note="; ".join(notes.get((path, sha), [])) or None)
+
+
+def ingest_groups(plan: pl.DataFrame, max_bytes: int) -> list[pl.DataFrame]:
+    """The plan's work in groups of new files of about ``max_bytes`` each, in plan order, so a
+    night holds one group in memory, not the whole inbox. Duplicates and skipped files go with
+    the last group: a copy of a file that fails must see that failure. Always one group at least.
+    """
+    todo = plan.filter(pl.col("action") != "unchanged")
+    new = todo.filter(pl.col("action") == "new")
+    rest = todo.filter(pl.col("action") != "new")
+    if new.is_empty():
+        return [rest]
+    starts = new.get_column("size_bytes").fill_null(0).cum_sum() - new.get_column("size_bytes").fill_null(0)
+    numbered = new.with_columns((starts // max(max_bytes, 1)).alias("_group"))
+    groups = [g.drop("_group") for _, g in numbered.group_by("_group", maintain_order=True)]
+    groups[-1] = pl.concat([groups[-1], rest])
+    return groups
 
 
 def nothing_new(batch: Batch) -> bool:
@@ -336,27 +378,34 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, own_transaction: b
         files = pl.DataFrame(batch.files, infer_schema_length=None) if batch.files else pl.DataFrame()
         loaded["ops.files"] = load.replace_rows(con, "ops.files", files, ["path", "sha256"])
         docs = batch.documents
-        if batch.rebuild:
+        if batch.rebuild and not batch.staging_cleared:
             for table in STAGING_TABLES:
                 con.execute(f"delete from {table}")
             con.execute("delete from dq.quarantine where stage in ('extract', 'normalise')")
-        elif docs is not None and docs.height:
+            batch.staging_cleared = True
+        elif not batch.rebuild and docs is not None and docs.height:
             loaded["raw.documents"] = load.replace_rows(con, "raw.documents", docs, ["doc_id"])
         # Table rows belong to content never seen before (or to tables a rebuild just emptied),
         # so they are appended; replace-by-key would scan millions of rows for nothing.
         for frame in batch.table_rows:
-            load.append_rows(con, "raw.table_rows", frame)
+            load.append_rows(con, "raw.table_rows", frame, json_columns=("row_json",),
+                             constant_columns=("sha256", "file_name", "sheet", "run_id"))
         if batch.claims is not None and docs is not None:
             doc_ids = docs["doc_id"].to_list()
             load.delete_for_docs(con, "staging.stg_reports__claims", doc_ids)
             load.delete_for_docs(con, "staging.stg_reports__entity_mentions", doc_ids)
             loaded["claims"] = load.append_rows(con, "staging.stg_reports__claims", batch.claims)
             loaded["entity_mentions"] = load.append_rows(con, "staging.stg_reports__entity_mentions", batch.mentions)
-        loaded["shipments"] = sum(load.append_rows(con, "staging.stg_ledgers__shipments", f) for f in batch.shipments)
-        loaded["figures"] = sum(load.append_rows(con, "staging.stg_tables__figures", f) for f in batch.figures)
+        # One insert per sheet; its origin columns are one value each, not a column to scan.
+        origin = ("sha256", "sheet", "source_file")
+        loaded["shipments"] = sum(load.append_rows(con, "staging.stg_ledgers__shipments", f, constant_columns=origin)
+                                  for f in batch.shipments)
+        loaded["figures"] = sum(load.append_rows(con, "staging.stg_tables__figures", f, constant_columns=origin)
+                                for f in batch.figures)
         load.append_rows(con, "dq.quarantine", batch.quarantine_frame())
         if own_transaction:
             con.execute("commit")
+        batch.quarantine_written = len(batch.quarantine)
     except Exception:
         if own_transaction:
             con.execute("rollback")
@@ -430,24 +479,44 @@ def _sample_rows(sample: str | None) -> list[dict]:
     return parsed if isinstance(parsed, list) else [{"value": parsed}]
 
 
-def rebuild_inputs(con: duckdb.DuckDBPyConnection, batch: Batch) -> list[TableInput]:
-    """Documents and table sheets from the raw layer, for re-deriving staging and marts."""
-    batch.documents = con.execute(f"select {', '.join(DOC_COLUMNS)} from raw.documents order by doc_id").pl()
+def rebuild_groups(con: duckdb.DuckDBPyConnection, batch: Batch, max_bytes: int) -> list[tuple[str, tuple]]:
+    """What a rebuild re-derives, in groups: documents in doc_id ranges of about ``max_bytes``
+    of text, then one group per table sheet. Loads the ledger entries the rebuild re-counts."""
     batch.files = [dict(zip(c, r, strict=True)) for c, r in _rows(con, "select * from ops.files where status in ('loaded', 'failed')")]
-    tables = []
-    for sha, path, sheet in con.execute(
+    sizes = con.execute("select doc_id, strlen(text) as n from raw.documents order by doc_id").pl()
+    groups: list[tuple[str, tuple]] = []
+    if sizes.height:
+        starts = sizes.get_column("n").cum_sum() - sizes.get_column("n")
+        ranges = (sizes.with_columns((starts // max(max_bytes, 1)).alias("g"))
+                  .group_by("g", maintain_order=True).agg(pl.col("doc_id").first().alias("lo"),
+                                                          pl.col("doc_id").last().alias("hi")))
+        groups += [("documents", (lo, hi)) for lo, hi in ranges.select("lo", "hi").iter_rows()]
+    groups += [("sheet", tuple(r)) for r in con.execute(
         "select sha256, min(file_name), sheet from raw.table_rows group by sha256, sheet order by 1, 3"
-    ).fetchall():
-        rows = con.execute(
-            "select row_json from raw.table_rows where sha256 = ? and sheet = ? order by row_number", [sha, sheet]
-        ).fetchall()
-        records = [json.loads(r[0]) for r in rows]
-        columns = list(records[0]) if records else []
-        frame = pl.DataFrame(
-            {c: [rec.get(c) for rec in records] for c in columns}, schema={c: pl.String for c in columns}
-        )
-        tables.append(table_input(path, sha, sheet, frame))
-    return tables
+    ).fetchall()]
+    return groups or [("documents", ("", ""))]
+
+
+def rebuild_inputs(con: duckdb.DuckDBPyConnection, batch: Batch, group: tuple[str, tuple]) -> list[TableInput]:
+    """One rebuild group from the raw layer: its documents into ``batch.documents``, or the one
+    table sheet it names, returned for normalising."""
+    kind, key = group
+    where = "doc_id between ? and ?" if kind == "documents" else "false"
+    params = list(key) if kind == "documents" else []
+    batch.documents = con.execute(f"select {', '.join(DOC_COLUMNS)} from raw.documents where {where} order by doc_id",
+                                  params).pl()
+    if kind != "sheet":
+        return []
+    sha, path, sheet = key
+    rows = con.execute(
+        "select row_json from raw.table_rows where sha256 = ? and sheet = ? order by row_number", [sha, sheet]
+    ).fetchall()
+    records = [json.loads(r[0]) for r in rows]
+    columns = list(records[0]) if records else []
+    frame = pl.DataFrame(
+        {c: [rec.get(c) for rec in records] for c in columns}, schema={c: pl.String for c in columns}
+    )
+    return [table_input(path, sha, sheet, frame)]
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[list[str], tuple]]:

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     extract_batch_docs: int = Field(
         2000, description="Documents per Dask task; smaller batches are extracted in one process."
     )
+    group_mb: float = Field(
+        64.0, description="New files are read, extracted and written in groups of about this many MB."
+    )
     extract_processes: int = Field(
         0, description="Worker processes for extraction on this machine (0: one per CPU; 1: in-process)."
     )
@@ -76,6 +79,11 @@ class Settings(BaseSettings):
     def outbox(self) -> Path:
         """Folder where unsent alert emails wait as .eml files."""
         return self.data_dir / "outbox"
+
+    @property
+    def group_bytes(self) -> int:
+        """Group size in bytes (see ``group_mb``)."""
+        return int(self.group_mb * 1_000_000)
 
     @property
     def extraction_processes(self) -> int:

@@ -89,3 +89,58 @@ def unparsed_cells(pairs: dict[str, pl.Expr]) -> pl.Expr:
         for name, parsed in pairs.items()
     ]
     return pl.concat_str(flags, separator=", ", ignore_nulls=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Whole-column parsers for large tables: a cheap pass for the common form, and the full
+# parser only on the rows that pass fails. Each gives the same value, row by row, as the
+# expression it speeds up (parse_date_text / date_parser_for, parse_count).
+# --------------------------------------------------------------------------------------------
+
+_EXACT_FLOAT_INT = 2**53  # beyond it a count read through Float64 (parse_count) loses digits
+
+
+def parse_dates(text: pl.Series) -> pl.Series:
+    """Text to Date, as ``parse_date_text``: plain ISO dates in one pass, then the other forms
+    (day-first, month names, Excel serials, times) only for the cells ISO did not read."""
+    stripped = text.str.strip_chars()
+    dates = stripped.str.to_date("%Y-%m-%d", strict=False)
+    missed = (dates.is_null() & (stripped.str.len_chars() > 0)).arg_true()
+    if missed.len():
+        rest = pl.select(parse_date_text(pl.lit(text.gather(missed)))).to_series()
+        dates = dates.scatter(missed, rest)
+    return dates.alias(text.name)
+
+
+def parse_counts(text: pl.Series) -> pl.Series:
+    """Text to a whole count (Int64), as ``parse_count``: plain integers in one pass, then
+    separators, decimals and the rest only for the cells that are not plain integers."""
+    stripped = text.str.strip_chars()
+    counts = stripped.cast(pl.Int64, strict=False)
+    counts = pl.select(
+        pl.when(pl.lit(counts).is_between(-_EXACT_FLOAT_INT, _EXACT_FLOAT_INT)).then(pl.lit(counts))
+    ).to_series()
+    missed = (counts.is_null() & (stripped.str.len_chars() > 0)).arg_true()
+    if missed.len():
+        rest = pl.select(parse_count(pl.lit(text.gather(missed)))).to_series()
+        counts = counts.scatter(missed, rest)
+    return counts.alias(text.name)
+
+
+def distinct_values(values: pl.Series, sample: int = 65_536, share: float = 0.05) -> pl.Series | None:
+    """The distinct non-null values of a column when it mostly repeats itself (a ledger's
+    vessels, ports, dates and counts); None when a sample of its rows is mostly distinct.
+
+    Work done once per distinct value is spread back to the rows with ``value_index``.
+    """
+    if values.len() > 2 * sample:
+        probe = values.gather_every(values.len() // sample)
+        if probe.n_unique() > share * probe.len():
+            return None
+    return values.drop_nulls().unique()
+
+
+def value_index(values: pl.Series, distinct: pl.Series) -> pl.Series:
+    """Each row's position in ``distinct`` (its distinct values), null for a null cell:
+    ``derived.gather(value_index(values, distinct))`` spreads per-value results to the rows."""
+    return values.cast(pl.Enum(distinct)).to_physical()

@@ -9,12 +9,69 @@ import polars as pl
 
 from transforms.ledger import LEDGER_SCHEMA
 
+# Rows per Arrow batch handed to DuckDB: one batch is one unit of its parallel scan and insert.
+_BATCH_ROWS = 122_880
+
+
+def as_arrow(frame: pl.DataFrame):
+    """``frame`` as an Arrow table DuckDB can scan in parallel, without copying its data.
+
+    Polars' own export converts every string column to a contiguous (large) string array,
+    which copies each cell; its newest Arrow level hands over string views as they are. A
+    large frame is cut into batches (zero-copy slices) so the insert uses every core.
+    """
+    import pyarrow as pa
+
+    table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
+    if frame.height > _BATCH_ROWS:
+        table = pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), schema=table.schema)
+    return table
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _insert_sql(table: str, frame: pl.DataFrame, json_columns: tuple[str, ...],
+                constants: dict[str, object]) -> tuple[str, pl.DataFrame, list[object]]:
+    """The insert statement, the frame to scan and the parameters for ``append_rows``.
+
+    A struct column in ``json_columns`` becomes one scanned column per field and a
+    ``json_object`` over them; a column in ``constants`` is a parameter of the statement
+    rather than ten million copies of one value in the scanned frame.
+    """
+    scanned: list[pl.Series] = []
+    select: list[str] = []
+    for name in frame.columns:
+        column = frame.get_column(name)
+        if name in json_columns and column.dtype == pl.Struct:
+            pairs = []
+            for field in column.struct.fields:
+                alias = f"_cell_{len(scanned)}"
+                scanned.append(column.struct.field(field).alias(alias))
+                pairs.append(f"{_text_literal(field)}, {alias}")
+            select.append(f"json_object({', '.join(pairs)}) as {_quoted(name)}")
+        elif name not in constants:
+            alias = f"_col_{len(scanned)}"
+            scanned.append(column.alias(alias))
+            select.append(f"{alias} as {_quoted(name)}")
+    select.extend(f"? as {_quoted(name)}" for name in constants)
+    if not scanned:  # every column a constant: still one row per row of the frame
+        scanned.append(pl.repeat(None, frame.height, dtype=pl.Boolean, eager=True).alias("_none"))
+    source = pl.DataFrame(scanned)
+    sql = f"insert into {table} by name select {', '.join(select)} from _incoming"
+    return sql, source, list(constants.values())
+
 
 def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, keys: list[str]) -> int:
     """Delete rows sharing a key with ``frame``, then insert ``frame`` by column name."""
     if frame.is_empty():
         return 0
-    con.register("_incoming", frame)
+    con.register("_incoming", as_arrow(frame))
     try:
         match = " and ".join(f"t.{k} = i.{k}" for k in keys)
         con.execute(f"delete from {table} t where exists (select 1 from _incoming i where {match})")
@@ -24,13 +81,25 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
     return frame.height
 
 
-def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
-    """Insert ``frame`` by column name."""
+def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame,
+                json_columns: tuple[str, ...] = (), constant_columns: tuple[str, ...] = ()) -> int:
+    """Insert ``frame`` by column name, in one statement.
+
+    A struct column named in ``json_columns`` is written as a JSON object of its fields (in
+    field order, nulls as null); DuckDB builds the text as it inserts, in parallel, so ten
+    million rows never hold their JSON in memory. Columns named in ``constant_columns`` hold
+    one value for the whole frame (its first row's is used).
+    """
     if frame.is_empty():
         return 0
-    con.register("_incoming", frame)
+    constants = {c: frame.get_column(c)[0] for c in constant_columns if c in frame.columns}
+    if not json_columns and not constants:
+        sql, source, params = f"insert into {table} by name select * from _incoming", frame, []
+    else:
+        sql, source, params = _insert_sql(table, frame, json_columns, constants)
+    con.register("_incoming", as_arrow(source))
     try:
-        con.execute(f"insert into {table} by name select * from _incoming")
+        con.execute(sql, params)
     finally:
         con.unregister("_incoming")
     return frame.height

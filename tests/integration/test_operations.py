@@ -76,6 +76,22 @@ def test_rebuild_equals_the_incremental_build(tmp_path, inbox, clean_warehouse, 
     assert differences(clean, rebuilt) == {}
 
 
+def test_small_groups_and_worker_processes_build_the_same_warehouse(tmp_path, inbox, clean_warehouse, monkeypatch):
+    """A night read and written a file at a time (and rebuilt the same way), with extraction in
+    two worker processes, equals one group extracted in-process."""
+    monkeypatch.setenv("SUPPLYLINE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SUPPLYLINE_GROUP_MB", "0.001")  # every file its own group
+    monkeypatch.setenv("SUPPLYLINE_EXTRACT_PROCESSES", "2")
+    monkeypatch.setenv("SUPPLYLINE_EXTRACT_BATCH_DOCS", "1")  # even one document goes to the workers
+    warehouse = tmp_path / "grouped.duckdb"
+    result = nightly(inbox=str(inbox), warehouse=str(warehouse))
+    assert result["status"] == "completed"
+    assert differences(clean_warehouse, contents(warehouse)) == {}
+    assert rebuild(warehouse=str(warehouse))["status"] == "completed"
+    rebuilt = {k: v for k, v in contents(warehouse).items() if k != "ops.files"}
+    assert differences({k: v for k, v in clean_warehouse.items() if k != "ops.files"}, rebuilt) == {}
+
+
 def test_second_run_exits_at_once_while_one_holds_the_lock(tmp_path, server, inbox):
     warehouse = tmp_path / "wh.duckdb"
     with db.run_lock(warehouse):
