@@ -240,7 +240,8 @@ def install_probes(probe: Probe) -> dict:
     from supplyline import pipeline
     from warehouse import db, load
 
-    for name in ["scan", "ingest", "extract", "validate_and_normalise", "load_warehouse", "publish", "alert"]:
+    for name in ["scan", "plan", "ingest", "read_raw", "extract", "validate_and_normalise", "write",
+                 "load_warehouse", "publish", "alert"]:
         task = getattr(nightly_mod, name, None)
         if task is not None and hasattr(task, "fn"):
             probe.wrap_task(task, f"task:{name}", _extract_meta if name == "extract" else None)
@@ -325,21 +326,33 @@ def prefect_server_rss() -> int | None:
 # Scenarios
 # ------------------------------------------------------------------------------------------
 
-def _span(events: list[dict], label: str) -> tuple[float, float, float] | None:
-    """(wall seconds of the envelope, t0, t1) of all events with ``label``."""
-    sel = [e for e in events if e["label"] == label]
+def _span(events: list[dict], *labels: str) -> tuple[float, float, float, list[tuple[float, float]]] | None:
+    """(busy seconds, first start, last end, intervals) of the events with these labels.
+
+    A night runs in groups, so one stage's tasks interleave with the others': its seconds are
+    the length of the union of its own intervals, not the envelope.
+    """
+    sel = sorted((e["t0"], e["t1"]) for e in events if e["label"] in labels)
     if not sel:
         return None
-    t0, t1 = min(e["t0"] for e in sel), max(e["t1"] for e in sel)
-    return t1 - t0, t0, t1
+    merged: list[list[float]] = []
+    for a, b in sel:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    busy = sum(b - a for a, b in merged)
+    return busy, sel[0][0], max(b for _, b in sel), [(a, b) for a, b in merged]
 
 
-def _sum(events: list[dict], label: str, within: tuple[float, float] | None = None, **match) -> float:
+def _sum(events: list[dict], label: str, within=None, **match) -> float:
+    """Seconds of the events with ``label`` (inside one of the ``within`` intervals, if given)."""
+    spans = within[3] if within is not None and len(within) == 4 else ([within[:2]] if within else None)
     total = 0.0
     for e in events:
         if e["label"] != label or any(e.get(k) != v for k, v in match.items()):
             continue
-        if within and not (within[0] <= e["t0"] and e["t1"] <= within[1]):
+        if spans and not any(a <= e["t0"] and e["t1"] <= b for a, b in spans):
             continue
         total += e["t1"] - e["t0"]
     return total
@@ -357,16 +370,17 @@ def stage_table(events: list[dict], sampler: Sampler, flow_t0: float, flow_t1: f
     """Per stage: seconds, throughput, peak RSS (MB), and details."""
     stages: dict[str, dict] = {}
 
-    def put(name: str, seconds: float, t0: float, t1: float, rate: str = "", **detail) -> None:
+    def put(name: str, seconds: float, t0: float, t1: float, rate: str = "", spans=None, **detail) -> None:
+        peak = max((sampler.peak(a, b) for a, b in spans), default=0) if spans else sampler.peak(t0, t1)
         stages[name] = {"seconds": round(seconds, 3), "throughput": rate,
-                        "peak_rss_mb": round(sampler.peak(t0, t1) / MB, 1), **detail}
+                        "peak_rss_mb": round(peak / MB, 1), **detail}
 
     scan = _span(events, "task:scan")
     if scan:
         put("scan", scan[0], scan[1], scan[2], _rate(inbox_bytes, scan[0], "MB"), bytes=inbox_bytes)
-    ingest = _span(events, "task:ingest") or _span(events, "rebuild_inputs")
+    ingest = _span(events, "task:plan", "task:ingest") or _span(events, "task:read_raw")
     if ingest:
-        win = (ingest[1], ingest[2])
+        win = ingest
         parsed = [e for e in events if e["label"] == "parse"]
         text_b = sum(e["bytes"] for e in parsed if e.get("kind") == "text")
         table_rows = sum(e["rows"] for e in parsed if e.get("kind") == "table")
@@ -377,32 +391,34 @@ def stage_table(events: list[dict], sampler: Sampler, flow_t0: float, flow_t1: f
             parse_text_s=round(text_s, 3), parse_text_rate=_rate(text_b, text_s, "MB"), text_files=sum(1 for e in parsed if e.get("kind") == "text"),
             parse_table_s=round(table_s, 3), parse_table_rate=_rate(table_rows, table_s, "rows"), table_rows=table_rows,
             validate_raw_s=round(_sum(events, "validate_rows", win), 3),
-            source="rebuild_inputs" if not _span(events, "task:ingest") else "task:ingest")
+            source="task:read_raw" if not _span(events, "task:ingest") else "task:plan + task:ingest",
+            spans=ingest[3])
     ext = _span(events, "task:extract")
     if ext:
         sel = [e for e in events if e["label"] == "task:extract"]
         text_b = sum(e.get("text_bytes", 0) for e in sel)
         docs = sum(e.get("docs", 0) for e in sel)
-        put("extract", ext[0], ext[1], ext[2], _rate(text_b, ext[0], "MB"), docs=docs, text_bytes=text_b,
+        put("extract", ext[0], ext[1], ext[2], _rate(text_b, ext[0], "MB"), spans=ext[3], docs=docs, text_bytes=text_b,
             chunks=len(sel), reports_per_s=round(docs / ext[0], 1) if ext[0] else None,
             claims=sum(e.get("claims", 0) for e in sel), mentions=sum(e.get("mentions", 0) for e in sel))
     vn = _span(events, "task:validate_and_normalise")
     if vn:
-        win = (vn[1], vn[2])
+        win = vn
         val_s = _sum(events, "validate_rows", win)
-        val_rows = sum(e.get("rows", 0) for e in events if e["label"] == "validate_rows" and win[0] <= e["t0"] <= win[1])
+        val_rows = sum(e.get("rows", 0) for e in events if e["label"] == "validate_rows"
+                       and any(a <= e["t0"] <= b for a, b in win[3]))
         ship = summary.get("shipments_loaded") or 0
-        put("normalise", vn[0] - val_s, vn[1], vn[2], _rate(ship, vn[0] - val_s, "rows"),
+        put("normalise", vn[0] - val_s, vn[1], vn[2], _rate(ship, vn[0] - val_s, "rows"), spans=vn[3],
             stage_tables_s=round(_sum(events, "stage_tables", win), 3),
             stage_extractions_s=round(_sum(events, "stage_extractions", win), 3),
             note="validate_and_normalise task minus its validate_rows calls")
-        put("validate", val_s, vn[1], vn[2], _rate(val_rows, val_s, "rows"), rows=val_rows,
+        put("validate", val_s, vn[1], vn[2], _rate(val_rows, val_s, "rows"), spans=vn[3], rows=val_rows,
             note="validate_rows (pandera gates) inside validate_and_normalise; RSS is the whole task's")
-    ld = _span(events, "task:load_warehouse")
+    ld = _span(events, "task:write", "task:load_warehouse")
     if ld:
-        win = (ld[1], ld[2])
+        win = ld
         rows = sum(summary.get(k) or 0 for k in ("claims_loaded", "shipments_loaded", "entities_loaded"))
-        put("load", ld[0], ld[1], ld[2], _rate(rows, ld[0], "rows"), rows=rows,
+        put("load", ld[0], ld[1], ld[2], _rate(rows, ld[0], "rows"), spans=ld[3], rows=rows,
             **{f"{k}_s": round(_sum(events, k, win), 3) for k in
                ("write_batch", "load_reference", "run_models", "run_assertions", "run_expectations",
                 "run_sql_checks", "restore_tables", "build_fts_index", "refresh_fts_index")})
