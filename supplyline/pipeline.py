@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import polars.selectors as cs
 
 from schemas.gate import validate_rows
 from schemas.raw import RawDocument
@@ -17,6 +18,7 @@ from schemas.staging import StgClaim, StgEntityMention, StgFigure, StgShipment
 from supplyline import extract_worker
 from supplyline.inbox import InboxFile, ParsedFile, parse_file
 from supplyline.rules import ExtractionRules
+from transforms.expressions import repeats_as_enum
 from transforms.ledger import SCANNED_SCHEMA, plan_ingest
 from transforms.tables import match_shape, normalise_figures, shipments_from_table
 from warehouse import db, load
@@ -134,9 +136,13 @@ class TableInput:
 
 
 def table_input(path: str, sha256: str, sheet: str, frame: pl.DataFrame) -> TableInput:
-    """Number the rows (1-based, header excluded). The cells are shared with ``frame``, not copied."""
-    rows = frame.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64))
-    return TableInput(path, sha256, sheet, rows, frame.columns)
+    """Number the rows (1-based, header excluded).
+
+    The cells keep their text; a tall table's columns that mostly repeat themselves are held
+    as Enums of their distinct values, a tenth of the memory of ten million string cells.
+    """
+    rows = repeats_as_enum(frame).with_row_index("row_number", offset=1)
+    return TableInput(path, sha256, sheet, rows.with_columns(pl.col("row_number").cast(pl.Int64)), frame.columns)
 
 
 def _cells(rows: pl.DataFrame, columns: list[str], name: str) -> pl.Series:
@@ -302,8 +308,15 @@ def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules,
             typed = normalise_figures(table.rows, mapping, rules.metrics)
             model, target, frames = StgFigure, "staging.stg_tables__figures", batch.figures
         notes.setdefault(key, []).append(f"{where}: read as {shape}")
-        gate = validate_rows(typed, model)
+        # The gate reads text as String; a tall table's repeated text is held as Enum (same
+        # values), so it checks a String copy and the rows that pass stay compact.
+        enums = typed.select(cs.enum()).columns
+        gate = validate_rows(typed.with_columns(cs.enum().cast(pl.String)) if enums else typed, model)
         _record_gate(batch, gate, target, typed)
+        valid = gate.valid
+        if enums:
+            passed = ~pl.int_range(pl.len(), dtype=pl.Int64).is_in(gate.rejected.get_column("_row").implode())
+            valid = typed.filter(passed) if gate.rejected.height else typed
         # The original row of each rejected one, as JSON: built for those rows only.
         rejected = gate.rejected.with_columns(row_number=typed.get_column("row_number").gather(gate.rejected["_row"]))
         if rejected.height:
@@ -317,8 +330,8 @@ def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules,
             batch.reject(table.path, table.sha256, "normalise", target, f"{sheet_prefix}row {bad['row_number']}",
                          bad["check_name"], bad["reason"], bad["offending_values"], bad["_row_json"])
         tally["quarantined"] += rejected.height
-        tally["loaded"] += gate.valid.height
-        frames.append(gate.valid.drop("unparsed_cells").with_columns(
+        tally["loaded"] += valid.height
+        frames.append(valid.drop("unparsed_cells").with_columns(
             sha256=pl.lit(table.sha256), sheet=pl.lit(table.sheet), source_file=pl.lit(table.path),
         ))
     for (path, sha), tally in counts.items():
@@ -389,7 +402,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, own_transaction: b
         # so they are appended; replace-by-key would scan millions of rows for nothing.
         for frame in batch.table_rows:
             load.append_rows(con, "raw.table_rows", frame, json_columns=("row_json",),
-                             constant_columns=("sha256", "file_name", "sheet", "run_id"))
+                             constant_columns=("sha256", "file_name", "sheet", "run_id"), any_order=True)
         if batch.claims is not None and docs is not None:
             doc_ids = docs["doc_id"].to_list()
             load.delete_for_docs(con, "staging.stg_reports__claims", doc_ids)
@@ -398,10 +411,10 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, own_transaction: b
             loaded["entity_mentions"] = load.append_rows(con, "staging.stg_reports__entity_mentions", batch.mentions)
         # One insert per sheet; its origin columns are one value each, not a column to scan.
         origin = ("sha256", "sheet", "source_file")
-        loaded["shipments"] = sum(load.append_rows(con, "staging.stg_ledgers__shipments", f, constant_columns=origin)
-                                  for f in batch.shipments)
-        loaded["figures"] = sum(load.append_rows(con, "staging.stg_tables__figures", f, constant_columns=origin)
-                                for f in batch.figures)
+        loaded["shipments"] = sum(load.append_rows(con, "staging.stg_ledgers__shipments", f,
+                                                   constant_columns=origin, any_order=True) for f in batch.shipments)
+        loaded["figures"] = sum(load.append_rows(con, "staging.stg_tables__figures", f,
+                                                 constant_columns=origin, any_order=True) for f in batch.figures)
         load.append_rows(con, "dq.quarantine", batch.quarantine_frame())
         if own_transaction:
             con.execute("commit")
@@ -508,14 +521,17 @@ def rebuild_inputs(con: duckdb.DuckDBPyConnection, batch: Batch, group: tuple[st
     if kind != "sheet":
         return []
     sha, path, sheet = key
-    rows = con.execute(
+    raw = con.execute(
         "select row_json from raw.table_rows where sha256 = ? and sheet = ? order by row_number", [sha, sheet]
-    ).fetchall()
-    records = [json.loads(r[0]) for r in rows]
-    columns = list(records[0]) if records else []
-    frame = pl.DataFrame(
-        {c: [rec.get(c) for rec in records] for c in columns}, schema={c: pl.String for c in columns}
-    )
+    ).pl()
+    # The header order is the first row's key order; every cell was stored as text (or null).
+    columns = list(json.loads(raw["row_json"][0])) if raw.height else []
+    if not columns:
+        frame = pl.DataFrame()
+    else:
+        # decoded in Polars: ten million rows must not become ten million Python dicts
+        frame = (raw.select(pl.col("row_json").str.json_decode(pl.Struct({c: pl.String for c in columns})))
+                 .unnest("row_json"))
     return [table_input(path, sha, sheet, frame)]
 
 

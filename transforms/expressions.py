@@ -127,20 +127,51 @@ def parse_counts(text: pl.Series) -> pl.Series:
     return counts.alias(text.name)
 
 
-def distinct_values(values: pl.Series, sample: int = 65_536, share: float = 0.05) -> pl.Series | None:
-    """The distinct non-null values of a column when it mostly repeats itself (a ledger's
-    vessels, ports, dates and counts); None when a sample of its rows is mostly distinct.
+_PROBE_ROWS = 65_536
+_REPEATS_SHARE = 0.05  # a column repeats itself when a probe of its rows is at most 5% distinct
 
-    Work done once per distinct value is spread back to the rows with ``value_index``.
+
+def mostly_repeats(values: pl.Series) -> bool:
+    """Whether a column mostly repeats itself (a ledger's vessels, ports, dates and counts),
+    judged on an evenly spread probe of its rows; a short column always qualifies."""
+    if values.len() <= 2 * _PROBE_ROWS:
+        return True
+    probe = values.gather_every(values.len() // _PROBE_ROWS)
+    return probe.n_unique() <= _REPEATS_SHARE * probe.len()
+
+
+def distinct_values(values: pl.Series) -> pl.Series | None:
+    """The distinct non-null values of a column that mostly repeats itself, else None.
+
+    Work done once per distinct value is spread back to the rows with ``value_index``. An
+    Enum column's distinct values are its categories.
     """
-    if values.len() > 2 * sample:
-        probe = values.gather_every(values.len() // sample)
-        if probe.n_unique() > share * probe.len():
-            return None
+    if isinstance(values.dtype, pl.Enum):
+        return values.dtype.categories
+    if not mostly_repeats(values):
+        return None
     return values.drop_nulls().unique()
 
 
 def value_index(values: pl.Series, distinct: pl.Series) -> pl.Series:
     """Each row's position in ``distinct`` (its distinct values), null for a null cell:
     ``derived.gather(value_index(values, distinct))`` spreads per-value results to the rows."""
+    if isinstance(values.dtype, pl.Enum):
+        return values.to_physical()
     return values.cast(pl.Enum(distinct)).to_physical()
+
+
+def repeats_as_enum(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with each text column that mostly repeats itself held as an Enum of its own
+    distinct values: the same text, one or two bytes a cell instead of a 16-byte string view
+    (a ten-million-row ledger shrinks from 1.7 GB to a few hundred MB). Shorter frames and
+    mostly distinct columns are left as they are.
+    """
+    if frame.height <= 2 * _PROBE_ROWS:
+        return frame
+    positions = [i for i, dtype in enumerate(frame.dtypes)
+                 if dtype == pl.String and mostly_repeats(frame.to_series(i))]
+    if not positions:
+        return frame
+    distinct = frame.select(pl.nth(i).drop_nulls().unique().implode() for i in positions).row(0)
+    return frame.with_columns(pl.nth(i).cast(pl.Enum(d)) for i, d in zip(positions, distinct, strict=True))

@@ -24,9 +24,9 @@ SHIPMENT_COLUMNS = [
     "vessel", "departure_port", "departure_date", "arrival_port", "arrival_date",
     "containers", "evidence", "source",
 ]
-_WORKERS = min(4, os.cpu_count() or 1)
 FIGURE_COLUMNS = ["metric", "value_low", "value_high", "qualifier", "period_start", "period_end",
                   "source", "note"]
+_WORKERS = min(4, os.cpu_count() or 1)  # ledger columns normalised side by side
 
 
 def header_key(name: str) -> str:
@@ -93,9 +93,10 @@ def shipments_from_table(rows: pl.DataFrame, mapping: dict[str, str], aliases: p
     def column(name: str) -> dict[str, pl.Series]:
         if name in mapping:
             received = rows.get_column(mapping[name])
-            received = (received if received.dtype == pl.String else received.cast(pl.String)).alias(name)
+            text = received.dtype == pl.String or isinstance(received.dtype, pl.Enum)
+            received = (received if text else received.cast(pl.String)).alias(name)
         else:  # absent from the table: typed nulls
-            received = pl.Series(name, [None] * n, dtype=pl.String)
+            received = pl.repeat(None, n, dtype=pl.String, eager=True).alias(name)
         return _per_value(received, lambda text: _derive_shipment_cell(text, name, keyed))
 
     # The columns are independent and Polars releases the GIL: work on them side by side.
@@ -107,7 +108,7 @@ def shipments_from_table(rows: pl.DataFrame, mapping: dict[str, str], aliases: p
             flags[name] = outputs.pop(f"{name}:unparsed")
         ids.update(outputs)
     frame = pl.DataFrame(list(columns.values()))
-    return frame.with_columns(unparsed_cells=_unparsed_text(flags, n), **ids)
+    return frame.with_columns(unparsed_cells=_unparsed_text(flags), **ids)
 
 
 # canonical column -> (its id column, the alias entity type it resolves to)
@@ -155,11 +156,11 @@ def _per_value(received: pl.Series, derive) -> dict[str, pl.Series]:
     return spread
 
 
-def _unparsed_text(flags: dict[str, pl.Series], n: int) -> pl.Series:
+def _unparsed_text(flags: dict[str, pl.Series]) -> pl.Series | pl.Expr:
     """``unparsed_cells``: the flagged column names, comma-separated ("" when none)."""
     flagged = {name: flag for name, flag in flags.items() if flag.any()}
     if not flagged:
-        return pl.Series("unparsed_cells", [""] * n, dtype=pl.String)
+        return pl.lit("", dtype=pl.String)  # one value for the frame, not a string per row
     return pl.DataFrame([flag.alias(name) for name, flag in flagged.items()]).select(
         pl.concat_str([pl.when(pl.col(name)).then(pl.lit(name)) for name in flagged], separator=", ",
                       ignore_nulls=True).alias("unparsed_cells")
