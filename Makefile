@@ -41,7 +41,7 @@ bench: $(BENCH_STAMP)  ## benchmark on a generated archive (PRESET=small|full), 
 	$(PY) bench/run.py --preset $(PRESET)
 
 bench-full: $(BENCH_STAMP)  ## 100,000 reports and a 10-million-row ledger
-	$(PY) bench/run.py --preset full
+	$(PY) bench/run.py --preset full --peer-limit 10000
 
 soak: $(STAMP)  ## kill -9 runs at 20 random moments and count divergences from a clean run
 	$(PY) scripts/soak.py --kills $(or $(KILLS),20)

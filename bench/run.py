@@ -648,6 +648,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true",
                     help="cProfile every task body (slower); writes <result>.profile.txt")
     ap.add_argument("--peer-sample", type=int, default=200, help="reports given to quantulum3")
+    ap.add_argument("--peer-limit", type=int, help="reports given to ours and spaCy (default: all)")
     args = ap.parse_args(argv)
 
     preset = generate.PRESETS[args.preset]
@@ -745,7 +746,7 @@ def main(argv: list[str] | None = None) -> int:
     peers = None
     if not args.no_peers:
         import peers as peers_mod
-        peers = peers_mod.run_peers(archive / "inbox", sample=args.peer_sample)
+        peers = peers_mod.run_peers(archive / "inbox", limit=args.peer_limit, sample=args.peer_sample)
 
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     res = {
