@@ -73,9 +73,10 @@ def scan(inbox: Path, max_bytes: int, hash_cache: Path | None) -> list:
 
 
 @task(cache_policy=NO_CACHE)
-def plan(con, files: list) -> pl.DataFrame:
-    """What each inbox file is (new, unchanged, duplicate, skipped), against the ledger."""
-    return plan_ingest(pipeline.scanned_frame(files), load.read_ledger(con))
+def plan(target, files: list, reference_dir: Path) -> pipeline.Night:
+    """What each inbox file is (new, unchanged, duplicate, skipped), against the published
+    ledger, and whether the night is quiet."""
+    return pipeline.plan_night(target, files, reference_dir)
 
 
 @task(cache_policy=NO_CACHE)
@@ -125,16 +126,17 @@ def write(con, batch: pipeline.Batch, target) -> dict[str, int]:
 
 
 @task(cache_policy=NO_CACHE)
-def load_warehouse(con, batch: pipeline.Batch, settings: Settings, target) -> None:
-    """Rebuild the SQL models, run every check, and put back the last good version of any mart
-    an error check blocked."""
+def load_warehouse(con, batch: pipeline.Batch, settings: Settings, target, changed: set[str] | None) -> None:
+    """Rebuild the SQL models that read what changed (``changed``; None: all of them), run every
+    check, and put back the last good version of any mart an error check blocked."""
     fingerprint = db.build_fingerprint(settings.reference_dir)
     # Nothing new and nothing changed in the SQL or reference data: the marts would come out
     # the same, so only the checks that depend on the date (freshness, volume) run again.
-    unchanged = pipeline.nothing_new(batch) and db.read_state(con, "marts_built_from") == fingerprint
+    same_rules = db.read_state(con, "marts_built_from") == fingerprint
+    unchanged = pipeline.nothing_new(batch) and same_rules
     if not unchanged:
         load.load_reference(con, settings.reference_dir)
-        db.run_models(con)
+        db.run_models(con, changed=changed if same_rules else None)
         pipeline.record_assertions(batch, db.run_assertions(con))
     if unchanged:  # same marts as last run: only the date-dependent checks can change
         checks = expectations.run_date_checks(con, batch.run_id)
@@ -253,9 +255,12 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
             else:
                 files = scan(settings.inbox, int(settings.max_file_mb * 1_000_000),
                              settings.hash_cache if settings.trust_file_stamps else None)
-                con = target.open(quiet=pipeline.is_quiet(target, files, settings.reference_dir))
+                night = plan(target, quote(files), settings.reference_dir)
+                con = target.open(quiet=night.quiet)
                 target.prepare(con, settings)
-                groups = pipeline.ingest_groups(plan(con, quote(files)), settings.group_bytes)
+                todo = night.plan if night.plan is not None else plan_ingest(
+                    pipeline.scanned_frame(files), load.read_ledger(con))
+                groups = pipeline.ingest_groups(todo, settings.group_bytes)
                 by_path = {f.path: f for f in files}
             rules = load_rules(settings.reference_dir)
             # One group of new files at a time: memory follows the group, not the night.
@@ -273,7 +278,8 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
                     loaded[key] = loaded.get(key, 0) + n
             if not batch.rebuild:
                 summary.files_unchanged = len(files) - len(batch.files)
-            load_warehouse(con, quote(batch), settings, target)
+            load_warehouse(con, quote(batch), settings, target,
+                           None if batch.rebuild else pipeline.written_relations(loaded))
             _summarise(summary, batch, loaded, can_restore=target.restore_source is not None)
             crash_point("load")
             _record_run(con, summary, started, None if batch.rebuild else settings.inbox)

@@ -355,7 +355,8 @@ def run_expectations(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Path
                            [key] if key in _checked_columns(con, mart) else []},
         ))
         results: list[CheckRow] = []
-        for frame in _frames(con, mart, chunk_rows, unvalidated_only=large):
+        hashes: list[pl.Series] = []
+        for frame in _frames(con, mart, chunk_rows, unvalidated_only=large, hashes=hashes):
             outcome = checkpoint.run(batch_parameters={"dataframe": frame},
                                      run_id=RunIdentifier(run_name=run_id))
             for validation_result in outcome.run_results.values():
@@ -363,7 +364,7 @@ def run_expectations(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Path
         results = _merge_chunks(results)
         rows += results
         if large and not any(r.status == "fail" for r in results):
-            _remember_validated(con, mart)
+            _remember_validated(con, mart, hashes)
     context.build_data_docs(site_names=["supplyline"])
     if not (site_dir / "index.html").exists():
         raise RuntimeError(f"GX Data Docs were not written to {site_dir}")
@@ -389,10 +390,12 @@ def _checked_columns(con: duckdb.DuckDBPyConnection, mart: str) -> list[str]:
     return [c for c in dict.fromkeys((key, *extra)) if c in present]
 
 
-def _frames(con: duckdb.DuckDBPyConnection, mart: str, chunk_rows: int, unvalidated_only: bool):
+def _frames(con: duckdb.DuckDBPyConnection, mart: str, chunk_rows: int, unvalidated_only: bool,
+            hashes: list[pl.Series] | None = None):
     """The mart's checked columns as pandas frames of at most ``chunk_rows`` rows (at least one
     frame, possibly empty). A missing table or column is left out, so the expectations on it
-    raise inside GX and are reported as failed, not crash the run."""
+    raise inside GX and are reported as failed, not crash the run. With ``unvalidated_only``,
+    only rows whose hash GX has not passed, and their hashes are appended to ``hashes``."""
     import pandas as pd
 
     cols = _checked_columns(con, mart)
@@ -403,15 +406,20 @@ def _frames(con: duckdb.DuckDBPyConnection, mart: str, chunk_rows: int, unvalida
     sql = f"select {select} from marts.{mart}"
     params: list = []
     if unvalidated_only:
-        sql = (f"select {select} from marts.{mart} where hash({select}) not in "
-               "(select row_hash from dq.gx_validated where mart = ?)")
+        sql = (f"select * from (select {select}, hash({select}) as _row_hash from marts.{mart}) "
+               "where _row_hash not in (select row_hash from dq.gx_validated where mart = ?)")
         params = [mart]
     reader = con.execute(sql, params).fetch_record_batch(chunk_rows)
     sent = False
     for record_batch in reader:
         if record_batch.num_rows or not sent:
             sent = True
-            yield pl.from_arrow(record_batch).to_pandas()
+            frame = pl.from_arrow(record_batch)
+            if unvalidated_only:
+                if hashes is not None:
+                    hashes.append(frame.get_column("_row_hash"))
+                frame = frame.drop("_row_hash")
+            yield frame.to_pandas()
     if not sent:
         yield pl.DataFrame(schema=cols).to_pandas()
 
@@ -430,10 +438,13 @@ def _merge_chunks(results: list[CheckRow]) -> list[CheckRow]:
     return list(merged.values())
 
 
-def _remember_validated(con: duckdb.DuckDBPyConnection, mart: str) -> None:
-    select = ", ".join(_checked_columns(con, mart))
-    con.execute("delete from dq.gx_validated where mart = ?", [mart])
-    con.execute(f"insert into dq.gx_validated select ?, hash({select}) from marts.{mart}", [mart])
+def _remember_validated(con: duckdb.DuckDBPyConnection, mart: str, hashes: list[pl.Series]) -> None:
+    """Add the hashes of the rows GX just passed (rows that left the mart may keep theirs: a row
+    with the same content passed the same suite)."""
+    if not hashes:
+        return
+    passed = pl.concat(hashes).unique().to_frame("row_hash")  # noqa: F841 (read by DuckDB below)
+    con.execute("insert into dq.gx_validated select ?, row_hash from passed", [mart])
 
 
 def _forget_validated_if_suites_changed(con: duckdb.DuckDBPyConnection) -> None:

@@ -342,13 +342,13 @@ def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules,
 def ingest_groups(plan: pl.DataFrame, max_bytes: int) -> list[pl.DataFrame]:
     """The plan's work in groups of new files of about ``max_bytes`` each, in plan order, so a
     night holds one group in memory, not the whole inbox. Duplicates and skipped files go with
-    the last group: a copy of a file that fails must see that failure. Always one group at least.
+    the last group: a copy of a file that fails must see that failure. No work, no group.
     """
     todo = plan.filter(pl.col("action") != "unchanged")
     new = todo.filter(pl.col("action") == "new")
     rest = todo.filter(pl.col("action") != "new")
     if new.is_empty():
-        return [rest]
+        return [rest] if rest.height else []
     starts = new.get_column("size_bytes").fill_null(0).cum_sum() - new.get_column("size_bytes").fill_null(0)
     numbered = new.with_columns((starts // max(max_bytes, 1)).alias("_group"))
     groups = [g.drop("_group") for _, g in numbered.group_by("_group", maintain_order=True)]
@@ -361,25 +361,47 @@ def nothing_new(batch: Batch) -> bool:
     return not batch.files and not batch.rebuild
 
 
-def all_unchanged(files: list[InboxFile], ledger: pl.DataFrame) -> bool:
-    """Every file in the inbox is a (path, content) pair the ledger already holds."""
-    return bool(plan_ingest(scanned_frame(files), ledger)["action"].eq("unchanged").all())
+@dataclass
+class Night:
+    """What a night holds before it opens the warehouse for writing."""
+
+    plan: pl.DataFrame | None  # None: plan against the run's own connection (no published file to read)
+    quiet: bool  # nothing new, marts built from the current SQL and reference data
 
 
-def is_quiet(target, files: list[InboxFile], reference_dir: Path) -> bool:
-    """Nothing new in the inbox and the marts built from the current SQL and reference data:
-    the run need only record itself and re-run the date-dependent checks."""
+def plan_night(target, files: list[InboxFile], reference_dir: Path) -> Night:
+    """Plan the inbox against the published ledger, read-only.
+
+    A quiet night need only record itself and re-run the date-dependent checks, so it can be
+    written in place instead of through a copy of the whole warehouse.
+    """
     con = target.peek()
     if con is None:
-        return False
+        return Night(None, False)
     try:
-        return db.read_state(con, "marts_built_from") == db.build_fingerprint(reference_dir) and all_unchanged(
-            files, load.read_ledger(con)
-        )
+        plan = plan_ingest(scanned_frame(files), load.read_ledger(con))
+        built = db.read_state(con, "marts_built_from") == db.build_fingerprint(reference_dir)
     except duckdb.Error:  # a warehouse from an older schema: take the full path, which migrates it
-        return False
+        return Night(None, False)
     finally:
         con.close()
+    return Night(plan, built and bool(plan["action"].eq("unchanged").all()))
+
+
+def written_relations(loaded: dict[str, int]) -> set[str]:
+    """The raw, staging and ops tables a night's writes changed (``write_batch``'s counts)."""
+    changed = set()
+    if loaded.get("ops.files"):
+        changed.add("ops.files")
+    if loaded.get("raw.documents"):
+        changed |= {"raw.documents", "staging.stg_reports__claims", "staging.stg_reports__entity_mentions"}
+    if loaded.get("claims") or loaded.get("entity_mentions"):
+        changed |= {"staging.stg_reports__claims", "staging.stg_reports__entity_mentions"}
+    if loaded.get("shipments"):
+        changed.add("staging.stg_ledgers__shipments")
+    if loaded.get("figures"):
+        changed.add("staging.stg_tables__figures")
+    return changed
 
 
 def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, own_transaction: bool = True) -> dict[str, int]:
@@ -521,17 +543,22 @@ def rebuild_inputs(con: duckdb.DuckDBPyConnection, batch: Batch, group: tuple[st
     if kind != "sheet":
         return []
     sha, path, sheet = key
-    raw = con.execute(
-        "select row_json from raw.table_rows where sha256 = ? and sheet = ? order by row_number", [sha, sheet]
-    ).pl()
+    first = con.execute("select row_json from raw.table_rows where sha256 = ? and sheet = ? "
+                        "order by row_number limit 1", [sha, sheet]).fetchone()
     # The header order is the first row's key order; every cell was stored as text (or null).
-    columns = list(json.loads(raw["row_json"][0])) if raw.height else []
+    columns = list(json.loads(first[0])) if first else []
     if not columns:
         frame = pl.DataFrame()
     else:
-        # decoded in Polars: ten million rows must not become ten million Python dicts
-        frame = (raw.select(pl.col("row_json").str.json_decode(pl.Struct({c: pl.String for c in columns})))
-                 .unnest("row_json"))
+        # Decoded by DuckDB as it reads (JSON pointers, RFC 6901): ten million rows never sit in
+        # memory as JSON text or Python dicts.
+        pointers = ["/" + c.replace("~", "~0").replace("/", "~1") for c in columns]
+        cells = ", ".join(f"json_extract_string(row_json, ?) as c{i}" for i in range(len(columns)))
+        frame = con.execute(
+            f"select {cells} from raw.table_rows where sha256 = ? and sheet = ? order by row_number",
+            [*pointers, sha, sheet],
+        ).pl()
+        frame.columns = columns
     return [table_input(path, sha, sheet, frame)]
 
 

@@ -48,7 +48,7 @@ class Settings(BaseSettings):
         None, description="Folder of the team's own zero-row SQL checks (-- table:, -- severity:)."
     )
     duckdb_memory_limit: str = Field(
-        "4GB", description="DuckDB's memory cap for a run; beyond it DuckDB spills to data_dir/tmp."
+        "2GB", description="DuckDB's memory cap for a run; beyond it DuckDB spills to data_dir/tmp."
     )
     max_file_mb: float = Field(
         2000.0, description="Files larger than this are quarantined unread (a 10M-row ledger is ~0.9 GB)."

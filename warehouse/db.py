@@ -101,11 +101,35 @@ def load_models(models_dir: Path = MODELS_DIR) -> list[Model]:
     return ordered
 
 
-def run_models(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> None:
-    """Rebuild every SQL model in dependency order."""
+def run_models(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None,
+               changed: set[str] | None = None) -> list[str]:
+    """Rebuild the SQL models in dependency order; returns the ones rebuilt.
+
+    With ``changed`` (the relations this run wrote), a model is rebuilt only when a relation it
+    reads changed or was rebuilt, or when it does not exist yet: a night of new reports leaves a
+    ten-million-row shipments mart as it is. Without it, every model is rebuilt.
+    """
+    dirty = set(changed) if changed is not None else None
+    built = []
     for model in models or load_models():
+        reads = {f"{s}.{n}" for s, n in _REF.findall(model.sql)} - {model.target}
+        if dirty is not None and not (reads & dirty) and _relation_exists(con, model.target):
+            continue
         kind = "view" if model.materialized == "view" else "table"
         con.execute(f"create or replace {kind} {model.target} as\n{model.sql}")
+        built.append(model.target)
+        if dirty is not None:
+            dirty.add(model.target)
+    return built
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, target: str) -> bool:
+    schema, name = target.split(".", 1)
+    return bool(con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = ? and table_name = ?", [schema, name]).fetchone()[0] or con.execute(
+        "select count(*) from duckdb_views() where database_name = current_database() "
+        "and schema_name = ? and view_name = ?", [schema, name]).fetchone()[0])
 
 
 def build_fingerprint(reference_dir: Path) -> str:

@@ -112,3 +112,18 @@ def test_open_bounds_on_either_side_are_different_estimates(con):
     assert con.execute("select count(distinct estimate_id) from marts.metric_estimates").fetchone() == (2,)
     failing = {r.name for r in db.run_assertions(con) if r.failing_count}
     assert "metric_estimates_key_unique" not in failing
+
+
+def test_only_models_that_read_what_changed_are_rebuilt(con):
+    everything = db.run_models(con)
+    assert "marts.shipments" in everything and "marts.claims" in everything
+    # A night of reports: the shipments marts read nothing that changed.
+    built = db.run_models(con, changed={"staging.stg_reports__claims"})
+    assert "marts.claims" in built and "marts.claim_groups" in built
+    assert "marts.shipments" not in built and "marts.shipments_monthly" not in built
+    # A new ledger: shipments and what reads them, not the claims.
+    built = db.run_models(con, changed={"staging.stg_ledgers__shipments"})
+    assert {"marts.shipments", "marts.shipments_monthly"} <= set(built) and "marts.claims" not in built
+    assert db.run_models(con, changed=set()) == []
+    con.execute("drop table marts.shipments_monthly")
+    assert db.run_models(con, changed=set()) == ["marts.shipments_monthly"]  # a missing mart is built
