@@ -391,7 +391,7 @@ def stage_table(events: list[dict], sampler: Sampler, flow_t0: float, flow_t1: f
             parse_text_s=round(text_s, 3), parse_text_rate=_rate(text_b, text_s, "MB"), text_files=sum(1 for e in parsed if e.get("kind") == "text"),
             parse_table_s=round(table_s, 3), parse_table_rate=_rate(table_rows, table_s, "rows"), table_rows=table_rows,
             validate_raw_s=round(_sum(events, "validate_rows", win), 3),
-            source="task:read_raw" if not _span(events, "task:ingest") else "task:plan + task:ingest",
+            source="task:read_raw" if _span(events, "task:read_raw") else "task:plan + task:ingest",
             spans=ingest[3])
     ext = _span(events, "task:extract")
     if ext:
