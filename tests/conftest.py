@@ -28,3 +28,19 @@ def sample_inbox() -> Path:
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return REPO / "tests" / "data"
+
+
+@pytest.fixture(scope="session")
+def sample_documents(sample_inbox: Path):
+    """The bundled sample reports as the document frame extraction receives."""
+    import polars as pl
+
+    from supplyline.inbox import parse_file, scan_inbox
+
+    rows = []
+    for f in scan_inbox(sample_inbox, 10_000_000):
+        if f.kind == "text":
+            doc = parse_file(f).document
+            rows.append({"doc_id": f.sha256[:16], "text": doc.text, "published": doc.published,
+                         "title": doc.title, "outlet": doc.outlet})
+    return pl.DataFrame(rows)

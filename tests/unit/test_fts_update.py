@@ -5,8 +5,6 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from supplyline.inbox import parse_file, scan_inbox
-from supplyline.settings import REPO_ROOT
 from warehouse import db
 
 QUERIES = ["shells Rajin", "containers voyages", "troops killed wounded", "Vostochny"]
@@ -21,16 +19,12 @@ INDEX_QUERIES = [
 
 
 @pytest.fixture(scope="module")
-def documents() -> pl.DataFrame:
-    rows = []
-    for f in scan_inbox(REPO_ROOT / "samples" / "inbox", 10_000_000):
-        if f.kind == "text":
-            doc = parse_file(f).document
-            rows.append({"doc_id": f.sha256[:16], "title": doc.title, "text": doc.text})
+def documents(sample_documents) -> pl.DataFrame:
+    rows = sample_documents.select("doc_id", "title", "text")
     # more documents than the samples, so that a few changes stay under the rebuild share
     extra = [{"doc_id": f"e{i:015d}", "title": f"Note {i}", "text": f"Vessel {i} carried {i} containers."}
              for i in range(40)]
-    return pl.concat([pl.DataFrame(rows), pl.DataFrame(extra)]).sort("doc_id")
+    return pl.concat([rows, pl.DataFrame(extra)]).sort("doc_id")
 
 
 def _publish(con, frame: pl.DataFrame) -> None:

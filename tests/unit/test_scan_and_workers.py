@@ -111,19 +111,6 @@ def test_a_quiet_run_uses_a_working_copy_while_a_reader_holds_the_file(tmp_path)
         reader.wait()
 
 
-@pytest.fixture(scope="module")
-def sample_documents() -> pl.DataFrame:
-    from supplyline.inbox import parse_file
-
-    rows = []
-    for f in scan_inbox(REPO_ROOT / "samples" / "inbox", 10_000_000):
-        if f.kind == "text":
-            doc = parse_file(f).document
-            rows.append({"doc_id": f.sha256[:16], "text": doc.text, "published": doc.published,
-                         "title": doc.title, "outlet": doc.outlet})
-    return pl.DataFrame(rows)
-
-
 def test_worker_processes_give_the_serial_result(sample_documents, tmp_path):
     rules = load_rules(REPO_ROOT / "reference")
     serial = extract_worker.extract_reports(sample_documents, rules)
