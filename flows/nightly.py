@@ -22,7 +22,6 @@ from supplyline.faults import crash_point
 from supplyline.inbox import load_hash_cache, now_ns, save_hash_cache, scan_inbox
 from supplyline.rules import ExtractionRules, load_rules
 from supplyline.settings import Settings
-from transforms.ledger import plan_ingest
 from warehouse import db, load, restore, targets
 
 
@@ -258,8 +257,7 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
                 night = plan(target, quote(files), settings.reference_dir)
                 con = target.open(quiet=night.quiet)
                 target.prepare(con, settings)
-                todo = night.plan if night.plan is not None else plan_ingest(
-                    pipeline.scanned_frame(files), load.read_ledger(con))
+                todo = night.plan if night.plan is not None else pipeline.plan_files(con, files)
                 groups = pipeline.ingest_groups(todo, settings.group_bytes)
                 by_path = {f.path: f for f in files}
             rules = load_rules(settings.reference_dir)

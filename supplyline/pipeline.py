@@ -361,6 +361,11 @@ def nothing_new(batch: Batch) -> bool:
     return not batch.files and not batch.rebuild
 
 
+def plan_files(con: duckdb.DuckDBPyConnection, files: list[InboxFile]) -> pl.DataFrame:
+    """What each inbox file is (new, unchanged, duplicate, skipped) against the ledger in ``con``."""
+    return plan_ingest(scanned_frame(files), load.read_ledger(con))
+
+
 @dataclass
 class Night:
     """What a night holds before it opens the warehouse for writing."""
@@ -379,7 +384,7 @@ def plan_night(target, files: list[InboxFile], reference_dir: Path) -> Night:
     if con is None:
         return Night(None, False)
     try:
-        plan = plan_ingest(scanned_frame(files), load.read_ledger(con))
+        plan = plan_files(con, files)
         built = db.read_state(con, "marts_built_from") == db.build_fingerprint(reference_dir)
     except duckdb.Error:  # a warehouse from an older schema: take the full path, which migrates it
         return Night(None, False)
