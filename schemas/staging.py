@@ -127,15 +127,111 @@ class StgShipment(ReceivedTable):
         return data.lazyframe.select(arr.is_null() | (arr >= dep))
 
 
-class StgFigure(ReceivedTable, Bounded):
-    """staging.stg_tables__figures: one figure row of a received table, normalised."""
+class TableFigure(Bounded):
+    """Base for a figure a table states: a catalogue metric, its bounds, unit and hedge."""
 
     metric: str = pa.Field(description="Metric from reference/metrics.csv.")
     value_low: float = pa.Field(nullable=True, ge=0, description="Lower bound; null = open.")
     value_high: float = pa.Field(nullable=True, ge=0, description="Upper bound; null = open.")
     unit: str = pa.Field(description="Catalogue unit of the metric (null = metric not in catalogue).")
     qualifier: str = pa.Field(isin=QUALIFIERS, description="How the table hedges the figure.")
+
+
+class StgFigure(ReceivedTable, TableFigure):
+    """staging.stg_tables__figures: one figure row of a received table, normalised."""
+
     period_start: dt.date = pa.Field(nullable=True, description="First day covered.")
     period_end: dt.date = pa.Field(nullable=True, description="Last day covered, or the as-of date.")
     source: str = pa.Field(nullable=True, description="Who reported the figure.")
     note: str = pa.Field(nullable=True, description="Free-text note from the table.")
+
+
+class ExpandedTable(ReceivedTable):
+    """Base for rows of a target where one received row may give several (list items, melted
+    wide columns): the key is (file, sheet, row_number, item)."""
+
+    item: int = pa.Field(ge=0, description="Position of the item within its received row (0 if one).")
+
+    class Config:
+        unique = ["row_number", "item"]
+        coerce = True
+
+
+class StgDelivery(ExpandedTable):
+    """staging.stg_tables__deliveries: one system a donor gave, from a row of a weapons table."""
+
+    donor: str = pa.Field(str_length={"min_value": 1}, description="Donor as received.")
+    donor_id: str = pa.Field(nullable=True, description="Resolved donor (country entity); null = unknown alias.")
+    recipient: str = pa.Field(nullable=True, description="Recipient as received or declared by the shape.")
+    recipient_id: str = pa.Field(nullable=True, description="Resolved recipient.")
+    category: str = pa.Field(nullable=True, description="Weapon category as received.")
+    metric: str = pa.Field(nullable=True, description="Claim metric the category counts toward, if any.")
+    system: str = pa.Field(nullable=True, description="System named in the row's list; null = none listed.")
+    system_id: str = pa.Field(nullable=True, description="Resolved weapon system.")
+    count: int = pa.Field(nullable=True, ge=0, description="Systems of this item (the row's count if it lists one).")
+    value: float = pa.Field(nullable=True, ge=0, description="Value of this item when the row lists one system.")
+    currency: str = pa.Field(nullable=True, description="ISO 4217 code of the values.")
+    row_count: int = pa.Field(nullable=True, ge=0, description="Systems the received row counts in all.")
+    row_value: float = pa.Field(nullable=True, ge=0, description="Value the received row states in all.")
+    period_start: dt.date = pa.Field(nullable=True, description="First day covered.")
+    period_end: dt.date = pa.Field(nullable=True, description="Last day covered.")
+    source: str = pa.Field(nullable=True, description="Who compiled the row.")
+    note: str = pa.Field(nullable=True, description="Free-text note from the table.")
+
+    @pa.dataframe_check(name="items add up to the row's count")
+    def items_add_up(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """When every item of a row states its count, they sum to the count the row states."""
+        counted = pl.col("count").is_not_null().all().over("row_number")
+        total = pl.col("count").sum().over("row_number")
+        return data.lazyframe.select(pl.col("row_count").is_null() | ~counted | (total == pl.col("row_count")))
+
+
+class StgStrike(ExpandedTable):
+    """staging.stg_tables__strikes: one weapon model of a row of a missile and drone attack log."""
+
+    window_start: dt.datetime = pa.Field(
+        in_range={"min_value": dt.datetime(1990, 1, 1), "max_value": dt.datetime(2100, 1, 1)},
+        description="Start of the attack or reporting window (midnight when only a date is given).",
+    )
+    window_end: dt.datetime = pa.Field(nullable=True, description="End of the window.")
+    model: str = pa.Field(nullable=True, description="Weapon model as reported (one of the row's models).")
+    model_ids: list[str] = pa.Field(nullable=True, description="Weapon systems the model names (aliases).")
+    launched: int = pa.Field(nullable=True, ge=0, description="Launched, when the row names this model alone.")
+    destroyed: int = pa.Field(nullable=True, ge=0, description="Destroyed, when the row names this model alone.")
+    row_launched: int = pa.Field(nullable=True, ge=0, description="Launched in the whole row.")
+    row_destroyed: int = pa.Field(nullable=True, ge=0, description="Destroyed in the whole row.")
+    launch_place: str = pa.Field(nullable=True, description="Launch areas as reported.")
+    target: str = pa.Field(nullable=True, description="Target region or direction.")
+    source: str = pa.Field(nullable=True, description="The post or channel the row came from.")
+
+    @pa.dataframe_check(name="window_end >= window_start")
+    def window_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A window does not end before it starts (a bare end date counts to its end)."""
+        end, start = pl.col("window_end"), pl.col("window_start")
+        return data.lazyframe.select(end.is_null() | (end + pl.duration(days=1) > start))
+
+    @pa.dataframe_check(name="destroyed <= launched")
+    def destroyed_within_launched(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """No more are destroyed than were launched."""
+        low, high = pl.col("row_destroyed"), pl.col("row_launched")
+        return data.lazyframe.select(low.is_null() | high.is_null() | (low <= high))
+
+
+class StgSeriesPoint(ExpandedTable, TableFigure):
+    """staging.stg_tables__series: one figure of a dated series (a daily report), with its hedge."""
+
+    date: dt.date = pa.Field(in_range={"min_value": EARLIEST, "max_value": LATEST}, description="Date of the report.")
+    subject: str = pa.Field(nullable=True, description="Whose figure it is (the side that lost the troops).")
+    subject_id: str = pa.Field(nullable=True, description="Resolved subject (country entity).")
+    source: str = pa.Field(nullable=True, description="Who reports the series.")
+    cumulative: bool = pa.Field(nullable=True, description="Figures are running totals since a start date.")
+
+
+# Staging table -> the model that gates its rows.
+STAGED_TABLES: dict[str, type[ReceivedTable]] = {
+    "staging.stg_ledgers__shipments": StgShipment,
+    "staging.stg_tables__figures": StgFigure,
+    "staging.stg_tables__deliveries": StgDelivery,
+    "staging.stg_tables__strikes": StgStrike,
+    "staging.stg_tables__series": StgSeriesPoint,
+}

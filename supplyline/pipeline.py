@@ -14,13 +14,15 @@ import polars.selectors as cs
 
 from schemas.gate import validate_rows
 from schemas.raw import RawDocument
-from schemas.staging import StgClaim, StgEntityMention, StgFigure, StgShipment
+from schemas.staging import STAGED_TABLES, StgClaim, StgEntityMention
 from supplyline import extract_worker
 from supplyline.inbox import InboxFile, ParsedFile, parse_file
 from supplyline.rules import ExtractionRules
+from supplyline.shapes import load_shapes, unknown_table_note
 from transforms.expressions import repeats_as_enum
 from transforms.ledger import SCANNED_SCHEMA, plan_ingest
-from transforms.tables import match_shape, normalise_figures, shipments_from_table
+from transforms.shape_spec import TARGETS, ShapeSpec
+from transforms.tables import interpret, match_shape
 from warehouse import db, load
 from warehouse.db import AssertionResult
 
@@ -36,7 +38,7 @@ CHECK_SCHEMA = {
 }
 STAGING_TABLES = [
     "staging.stg_reports__claims", "staging.stg_reports__entity_mentions",
-    "staging.stg_ledgers__shipments", "staging.stg_tables__figures",
+    *(target.table for target in TARGETS.values()),
 ]
 DOC_COLUMNS = ["doc_id", "sha256", "file_name", "format", "title", "url", "outlet", "published", "text"]
 
@@ -72,8 +74,7 @@ class Batch:
     table_rows: list[pl.DataFrame] = field(default_factory=list)
     claims: pl.DataFrame | None = None
     mentions: pl.DataFrame | None = None
-    shipments: list[pl.DataFrame] = field(default_factory=list)
-    figures: list[pl.DataFrame] = field(default_factory=list)
+    staged: dict[str, list[pl.DataFrame]] = field(default_factory=dict)  # table rows by target
     quarantine: list[dict] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -84,7 +85,7 @@ class Batch:
 
     def release_frames(self) -> None:
         """Drop the row frames once written (millions of ledger rows need not outlive the load)."""
-        self.table_rows, self.shipments, self.figures = [], [], []
+        self.table_rows, self.staged = [], {}
         self.claims = self.mentions = self.documents = None
 
     def quarantine_frame(self) -> pl.DataFrame:
@@ -286,57 +287,97 @@ def stage_extractions(batch: Batch, claims: pl.DataFrame, mentions: pl.DataFrame
     batch.mentions = mention_gate.valid.unique(["doc_id", "char_start", "entity_id"], keep="first")
 
 
-def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules, shapes: pl.DataFrame) -> None:
-    """Normalise each received table onto its canonical shape; account for every row."""
+def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules, shapes: list[ShapeSpec]) -> None:
+    """Read each received table as the shape it fits (reference/shapes); account for every row:
+    loaded, quarantined with the reason, or skipped with the reason in ``ops.files.note``."""
     counts: dict[tuple[str, str], dict[str, int]] = {}
     notes: dict[tuple[str, str], list[str]] = {}
+    by_name = {spec.shape: spec for spec in shapes}
     for table in tables:
         key = (table.path, table.sha256)
         tally = counts.setdefault(key, {"loaded": 0, "quarantined": 0, "skipped": 0})
-        shape, mapping = match_shape(table.columns, shapes)
         where = f"sheet {table.sheet!r}" if table.sheet else "table"
-        if shape is None:
+        found = match_shape(table.columns, shapes)
+        if found is None:
             tally["skipped"] += table.rows.height
-            notes.setdefault(key, []).append(
-                f"{where}: columns match no known table shape ({', '.join(table.columns[:8])})"
-            )
+            notes.setdefault(key, []).append(f"{where}: {unknown_table_note(table.columns, shapes)}")
             continue
-        if shape == "shipments":
-            typed = shipments_from_table(table.rows, mapping, rules.aliases)
-            model, target, frames = StgShipment, "staging.stg_ledgers__shipments", batch.shipments
-        else:
-            typed = normalise_figures(table.rows, mapping, rules.metrics)
-            model, target, frames = StgFigure, "staging.stg_tables__figures", batch.figures
-        notes.setdefault(key, []).append(f"{where}: read as {shape}")
-        # The gate reads text as String; a tall table's repeated text is held as Enum (same
-        # values), so it checks a String copy and the rows that pass stay compact.
-        enums = typed.select(cs.enum()).columns
-        gate = validate_rows(typed.with_columns(cs.enum().cast(pl.String)) if enums else typed, model)
-        _record_gate(batch, gate, target, typed)
-        valid = gate.valid
-        if enums:
-            passed = ~pl.int_range(pl.len(), dtype=pl.Int64).is_in(gate.rejected.get_column("_row").implode())
-            valid = typed.filter(passed) if gate.rejected.height else typed
-        # The original row of each rejected one, as JSON: built for those rows only.
-        rejected = gate.rejected.with_columns(row_number=typed.get_column("row_number").gather(gate.rejected["_row"]))
-        if rejected.height:
-            bad_rows = table.rows.filter(pl.col("row_number").is_in(rejected["row_number"].implode()))
-            rejected = rejected.join(
-                bad_rows.select("row_number").with_columns(row_json_text(bad_rows, table.columns)),
-                on="row_number", how="left", maintain_order="left",
-            )
-        sheet_prefix = f"{table.sheet}:" if table.sheet else ""
-        for bad in rejected.iter_rows(named=True):
-            batch.reject(table.path, table.sha256, "normalise", target, f"{sheet_prefix}row {bad['row_number']}",
-                         bad["check_name"], bad["reason"], bad["offending_values"], bad["_row_json"])
-        tally["quarantined"] += rejected.height
-        tally["loaded"] += valid.height
-        frames.append(valid.drop("unparsed_cells").with_columns(
-            sha256=pl.lit(table.sha256), sheet=pl.lit(table.sheet), source_file=pl.lit(table.path),
-        ))
+        spec = by_name[found.shape]
+        read = interpret(table.rows, spec, found, rules.aliases, rules.metrics)
+        loaded, quarantined = _gate_table(batch, table, spec.target, read.rows)
+        tally["loaded"] += loaded
+        tally["quarantined"] += quarantined
+        tally["skipped"] += read.skipped.height
+        notes.setdefault(key, []).append(f"{where}: read as {spec.shape}{_skip_note(read.skipped)}")
     for (path, sha), tally in counts.items():
         _mark_file(batch, path, sha, rows_loaded=tally["loaded"], rows_quarantined=tally["quarantined"],
                    rows_skipped=tally["skipped"], note="; ".join(notes.get((path, sha), [])) or None)
+
+
+def _gate_table(batch: Batch, table: TableInput, target_name: str, typed: pl.DataFrame) -> tuple[int, int]:
+    """Gate one sheet's canonical rows with its target's Pandera model; returns the received
+    rows loaded and quarantined. A received row that became several (list items, melted
+    columns) is quarantined whole when any of them fails, so it is never half loaded."""
+    target = TARGETS[target_name]
+    model = STAGED_TABLES[target.table]
+    # The gate reads text as String; a tall table's repeated text is held as Enum (same
+    # values), so it checks a String copy and the rows that pass stay compact.
+    enums = typed.select(cs.enum()).columns
+    gate = validate_rows(typed.with_columns(cs.enum().cast(pl.String)) if enums else typed, model)
+    _record_gate(batch, gate, target.table, typed)
+    rejected = gate.rejected.with_columns(row_number=typed.get_column("row_number").gather(gate.rejected["_row"]))
+    if target.items and rejected.height:
+        rejected = _whole_rows(rejected, typed)
+    if not rejected.height:
+        valid = typed
+    elif enums or target.items:
+        valid = typed.filter(~pl.col("row_number").is_in(rejected.get_column("row_number").implode()))
+    else:
+        valid = gate.valid
+    if rejected.height:
+        # The original row of each rejected one, as JSON: built for those rows only.
+        bad_rows = table.rows.filter(pl.col("row_number").is_in(rejected["row_number"].implode()))
+        rejected = rejected.join(
+            bad_rows.select("row_number").with_columns(row_json_text(bad_rows, table.columns)),
+            on="row_number", how="left", maintain_order="left",
+        )
+    sheet_prefix = f"{table.sheet}:" if table.sheet else ""
+    for bad in rejected.iter_rows(named=True):
+        batch.reject(table.path, table.sha256, "normalise", target.table, f"{sheet_prefix}row {bad['row_number']}",
+                     bad["check_name"], bad["reason"], bad["offending_values"], bad["_row_json"])
+    batch.staged.setdefault(target_name, []).append(valid.drop("unparsed_cells").with_columns(
+        sha256=pl.lit(table.sha256), sheet=pl.lit(table.sheet), source_file=pl.lit(table.path),
+    ))
+    received = valid.get_column("row_number").n_unique() if target.items else valid.height
+    return received, rejected.height
+
+
+def _whole_rows(rejected: pl.DataFrame, typed: pl.DataFrame) -> pl.DataFrame:
+    """Rejections per received row: the reasons of its failing items, each named by item."""
+    items = typed.get_column("item").gather(rejected["_row"])
+    return (
+        rejected.with_columns(item=items)
+        .group_by("row_number", maintain_order=True)
+        .agg(
+            pl.col("check_name").first(),
+            pl.concat_str([pl.lit("item "), pl.col("item").cast(pl.String), pl.lit(": "), pl.col("reason")])
+            .str.join("; ").alias("reason"),
+            pl.col("offending_values").drop_nulls().str.join("; "),
+        )
+        .with_columns(pl.col("offending_values").replace("", None))
+    )
+
+
+def _skip_note(skipped: pl.DataFrame) -> str:
+    """Why received rows gave no canonical row, with their numbers (the first twenty)."""
+    if skipped.is_empty():
+        return ""
+    parts = []
+    for (reason,), rows in skipped.group_by("reason", maintain_order=True):
+        numbers = rows.get_column("row_number").sort().to_list()
+        shown = ", ".join(map(str, numbers[:20])) + (" ..." if len(numbers) > 20 else "")
+        parts.append(f"{len(numbers)} rows skipped: {reason} (rows {shown})")
+    return "; " + "; ".join(parts)
 
 
 def ingest_groups(plan: pl.DataFrame, max_bytes: int) -> list[pl.DataFrame]:
@@ -402,10 +443,7 @@ def written_relations(loaded: dict[str, int]) -> set[str]:
         changed |= {"raw.documents", "staging.stg_reports__claims", "staging.stg_reports__entity_mentions"}
     if loaded.get("claims") or loaded.get("entity_mentions"):
         changed |= {"staging.stg_reports__claims", "staging.stg_reports__entity_mentions"}
-    if loaded.get("shipments"):
-        changed.add("staging.stg_ledgers__shipments")
-    if loaded.get("figures"):
-        changed.add("staging.stg_tables__figures")
+    changed |= {target.table for name, target in TARGETS.items() if loaded.get(name)}
     return changed
 
 
@@ -438,10 +476,10 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, own_transaction: b
             loaded["entity_mentions"] = load.append_rows(con, "staging.stg_reports__entity_mentions", batch.mentions)
         # One insert per sheet; its origin columns are one value each, not a column to scan.
         origin = ("sha256", "sheet", "source_file")
-        loaded["shipments"] = sum(load.append_rows(con, "staging.stg_ledgers__shipments", f,
-                                                   constant_columns=origin, any_order=True) for f in batch.shipments)
-        loaded["figures"] = sum(load.append_rows(con, "staging.stg_tables__figures", f,
-                                                 constant_columns=origin, any_order=True) for f in batch.figures)
+        for name, frames in batch.staged.items():
+            loaded[name] = loaded.get(name, 0) + sum(
+                load.append_rows(con, TARGETS[name].table, f, constant_columns=origin, any_order=True)
+                for f in frames)
         load.append_rows(con, "dq.quarantine", batch.quarantine_frame())
         if own_transaction:
             con.execute("commit")
@@ -476,9 +514,9 @@ def record_assertions(batch: Batch, results: list[AssertionResult]) -> None:
         batch.add_check(f"sql: {res.name}", res.table, "sql", res.severity, res.failing_count, sample)
 
 
-def read_shapes(reference_dir: Path) -> pl.DataFrame:
-    """Table shapes (reference/table_shapes.csv)."""
-    return pl.read_csv(reference_dir / "table_shapes.csv").with_columns(pl.col("required").cast(pl.Boolean))
+def read_shapes(reference_dir: Path) -> list[ShapeSpec]:
+    """Table shape declarations (reference/shapes/*.yaml), validated."""
+    return load_shapes(reference_dir)
 
 
 def alert_report(summary, batch: Batch, loaded: dict[str, int], flow_name: str, data_docs: Path | None = None):

@@ -135,7 +135,9 @@ def _relation_exists(con: duckdb.DuckDBPyConnection, target: str) -> bool:
 def build_fingerprint(reference_dir: Path) -> str:
     """Hash of everything the marts are derived from besides staging: SQL and reference data."""
     digest = hashlib.sha256()
-    for path in sorted([*HERE.glob("models/*/*.sql"), *HERE.glob("ddl.sql"), *Path(reference_dir).glob("*.csv")]):
+    reference = Path(reference_dir)
+    data = [*reference.glob("*.csv"), *reference.glob("*.yaml"), *reference.glob("shapes/*.y*ml")]
+    for path in sorted([*HERE.glob("models/*/*.sql"), *HERE.glob("ddl.sql"), *data]):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -144,6 +144,70 @@ create table if not exists staging.stg_tables__figures (
     -- key (sha256, sheet, row_number), checked by an assertion rather than an index (tall table)
 );
 
+-- Tables read through the shapes in reference/shapes whose rows may expand (list cells,
+-- melted wide columns): key (sha256, sheet, row_number, item), checked by an assertion.
+create table if not exists staging.stg_tables__deliveries (
+    sha256 varchar not null,
+    sheet varchar not null,
+    row_number bigint not null,
+    item integer not null,                -- position in the row's list of systems (0 if one)
+    source_file varchar not null,
+    donor varchar not null,
+    donor_id varchar,
+    recipient varchar,
+    recipient_id varchar,
+    category varchar,
+    metric varchar,                       -- claim metric the category counts toward, if any
+    system varchar,
+    system_id varchar,
+    count bigint,
+    value double,
+    currency varchar,
+    row_count bigint,
+    row_value double,
+    period_start date,
+    period_end date,
+    source varchar,
+    note varchar
+);
+
+create table if not exists staging.stg_tables__strikes (
+    sha256 varchar not null,
+    sheet varchar not null,
+    row_number bigint not null,
+    item integer not null,                -- position of the model among the row's models
+    source_file varchar not null,
+    window_start timestamp not null,
+    window_end timestamp,
+    model varchar,
+    model_ids varchar[],                  -- weapon systems the model names (alias entity ids)
+    launched bigint,                      -- null when the row names several models
+    destroyed bigint,
+    row_launched bigint,
+    row_destroyed bigint,
+    launch_place varchar,
+    target varchar,
+    source varchar
+);
+
+create table if not exists staging.stg_tables__series (
+    sha256 varchar not null,
+    sheet varchar not null,
+    row_number bigint not null,
+    item integer not null,                -- which of the row's figure columns
+    source_file varchar not null,
+    date date not null,
+    metric varchar not null,
+    value_low double,
+    value_high double,
+    unit varchar not null,
+    qualifier varchar not null,
+    subject varchar,
+    subject_id varchar,
+    source varchar,
+    cumulative boolean
+);
+
 -- dq: every check result and every rejected row, with the reason.
 create table if not exists dq.quarantine (
     run_id varchar not null,

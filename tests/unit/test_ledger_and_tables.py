@@ -8,15 +8,12 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from supplyline.settings import REPO_ROOT
+from supplyline.shapes import load_shapes
 from transforms.ledger import LEDGER_SCHEMA, SCANNED_SCHEMA, plan_ingest
-from transforms.tables import (
-    match_shape,
-    normalise_figures,
-    normalise_shipments,
-    resolve_shipment_names,
-)
+from transforms.tables import interpret, match_shape
 
-SHAPES = pl.read_csv(REPO_ROOT / "reference" / "table_shapes.csv").with_columns(pl.col("required").cast(pl.Boolean))
+SHAPES = load_shapes(REPO_ROOT / "reference")
+SPECS = {spec.shape: spec for spec in SHAPES}
 ALIASES = pl.read_csv(REPO_ROOT / "reference" / "aliases.csv", infer_schema=False)
 
 
@@ -60,11 +57,11 @@ def test_plan_ingest_duplicate_of_content_already_in_the_ledger():
 
 
 def test_match_shape_by_header_synonyms():
-    shape, mapping = match_shape(["Ship", "From", "Sailed", "To", "Arrived", "TEU/containers", "Basis"], SHAPES)
-    assert shape == "shipments"
-    assert mapping["vessel"] == "Ship" and mapping["containers"] == "TEU/containers"
-    assert match_shape(["foo", "bar"], SHAPES) == (None, {})
-    assert match_shape(["date", "metric", "value_low", "source"], SHAPES)[0] == "figures"
+    found = match_shape(["Ship", "From", "Sailed", "To", "Arrived", "TEU/containers", "Basis"], SHAPES)
+    assert found.shape == "shipments"
+    assert found.fields["vessel"] == "Ship" and found.fields["containers"] == "TEU/containers"
+    assert match_shape(["foo", "bar"], SHAPES) is None
+    assert match_shape(["date", "metric", "value_low", "source"], SHAPES).shape == "figures"
 
 
 def test_normalise_shipments_parses_dates_counts_and_resolves_names():
@@ -73,11 +70,13 @@ def test_normalise_shipments_parses_dates_counts_and_resolves_names():
         "Ship": ["Maya 1", "Unknown Star"], "From": ["Najin", "Rason"], "Sailed": ["45296", "12/01/2024"],
         "To": ["DUNAY", "Vostochny"], "Boxes": ["1,204", "n/a"],
     })
-    mapping = {"vessel": "Ship", "departure_port": "From", "departure_date": "Sailed",
-               "arrival_port": "To", "containers": "Boxes"}
-    out = resolve_shipment_names(normalise_shipments(rows, mapping), ALIASES)
+    found = match_shape(rows.columns[1:], SHAPES)
+    assert found.fields == {"vessel": "Ship", "departure_date": "Sailed", "departure_port": "From",
+                            "arrival_port": "To", "containers": "Boxes"}
+    out = interpret(rows, SPECS["shipments"], found, ALIASES).rows
     assert out["departure_date"].to_list() == [dt.date(2024, 1, 5), dt.date(2024, 1, 12)]
     assert out["containers"].to_list() == [1204, None]
+    assert out["unparsed_cells"].to_list() == ["", "containers"]
     assert out["vessel_id"].to_list() == ["vessel:maia-1", None]
     assert out["departure_port_id"].to_list() == ["port:rajin", "port:rajin"]
     assert out["arrival_port_id"].to_list() == ["port:dunai", "port:vostochny"]
@@ -85,15 +84,16 @@ def test_normalise_shipments_parses_dates_counts_and_resolves_names():
 
 def test_normalise_figures_point_values_and_open_bounds():
     rows = pl.DataFrame({
-        "row_number": [1, 2],
-        "date": ["2024-12-01", "2025-01-10"], "metric": ["Troops deployed", "troop_casualties"],
-        "value_low": ["11 000", "3000"], "value_high": [None, None], "qualifier": ["approx", "at_least"],
+        "row_number": [1, 2, 3],
+        "date": ["2024-12-01", "2025-01-10", "2025-02-01"], "metric": ["Troops deployed", "troop_casualties", "x"],
+        "value_low": ["11 000", "3000", "5"], "value_high": [None, None, None], "qualifier": ["approx", "at_least", ""],
     })
     metrics = pl.DataFrame({"metric": ["troops_deployed", "troop_casualties"], "unit": ["persons"] * 2})
-    mapping = {"period_end": "date", "metric": "metric", "value_low": "value_low",
-               "value_high": "value_high", "qualifier": "qualifier"}
-    out = normalise_figures(rows, mapping, metrics)
+    found = match_shape(rows.columns[1:], SHAPES)
+    assert found.shape == "figures" and found.fields["period_end"] == "date"
+    out = interpret(rows, SPECS["figures"], found, metrics=metrics).rows
     assert out.select("metric", "value_low", "value_high", "qualifier", "unit").rows() == [
         ("troops_deployed", 11000.0, 11000.0, "approx", "persons"),
         ("troop_casualties", 3000.0, None, "at_least", "persons"),
+        ("x", 5.0, 5.0, "exact", None),  # an empty qualifier is a plain figure; x has no unit
     ]

@@ -18,6 +18,7 @@ from supplyline import pipeline
 from supplyline.parsers import _csv_fast, _csv_tolerant, decode_text, parse_table, sniff_delimiter
 from supplyline.rules import load_rules
 from supplyline.settings import REPO_ROOT
+from supplyline.shapes import load_shapes
 from transforms import expressions
 from transforms.expressions import (
     alias_key,
@@ -28,16 +29,14 @@ from transforms.expressions import (
     parse_dates,
     repeats_as_enum,
 )
-from transforms.tables import (
-    SHIPMENT_COLUMNS,
-    match_shape,
-    resolve_shipment_names,
-    shipments_from_table,
-)
+from transforms.shape_spec import TARGETS
+from transforms.tables import ShapeMatch, interpret, match_shape
 from warehouse import db, load
 
 ALIASES = pl.read_csv(REPO_ROOT / "reference" / "aliases.csv", infer_schema=False)
-SHAPES = pl.read_csv(REPO_ROOT / "reference" / "table_shapes.csv").with_columns(pl.col("required").cast(pl.Boolean))
+SHAPES = load_shapes(REPO_ROOT / "reference")
+SHIPMENTS = next(s for s in SHAPES if s.shape == "shipments")
+SHIPMENT_COLUMNS = list(TARGETS["shipments"].fields)
 MAPPING = {"vessel": "Ship", "departure_port": "From", "departure_date": "Sailed", "arrival_port": "To",
            "arrival_date": "Arrived", "containers": "Boxes", "evidence": "Basis", "source": "Who"}
 DATES = ["2024-01-05", " 2024-01-05 ", "05/01/2024", "5.1.2024", "5 January 2024", "Jan 5, 2024", "2024/01/05",
@@ -59,6 +58,11 @@ def _rows(n: int, seed: int = 7, distinct: tuple[str, ...] = ()) -> pl.DataFrame
         cols[c] = [v if rng.random() < 0.3 else str(rng.randrange(10**9)) for v in cols[c]]
     frame = pl.DataFrame(cols, schema={c: pl.String for c in cols})
     return frame.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64))
+
+
+def shipments_from_table(rows: pl.DataFrame, mapping: dict[str, str], aliases: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The declared shipments shape read through the generic interpreter."""
+    return interpret(rows, SHIPMENTS, ShapeMatch("shipments", mapping), aliases).rows
 
 
 def _row_by_row(rows: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
@@ -140,12 +144,16 @@ def test_shipments_from_table_equals_the_row_by_row_expressions(small_probe, dis
     assert_frame_equal(got.with_columns(pl.selectors.enum().cast(pl.String)), expected)
 
 
-def test_shipments_with_absent_columns_and_resolve_alone(small_probe):
+def test_shipments_with_absent_columns_and_without_aliases(small_probe):
     rows = _rows(300)
     mapping = {k: MAPPING[k] for k in ("vessel", "departure_date")}
     expected = _row_by_row(rows, mapping)
     assert_frame_equal(shipments_from_table(rows, mapping, ALIASES), expected)
-    assert_frame_equal(resolve_shipment_names(shipments_from_table(rows, mapping), ALIASES), expected)
+    # Without the alias tables every id column is still there, empty.
+    unresolved = shipments_from_table(rows, mapping)
+    ids = ["vessel_id", "departure_port_id", "arrival_port_id"]
+    assert_frame_equal(unresolved.drop(ids), expected.drop(ids))
+    assert unresolved.select(pl.col(ids).is_null().all()).row(0) == (True, True, True)
 
 
 def test_repeats_as_enum_keeps_mostly_distinct_columns_as_text(small_probe):
@@ -171,7 +179,7 @@ def test_tall_ledger_rows_are_accounted_quarantined_and_loaded_as_received(small
     pipeline.stage_tables(batch, [table], rules, SHAPES)
 
     typed = _row_by_row(frame.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64)),
-                        match_shape(frame.columns, SHAPES)[1])
+                        match_shape(frame.columns, SHAPES).fields)
     gate = validate_rows(typed, StgShipment)
     entry = batch.files[0]
     assert entry["rows_loaded"] == gate.valid.height and entry["rows_quarantined"] == gate.rejected.height > 0
