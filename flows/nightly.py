@@ -142,6 +142,8 @@ def load_warehouse(con, batch: pipeline.Batch, settings: Settings, target, chang
     else:
         checks = expectations.run_expectations(con, batch.run_id, settings.data_docs_dir)
         checks += expectations.run_sql_checks(con)
+        checks += expectations.run_reconciliations(con)
+    batch.reconciliations = expectations.reconciliation_summary(con)
     if settings.extra_checks_dir:
         checks += expectations.run_sql_checks(con, settings.extra_checks_dir, tool="team")
     for c in checks:

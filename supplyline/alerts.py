@@ -69,6 +69,17 @@ class FileFailure:
 
 
 @dataclass(frozen=True)
+class ReconciliationOutcome:
+    """How the claims one claims-against-tables check selects compare with its table."""
+
+    check: str
+    table: str
+    agree: int
+    disagree: int
+    no_overlap: int
+
+
+@dataclass(frozen=True)
 class AlertReport:
     """Everything an alert email says about one pipeline run."""
 
@@ -83,6 +94,7 @@ class AlertReport:
     warehouse_path: str
     data_docs_path: str | None
     skipped_files: list[FileFailure] = field(default_factory=list)  # not read, or rows not used
+    reconciliations: list[ReconciliationOutcome] = field(default_factory=list)  # claims vs tables
 
     @property
     def problem_checks(self) -> list[CheckOutcome]:
@@ -188,6 +200,12 @@ def _docs_location(report: AlertReport, settings: Settings) -> str:
     return f"not built for this run (Data Docs live under {settings.data_docs_dir})"
 
 
+def _reconciliation_rows(report: AlertReport, cell) -> list[list[str]]:
+    """One row per claims-against-tables check, each cell made safe by ``cell``."""
+    return [[cell(r.check, 60), cell(r.table, 40), cell(r.agree), cell(r.disagree), cell(r.no_overlap)]
+            for r in _limited(report.reconciliations)[0]]
+
+
 def _render_text(report: AlertReport, settings: Settings) -> str:
     checks, more_checks = _limited(report.problem_checks)
     out = [
@@ -228,6 +246,12 @@ def _render_text(report: AlertReport, settings: Settings) -> str:
             out.append("")
     else:
         out += ["All checks passed.", ""]
+
+    if report.reconciliations:
+        out.append("Claims against tables (claims that agree, disagree, or the table cannot judge):")
+        out += _text_table(["check", "table", "agree", "disagree", "no overlap"],
+                           _reconciliation_rows(report, _one_line))
+        out += ["  See them with: supplyline sql \"select * from marts.reconciliations\"", ""]
 
     for title, listed in (("Files that could not be read", report.failed_files),
                           ("Files or rows not read (skipped)", report.skipped_files)):
@@ -328,6 +352,12 @@ def _render_html(report: AlertReport, settings: Settings) -> str:
             )
     else:
         h.append("<p>All checks passed.</p>")
+
+    if report.reconciliations:
+        h.append("<h3>Claims against tables</h3>")
+        h.append(_html_table(["check", "table", "agree", "disagree", "no overlap"],
+                             _reconciliation_rows(report, _esc)))
+        h.append("<p>See them in <code>marts.reconciliations</code>.</p>")
 
     for title, listed in (("Files that could not be read", report.failed_files),
                           ("Files or rows not read (skipped)", report.skipped_files)):

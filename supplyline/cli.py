@@ -1,4 +1,4 @@
-"""The ``supplyline`` command line: run, sql, status."""
+"""The ``supplyline`` command line: run, sql, status, rebuild, serve, shapes."""
 
 from __future__ import annotations
 
@@ -189,6 +189,13 @@ def status(warehouse: WarehouseOpt = None) -> None:
                         "rows_quarantined, message from ops.runs order by started_at desc limit 10", "table")
         typer.echo("files by status:")
         _run_query(con, "select status, kind, count(*) as files from ops.files group by all order by all", "table")
+        if con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
+                       "and table_name = 'reconciliations'").fetchone()[0]:
+            typer.echo("claims against tables (reference/reconciliations.yaml):")
+            _run_query(con, "select check_name, table_name, count(*) filter (where verdict = 'agree') as agree, "
+                            "count(*) filter (where verdict = 'disagree') as disagree, "
+                            "count(*) filter (where verdict = 'no overlap') as no_overlap "
+                            "from marts.reconciliations group by all order by 1", "table")
         typer.echo("rows per mart:")
         tables = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
@@ -199,6 +206,63 @@ def status(warehouse: WarehouseOpt = None) -> None:
             typer.echo(f"  marts.{name}: {n}")
     finally:
         con.close()
+
+
+shapes_app = typer.Typer(help="Table shapes: the declarations in reference/shapes that say how a table is read.",
+                         no_args_is_help=True)
+app.add_typer(shapes_app, name="shapes")
+
+
+@shapes_app.command("list")
+def shapes_list() -> None:
+    """The declared table shapes: name, target, required fields and grain."""
+    from supplyline.shapes import ShapeError, load_shapes
+
+    try:
+        shapes = load_shapes(_settings().reference_dir)
+    except ShapeError as exc:
+        typer.echo(f"supplyline: {exc}", err=True)
+        raise typer.Exit(2) from None
+    for spec in shapes:
+        typer.echo(f"{spec.shape}: {spec.target}; needs {', '.join(spec.required)}; {spec.grain}")
+
+
+@shapes_app.command("suggest")
+def shapes_suggest(
+    file: Annotated[Path, typer.Argument(help="A table (csv, xlsx, json, parquet) no shape reads yet.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (default ./<name>.yaml).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a starter shape declaration for FILE, for a person to finish and move into
+    reference/shapes/."""
+    from supplyline.parsers import TABLE_FORMATS, ParseError, parse_table
+    from supplyline.shapes import ShapeError, load_shapes, suggest_shape
+    from transforms.tables import match_shape
+
+    fmt = TABLE_FORMATS.get(file.suffix.lower())
+    if fmt is None or not file.is_file():
+        typer.echo(f"supplyline: {file} is not a table file ({', '.join(sorted(TABLE_FORMATS))})", err=True)
+        raise typer.Exit(2)
+    try:
+        shapes = load_shapes(_settings().reference_dir)
+        sheets = parse_table(file.read_bytes(), fmt)
+    except (ShapeError, ParseError) as exc:
+        typer.echo(f"supplyline: {exc}", err=True)
+        raise typer.Exit(2) from None
+    sheet = sheets[0]
+    found = match_shape(sheet.frame.columns, shapes)
+    if found is not None and not force:
+        typer.echo(f"{file.name} is already read as {found.shape}; nothing written (--force writes a starter anyway)")
+        return
+    text = suggest_shape(file.name, sheet.frame, shapes)
+    target = out or Path.cwd() / f"{file.stem}.yaml"
+    if target.exists() and not force:
+        typer.echo(f"supplyline: {target} exists; pass --force to overwrite", err=True)
+        raise typer.Exit(2)
+    target.write_text(text, encoding="utf-8")
+    more = f" (the first of {len(sheets)} sheets, {sheet.sheet!r})" if len(sheets) > 1 else ""
+    typer.echo(f"wrote {target}{more}: finish its TODO lines, delete `status: draft`, and move it into "
+               f"{_settings().reference_dir / 'shapes'}")
 
 
 if __name__ == "__main__":

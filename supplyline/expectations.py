@@ -3,7 +3,9 @@
 ``run_expectations`` validates every mart through GX's pandas data source (GX 1.x has no working
 DuckDB dialect: each mart goes DuckDB -> Polars -> pandas), builds Data Docs into
 ``docs_dir / run_id`` and records this run's mart row counts in ``dq.mart_counts``.
-``run_sql_checks`` runs the zero-row queries in ``warehouse/checks`` (tool ``reconcile``).
+``run_sql_checks`` runs the zero-row queries in ``warehouse/checks`` (tool ``reconcile``), and
+``run_reconciliations`` reports each claims-against-tables check declared in
+``reference/reconciliations.yaml`` from ``marts.reconciliations`` (tool ``reconcile``, warn).
 
 Severities (``error`` blocks loading of the affected mart, ``warn`` loads and alerts):
 
@@ -14,8 +16,10 @@ check                         rule                                              
 ``<mart>_key_unique``         every mart's key is unique                              error
 ``claims_doc_in_documents``   marts.claims.doc_id exists in marts.documents           error
 ``shipments_vessel_known``    marts.shipments.vessel_id is null or in marts.entities  error
-``*_metric_in_catalogue``     claims/figures metric is in ref.metrics                 error
+``*_metric_in_catalogue``     claims/figures/deliveries/reported_series metric is in  error
+                              ref.metrics
 ``*_qualifier_allowed``       qualifier is one of exact, approx, at_least, ...        error
+``reconciliations_verdict_…``  verdict is agree, disagree or no overlap               error
 ``claims_*_iso2``             supplier/recipient match ``^[A-Z]{2}$`` (null allowed)  error
 ``shipments_containers_...``  containers between 0 and 100,000 (null allowed)         error
 ``*_dates_plausible``         dates between 1990-01-01 and a year after the run date  warn
@@ -65,7 +69,12 @@ MARTS: dict[str, tuple[str, tuple[str, ...]]] = {
                                   "arrival_date")),
     "shipments_monthly": ("month", ()),
     "figures": ("figure_id", ("metric", "qualifier", "period_start", "period_end")),
+    "deliveries": ("delivery_id", ("metric",)),
+    "strike_events": ("strike_id", ("event_date",)),
+    "reported_series": ("point_id", ("metric", "qualifier", "date")),
+    "reconciliations": ("reconciliation_id", ("verdict",)),
 }
+VERDICTS = ["agree", "disagree", "no overlap"]
 QUALIFIERS = ["exact", "approx", "at_least", "at_most", "range", "vague"]
 ISO2 = r"^[A-Z]{2}$"
 EARLIEST = dt.date(1990, 1, 1)
@@ -226,12 +235,26 @@ def _specs(con: duckdb.DuckDBPyConnection, run_date: dt.date, freshness_days: in
                                       meta=meta("shipments_vessel_known", "error")),
         *dates("shipments", "departure_date", "arrival_date"),
     ]
-    specs["figures"] += [
+    def figures(mart: str, *date_columns: str) -> list:
+        """Rules for a mart of figures a table states: catalogue metric, known hedge, dates."""
+        return [
+            E.ExpectColumnValuesToBeInSet(column="metric", value_set=metrics,
+                                          meta=meta(f"{mart}_metric_in_catalogue", "error")),
+            E.ExpectColumnValuesToBeInSet(column="qualifier", value_set=QUALIFIERS,
+                                          meta=meta(f"{mart}_qualifier_allowed", "error")),
+            *dates(mart, *date_columns),
+        ]
+
+    specs["figures"] += figures("figures", "period_start", "period_end")
+    specs["deliveries"] += [
         E.ExpectColumnValuesToBeInSet(column="metric", value_set=metrics,
-                                      meta=meta("figures_metric_in_catalogue", "error")),
-        E.ExpectColumnValuesToBeInSet(column="qualifier", value_set=QUALIFIERS,
-                                      meta=meta("figures_qualifier_allowed", "error")),
-        *dates("figures", "period_start", "period_end"),
+                                      meta=meta("deliveries_metric_in_catalogue", "error")),
+    ]
+    specs["strike_events"] += dates("strike_events", "event_date")
+    specs["reported_series"] += figures("reported_series", "date")
+    specs["reconciliations"] += [
+        E.ExpectColumnValuesToBeInSet(column="verdict", value_set=VERDICTS,
+                                      meta=meta("reconciliations_verdict_allowed", "error")),
     ]
     return specs
 
@@ -544,4 +567,45 @@ def run_sql_checks(
             sample=[{k: _plain(v) for k, v in row.items()} for row in r.sample],
         )
         for r in db.run_assertions(con, folder)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims against tables (reference/reconciliations.yaml -> marts.reconciliations)
+
+RECONCILIATION_SAMPLE = ("claim_id", "metric", "file_name", "attributed_to", "qualifier", "claim_low",
+                         "claim_high", "table_low", "table_high", "tolerance", "verdict",
+                         "relative_difference", "table_rows", "table_rows_uncounted", "window_start",
+                         "window_end", "quote")
+
+
+def run_reconciliations(con: duckdb.DuckDBPyConnection) -> list[CheckRow]:
+    """One warn check per declared reconciliation: the claims whose figure the table
+    contradicts beyond the tolerance, each with both figures, the tolerance and the verdict."""
+    checks = [r[0] for r in con.execute("select check_name from ref.reconciliations order by 1").fetchall()]
+    columns = ", ".join(RECONCILIATION_SAMPLE)  # fixed names, not input
+    rows = []
+    for check in checks:
+        failing = con.execute("select count(*) from marts.reconciliations where check_name = ? "
+                              "and verdict = 'disagree'", [check]).fetchone()[0]
+        cur = con.execute(f"select {columns} from marts.reconciliations where check_name = ? "
+                          "and verdict = 'disagree' order by abs(relative_difference) desc, claim_id limit ?",
+                          [check, SAMPLE_SIZE])
+        sample = [{k: _plain(v) for k, v in zip(RECONCILIATION_SAMPLE, r, strict=True)} for r in cur.fetchall()]
+        rows.append(CheckRow(f"reconcile: {check}", "marts.reconciliations", "reconcile", "warn", failing, sample))
+    return rows
+
+
+def reconciliation_summary(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Per declared check: how many claims agree, disagree or do not overlap the table."""
+    return [
+        {"check": check, "table": table, "agree": agree, "disagree": disagree, "no_overlap": no_overlap}
+        for check, table, agree, disagree, no_overlap in con.execute(
+            "select c.check_name, c.table_name, "
+            "count(r.verdict) filter (where r.verdict = 'agree'), "
+            "count(r.verdict) filter (where r.verdict = 'disagree'), "
+            "count(r.verdict) filter (where r.verdict = 'no overlap') "
+            "from ref.reconciliations c left join marts.reconciliations r using (check_name) "
+            "group by all order by 1"
+        ).fetchall()
     ]

@@ -82,6 +82,7 @@ class Batch:
     file_index: dict[tuple[str, str], dict] = field(default_factory=dict, repr=False)
     quarantine_written: int = 0  # rows of ``quarantine`` already in dq.quarantine
     staging_cleared: bool = False  # a rebuild empties staging once, before its first group
+    reconciliations: list[dict] = field(default_factory=list)  # claims against tables, per check
 
     def release_frames(self) -> None:
         """Drop the row frames once written (millions of ledger rows need not outlive the load)."""
@@ -521,7 +522,7 @@ def read_shapes(reference_dir: Path) -> list[ShapeSpec]:
 
 def alert_report(summary, batch: Batch, loaded: dict[str, int], flow_name: str, data_docs: Path | None = None):
     """The alert email's content for one run."""
-    from supplyline.alerts import AlertReport, CheckOutcome, FileFailure
+    from supplyline.alerts import AlertReport, CheckOutcome, FileFailure, ReconciliationOutcome
 
     checks = [
         CheckOutcome(
@@ -544,6 +545,7 @@ def alert_report(summary, batch: Batch, loaded: dict[str, int], flow_name: str, 
             for e in batch.files
             if e["status"] == "skipped" or (e["status"] == "loaded" and (e.get("rows_skipped") or 0) > 0)
         ],
+        reconciliations=[ReconciliationOutcome(**r) for r in batch.reconciliations],
     )
 
 

@@ -114,7 +114,7 @@ def suggest_shape(name: str, frame: pl.DataFrame, shapes: Sequence[ShapeSpec]) -
         field = header_key(column).replace(" ", "_")
         if field in fields and field not in mapped and column not in mapped.values():
             mapped[field] = column
-    slug = "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_") or "new_shape"
+    slug = "".join(ch if ch.isalnum() else "_" for ch in Path(name).stem.lower()).strip("_") or "new_shape"
     slug = slug if slug[0].isalpha() else f"shape_{slug}"
     lines = [
         f"# Starter declaration for {name}, written by `supplyline shapes suggest`.",

@@ -7,7 +7,12 @@ import re
 
 import pytest
 
-from supplyline.expectations import CHECKS_DIR, record_mart_counts, run_sql_checks
+from supplyline.expectations import (
+    CHECKS_DIR,
+    record_mart_counts,
+    run_reconciliations,
+    run_sql_checks,
+)
 from supplyline.settings import REPO_ROOT
 from tests.warehouse_contents import insert_document
 from warehouse import db, load
@@ -86,22 +91,32 @@ UNRESOLVED = [
 ]
 
 
+def all_checks(con) -> dict:
+    """The zero-row SQL checks and the declared claims-against-tables checks, by name."""
+    return {r.check_name.removeprefix("reconcile: "): r for r in run_sql_checks(con) + run_reconciliations(con)}
+
+
 @pytest.fixture(scope="module")
 def good():
     con = build(GOOD_CLAIMS)
-    yield {r.check_name.removeprefix("reconcile: "): r for r in run_sql_checks(con)}
+    yield all_checks(con)
     con.close()
 
 
 @pytest.fixture(scope="module")
 def bad():
     con = build(GOOD_CLAIMS + BAD_CLAIMS, unresolved=UNRESOLVED)
-    yield {r.check_name.removeprefix("reconcile: "): r for r in run_sql_checks(con)}
+    checks = all_checks(con)
+    checks["mart"] = {r[0]: r[1:] for r in con.execute(
+        "select claim_id, check_name, verdict, note from marts.reconciliations").fetchall()}
+    yield checks
     con.close()
 
 
 def test_every_check_passes_on_consistent_data(good):
-    assert set(good) == {p.stem for p in CHECKS_DIR.glob("*.sql")}
+    declared = {"claims_vs_ledger_voyages", "claims_vs_ledger_containers", "kn23_launches_vs_strike_log",
+                "weapons_to_ukraine_vs_deliveries", "troop_losses_vs_daily_series"}
+    assert set(good) == {p.stem for p in CHECKS_DIR.glob("*.sql")} | declared
     assert {name: r.failing_count for name, r in good.items() if r.failing_count} == {}
     assert all(r.tool == "reconcile" and r.severity == "warn" and r.status == "pass"
                for r in good.values())
@@ -118,30 +133,35 @@ def test_headers_and_stated_tolerance_match_the_sql():
 
 
 def test_voyages_claimed_vs_ledger(bad):
-    res = bad["claims_vs_ledger"]
+    res = bad["claims_vs_ledger_voyages"]
     # 10 and 9 voyages claimed for January; the ledger lists 4. "At least 3" and the open-ended
-    # 5-7 (January to publication: 6 voyages) hold. (Containers rows: the next test.)
-    assert res.failing_count == 4 and res.status == "warn"
-    by_claim = {row["claim_id"]: row for row in res.sample if row["metric"] == "shipments"}
+    # 5-7 (January to publication: 6 voyages) hold.
+    assert res.failing_count == 2 and res.status == "warn" and res.table_name == "marts.reconciliations"
+    by_claim = {row["claim_id"]: row for row in res.sample}
     assert set(by_claim) == {f"{A}:10", f"{A}:13"}
     row = by_claim[f"{A}:10"]
-    assert (row["claim_low"], row["claim_high"], row["ledger_figure"]) == (10, 10, 4)
-    assert row["relative_difference"] == pytest.approx(-0.6)
+    assert (row["claim_low"], row["claim_high"], row["table_low"], row["table_high"]) == (10, 10, 4, 4)
+    assert row["relative_difference"] == pytest.approx(-0.6) and row["verdict"] == "disagree"
     assert row["tolerance"] == pytest.approx(0.25)
-    assert (row["period_start"], row["period_end"]) == ("2024-01-01", "2024-01-31")
+    assert (row["window_start"], row["window_end"]) == ("2024-01-01", "2024-01-31")
+    # Every voyages claim has a row in the mart; one without a start date cannot be placed.
+    assert bad["mart"][f"{A}:0"] == ("claims_vs_ledger_voyages", "agree", None)
+    assert bad["mart"][f"{A}:5"] == ("claims_vs_ledger_voyages", "agree", None)
+    assert bad["mart"][f"{B}:12"] == ("claims_vs_ledger_voyages", "no overlap", "the claim gives no start date")
 
 
 def test_containers_claimed_vs_ledger_respects_open_bounds(bad):
-    res = bad["claims_vs_ledger"]
-    by_claim = {row["claim_id"]: row for row in res.sample if row["metric"] == "containers"}
+    res = bad["claims_vs_ledger_containers"]
+    by_claim = {row["claim_id"]: row for row in res.sample}
     # at least 1000 (ledger 300, far below) and at most 100 (ledger 300, far above) fail;
     # at least 200 and at least 300 hold against the same ledger figure.
-    assert set(by_claim) == {f"{A}:11", f"{A}:12"}
-    assert by_claim[f"{A}:11"]["claim_low"] == 1000 and by_claim[f"{A}:11"]["ledger_figure"] == 300
+    assert res.failing_count == 2 and set(by_claim) == {f"{A}:11", f"{A}:12"}
+    assert by_claim[f"{A}:11"]["claim_low"] == 1000 and by_claim[f"{A}:11"]["table_low"] == 300
     assert by_claim[f"{A}:11"]["relative_difference"] == pytest.approx(-0.7)
-    assert by_claim[f"{A}:12"]["claim_high"] == 100 and by_claim[f"{A}:12"]["ledger_figure"] == 300
+    assert by_claim[f"{A}:12"]["claim_high"] == 100 and by_claim[f"{A}:12"]["table_low"] == 300
     assert by_claim[f"{A}:12"]["relative_difference"] == pytest.approx(2.0)
-    assert by_claim[f"{A}:12"]["ledger_voyages_uncounted"] == 1
+    assert by_claim[f"{A}:12"]["table_rows_uncounted"] == 1
+    assert bad["mart"][f"{A}:1"][1:] == ("agree", None) and bad["mart"][f"{A}:2"][1:] == ("agree", None)
 
 
 def test_running_total_that_goes_down(bad):

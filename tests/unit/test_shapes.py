@@ -257,7 +257,7 @@ def test_suggested_shape_is_a_draft_the_loader_refuses_until_finished(tmp_path):
                           "when": ["2024-01-02", ""]})
     text = suggest_shape("Port Log.csv", frame, SHAPES)
     data = yaml.safe_load(text)
-    assert data["shape"] == "port_log_csv" and data["status"] == "draft" and data["target"] == "shipments"
+    assert data["shape"] == "port_log" and data["status"] == "draft" and data["target"] == "shipments"
     assert data["columns"] == {"vessel": ["ship"], "arrival_date": ["arrived"]}
     assert "#   cargo: 'shells', 'rockets'" in text and "#   when: '2024-01-02', ''" in text
     ref = _reference_with(tmp_path, port_log=text)
@@ -271,3 +271,24 @@ def test_suggested_shape_is_a_draft_the_loader_refuses_until_finished(tmp_path):
     (finished,) = load_shapes(ref)
     found = match_shape(frame.columns, [finished])
     assert found.fields == {"vessel": "ship", "arrival_date": "arrived", "departure_date": "when"}
+
+
+def test_shapes_suggest_command_writes_a_starter_once(tmp_path):
+    from typer.testing import CliRunner
+
+    from supplyline.cli import app
+
+    table = tmp_path / "Port Log.csv"
+    table.write_text("ship,cargo,when\nAngara,shells,2024-01-02\n")
+    out = tmp_path / "port_log.yaml"
+    first = CliRunner().invoke(app, ["shapes", "suggest", str(table), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    assert yaml.safe_load(out.read_text())["columns"] == {"vessel": ["ship"]}
+    again = CliRunner().invoke(app, ["shapes", "suggest", str(table), "--out", str(out)])
+    assert again.exit_code == 2 and "exists" in again.output
+    known = CliRunner().invoke(app, ["shapes", "suggest", str(REPO_ROOT / "tests" / "data" / "tables" / "strike_log.csv"),
+                                     "--out", str(tmp_path / "x.yaml")])
+    assert known.exit_code == 0 and "already read as strike_log" in known.output
+    assert not (tmp_path / "x.yaml").exists()
+    listed = CliRunner().invoke(app, ["shapes", "list"])
+    assert listed.exit_code == 0 and "weapons_by_donor: deliveries" in listed.output

@@ -7,21 +7,8 @@ raw_documents as (
     select * from raw.documents
 ),
 
-files as (
-    select * from ops.files
-    where kind = 'text' and status in ('loaded', 'duplicate')
-),
-
-latest_versions as (
-    select
-        path,
-        sha256,
-        row_number() over (partition by path order by version desc) as recency
-    from files
-),
-
 current_content as (
-    select distinct sha256 from latest_versions where recency = 1
+    select sha256 from staging.stg_inbox__contents where kind = 'text' and is_current
 )
 
 select

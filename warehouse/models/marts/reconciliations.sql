@@ -1,0 +1,344 @@
+-- grain: one row per declared check (ref.reconciliations, from reference/reconciliations.yaml)
+-- and claim it selects; key: reconciliation_id (= check_name:claim_id).
+-- A check selects the claims of its metrics whose sentence names its weapon and holds one of
+-- its cue words, with its supplier and recipient (each only when declared). The table's figure
+-- follows from the table:
+--   shipments, strike_events (dated rows): the measure summed over the claim's period,
+--     period_start .. coalesce(period_end, published); with open_start a claim that gives no
+--     start counts from the table's first date;
+--   deliveries: the measure summed over the rows from the claim's supplier (donor) to its
+--     recipient in the claim's metric;
+--   reported_series: the latest report on or before the claim's date (coalesce(period_end,
+--     published)), at most max_lag_days before it, of the claim's metric, for a subject the
+--     claim's sentence names (and that is the claim's supplier, when it has one).
+-- Both figures are intervals (low, high; null = open): a strike row naming several models adds
+-- 0 to its total to a model's launches. verdict:
+--   'no overlap' when the table cannot speak to the claim (note says why);
+--   'agree' when table_high >= claim_low * (1 - tolerance) and table_low <= claim_high * (1 + tolerance);
+--   'disagree' otherwise; relative_difference = (table figure - bound) / bound for the bound broken.
+with
+
+checks as (
+    select * from ref.reconciliations
+),
+
+claims as (
+    select * from marts.claims
+),
+
+documents as (
+    select doc_id, text from marts.documents
+),
+
+mentions as (
+    select doc_id, entity_id, char_start from staging.stg_reports__entity_mentions
+),
+
+-- The claim's sentence: back from the quote to the previous sentence end or line break, and on
+-- to the next, at most 400 characters either way.
+sentence_bounds as (
+    select
+        claims.claim_id,
+        claims.doc_id,
+        claims.char_start - length(list_last(regexp_split_to_array(
+            substring(documents.text, claims.char_start - least(claims.char_start, 400) + 1,
+                      least(claims.char_start, 400)),
+            '[.!?]\s+|\n'))) as sentence_start,
+        claims.char_end + length(list_first(regexp_split_to_array(
+            substring(documents.text, claims.char_end + 1, 400), '[.!?]\s+|\n'))) as sentence_end,
+        documents.text
+    from claims
+    inner join documents using (doc_id)
+),
+
+sentences as (
+    select
+        bounds.claim_id,
+        any_value(string_split_regex(
+            lower(substring(bounds.text, bounds.sentence_start + 1, bounds.sentence_end - bounds.sentence_start)),
+            '[^a-z0-9-]+')) as words,
+        coalesce(list(distinct mentions.entity_id) filter (where mentions.entity_id is not null), [])
+            as entities
+    from sentence_bounds as bounds
+    left join mentions
+        on mentions.doc_id = bounds.doc_id
+        and mentions.char_start >= bounds.sentence_start
+        and mentions.char_start < bounds.sentence_end
+    group by bounds.claim_id
+),
+
+selected as (
+    select
+        checks.check_name,
+        checks.table_name,
+        checks.measure,
+        checks.tolerance,
+        checks.max_lag_days,
+        checks.open_start,
+        checks.claim_weapon_id,
+        claims.claim_id,
+        claims.metric,
+        claims.file_name,
+        claims.attributed_to,
+        claims.qualifier,
+        claims.value_low as claim_low,
+        claims.value_high as claim_high,
+        claims.supplier,
+        claims.recipient,
+        claims.period_start,
+        coalesce(claims.period_end, claims.published) as claim_date,
+        claims.quote,
+        sentences.entities
+    from checks
+    inner join claims on list_contains(checks.claim_metrics, claims.metric)
+    inner join sentences using (claim_id)
+    where (checks.claim_weapon_id is null or list_contains(sentences.entities, checks.claim_weapon_id))
+        and (len(checks.claim_cues) = 0 or list_has_any(sentences.words, checks.claim_cues))
+        and (checks.claim_supplier is null or claims.supplier = checks.claim_supplier)
+        and (checks.claim_recipient is null or claims.recipient = checks.claim_recipient)
+),
+
+-- Every table's rows in one form: the measure as an interval, and what a claim may match on.
+facts as (
+    select 'shipments' as table_name, 'voyages' as measure, departure_date as fact_date,
+        1.0 as low, 1.0 as high
+    from marts.shipments
+    union all by name
+    select 'shipments' as table_name, 'containers' as measure, departure_date as fact_date,
+        containers as low, containers as high
+    from marts.shipments
+    union all by name
+    select 'strike_events' as table_name, 'launched' as measure, event_date as fact_date,
+        coalesce(launched, case when row_launched is not null then 0 end) as low,
+        coalesce(launched, row_launched) as high,
+        model_ids as weapon_ids
+    from marts.strike_events
+    union all by name
+    select 'strike_events' as table_name, 'destroyed' as measure, event_date as fact_date,
+        coalesce(destroyed, case when row_destroyed is not null then 0 end) as low,
+        coalesce(destroyed, row_destroyed) as high,
+        model_ids as weapon_ids
+    from marts.strike_events
+    union all by name
+    select 'deliveries' as table_name, 'count' as measure, count as low, count as high,
+        donor_iso2, recipient_iso2, metric
+    from marts.deliveries
+    union all by name
+    select 'reported_series' as table_name, 'value' as measure, date as fact_date,
+        value_low as low, value_high as high, subject_id, subject_iso2, metric
+    from marts.reported_series
+),
+
+coverage as (
+    select table_name, measure, min(fact_date) as table_first, max(fact_date) as table_last,
+        count(*) as table_size
+    from facts
+    group by all
+),
+
+-- Dated tables: the measure over the claim's period.
+dated_windows as (
+    select
+        selected.*,
+        coalesce(selected.period_start, case when selected.open_start then coverage.table_first end)
+            as window_start,
+        selected.claim_date as window_end,
+        coverage.table_first,
+        coverage.table_last
+    from selected
+    left join coverage using (table_name, measure)
+    where selected.table_name in ('shipments', 'strike_events')
+),
+
+dated as (
+    select
+        *,
+        case
+            when table_first is null then 'the table has no rows'
+            when window_start is null then 'the claim gives no start date'
+            when window_end is null then 'the claim has no date'
+            when window_start > table_last or window_end < table_first
+                then 'the claim''s period lies outside the table''s dates'
+        end as no_overlap
+    from dated_windows
+),
+
+-- Deliveries: the measure from the claim's supplier to its recipient, in its metric.
+parties_listed as (
+    select
+        list(distinct donor_iso2) filter (where donor_iso2 is not null) as donors,
+        list(distinct recipient_iso2) filter (where recipient_iso2 is not null) as recipients
+    from facts
+    where table_name = 'deliveries'
+),
+
+parties as (
+    select
+        selected.*,
+        case
+            when selected.supplier is null then 'the claim names no supplier'
+            when selected.recipient is null then 'the claim names no recipient'
+            when not coalesce(list_contains(parties_listed.donors, selected.supplier), false)
+                then 'the table lists nothing from ' || selected.supplier
+            when not coalesce(list_contains(parties_listed.recipients, selected.recipient), false)
+                then 'the table lists nothing to ' || selected.recipient
+        end as no_overlap
+    from selected
+    cross join parties_listed
+    where selected.table_name = 'deliveries'
+),
+
+-- The rows each dated or deliveries claim is set against, summed.
+matched as (
+    select dated.check_name, dated.claim_id, facts.table_name as hit, facts.low, facts.high
+    from dated
+    left join facts
+        on facts.table_name = dated.table_name
+        and facts.measure = dated.measure
+        and facts.fact_date between dated.window_start and dated.window_end
+        and (dated.claim_weapon_id is null or list_contains(facts.weapon_ids, dated.claim_weapon_id))
+    union all
+    select parties.check_name, parties.claim_id, facts.table_name as hit, facts.low, facts.high
+    from parties
+    left join facts
+        on facts.table_name = parties.table_name
+        and facts.measure = parties.measure
+        and facts.donor_iso2 = parties.supplier
+        and facts.recipient_iso2 = parties.recipient
+        and facts.metric = parties.metric
+),
+
+totals as (
+    select
+        check_name,
+        claim_id,
+        coalesce(sum(low), 0) as table_low,
+        coalesce(sum(high), 0) as table_high,
+        count(hit) as table_rows,
+        count(hit) filter (where high is null) as table_rows_uncounted
+    from matched
+    group by all
+),
+
+summed as (
+    select dated.check_name, dated.claim_id, dated.window_start, dated.window_end, dated.table_first,
+        dated.table_last, dated.no_overlap
+    from dated
+    union all by name
+    select parties.check_name, parties.claim_id, parties.no_overlap
+    from parties
+),
+
+-- Series: the latest report before the claim's date about a subject its sentence names.
+series_matches as (
+    select
+        selected.check_name,
+        selected.claim_id,
+        facts.fact_date,
+        facts.low,
+        facts.high,
+        row_number() over (
+            partition by selected.check_name, selected.claim_id
+            order by facts.fact_date desc, facts.low desc nulls last
+        ) as recency
+    from selected
+    inner join facts
+        on facts.table_name = selected.table_name
+        and facts.measure = selected.measure
+        and facts.metric = selected.metric
+        and list_contains(selected.entities, facts.subject_id)
+        and (selected.supplier is null or facts.subject_iso2 = selected.supplier)
+        and facts.fact_date between selected.claim_date - selected.max_lag_days and selected.claim_date
+    where selected.table_name = 'reported_series'
+),
+
+series_points as (
+    select
+        selected.check_name,
+        selected.claim_id,
+        matches.fact_date as window_start,
+        matches.fact_date as window_end,
+        coverage.table_first,
+        coverage.table_last,
+        matches.low as table_low,
+        matches.high as table_high,
+        count(matches.fact_date) over (partition by selected.check_name, selected.claim_id) as table_rows,
+        0 as table_rows_uncounted,
+        case
+            when selected.claim_date is null then 'the claim has no date'
+            when matches.fact_date is null
+                then 'no report on the claim''s subject in the ' || selected.max_lag_days
+                    || ' days up to the claim''s date'
+        end as no_overlap
+    from selected
+    left join coverage using (table_name, measure)
+    left join series_matches as matches
+        on matches.check_name = selected.check_name
+        and matches.claim_id = selected.claim_id
+        and matches.recency = 1
+    where selected.table_name = 'reported_series'
+),
+
+compared as (
+    select summed.*, totals.* exclude (check_name, claim_id)
+    from summed
+    inner join totals using (check_name, claim_id)
+    union all by name
+    select * from series_points
+),
+
+judged as (
+    select
+        selected.*,
+        compared.* exclude (check_name, claim_id),
+        case
+            when selected.claim_low is not null and compared.table_high is not null
+                and compared.table_high < selected.claim_low * (1 - selected.tolerance)
+                then selected.claim_low
+            when selected.claim_high is not null and compared.table_low is not null
+                and compared.table_low > selected.claim_high * (1 + selected.tolerance)
+                then selected.claim_high
+        end as broken_bound,
+        case
+            when selected.claim_low is not null and compared.table_high is not null
+                and compared.table_high < selected.claim_low * (1 - selected.tolerance)
+                then compared.table_high
+            else compared.table_low
+        end as table_figure
+    from selected
+    inner join compared using (check_name, claim_id)
+)
+
+select
+    check_name || ':' || claim_id as reconciliation_id,
+    check_name,
+    table_name,
+    measure,
+    claim_id,
+    metric,
+    file_name,
+    attributed_to,
+    qualifier,
+    claim_low,
+    claim_high,
+    table_low,
+    table_high,
+    tolerance,
+    case
+        when no_overlap is not null then 'no overlap'
+        when broken_bound is not null then 'disagree'
+        else 'agree'
+    end as verdict,
+    case when no_overlap is null and broken_bound is not null
+        then round((table_figure - broken_bound) / broken_bound, 3)
+    end as relative_difference,
+    no_overlap as note,
+    table_rows,
+    table_rows_uncounted,
+    window_start,
+    window_end,
+    table_first,
+    table_last,
+    quote
+from judged
+order by check_name, claim_id
