@@ -28,8 +28,9 @@ test: $(STAMP)  ## unit and integration tests
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-eval: $(STAMP)  ## extraction scores: ../shared/realworld (skipped when absent) and our held-out sets
+eval: $(STAMP)  ## extraction scores: ../shared/realworld (skipped when absent) and our held-out sets; its tables
 	$(PY) scripts/evaluate.py --shared $(SHARED)
+	$(PY) scripts/eval_tables.py --shared $(SHARED)
 	$(PY) scripts/eval_heldout.py --articles tests/data/heldout --gold tests/data/heldout/gold.jsonl
 	$(PY) scripts/eval_heldout.py --articles tests/data/heldout2 --gold tests/data/heldout2/gold.jsonl
 

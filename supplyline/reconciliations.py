@@ -15,6 +15,8 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from supplyline.shapes import describe_errors
+
 FILE = "reconciliations.yaml"
 # Table -> the measures marts.reconciliations knows how to take from it.
 MEASURES: dict[str, tuple[str, ...]] = {
@@ -25,7 +27,8 @@ MEASURES: dict[str, tuple[str, ...]] = {
 }
 COLUMNS = {
     "check_name": pl.String, "description": pl.String, "table_name": pl.String, "measure": pl.String,
-    "claim_metrics": pl.List(pl.String), "claim_weapon_id": pl.String, "claim_cues": pl.List(pl.String),
+    "claim_metrics": pl.List(pl.String), "claim_weapon_id": pl.String, "weapon_by_origin": pl.Boolean,
+    "claim_cues": pl.List(pl.String),
     "claim_supplier": pl.String, "claim_recipient": pl.String, "open_start": pl.Boolean,
     "tolerance": pl.Float64, "max_lag_days": pl.Int32,
 }
@@ -44,6 +47,9 @@ class ClaimFilter(_Strict):
 
     metrics: list[str] = Field(min_length=1)
     weapon: str | None = None  # an entity id of reference/aliases.csv named in the claim's sentence
+    # ... or, when true, a claim whose sentence names the weapon's country ("North Korean
+    # missiles") in a document that names the weapon
+    weapon_by_origin: bool = False
     cues: list[str] = Field(default_factory=list)  # words, one of which the claim's sentence holds
     supplier: str | None = Field(None, pattern=r"^[A-Z]{2}$")
     recipient: str | None = Field(None, pattern=r"^[A-Z]{2}$")
@@ -89,8 +95,7 @@ def load_reconciliations(reference_dir: Path) -> list[Reconciliation]:
         try:
             check = Reconciliation.model_validate(entry)
         except ValidationError as exc:
-            problems += [f"{name}: {'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-                         for e in exc.errors()]
+            problems += [f"{name}: {line}" for line in describe_errors(exc)]
             continue
         problems += [f"{name}: claims.metrics: {m!r} is not in metrics.csv"
                      for m in check.claims.metrics if m not in metrics]
@@ -109,6 +114,7 @@ def reconciliation_frame(checks: list[Reconciliation]) -> pl.DataFrame:
     return pl.DataFrame([
         {"check_name": c.check, "description": c.description, "table_name": c.table, "measure": c.measure,
          "claim_metrics": c.claims.metrics, "claim_weapon_id": c.claims.weapon,
+         "weapon_by_origin": c.claims.weapon_by_origin,
          "claim_cues": [w.lower() for w in c.claims.cues], "claim_supplier": c.claims.supplier,
          "claim_recipient": c.claims.recipient, "open_start": c.claims.open_start,
          "tolerance": c.tolerance, "max_lag_days": c.max_lag_days}

@@ -60,13 +60,17 @@ def read_shape(path: Path) -> ShapeSpec:
     try:
         return ShapeSpec.model_validate(data)
     except ValidationError as exc:
-        raise ShapeError(f"{path.name}: " + "; ".join(_describe(e) for e in exc.errors())) from None
+        raise ShapeError(f"{path.name}: " + "; ".join(describe_errors(exc))) from None
 
 
-def _describe(error: dict) -> str:
-    where = ".".join(str(p) for p in error["loc"])
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message
+def describe_errors(exc: ValidationError) -> list[str]:
+    """Pydantic's errors as "field.path: message" lines a person can act on."""
+    out = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        out.append(f"{where}: {message}" if where else message)
+    return out
 
 
 def catalogue_problems(spec: ShapeSpec, metrics: set[str]) -> list[str]:

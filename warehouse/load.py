@@ -141,10 +141,11 @@ def delete_for_docs(con: duckdb.DuckDBPyConnection, table: str, doc_ids: list[st
 
 def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
     """Reload the versioned reference data into the ``ref`` schema: the alias tables, the
-    metric catalogue and the declared claims-against-tables checks."""
+    metric catalogue, nationality words and the declared claims-against-tables checks."""
     from supplyline.reconciliations import load_reconciliations, reconciliation_frame
 
-    frames = {name: pl.read_csv(reference_dir / f"{name}.csv", infer_schema=False) for name in ("aliases", "metrics")}
+    frames = {name: pl.read_csv(reference_dir / f"{name}.csv", infer_schema=False)
+              for name in ("aliases", "metrics", "demonyms")}
     frames["reconciliations"] = reconciliation_frame(load_reconciliations(reference_dir))
     for name, frame in frames.items():
         con.register("_ref", as_arrow(frame))

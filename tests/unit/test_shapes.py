@@ -292,3 +292,18 @@ def test_shapes_suggest_command_writes_a_starter_once(tmp_path):
     assert not (tmp_path / "x.yaml").exists()
     listed = CliRunner().invoke(app, ["shapes", "list"])
     assert listed.exit_code == 0 and "weapons_by_donor: deliveries" in listed.output
+
+
+def test_the_readme_example_declaration_reads_its_table(tmp_path):
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme[readme.index("## Declaring a table shape"):]
+    example = section[section.index("```yaml") + len("```yaml"):section.index("```", section.index("```yaml") + 7)]
+    ref = _reference_with(tmp_path, aid_tracker=example)
+    (spec,) = load_shapes(ref)
+    table = read('country,kind,pieces,eur,what\nPoland,Howitzers,20,900,"Krab (12); Dana (8)"\n', "csv")
+    found = match_shape(table.columns[1:], [spec])
+    out = interpret(table, spec, found, ALIASES, METRICS).rows
+    assert out.select("donor_id", "metric", "system", "count", "row_value", "currency").rows() == [
+        ("country:PL", "artillery_systems", "Krab", 12, 900.0, "EUR"),
+        ("country:PL", "artillery_systems", "Dana", 8, 900.0, "EUR"),
+    ]

@@ -32,6 +32,9 @@ DOCS = [
      "Russia has used 5 KN-23 missiles since January, a source said."),
     ("k4" * 8, dt.date(2024, 3, 31),
      "North Korea has supplied 100 KN-23 missiles to Russia. Some were seen at a depot."),
+    ("k5" * 8, dt.date(2024, 3, 31),
+     "Russia has fired 9 North Korean ballistic missiles since February. An expert said they were KN-23s."),
+    ("k6" * 8, dt.date(2024, 3, 31), "Russia has fired 9 North Korean ballistic missiles since February."),
     ("d1" * 8, dt.date(2024, 6, 1), "Poland has supplied 20 howitzers to Ukraine, the ministry said."),
     ("d2" * 8, dt.date(2024, 6, 1), "Germany has delivered 30 rocket launchers to Ukraine so far."),
     ("d3" * 8, dt.date(2024, 6, 1), "The United States has sent 200 howitzers to Ukraine."),
@@ -49,6 +52,10 @@ CLAIMS = [
      "5 KN-23 missiles", [("weapon:kn-23", "KN-23"), ("country:RU", "Russia")]),
     ("k4" * 8, 0, "ballistic_missiles", 100, 100, "exact", "KP", "RU", None,
      "100 KN-23 missiles", [("weapon:kn-23", "KN-23"), ("country:KP", "North Korea"), ("country:RU", "Russia")]),
+    ("k5" * 8, 0, "ballistic_missiles", 9, 9, "exact", None, None, dt.date(2024, 2, 1),
+     "9 North Korean ballistic missiles", [("country:RU", "Russia"), ("weapon:kn-23", "KN-23")]),
+    ("k6" * 8, 0, "ballistic_missiles", 9, 9, "exact", None, None, dt.date(2024, 2, 1),
+     "9 North Korean ballistic missiles", [("country:RU", "Russia")]),
     ("d1" * 8, 0, "artillery_systems", 20, 20, "exact", "PL", "UA", None,
      "20 howitzers", [("country:PL", "Poland"), ("country:UA", "Ukraine")]),
     ("d2" * 8, 0, "rocket_launchers", 30, 30, "exact", "DE", "UA", None,
@@ -185,6 +192,10 @@ def test_kn23_claims_against_the_strike_log(con):
     assert got["k2"] == ("disagree", 60, 10, 22, 0.25, round((22 - 60) / 60, 3), None)
     assert got["k3"][0] == "no overlap" and got["k3"][-1] == "the claim's period lies outside the table's dates"
     assert "k4" not in got  # supplied, not fired: no cue word in its sentence
+    # "North Korean" missiles in a report that names the KN-23 in another sentence count; the
+    # same sentence in a report that never names it does not.
+    assert got["k5"][:4] == ("agree", 9, 10, 22)
+    assert "k6" not in got
 
 
 def test_donor_claims_against_the_deliveries(con):
@@ -214,7 +225,7 @@ def test_each_check_reports_its_disagreements_with_both_figures(con):
         60, 10, 22, 0.25, "disagree")
     assert all(c.status == ("warn" if c.failing_count else "pass") and c.severity == "warn" for c in checks.values())
     summary = {s["check"]: (s["agree"], s["disagree"], s["no_overlap"]) for s in reconciliation_summary(con)}
-    assert summary["kn23_launches_vs_strike_log"] == (1, 1, 1)
+    assert summary["kn23_launches_vs_strike_log"] == (2, 1, 1)
     assert summary["claims_vs_ledger_voyages"] == (0, 0, 0)
 
 
@@ -267,3 +278,47 @@ def test_contracts_match_the_built_marts(con):
                     allowed = test["accepted_values"]["arguments"]["values"]
                     found = {v for (v,) in rows(con, f'select distinct "{name}" from marts.{model["name"]}')}
                     assert found <= set(allowed) | {None}, (model["name"], name, found)
+
+
+# --------------------------------------------------------------------------- declarations
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"measure": "tonnes"}, "kn23_launches_vs_strike_log: measure 'tonnes' is not one of strike_events's"),
+    ({"table": "boats"}, "kn23_launches_vs_strike_log: table: Input should be"),
+    ({"claims": {"metrics": ["missiles_total"]}}, "'missiles_total' is not in metrics.csv"),
+    ({"claims": {"metrics": ["ballistic_missiles"], "weapon": "weapon:kn-99"}},
+     "claims.weapon: 'weapon:kn-99' is not an entity of aliases.csv"),
+    ({"tolerance": 2}, "tolerance: Input should be less than or equal to 1"),
+    ({"claims": {"metrics": ["ballistic_missiles"], "supplier": "Korea"}}, "claims.supplier: String should match"),
+])
+def test_reconciliation_declarations_are_checked(tmp_path, change, message):
+    from supplyline.reconciliations import ReconciliationError, load_reconciliations
+
+    ref = tmp_path / "reference"
+    ref.mkdir()
+    for name in ("metrics.csv", "aliases.csv"):
+        shutil.copy(REPO_ROOT / "reference" / name, ref / name)
+    checks = yaml.safe_load((REPO_ROOT / "reference" / "reconciliations.yaml").read_text())
+    assert len(load_reconciliations(REPO_ROOT / "reference")) == len(checks) == 5
+    kn23 = next(c for c in checks if c["check"] == "kn23_launches_vs_strike_log")
+    kn23.update(change)
+    (ref / "reconciliations.yaml").write_text(yaml.safe_dump(checks))
+    with pytest.raises(ReconciliationError) as raised:
+        load_reconciliations(ref)
+    assert message in str(raised.value), str(raised.value)
+    checks.append(checks[0])
+    kn23.clear()
+    kn23.update(next(c for c in yaml.safe_load((REPO_ROOT / "reference" / "reconciliations.yaml").read_text())
+                     if c["check"] == "kn23_launches_vs_strike_log"))
+    (ref / "reconciliations.yaml").write_text(yaml.safe_dump(checks))
+    with pytest.raises(ReconciliationError, match="claims_vs_ledger_voyages: declared twice"):
+        load_reconciliations(ref)
+
+
+def test_unresolved_donors_are_alias_candidates(con):
+    from supplyline.expectations import run_sql_checks
+
+    (check,) = [c for c in run_sql_checks(con) if c.check_name == "reconcile: unresolved_table_parties"]
+    assert check.failing_count == 1 and check.status == "warn"
+    assert check.sample[0]["kind"] == "donor" and check.sample[0]["name"] == "Norway"

@@ -1,7 +1,8 @@
 -- grain: one row per declared check (ref.reconciliations, from reference/reconciliations.yaml)
 -- and claim it selects; key: reconciliation_id (= check_name:claim_id).
--- A check selects the claims of its metrics whose sentence names its weapon and holds one of
--- its cue words, with its supplier and recipient (each only when declared). The table's figure
+-- A check selects the claims of its metrics whose sentence names its weapon (or, with
+-- weapon_by_origin, names the weapon's country while the document names the weapon) and holds
+-- one of its cue words, with its supplier and recipient (each only when declared). The table's figure
 -- follows from the table:
 --   shipments, strike_events (dated rows): the measure summed over the claim's period,
 --     period_start .. coalesce(period_end, published); with open_start a claim that gives no
@@ -34,6 +35,18 @@ mentions as (
     select doc_id, entity_id, char_start from staging.stg_reports__entity_mentions
 ),
 
+entities as (
+    select * from staging.stg_reference__entities
+),
+
+-- Nationality words as whole words of a sentence (" north korean "), by country.
+demonyms as (
+    select
+        iso2,
+        ' ' || array_to_string(string_split_regex(lower(adjective), '[^a-z0-9-]+'), ' ') || ' ' as phrase
+    from ref.demonyms
+),
+
 -- The claim's sentence: back from the quote to the previous sentence end or line break, and on
 -- to the next, at most 400 characters either way.
 sentence_bounds as (
@@ -58,13 +71,33 @@ sentences as (
             lower(substring(bounds.text, bounds.sentence_start + 1, bounds.sentence_end - bounds.sentence_start)),
             '[^a-z0-9-]+')) as words,
         coalesce(list(distinct mentions.entity_id) filter (where mentions.entity_id is not null), [])
-            as entities
+            as entities,
+        coalesce(list(distinct named.iso2) filter (where named.entity_type = 'country'), []) as countries
     from sentence_bounds as bounds
     left join mentions
         on mentions.doc_id = bounds.doc_id
         and mentions.char_start >= bounds.sentence_start
         and mentions.char_start < bounds.sentence_end
+    left join entities as named on named.entity_id = mentions.entity_id
     group by bounds.claim_id
+),
+
+-- Claims about a weapon by its origin: the sentence names the weapon's country ("North Korean
+-- missiles", the supplier) and the document names the weapon elsewhere.
+origin_claims as (
+    select distinct claims.claim_id, weapons.entity_id as weapon_id
+    from claims
+    inner join sentences using (claim_id)
+    inner join mentions as named on named.doc_id = claims.doc_id
+    inner join entities as weapons
+        on weapons.entity_id = named.entity_id and weapons.entity_type = 'weapon_system'
+    where claims.supplier = weapons.iso2
+        or list_contains(sentences.countries, weapons.iso2)
+        or exists (
+            select 1 from demonyms
+            where demonyms.iso2 = weapons.iso2
+                and contains(' ' || array_to_string(sentences.words, ' ') || ' ', demonyms.phrase)
+        )
 ),
 
 selected as (
@@ -92,7 +125,14 @@ selected as (
     from checks
     inner join claims on list_contains(checks.claim_metrics, claims.metric)
     inner join sentences using (claim_id)
-    where (checks.claim_weapon_id is null or list_contains(sentences.entities, checks.claim_weapon_id))
+    where (
+            checks.claim_weapon_id is null
+            or list_contains(sentences.entities, checks.claim_weapon_id)
+            or (checks.weapon_by_origin and exists (
+                select 1 from origin_claims
+                where origin_claims.claim_id = claims.claim_id and origin_claims.weapon_id = checks.claim_weapon_id
+            ))
+        )
         and (len(checks.claim_cues) = 0 or list_has_any(sentences.words, checks.claim_cues))
         and (checks.claim_supplier is null or claims.supplier = checks.claim_supplier)
         and (checks.claim_recipient is null or claims.recipient = checks.claim_recipient)
