@@ -200,7 +200,7 @@ def test_shares_above_100(bad):
 
 
 def test_unresolved_names(bad):
-    ships = bad["unresolved_vessels_and_ports"]
+    ships = bad["unresolved_table_names"]
     assert ships.failing_count == 2
     assert {(r["kind"], r["name"].lower(), r["n_rows"]) for r in ships.sample} == {
         ("vessel", "ghost ship", 2), ("port", "port nowhere", 1)}

@@ -319,6 +319,6 @@ def test_reconciliation_declarations_are_checked(tmp_path, change, message):
 def test_unresolved_donors_are_alias_candidates(con):
     from supplyline.expectations import run_sql_checks
 
-    (check,) = [c for c in run_sql_checks(con) if c.check_name == "reconcile: unresolved_table_parties"]
+    (check,) = [c for c in run_sql_checks(con) if c.check_name == "reconcile: unresolved_table_names"]
     assert check.failing_count == 1 and check.status == "warn"
     assert check.sample[0]["kind"] == "donor" and check.sample[0]["name"] == "Norway"
