@@ -15,6 +15,7 @@ from supplyline.alerts import (
     AlertReport,
     CheckOutcome,
     FileFailure,
+    ReconciliationOutcome,
     quarantine_command,
     render_alert,
 )
@@ -275,3 +276,18 @@ def test_password_never_in_rendered_message(tmp_path: Path) -> None:
     r = report(failed_files=[FileFailure("a.csv", "bad")])
     raw = render_alert(r, settings(tmp_path)).as_bytes()
     assert PASSWORD.encode() not in raw
+
+
+def test_claims_against_tables_are_counted_per_check_and_escaped(tmp_path: Path) -> None:
+    r = report(reconciliations=[
+        ReconciliationOutcome("kn23_launches_vs_strike_log", "strike_events", 3, 1, 2),
+        ReconciliationOutcome("<b>odd</b>", "deliveries", 0, 0, 0),
+    ])
+    text, htm = bodies(roundtrip(render_alert(r, settings(tmp_path))))
+    assert "Claims against tables" in text
+    line = next(x for x in text.splitlines() if x.strip().startswith("kn23_launches_vs_strike_log"))
+    assert line.split() == ["kn23_launches_vs_strike_log", "strike_events", "3", "1", "2"]
+    assert "<td style=\"border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top\">3</td>" in htm
+    assert "&lt;b&gt;odd&lt;/b&gt;" in htm and "<b>odd</b>" not in htm
+    # Without declared checks there is no such section.
+    assert "Claims against tables" not in bodies(roundtrip(render_alert(report(), settings(tmp_path))))[0]
