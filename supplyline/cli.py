@@ -8,7 +8,7 @@ import csv
 import json
 import os
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,9 +18,14 @@ import typer
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
-EXIT_CODES = """Exit codes: 0 done; 1 the run failed (an error check, or a crash), or a query,
-search, report or export could not run; 2 a usage error or no warehouse yet; 3 another run
-holds the warehouse lock."""
+EXIT_CODES = """Exit codes:
+
+\b
+  0  done
+  1  the run failed (an error check, or a crash), or a query, search, report or export could not run
+  2  a usage error, or no warehouse yet
+  3  another run holds the warehouse lock
+"""
 
 app = typer.Typer(help="Supplyline: attributed claims about military supply lines, in DuckDB.",
                   epilog=EXIT_CODES, no_args_is_help=True, add_completion=True,
@@ -159,8 +164,17 @@ def _open_readonly(warehouse: Path | None):
     return open_for_reading(settings)
 
 
-AsOfOpt = Annotated[datetime | None, typer.Option(
-    "--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+def _as_of(text: str) -> date:
+    from supplyline.desk.asof import parse_as_of
+
+    try:
+        return parse_as_of(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+AsOfOpt = Annotated[date | None, typer.Option(
+    "--as-of", parser=_as_of, metavar="YYYY-MM-DD",
     help="Answer as the warehouse would have on this date: reports published by then (or ingested, "
          "when undated), voyages departed and table figures dated by then, marts rebuilt over them.")]
 
@@ -189,7 +203,7 @@ def sql(
         con.close()
 
 
-def _open_desk(warehouse: Path | None, as_of: datetime | None = None):
+def _open_desk(warehouse: Path | None, as_of: date | None = None):
     """A read-only connection, or the warehouse's as-of views on a date."""
     if as_of is None:
         return _open_readonly(warehouse)
@@ -199,9 +213,9 @@ def _open_desk(warehouse: Path | None, as_of: datetime | None = None):
 
     _open_readonly(warehouse).close()  # the same checks and messages as without --as-of
     try:
-        return open_warehouse(_settings(warehouse=warehouse), as_of.date())
+        return open_warehouse(_settings(warehouse=warehouse), as_of)
     except duckdb.Error as exc:
-        typer.echo(f"supplyline: cannot answer as of {as_of.date()}: {exc}", err=True)
+        typer.echo(f"supplyline: cannot answer as of {as_of}: {exc}", err=True)
         raise typer.Exit(1) from None
 
 
@@ -256,10 +270,12 @@ def _shell(con, fmt: str, history: Path) -> None:
 
 
 def _line_reader(con, history: Path):
-    """prompt_toolkit's prompt with a history file and completion of SQL words and table names."""
+    """prompt_toolkit's prompt: whole statements (Enter runs one that ends with ';'), a history
+    file, and completion of SQL words and table names."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import WordCompleter
     from prompt_toolkit.history import FileHistory
+    from prompt_toolkit.key_binding import KeyBindings
 
     names = [f"{s}.{t}" for s, t in con.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = current_database() "
@@ -267,8 +283,20 @@ def _line_reader(con, history: Path):
         "and not internal").fetchall()]
     words = ["select", "from", "where", "group by", "order by", "limit", "join", "with", "count(*)",
              "describe", "summarize", "distinct", "having", "as", "and", "or", "not", "null"]
+    keys = KeyBindings()
+
+    @keys.add("enter")
+    def _enter(event) -> None:
+        # Enter runs the statement once it ends with ';' (or is empty); otherwise a new line.
+        buffer = event.current_buffer
+        if not buffer.text.strip() or buffer.text.rstrip().endswith(";"):
+            buffer.validate_and_handle()
+        else:
+            buffer.insert_text("\n")
+
     history.parent.mkdir(parents=True, exist_ok=True)
-    session = PromptSession(history=FileHistory(str(history)),
+    session = PromptSession(history=FileHistory(str(history)), multiline=True, key_bindings=keys,
+                            prompt_continuation="...> ",
                             completer=WordCompleter(sorted(names) + words, ignore_case=True, sentence=True))
     return session.prompt
 
