@@ -474,8 +474,8 @@ def export(
 def _console():
     from rich.console import Console
 
-    # Not a terminal (a pipe, a file): wide enough that tables stay readable.
-    return Console(width=None if sys.stdout.isatty() else 160)
+    # Not a terminal (a pipe, a file) and no COLUMNS: wide enough that tables stay readable.
+    return Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160)
 
 
 if __name__ == "__main__":

@@ -217,7 +217,10 @@ def troops_section(con: duckdb.DuckDBPyConnection) -> Section:
 
 
 def conflicts_section(con: duckdb.DuckDBPyConnection, run_id: str) -> Section:
-    section = Section("conflicts", "Where sources disagree, and claims against the ledger")
+    section = Section("conflicts", "Where sources disagree, and claims against the ledger",
+                      "How far apart the sources' figures are for each metric; then each claim about "
+                      "voyages or containers in a stated period beside what the ledger lists for that "
+                      "period (where the blue claim and the red tick meet, they agree).")
     spread = con.sql(
         "select metric, unit, count(distinct source) as sources, min(metric_min) as lowest, "
         "max(metric_max) as highest, round(max(metric_max) / nullif(min(metric_min), 0), 2) as spread, "
@@ -342,7 +345,8 @@ def _range_chart(data: pl.DataFrame, *, x: str, x_title: str, color: str, facet:
                  columns: int = 3, width: int = 250) -> dict:
     """Small multiples: a rule from low to high and a mark at each end, open bounds as triangles."""
     base = alt.Chart().encode(
-        x=alt.X(x, title=x_title), color=alt.Color(color, legend=alt.Legend(orient="bottom", columns=4)),
+        x=alt.X(x, title=x_title),
+        color=alt.Color(color, scale=alt.Scale(scheme="category20"), legend=alt.Legend(orient="bottom", columns=4)),
         tooltip=tooltip)
     rule = base.mark_rule(strokeWidth=3, opacity=0.8).encode(y=alt.Y("low:Q", title=None), y2="high:Q")
     shapes = alt.Scale(domain=["range or figure", *OPEN_BOUND.values()],
