@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import select
@@ -46,10 +47,8 @@ class Terminal:
         deadline = time.monotonic() + timeout
         while self.proc.poll() is None and time.monotonic() < deadline:
             select.select([self._master], [], [], 0.1)
-            try:
+            with contextlib.suppress(OSError):
                 os.read(self._master, 65536)
-            except OSError:
-                pass
         return self.proc.wait(timeout=1)
 
     def close(self) -> None:
