@@ -10,6 +10,7 @@ run's data quality (checks, quarantined rows by file, failed files).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import logging
@@ -408,7 +409,7 @@ def vega_bundle(cache_dir: Path | None = None) -> str:
     """Vega, Vega-Lite and vega-embed as one script (built by vl-convert, about 0.9 MB).
 
     Building it takes about 3 s, so it is kept beside the reports, named by the vl-convert
-    version that built it.
+    version that built it (and in memory, for a process that writes many reports).
     """
     import vl_convert
 
@@ -416,8 +417,15 @@ def vega_bundle(cache_dir: Path | None = None) -> str:
     cached = cache_dir / f".vega-bundle-{version}.js" if cache_dir else None
     if cached and cached.exists():
         return cached.read_text(encoding="utf-8")
-    bundle = vl_convert.javascript_bundle()
+    bundle = _build_bundle(version)
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
         cached.write_text(bundle, encoding="utf-8")
     return bundle
+
+
+@functools.cache
+def _build_bundle(version: str) -> str:
+    import vl_convert
+
+    return vl_convert.javascript_bundle()
