@@ -32,7 +32,7 @@ TROOP_PANELS = {
 MAX_CLAIMS_PER_METRIC = 200  # the newest; the page says when more exist
 MAX_TABLE_ROWS = 50
 MAX_LEDGER_CLAIMS = 60  # per metric, the latest periods
-OPEN_BOUND = {"at_least": "▲ at least", "at_most": "▼ at most"}
+OPEN_BOUND = {"at_least": "at least", "at_most": "at most"}  # legend shows ▲ and ▼
 
 
 class ReportError(LookupError):
@@ -65,7 +65,8 @@ def write_run_report(warehouse_path: Path | str, run_id: str | None, out_path: P
     try:
         run = find_run(con, run_id)
         out = Path(out_path) if out_path else report_path(warehouse_path, run["run_id"])
-        page = render(con, run, str(warehouse_path), bundle_cache=out.parent)
+        # The script bundle is cached in the warehouse's reports folder, wherever the page goes.
+        page = render(con, run, str(warehouse_path), bundle_cache=report_path(warehouse_path, "-").parent)
     finally:
         con.close()
     out.parent.mkdir(parents=True, exist_ok=True)
