@@ -17,7 +17,8 @@ from prefect import flow, get_run_logger, runtime, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from supplyline import alerts, expectations, extract_worker, pipeline
+from supplyline import alerts, expectations, extract_worker, pipeline, progress
+from supplyline.desk.report import write_after_run
 from supplyline.faults import crash_point
 from supplyline.inbox import load_hash_cache, now_ns, save_hash_cache, scan_inbox
 from supplyline.rules import ExtractionRules, load_rules
@@ -256,6 +257,7 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
             else:
                 files = scan(settings.inbox, int(settings.max_file_mb * 1_000_000),
                              settings.hash_cache if settings.trust_file_stamps else None)
+                progress.emit("scan", len(files), len(files), "files")
                 night = plan(target, quote(files), settings.reference_dir)
                 con = target.open(quiet=night.quiet)
                 target.prepare(con, settings)
@@ -264,27 +266,35 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
                 by_path = {f.path: f for f in files}
             rules = load_rules(settings.reference_dir)
             # One group of new files at a time: memory follows the group, not the night.
-            for group in groups:
+            progress.emit("ingest", 0, len(groups), "groups")
+            docs_done = 0
+            for n_group, group in enumerate(groups, 1):
                 if batch.rebuild:
                     tables = read_raw(con, quote(batch), group)
                 else:
                     tables = ingest(quote(batch), quote(group), quote(by_path))
                     crash_point("ingest")
                 extracted = extract_all(batch.documents, rules, settings)
+                docs_done += 0 if batch.documents is None else batch.documents.height
+                progress.emit("extract", docs_done, None, "documents")
                 crash_point("extract")
                 validate_and_normalise(quote(batch), quote(extracted), quote(tables), rules, settings.reference_dir)
                 del extracted, tables  # the staged frames now hold everything; free the inputs
                 for key, n in write(con, quote(batch), target).items():
                     loaded[key] = loaded.get(key, 0) + n
+                progress.emit("ingest", n_group, len(groups), "groups")
             if not batch.rebuild:
                 summary.files_unchanged = len(files) - len(batch.files)
+            progress.emit("load", 0, 1, "models and checks")
             load_warehouse(con, quote(batch), settings, target,
                            None if batch.rebuild else pipeline.written_relations(loaded))
+            progress.emit("load", 1, 1, "models and checks")
             _summarise(summary, batch, loaded, can_restore=target.restore_source is not None)
             crash_point("load")
             _record_run(con, summary, started, None if batch.rebuild else settings.inbox)
             if summary.status == "completed" or pipeline.publishable(batch, target.restore_source is not None):
                 publish(target, con)
+                write_after_run(settings, run_id)  # the run report, beside the published file
             else:
                 target.abort(con)
         except Exception as exc:
@@ -293,7 +303,9 @@ def run_pipeline(settings: Settings, kind: str) -> dict:
             logger.error("run %s failed: %s", run_id, summary.message)
             raise
     crash_point("alert")
+    progress.emit("alert", 0, 1, "email")
     summary.alert = alert(summary, quote(batch), loaded, settings)
+    progress.emit("alert", 1, 1, "email")
     logger.info("run %s %s: %s; %s", run_id, summary.status, summary.message, summary.alert)
     if summary.status != "completed":
         raise RunFailed(summary)
