@@ -91,7 +91,8 @@ def test_shell_completion_lists_commands_and_options(tmp_path):
     assert "--claimant" in complete("supplyline search --cl")
     script = subprocess.run([sys.executable, "-c", "from supplyline.cli import app; app(prog_name='supplyline')",
                              "--show-completion", "bash"], capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "SHELL": "/bin/bash"})
+                            # Name the shell: detection reads the parent processes, which under make is no shell.
+                            env={**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
     assert "_SUPPLYLINE_COMPLETE=complete_bash" in script.stdout
 
 
