@@ -205,7 +205,7 @@ def parse_file(file: InboxFile) -> ParsedFile:
         with open(file.abs_path, "rb") as handle:
             data = handle.read()
         if file.kind == "text":
-            return ParsedFile(file, document=parse_document(data, file.format or "txt"))
+            return ParsedFile(file, document=parse_document(data, file.format or "txt", file.path))
         return ParsedFile(file, tables=parse_table(data, file.format or "csv"))
     except ParseError as exc:
         return ParsedFile(file, error=str(exc))

@@ -12,6 +12,9 @@ from typing import Any
 
 import yaml
 
+from supplyline import dates
+from supplyline.html_page import normalise_whitespace
+
 TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 TABLE_FORMATS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}
 
@@ -24,9 +27,14 @@ class ParseError(ValueError):
     """The file cannot be read as the format its name claims; the message says why."""
 
 
+# Where a document's date or outlet was read (ParsedDocument.published_source, outlet_source).
+DATE_SOURCES = ("front_matter", "meta", "json_ld", "time_element", "pdf_metadata", "file_name", "none")
+OUTLET_SOURCES = ("front_matter", "meta", "json_ld", "none")
+
+
 @dataclass
 class ParsedDocument:
-    """Visible text of a report plus what its header says about it."""
+    """Text of a report plus what its header says about it, and where each part was read."""
 
     text: str
     title: str | None = None
@@ -34,6 +42,8 @@ class ParsedDocument:
     outlet: str | None = None
     published: dt.date | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    published_source: str = "none"  # one of DATE_SOURCES
+    outlet_source: str = "none"  # one of OUTLET_SOURCES
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
@@ -85,21 +95,14 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def parse_date(value: Any) -> dt.date | None:
-    """Best-effort ISO date from a front-matter value (date, datetime or string)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    match = re.match(r"\s*(\d{4})-(\d{2})(?:-(\d{2}))?", str(value))
-    if not match:
-        return None
-    year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
+    """The date a front-matter or metadata value states, in any common written form."""
+    return dates.parse_date(value)
+
+
+# Front-matter keys, in the order they are trusted.
+_FRONT_MATTER_DATES = ("published", "date", "date_hint")
+_FRONT_MATTER_OUTLETS = ("outlet", "publisher", "site_name")
+_MAX_FRONT_MATTER_VALUES = 10_000
 
 
 def parse_markdown(text: str) -> ParsedDocument:
@@ -111,81 +114,93 @@ def parse_markdown(text: str) -> ParsedDocument:
         meta = yaml.load(match.group(1), Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         raise ParseError(f"front matter is not valid YAML: {exc}".splitlines()[0]) from None
+    except RecursionError:
+        raise ParseError("front matter is nested too deeply") from None
     if not isinstance(meta, dict):
         raise ParseError("front matter is not a mapping")
+    if _count_values(meta, _MAX_FRONT_MATTER_VALUES) > _MAX_FRONT_MATTER_VALUES:
+        # YAML aliases can make a few lines expand to billions of values once written out.
+        raise ParseError(f"front matter expands to more than {_MAX_FRONT_MATTER_VALUES:,} values "
+                         "(YAML aliases?)")
     body = text[match.end():].strip("\n")
-    published = parse_date(meta.get("published") or meta.get("date"))
+    published = next((d for k in _FRONT_MATTER_DATES if (d := parse_date(meta.get(k))) is not None), None)
+    outlet = next((o for k in _FRONT_MATTER_OUTLETS if (o := _str_or_none(meta.get(k))) is not None), None)
     return ParsedDocument(
         text=body,
         title=_str_or_none(meta.get("title")),
         url=_str_or_none(meta.get("url")),
-        outlet=_str_or_none(meta.get("outlet")),
+        outlet=outlet,
         published=published,
         meta={k: str(v) for k, v in meta.items()},
+        published_source="front_matter" if published else "none",
+        outlet_source="front_matter" if outlet else "none",
     )
+
+
+def _count_values(value: Any, limit: int) -> int:
+    """How many values a loaded YAML document holds, counting shared (aliased) ones each time
+    they appear; stops counting past ``limit``."""
+    count, stack = 0, [value]
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set):
+            stack.extend(item)
+    return count
 
 
 def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value).strip() or None
 
 
-_HIDDEN_TAGS = "script, style, noscript, template, iframe, svg, canvas, object, head"
-_BLOCK_TAGS = (
-    "p, div, section, article, main, header, footer, nav, aside, h1, h2, h3, h4, h5, h6, li, ul, "
-    "ol, blockquote, pre, table, tr, td, th, br, hr, figure, figcaption, dd, dt, address"
-)
-_DATE_META = ("published", "article:published_time", "date", "pubdate", "dc.date", "datepublished")
-
-
 def parse_html(text: str) -> ParsedDocument:
-    """Visible text of an HTML page (no scripts, styles or markup), with title and date."""
-    from selectolax.lexbor import LexborHTMLParser
+    """The main text of a web page (trafilatura, or the visible text of its story block), with
+    its title, date and outlet from the markup (see ``supplyline.html_page``)."""
+    from supplyline.html_page import PageError, read_page
 
-    tree = LexborHTMLParser(text)
-    title_node = tree.css_first("title")
-    title = _str_or_none(title_node.text(strip=True)) if title_node else None
-    published = None
-    for node in tree.css("meta"):
-        key = (node.attributes.get("name") or node.attributes.get("property") or "").lower()
-        if key in _DATE_META:
-            published = parse_date(node.attributes.get("content"))
-            if published:
-                break
-    if published is None and (time_node := tree.css_first("time[datetime]")):
-        published = parse_date(time_node.attributes.get("datetime"))
-    for node in tree.css(_HIDDEN_TAGS):
-        node.decompose()
-    root = tree.body or tree.root
-    if root is None:
-        raise ParseError("HTML has no body")
-    for node in root.css(_BLOCK_TAGS):
-        node.insert_before("\n\n")
-    body = normalise_whitespace(root.text(separator=""))
-    if not body:
-        raise ParseError("HTML has no visible text")
-    return ParsedDocument(text=body, title=title, published=published)
+    try:
+        page = read_page(text)
+    except PageError as exc:
+        raise ParseError(str(exc)) from None
+    return ParsedDocument(
+        text=page.text, title=page.title, outlet=page.outlet, published=page.published,
+        published_source=page.published_source, outlet_source=page.outlet_source,
+    )
 
 
-def normalise_whitespace(text: str) -> str:
-    """Collapse runs of spaces inside lines and blank-line runs into one paragraph break."""
-    lines = [re.sub(r"[ \t\u00a0\r\f\v]+", " ", line).strip() for line in text.split("\n")]
-    joined = "\n".join(lines)
-    return re.sub(r"\n{2,}", "\n\n", joined).strip()
+# Text extraction never needs a stream this large; a page's content is kilobytes. A stream
+# that would unpack past it is a decompression bomb or not worth the memory (~10x its size).
+PDF_MAX_STREAM_BYTES = 32_000_000
+_PDF_LIMITS = {
+    name: PDF_MAX_STREAM_BYTES
+    for name in ("zlib_maximum_output_length", "lzw_maximum_output_length", "brotli_maximum_output_length",
+                 "run_length_maximum_output_length", "array_based_stream_maximum_output_length")
+}
 
 
 def parse_pdf(data: bytes) -> ParsedDocument:
-    """Text layer of a PDF; encrypted (with a user password), truncated or image-only PDFs fail."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    """Text layer of a PDF; encrypted (with a user password), truncated or image-only PDFs fail,
+    and so does one whose streams unpack past ``PDF_MAX_STREAM_BYTES``."""
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise ParseError("encrypted PDF: a password is needed to read it")
-        pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        with apply_configuration(**_PDF_LIMITS):
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise ParseError("encrypted PDF: a password is needed to read it")
+            pages = [page.extract_text() or "" for page in reader.pages]
+            info = reader.metadata or {}
     except ParseError:
         raise
+    except LimitReachedError as exc:
+        raise ParseError(f"PDF content unpacks past the {PDF_MAX_STREAM_BYTES // 1_000_000} MB limit "
+                         f"(a decompression bomb?): {exc}".splitlines()[0]) from None
+    except RecursionError:
+        raise ParseError("unreadable PDF: objects nested too deeply") from None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise ParseError(f"unreadable PDF: {exc}") from None
     except Exception as exc:  # pypdf raises many internal types on damaged files
@@ -195,7 +210,8 @@ def parse_pdf(data: bytes) -> ParsedDocument:
         raise ParseError("PDF has no text layer (scanned image?)")
     title = _str_or_none(info.get("/Title")) if hasattr(info, "get") else None
     published = parse_date(_pdf_date(info.get("/CreationDate"))) if hasattr(info, "get") else None
-    return ParsedDocument(text=body, title=title, published=published)
+    return ParsedDocument(text=body, title=title, published=published,
+                          published_source="pdf_metadata" if published else "none")
 
 
 def reflow_lines(page: str) -> str:
@@ -221,21 +237,25 @@ def _pdf_date(value: Any) -> str | None:
     return f"{match[1]}-{match[2]}-{match[3]}" if match else None
 
 
-def parse_document(data: bytes, fmt: str) -> ParsedDocument:
-    """Dispatch on the text format (txt, md, html, pdf)."""
+def parse_document(data: bytes, fmt: str, name: str | None = None) -> ParsedDocument:
+    """Dispatch on the text format (txt, md, html, pdf); a document whose contents give no date
+    takes the one in its file ``name``, if any."""
     if fmt == "pdf":
         if not data.startswith(b"%PDF"):
             raise ParseError("not a PDF: the file does not start with %PDF")
-        return parse_pdf(data)
-    text = decode_text(data)
-    if fmt == "md":
-        doc = parse_markdown(text)
-    elif fmt == "html":
-        doc = parse_html(text)
+        doc = parse_pdf(data)
     else:
-        doc = ParsedDocument(text=text.strip("\n"))
+        text = decode_text(data)
+        if fmt == "md":
+            doc = parse_markdown(text)
+        elif fmt == "html":
+            doc = parse_html(text)
+        else:
+            doc = ParsedDocument(text=text.strip("\n"))
     if not doc.text.strip():
         raise ParseError("no text after the header")
+    if doc.published is None and name and (found := dates.date_from_file_name(name)) is not None:
+        doc.published, doc.published_source = found, "file_name"
     return doc
 
 

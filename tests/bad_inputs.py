@@ -159,7 +159,7 @@ def _cache_formula_values(data: bytes) -> bytes:
             if item.filename.startswith("xl/worksheets/"):
                 text = body.decode()
                 for formula, value in results.items():
-                    text = re.sub(rf"<f>{re.escape(formula)}</f><v\s*/>", f"<f>{formula}</f><v>{value}</v>", text)
+                    text = re.sub(rf"<f>{re.escape(formula)}</f><v\s*(?:/>|></v>)", f"<f>{formula}</f><v>{value}</v>", text)
                 body = text.encode()
             dst.writestr(item, body)
     return out.getvalue()
