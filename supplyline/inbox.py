@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from supplyline.parsers import (
+    MAX_UNPACKED_BYTES,
     TABLE_FORMATS,
     TEXT_FORMATS,
     ParsedDocument,
@@ -37,6 +38,7 @@ class InboxFile:
     kind: str | None  # text | table | None (not ingestible)
     skip_reason: str | None = None
     stamp: tuple[int, int, int, int] | None = None  # (size, mtime_ns, ctime_ns, inode) when hashed
+    max_bytes: int = MAX_UNPACKED_BYTES  # the scan's size limit, which what the file unpacks to must meet too
 
 
 @dataclass
@@ -191,7 +193,7 @@ def _inspect(abs_path: str, rel: str, max_bytes: int, info: os.stat_result | Non
     if size > max_bytes:
         return InboxFile(rel, abs_path, size, sha, fmt, None,
                          f"file too large ({size} bytes > limit {max_bytes})", stamp)
-    return InboxFile(rel, abs_path, size, sha, fmt, kind, stamp=stamp)
+    return InboxFile(rel, abs_path, size, sha, fmt, kind, stamp=stamp, max_bytes=max_bytes)
 
 
 def _name_hash(rel: str) -> str:
@@ -206,7 +208,7 @@ def parse_file(file: InboxFile) -> ParsedFile:
             data = handle.read()
         if file.kind == "text":
             return ParsedFile(file, document=parse_document(data, file.format or "txt", file.path))
-        return ParsedFile(file, tables=parse_table(data, file.format or "csv"))
+        return ParsedFile(file, tables=parse_table(data, file.format or "csv", file.max_bytes))
     except ParseError as exc:
         return ParsedFile(file, error=str(exc))
     except OSError as exc:

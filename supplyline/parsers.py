@@ -8,7 +8,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -16,6 +16,9 @@ from supplyline import dates
 from supplyline.html_page import normalise_whitespace
 
 TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+# What a compressed file may unpack to unless told otherwise: the default file size limit
+# (SUPPLYLINE_MAX_FILE_MB). The inbox passes the limit it scanned with.
+MAX_UNPACKED_BYTES = 2_000_000_000
 TABLE_FORMATS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}
 
 # The C loader is ~20x faster where libyaml is present; both are the safe loader.
@@ -240,6 +243,16 @@ def _pdf_date(value: Any) -> str | None:
 def parse_document(data: bytes, fmt: str, name: str | None = None) -> ParsedDocument:
     """Dispatch on the text format (txt, md, html, pdf); a document whose contents give no date
     takes the one in its file ``name``, if any."""
+    try:
+        doc = _parse_document(data, fmt)
+    except RecursionError:  # a nesting bomb that got past the parser's own checks
+        raise ParseError(_TOO_DEEP.format(what=fmt.upper())) from None
+    if doc.published is None and name and (found := dates.date_from_file_name(name)) is not None:
+        doc.published, doc.published_source = found, "file_name"
+    return doc
+
+
+def _parse_document(data: bytes, fmt: str) -> ParsedDocument:
     if fmt == "pdf":
         if not data.startswith(b"%PDF"):
             raise ParseError("not a PDF: the file does not start with %PDF")
@@ -254,17 +267,37 @@ def parse_document(data: bytes, fmt: str, name: str | None = None) -> ParsedDocu
             doc = ParsedDocument(text=text.strip("\n"))
     if not doc.text.strip():
         raise ParseError("no text after the header")
-    if doc.published is None and name and (found := dates.date_from_file_name(name)) is not None:
-        doc.published, doc.published_source = found, "file_name"
     return doc
+
+
+class RowProblem(NamedTuple):
+    """A table row that cannot be read as a row of its table, with its cells as received."""
+
+    row_number: int  # 1-based among the table's data rows, as raw.table_rows numbers them
+    reason: str
+    cells: list[str]
 
 
 @dataclass
 class ParsedTable:
-    """One sheet of a table file; every cell kept as the text it was received as."""
+    """One sheet of a table file; every cell kept as the text it was received as.
+
+    ``frame`` holds the rows that fit the header. A row with too few or too many cells is not
+    in it: it is in ``row_problems`` with its original cells, and ``row_numbers`` then gives
+    each frame row's own number, so locators stay true. ``warning`` says what is wrong with
+    the table as a whole (a header and no rows; no header at all).
+    """
 
     sheet: str
     frame: Any  # polars.DataFrame of String columns, in file order
+    row_problems: list[RowProblem] = field(default_factory=list)
+    row_numbers: Any = None  # polars.Series (Int64) when row_problems took rows out; else 1..height
+    warning: str | None = None
+
+    @property
+    def rows_in(self) -> int:
+        """Data rows received: the rows read and the rows that did not fit."""
+        return self.frame.height + len(self.row_problems)
 
 
 _DELIMITERS = [",", ";", "\t", "|"]
@@ -287,22 +320,18 @@ def sniff_delimiter(sample: str) -> str:
 
 
 def parse_csv(data: bytes) -> list[ParsedTable]:
-    """CSV with a sniffed delimiter; ragged rows keep their extra cells in ``_extra_N`` columns."""
+    """CSV with a sniffed delimiter; rows with too few or too many cells are row problems."""
     plain = _plain_utf8(data)
     if plain is not None:
         # The bytes are exactly what decoding to text and encoding back would give, so Polars
         # reads them as they are: no 1 GB text copy for a large ledger.
         delim = sniff_delimiter(plain[:_SNIFF_CHARS * 4].decode("utf-8", "ignore")[:_SNIFF_CHARS])
-        frame = _csv_fast(plain, delim)
-        if frame is None:
-            frame = _csv_tolerant(plain.decode("utf-8"), delim)
-        return [ParsedTable(sheet="", frame=frame)]
+        table = _csv_fast(plain, delim)
+        return [table if table is not None else _csv_tolerant(plain.decode("utf-8"), delim)]
     text = decode_text(data)
     delim = sniff_delimiter(text[:_SNIFF_CHARS])
-    frame = _csv_fast(text.encode(), delim)
-    if frame is None:
-        frame = _csv_tolerant(text, delim)
-    return [ParsedTable(sheet="", frame=frame)]
+    table = _csv_fast(text.encode(), delim)
+    return [table if table is not None else _csv_tolerant(text, delim)]
 
 
 _SNIFF_CHARS = 65536
@@ -340,7 +369,7 @@ def _plain_utf8(data: bytes) -> bytes | None:
     return data
 
 
-def _csv_fast(data: bytes, delim: str):
+def _csv_fast(data: bytes, delim: str) -> ParsedTable | None:
     """Polars' reader for the common, rectangular case; None when rows are ragged or odd."""
     import polars as pl
 
@@ -348,6 +377,9 @@ def _csv_fast(data: bytes, delim: str):
         grid = pl.read_csv(io.BytesIO(data), separator=delim, has_header=False, infer_schema=False,
                            empty_string_is_null=False, quote_char="\"")
     except (pl.exceptions.PolarsError, ValueError):
+        return None
+    # Polars pads a short row with empty cells, so a row's own cell count is checked on its line.
+    if _some_row_is_ragged(data, delim, grid.width):
         return None
     # A blank row is blank in its first column too: test that column alone, and every column
     # only when some first cell is blank (a clean ledger has none).
@@ -357,15 +389,40 @@ def _csv_fast(data: bytes, delim: str):
         grid = grid.filter(~blank)
     if grid.height == 0:
         raise ParseError("CSV has no header row")
-    header = _unique_names([v or "" for v in grid.row(0)])
-    return grid.slice(1).rename(dict(zip(grid.columns, header, strict=True)))
+    header = [v or "" for v in grid.row(0)]
+    if not header[-1].strip() and grid.width > 1:
+        return None  # a trailing empty header cell: rows may or may not fill it
+    if looks_like_data(header):
+        names = [f"column_{i + 1}" for i in range(grid.width)]
+        return ParsedTable("", grid.rename(dict(zip(grid.columns, names, strict=True))),
+                           warning=_no_header_warning(header))
+    frame = grid.slice(1).rename(dict(zip(grid.columns, _unique_names(header), strict=True)))
+    return ParsedTable("", frame, warning=_HEADER_ONLY if frame.height == 0 else None)
 
 
-def _csv_tolerant(text: str, delim: str):
-    """The csv module: slower, but keeps ragged rows' extra cells instead of failing."""
-    import csv
-
+def _some_row_is_ragged(data: bytes, delim: str, width: int) -> bool:
+    """Whether a line holds more or fewer cells than ``width`` (quoted delimiters are not cell
+    breaks). A quoted line break makes lines and rows differ: then the answer is yes, and the
+    careful reader sorts it out."""
     import polars as pl
+
+    if b"\x1f" in data:  # the column separator below must not occur
+        return True
+    lines = pl.read_csv(io.BytesIO(data), has_header=False, separator="\x1f", quote_char=None,
+                        infer_schema=False, new_columns=["line"]).get_column("line")
+    if b'"' in data:
+        if (lines.str.count_matches('"', literal=True) % 2 == 1).any():
+            return True
+        lines = lines.str.replace_all(r'"(?:[^"]|"")*"', "")
+    counts = lines.str.count_matches(delim, literal=True)
+    blank = lines.str.strip_chars().str.len_bytes() == 0
+    return bool((counts.ne(width - 1) & ~blank).any())
+
+
+def _csv_tolerant(text: str, delim: str) -> ParsedTable:
+    """The csv module: slower, but reads every row, whatever its length; rows that do not fit
+    the header become row problems with their cells as received."""
+    import csv
 
     # A cell may be as long as the file (the size limit was applied when the inbox was scanned).
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
@@ -376,15 +433,80 @@ def _csv_tolerant(text: str, delim: str):
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise ParseError("CSV has no header row")
-    header = _unique_names(rows[0])
-    body = rows[1:]
-    width = max([len(header), *(len(r) for r in body)])
-    names = header + [f"_extra_{i}" for i in range(1, width - len(header) + 1)]
-    columns: dict[str, list[str | None]] = {n: [] for n in names}
-    for row in body:
-        for i, name in enumerate(names):
-            columns[name].append(row[i] if i < len(row) else None)
-    return pl.DataFrame(columns, schema={n: pl.String for n in names})
+    return rows_to_table("", rows)
+
+
+def rows_to_table(sheet: str, rows: list[list[Any]]) -> ParsedTable:
+    """A table from its rows of cells (the first is the header unless it looks like data):
+    rows that fit the header go in the frame, the others become row problems."""
+    import polars as pl
+
+    header = _header_cells(rows[0])
+    warning = None
+    if looks_like_data(header):
+        names, body, warning = [f"column_{i + 1}" for i in range(len(header))], rows, _no_header_warning(header)
+    else:
+        names, body = _unique_names(header), rows[1:]
+    width = len(names)
+    columns: list[list[Any]] = [[] for _ in names]
+    numbers: list[int] = []
+    problems: list[RowProblem] = []
+    for number, row in enumerate(body, start=1):
+        cells = _trim_blank_tail(row, width)
+        if len(cells) != width:
+            problems.append(RowProblem(number, _misfit(len(cells), width), [_cell_text(c) for c in row]))
+            continue
+        numbers.append(number)
+        for column, cell in zip(columns, cells, strict=True):
+            column.append(cell)
+    frame = pl.DataFrame(dict(zip(names, columns, strict=True)), schema={n: pl.String for n in names})
+    if warning is None and not body:
+        warning = _HEADER_ONLY
+    row_numbers = pl.Series("row_number", numbers, dtype=pl.Int64) if problems else None
+    return ParsedTable(sheet, frame, problems, row_numbers, warning)
+
+
+def _header_cells(row: list[Any] | tuple) -> list[str]:
+    """The first row's cells as text, without the empty ones at its end (they name no column)."""
+    cells = [_cell_text(c) for c in row]
+    while len(cells) > 1 and not cells[-1].strip():
+        cells.pop()
+    return cells
+
+
+def _trim_blank_tail(row: list[Any], width: int) -> list[Any]:
+    """The row without empty cells past the header's width (a trailing delimiter adds none)."""
+    end = len(row)
+    while end > width and (row[end - 1] is None or not str(row[end - 1]).strip()):
+        end -= 1
+    return row[:end]
+
+
+def _misfit(cells: int, width: int) -> str:
+    side = "too few" if cells < width else "too many"
+    return f"{side} cells: {cells} where the header has {width}"
+
+
+def _cell_text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+_HEADER_ONLY = "a header and no rows"
+_DATA_CELL = re.compile(
+    r"[-+(]?[$€£¥₩]?\d[\d,.' \u00a0]*%?\)?"  # a number: 12, -1.5, 1,250, (300), 45%
+    r"|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?"  # a date, a time
+)
+
+
+def looks_like_data(header: list[str]) -> bool:
+    """Whether a first row is data rather than a header: every filled cell a number or a date."""
+    filled = [c.strip() for c in header if c and c.strip()]
+    return bool(filled) and all(_DATA_CELL.fullmatch(c) for c in filled)
+
+
+def _no_header_warning(first_row: list[str]) -> str:
+    shown = ", ".join(c for c in first_row[:4] if c)
+    return f"no header row: the first row holds only numbers and dates ({shown}), so every row was read as data"
 
 
 def parse_xlsx(data: bytes) -> list[ParsedTable]:
@@ -392,21 +514,54 @@ def parse_xlsx(data: bytes) -> list[ParsedTable]:
     import polars as pl
 
     try:
-        sheets = pl.read_excel(io.BytesIO(data), sheet_id=0, engine="calamine", infer_schema_length=0)
+        sheets = pl.read_excel(io.BytesIO(data), sheet_id=0, engine="calamine", infer_schema_length=0,
+                               has_header=False)
     except Exception as exc:  # calamine reports zip and XML damage with many types
         raise ParseError(f"unreadable XLSX: {type(exc).__name__}: {exc}".splitlines()[0]) from None
     layout = _xlsx_layout(data)
-    tables = []
-    for name, frame in sheets.items():
-        if frame.width == 0:
-            continue
-        frame = frame.select(pl.all().cast(pl.String))
-        if name in layout:
-            frame = _apply_layout(frame, *layout[name])
-        tables.append(ParsedTable(sheet=name, frame=frame))
+    tables = [_sheet_table(name, grid.select(pl.all().cast(pl.String)), layout.get(name))
+              for name, grid in sheets.items() if grid.width and grid.height]
     if not tables:
         raise ParseError("XLSX has no non-empty sheet")
     return tables
+
+
+def _sheet_table(sheet: str, grid: Any, layout: tuple | None) -> ParsedTable:
+    """One sheet's grid (first row first) as a table: merged ranges and uncached formulas filled
+    in, and rows with a value past the header's last column made row problems."""
+    import polars as pl
+
+    header = _header_cells(grid.row(0))
+    headerless = looks_like_data(header)
+    body = grid if headerless else grid.slice(1)
+    if layout is not None:
+        header_row, first_col, merged, formulas = layout
+        body = _apply_layout(body, header_row - 1 if headerless else header_row, first_col, merged, formulas)
+    if headerless:
+        names = [f"column_{i + 1}" for i in range(grid.width)]
+        return ParsedTable(sheet, body.rename(dict(zip(body.columns, names, strict=True))),
+                           warning=_no_header_warning(header))
+    width = len(header)
+    extra = body.columns[width:]
+    body = body.with_row_index("_number", offset=1)
+    misfit = pl.any_horizontal(pl.col(c).fill_null("").str.strip_chars() != "" for c in extra) if extra else pl.lit(False)
+    problems = []
+    for number, *cells in body.filter(misfit).iter_rows():
+        original = _cell_list(cells)
+        problems.append(RowProblem(number, _misfit(len(original), width), original))
+    good = body.filter(~misfit)
+    frame = good.select(body.columns[1:width + 1]).rename(
+        dict(zip(body.columns[1:width + 1], _unique_names(header), strict=True)))
+    row_numbers = good.get_column("_number").cast(pl.Int64).rename("row_number") if problems else None
+    return ParsedTable(sheet, frame, problems, row_numbers, _HEADER_ONLY if body.height == 0 else None)
+
+
+def _cell_list(row: tuple) -> list[str]:
+    """A row's cells as text, up to its last filled one."""
+    cells = [_cell_text(c) for c in row]
+    while cells and not cells[-1].strip():
+        cells.pop()
+    return cells
 
 
 def _xlsx_layout(data: bytes) -> dict[str, tuple[int, int, list, dict]]:
@@ -483,6 +638,8 @@ def parse_json_table(data: bytes) -> list[ParsedTable]:
     text = decode_text(data)
     try:
         records = json.loads(text)
+    except RecursionError:
+        raise ParseError(_TOO_DEEP.format(what="JSON")) from None
     except json.JSONDecodeError as exc:
         try:
             records = [json.loads(line) for line in text.splitlines() if line.strip()]
@@ -506,7 +663,8 @@ def parse_json_table(data: bytes) -> list[ParsedTable]:
         for n in names:
             columns.setdefault(n, [])
             columns[n].append(_json_cell(rec.get(n)))
-    return [ParsedTable(sheet="", frame=pl.DataFrame(columns, schema={n: pl.String for n in columns}))]
+    frame = pl.DataFrame(columns, schema={n: pl.String for n in columns})
+    return [ParsedTable(sheet="", frame=frame, warning=None if records else "an empty array: no records")]
 
 
 def _json_cell(value: Any) -> str | None:
@@ -517,10 +675,11 @@ def _json_cell(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
-def parse_parquet(data: bytes) -> list[ParsedTable]:
+def parse_parquet(data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> list[ParsedTable]:
     """A Parquet file; typed values rendered as text so the raw layer has one shape."""
     import polars as pl
 
+    check_parquet_size(data, max_unpacked)
     try:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception as exc:  # arrow raises several types on damaged footers
@@ -529,15 +688,77 @@ def parse_parquet(data: bytes) -> list[ParsedTable]:
         pl.struct(c).struct.json_encode().alias(c) if dtype.is_nested() else pl.col(c).cast(pl.String)
         for c, dtype in frame.schema.items()
     )
-    return [ParsedTable(sheet="", frame=frame)]
+    return [ParsedTable(sheet="", frame=frame, warning="a schema and no rows" if frame.height == 0 else None)]
 
 
-def parse_table(data: bytes, fmt: str) -> list[ParsedTable]:
-    """Dispatch on the table format (csv, xlsx, json, parquet)."""
+def parse_table(data: bytes, fmt: str, max_unpacked: int = MAX_UNPACKED_BYTES) -> list[ParsedTable]:
+    """Dispatch on the table format (csv, xlsx, json, parquet). ``max_unpacked`` bounds what a
+    compressed file (xlsx, parquet) may unpack to; past it the file is refused unread."""
     if not data or data.isspace():  # = not data.strip(), without copying a large file
         raise ParseError("empty file: no rows")
-    parser = {"csv": parse_csv, "xlsx": parse_xlsx, "json": parse_json_table, "parquet": parse_parquet}[fmt]
-    return parser(data)
+    try:
+        if fmt == "xlsx":
+            check_zip_size(data, max_unpacked, "XLSX")
+            return parse_xlsx(data)
+        if fmt == "parquet":
+            return parse_parquet(data, max_unpacked)
+        return {"csv": parse_csv, "json": parse_json_table}[fmt](data)
+    except RecursionError:  # a nesting bomb that got past the parser's own checks
+        raise ParseError(_TOO_DEEP.format(what=fmt.upper())) from None
+
+
+# --------------------------------------------------------------------------- unpacking limits
+
+_MAX_ZIP_PARTS = 10_000
+_TOO_DEEP = "{what} nested too deeply to read (over ~1,000 levels): refused"
+
+
+def check_zip_size(data: bytes, limit: int, what: str) -> None:
+    """Refuse a zip (an .xlsx) that unpacks past ``limit`` bytes, before any reader opens it.
+
+    The sizes a zip declares are checked first; then every part is inflated a megabyte at a
+    time and counted, since declared sizes can lie (Python's reader stops at the declared size
+    and the checksum then fails), so memory stays at a megabyte whatever the part holds.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parts = zf.infolist()
+            if len(parts) > _MAX_ZIP_PARTS:
+                raise ParseError(f"{what} holds {len(parts):,} parts (limit {_MAX_ZIP_PARTS:,}): refused unread")
+            declared = sum(p.file_size for p in parts)
+            if declared > limit:
+                big = max(parts, key=lambda p: p.file_size)
+                ratio = big.file_size / max(big.compress_size, 1)
+                raise ParseError(
+                    f"{what} unpacks to {declared / 1e6:,.0f} MB, past the {limit / 1e6:,.0f} MB limit "
+                    f"({big.filename} inflates {ratio:,.0f}x; a zip bomb?): refused unread")
+            for part in parts:
+                with zf.open(part) as stream:
+                    while stream.read(1 << 20):
+                        pass
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
+        raise ParseError(f"unreadable {what}: {exc}".splitlines()[0]) from None
+
+
+def check_parquet_size(data: bytes, limit: int) -> None:
+    """Refuse a Parquet file whose rows would unpack past ``limit`` bytes, from its footer alone
+    (a few repeated values can encode a billion rows in kilobytes)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise ParseError(f"unreadable Parquet: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+    unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    # Each cell becomes at least 8 bytes as text (its offset), whatever its encoding on disk.
+    estimate = max(unpacked, meta.num_rows * max(meta.num_columns, 1) * 8)
+    if estimate > limit:
+        raise ParseError(
+            f"Parquet unpacks to about {estimate / 1e6:,.0f} MB ({meta.num_rows:,} rows x {meta.num_columns} "
+            f"columns), past the {limit / 1e6:,.0f} MB limit: refused unread")
 
 
 def _unique_names(header: list[str]) -> list[str]:
