@@ -90,12 +90,25 @@ def scan_inbox(inbox: Path, max_bytes: int, known: HashCache | None = None) -> l
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox folder not found: {inbox}")
+    if not os.access(inbox, os.R_OK | os.X_OK):  # listing it would find nothing, silently
+        raise PermissionError(f"inbox folder is not readable: {inbox}")
     known = known or {}
     found = []
     for path, rel, info in _walk(str(inbox), ""):
         name = display_name(rel)
         found.append(_inspect(path, name, max_bytes, info, known.get(name)))
     return sorted(found, key=lambda f: f.path)
+
+
+# Errors that the same scan would meet again a second later: retrying them only delays the
+# failure (a missing inbox took 23 s and three tracebacks to report).
+PERMANENT_SCAN_ERRORS = (FileNotFoundError, NotADirectoryError, PermissionError)
+
+
+def retry_can_help(task, task_run, state) -> bool:
+    """Prefect ``retry_condition_fn`` for the scan: retry a passing read error, not an inbox
+    that is missing, not a folder or not readable."""
+    return not isinstance(state.data, PERMANENT_SCAN_ERRORS)
 
 
 def _walk(folder: str, prefix: str) -> Iterator[tuple[str, str, os.stat_result | None]]:
