@@ -10,6 +10,7 @@ text returned is the text claims are extracted from, so its character offsets ar
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import deque
@@ -285,17 +286,36 @@ def _time_element(scope) -> Any:
 
 
 def _trafilatura_text(root) -> str:
-    """The main text as trafilatura sees it, rendered like the fallback ('' when none)."""
+    """The main text as trafilatura sees it, a paragraph per block ('' when it finds none)."""
     import trafilatura
 
     try:
-        extracted = trafilatura.extract(
-            root, output_format="html", include_comments=False, include_images=False,
-            include_links=False, include_tables=True, deduplicate=False, with_metadata=False,
-        )
+        found = trafilatura.bare_extraction(root, options=_extractor())
     except (ValueError, RecursionError):  # its own failures mean "nothing found"
         return ""
-    return render_blocks(extracted, main_only=False) if extracted else ""
+    body = getattr(found, "body", None)
+    if body is None:
+        return ""
+    # trafilatura's own markup: head, p, list/item, table/row/cell, quote, code; lb is <br>.
+    for node in body.iter():
+        if node.tag in _EXTRACTED_BLOCKS:
+            node.text = "\n\n" + (node.text or "")
+        elif node.tag == "lb":
+            node.tail = "\n\n" + (node.tail or "")
+    return normalise_whitespace("".join(body.itertext()))
+
+
+_EXTRACTED_BLOCKS = {"head", "p", "list", "item", "table", "row", "cell", "quote", "code", "div"}
+
+
+@functools.cache
+def _extractor():
+    """trafilatura's settings, built once (its config parsing costs more than a small page):
+    no comments, images or links; tables kept; no deduplication across pages."""
+    from trafilatura.settings import Extractor
+
+    return Extractor(output_format="python", comments=False, tables=True, images=False, links=False,
+                     dedup=False, with_metadata=False)
 
 
 _BLOCK_TAGS = (

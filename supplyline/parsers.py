@@ -408,8 +408,11 @@ def _some_row_is_ragged(data: bytes, delim: str, width: int) -> bool:
 
     if b"\x1f" in data:  # the column separator below must not occur
         return True
-    lines = pl.read_csv(io.BytesIO(data), has_header=False, separator="\x1f", quote_char=None,
-                        infer_schema=False, new_columns=["line"]).get_column("line")
+    try:
+        lines = pl.read_csv(io.BytesIO(data), has_header=False, separator="\x1f", quote_char=None,
+                            infer_schema=False, new_columns=["line"]).get_column("line")
+    except (pl.exceptions.PolarsError, ValueError):
+        return True
     if b'"' in data:
         if (lines.str.count_matches('"', literal=True) % 2 == 1).any():
             return True
