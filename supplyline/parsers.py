@@ -444,12 +444,14 @@ def rows_to_table(sheet: str, rows: list[list[Any]]) -> ParsedTable:
     rows that fit the header go in the frame, the others become row problems."""
     import polars as pl
 
-    header = _header_cells(rows[0])
-    warning = None
+    titles = _title_rows(rows)
+    header = _header_cells(rows[titles])
+    warnings = [_title_warning(rows[:titles])] if titles else []
     if looks_like_data(header):
-        names, body, warning = [f"column_{i + 1}" for i in range(len(header))], rows, _no_header_warning(header)
+        names, body = [f"column_{i + 1}" for i in range(len(header))], rows[titles:]
+        warnings.append(_no_header_warning(header))
     else:
-        names, body = _unique_names(header), rows[1:]
+        names, body = _unique_names(header), rows[titles + 1:]
     width = len(names)
     columns: list[list[Any]] = [[] for _ in names]
     numbers: list[int] = []
@@ -463,10 +465,30 @@ def rows_to_table(sheet: str, rows: list[list[Any]]) -> ParsedTable:
         for column, cell in zip(columns, cells, strict=True):
             column.append(cell)
     frame = pl.DataFrame(dict(zip(names, columns, strict=True)), schema={n: pl.String for n in names})
-    if warning is None and not body:
-        warning = _HEADER_ONLY
+    if not body:
+        warnings.append(_HEADER_ONLY)
     row_numbers = pl.Series("row_number", numbers, dtype=pl.Int64) if problems else None
-    return ParsedTable(sheet, frame, problems, row_numbers, warning)
+    return ParsedTable(sheet, frame, problems, row_numbers, ", and ".join(warnings) or None)
+
+
+_MAX_TITLE_ROWS = 3
+
+
+def _title_rows(rows: list[list[Any]] | list[tuple]) -> int:
+    """How many rows at the top are a title above the table, not its header: each has at most
+    one filled cell, and a row with two or more follows within three rows."""
+    for i, row in enumerate(rows[:_MAX_TITLE_ROWS + 1]):
+        filled = sum(1 for c in row if c is not None and str(c).strip())
+        if filled >= 2:
+            return i
+        if filled == 0 and i == 0:
+            return 0
+    return 0
+
+
+def _title_warning(rows: list[Any]) -> str:
+    shown = " / ".join(str(c).strip() for row in rows for c in row if c is not None and str(c).strip())
+    return f"a title above the header was not read as a row ({shown[:80]})"
 
 
 def _header_cells(row: list[Any] | tuple) -> list[str]:
@@ -517,8 +539,9 @@ def parse_xlsx(data: bytes) -> list[ParsedTable]:
     import polars as pl
 
     try:
+        # Blank rows kept, so grid rows line up with sheet rows for merged ranges and formulas.
         sheets = pl.read_excel(io.BytesIO(data), sheet_id=0, engine="calamine", infer_schema_length=0,
-                               has_header=False)
+                               has_header=False, drop_empty_rows=False)
     except Exception as exc:  # calamine reports zip and XML damage with many types
         raise ParseError(f"unreadable XLSX: {type(exc).__name__}: {exc}".splitlines()[0]) from None
     layout = _xlsx_layout(data)
@@ -534,16 +557,22 @@ def _sheet_table(sheet: str, grid: Any, layout: tuple | None) -> ParsedTable:
     in, and rows with a value past the header's last column made row problems."""
     import polars as pl
 
-    header = _header_cells(grid.row(0))
+    top = grid.head(_MAX_TITLE_ROWS + 1).rows()
+    titles = _title_rows(top)
+    header = _header_cells(top[titles])
+    warnings = [_title_warning(top[:titles])] if titles else []
     headerless = looks_like_data(header)
-    body = grid if headerless else grid.slice(1)
+    first = titles if headerless else titles + 1  # the grid row of the first data row
+    body = grid.slice(first)
     if layout is not None:
         header_row, first_col, merged, formulas = layout
-        body = _apply_layout(body, header_row - 1 if headerless else header_row, first_col, merged, formulas)
+        body = _apply_layout(body, header_row + first - 1, first_col, merged, formulas)
+    body = body.filter(~pl.all_horizontal(pl.all().fill_null("").str.strip_chars() == ""))
     if headerless:
         names = [f"column_{i + 1}" for i in range(grid.width)]
+        warnings.append(_no_header_warning(header))
         return ParsedTable(sheet, body.rename(dict(zip(body.columns, names, strict=True))),
-                           warning=_no_header_warning(header))
+                           warning=", and ".join(warnings))
     width = len(header)
     extra = body.columns[width:]
     body = body.with_row_index("_number", offset=1)
@@ -556,7 +585,9 @@ def _sheet_table(sheet: str, grid: Any, layout: tuple | None) -> ParsedTable:
     frame = good.select(body.columns[1:width + 1]).rename(
         dict(zip(body.columns[1:width + 1], _unique_names(header), strict=True)))
     row_numbers = good.get_column("_number").cast(pl.Int64).rename("row_number") if problems else None
-    return ParsedTable(sheet, frame, problems, row_numbers, _HEADER_ONLY if body.height == 0 else None)
+    if body.height == 0:
+        warnings.append(_HEADER_ONLY)
+    return ParsedTable(sheet, frame, problems, row_numbers, ", and ".join(warnings) or None)
 
 
 def _cell_list(row: tuple) -> list[str]:
@@ -719,9 +750,10 @@ _TOO_DEEP = "{what} nested too deeply to read (over ~1,000 levels): refused"
 def check_zip_size(data: bytes, limit: int, what: str) -> None:
     """Refuse a zip (an .xlsx) that unpacks past ``limit`` bytes, before any reader opens it.
 
-    The sizes a zip declares are checked first; then every part is inflated a megabyte at a
-    time and counted, since declared sizes can lie (Python's reader stops at the declared size
-    and the checksum then fails), so memory stays at a megabyte whatever the part holds.
+    The sizes its directory declares are checked first. Declared sizes can lie, and a reader
+    that trusts them inflates far more, so every deflated part is then inflated here a megabyte
+    at a time and counted: past its declared size or the limit, the file is refused. Memory
+    stays at a megabyte whatever a part holds.
     """
     import zipfile
 
@@ -738,11 +770,41 @@ def check_zip_size(data: bytes, limit: int, what: str) -> None:
                     f"{what} unpacks to {declared / 1e6:,.0f} MB, past the {limit / 1e6:,.0f} MB limit "
                     f"({big.filename} inflates {ratio:,.0f}x; a zip bomb?): refused unread")
             for part in parts:
-                with zf.open(part) as stream:
-                    while stream.read(1 << 20):
-                        pass
+                _check_part(data, zf, part, limit, what)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
         raise ParseError(f"unreadable {what}: {exc}".splitlines()[0]) from None
+
+
+def _check_part(data: bytes, zf, part, limit: int, what: str) -> None:
+    """Inflate one part, counting, and refuse it past its declared size or ``limit``."""
+    import struct
+    import zipfile
+    import zlib
+
+    if part.compress_type != zipfile.ZIP_DEFLATED:  # stored, or read by zipfile up to its size
+        with zf.open(part) as stream:
+            while stream.read(1 << 20):
+                pass
+        return
+    start = part.header_offset
+    name_len, extra_len = struct.unpack("<HH", data[start + 26:start + 30])
+    begin = start + 30 + name_len + extra_len
+    packed = memoryview(data)[begin:begin + part.compress_size]
+    inflate, total = zlib.decompressobj(-15), 0
+    try:
+        # Input fed 64 KB at a time, so what is left over after each megabyte out stays small.
+        for offset in range(0, len(packed), 1 << 16):
+            pending = packed[offset:offset + (1 << 16)]
+            while pending:
+                total += len(inflate.decompress(pending, 1 << 20))
+                if total > part.file_size or total > limit:
+                    raise ParseError(f"{what} part {part.filename} inflates past the {part.file_size:,} bytes "
+                                     "it declares (a zip bomb?): refused unread")
+                pending = inflate.unconsumed_tail
+            if inflate.eof:
+                break
+    except zlib.error as exc:
+        raise ParseError(f"unreadable {what}: {part.filename}: {exc}") from None
 
 
 def check_parquet_size(data: bytes, limit: int) -> None:

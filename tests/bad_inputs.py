@@ -297,7 +297,10 @@ def xlsx_bomb(unpacked_mb: int) -> Builder:
         book.save(buf)
         row = b'<row><c t="inlineStr"><is><t>Angara</t></is></c><c><v>210</v></c></row>'
         chunk = row * (_MB // len(row))
-        prefix, suffix = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>', b"</sheetData></worksheet>"
+        prefix = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                  b'<sheetData><row><c t="inlineStr"><is><t>vessel</t></is></c>'
+                  b'<c t="inlineStr"><is><t>containers</t></is></c></row>')
+        suffix = b"</sheetData></worksheet>"
         parts = []
         with zipfile.ZipFile(buf) as src:
             for name in src.namelist():
