@@ -413,13 +413,19 @@ def _some_row_is_ragged(data: bytes, delim: str, width: int) -> bool:
                             infer_schema=False, new_columns=["line"]).get_column("line")
     except (pl.exceptions.PolarsError, ValueError):
         return True
-    if b'"' in data:
-        if (lines.str.count_matches('"', literal=True) % 2 == 1).any():
-            return True
-        lines = lines.str.replace_all(r'"(?:[^"]|"")*"', "")
     counts = lines.str.count_matches(delim, literal=True)
-    blank = lines.str.strip_chars().str.len_bytes() == 0
-    return bool((counts.ne(width - 1) & ~blank).any())
+    if b'"' in data:
+        quotes = lines.str.count_matches('"', literal=True)
+        if (quotes % 2 == 1).any():
+            return True
+        # Delimiters inside quoted fields are no cell breaks ("a""b" is two quoted runs).
+        quoted = quotes > 0
+        outside = lines.filter(quoted).str.replace_all('"[^"]*"', "").str.count_matches(delim, literal=True)
+        counts = counts.scatter(quoted.arg_true(), outside)
+    misfit = counts != width - 1
+    if not misfit.any():
+        return False
+    return bool((lines.filter(misfit).str.strip_chars().str.len_bytes() > 0).any())  # blank lines are no rows
 
 
 def _csv_tolerant(text: str, delim: str) -> ParsedTable:
@@ -488,7 +494,8 @@ def _title_rows(rows: list[list[Any]] | list[tuple]) -> int:
 
 def _title_warning(rows: list[Any]) -> str:
     shown = " / ".join(str(c).strip() for row in rows for c in row if c is not None and str(c).strip())
-    return f"a title above the header was not read as a row ({shown[:80]})"
+    # The ledger's note joins sheets' findings with "; ", so a title cannot carry one.
+    return f"a title above the header was not read as a row ({' '.join(shown.split())[:80].replace(';', ',')})"
 
 
 def _header_cells(row: list[Any] | tuple) -> list[str]:
