@@ -20,7 +20,7 @@ from prefect.utilities.annotations import quote
 from supplyline import alerts, expectations, extract_worker, pipeline, progress
 from supplyline.desk.report import write_after_run
 from supplyline.faults import crash_point
-from supplyline.inbox import load_hash_cache, now_ns, save_hash_cache, scan_inbox
+from supplyline.inbox import load_hash_cache, now_ns, retry_can_help, save_hash_cache, scan_inbox
 from supplyline.rules import ExtractionRules, load_rules
 from supplyline.settings import Settings
 from warehouse import db, load, restore, targets
@@ -60,10 +60,10 @@ class RunFailed(RuntimeError):
         self.summary = summary
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=retry_can_help)
 def scan(inbox: Path, max_bytes: int, hash_cache: Path | None) -> list:
     """List and hash the inbox, reusing hashes of files whose stamps have not changed
-    (retried: a disk hiccup can pass)."""
+    (retried: a disk hiccup can pass; a missing or unreadable inbox cannot)."""
     started = now_ns()
     known = load_hash_cache(hash_cache) if hash_cache else None
     files = scan_inbox(inbox, max_bytes, known)

@@ -10,7 +10,7 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -52,9 +52,70 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON 
 
 
 def _settings(**overrides: object):
+    """The settings, or one line naming the bad value and exit 2 (before Prefect is imported)."""
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
     from supplyline.settings import Settings
 
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        _fail(_bad_setting(exc, given))
+    except SettingsError as exc:
+        _fail(f"bad setting: {exc}")
+
+
+def _bad_setting(exc, given: dict) -> str:
+    """'bad setting SUPPLYLINE_MAX_FILE_MB='abc': <why>' for the first invalid value."""
+    errors = exc.errors()
+    first = errors[0]
+    field = str(first["loc"][0]) if first.get("loc") else "?"
+    name = f"--{field.replace('_', '-')}" if field in given else f"SUPPLYLINE_{field.upper()}"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return " ".join(f"bad setting {name}={first.get('input')!r}: {first['msg']}{more}".split())
+
+
+def _fail(problem: str) -> NoReturn:
+    """One line on stderr and exit 2: a problem a retry cannot fix."""
+    typer.echo(f"supplyline: {' '.join(problem.split())}", err=True)
+    raise typer.Exit(2)
+
+
+def _check_run_paths(settings, inbox: bool = True) -> None:
+    """Fail fast on an inbox that is not a readable folder, or a warehouse or data folder that
+    cannot be written, before anything starts."""
+    if inbox:
+        folder = settings.inbox
+        if not folder.exists():
+            _fail(f"inbox folder not found: {folder}")
+        if not folder.is_dir():
+            _fail(f"inbox is not a folder: {folder}")
+        if not os.access(folder, os.R_OK | os.X_OK):
+            _fail(f"inbox folder is not readable: {folder}")
+    if not settings.lake_catalog:
+        if settings.warehouse.is_dir():
+            _fail(f"warehouse is a folder, not a file: {settings.warehouse}")
+        _check_writable(settings.warehouse.parent, f"warehouse {settings.warehouse}")
+    _check_writable(settings.data_dir, f"data folder {settings.data_dir} (SUPPLYLINE_DATA_DIR)")
+
+
+def _check_writable(folder: Path, what: str) -> None:
+    """The folder, or the nearest one above it that exists (the run creates the rest), takes a
+    new file: tried for real, since permissions alone miss read-only disks."""
+    import tempfile
+
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        _fail(f"cannot write {what}: {existing} is not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        _fail(f"cannot write {what}: {existing}: {exc.strerror or exc}")
 
 
 @app.command()
@@ -69,6 +130,7 @@ def run(
     3 if another run holds the lock.
     """
     settings = _settings(inbox=inbox, warehouse=warehouse)
+    _check_run_paths(settings)
     _refuse_if_running(settings.warehouse)
     from flows.nightly import nightly, with_task_runner
 
@@ -80,13 +142,13 @@ def run(
 def rebuild(warehouse: WarehouseOpt = None) -> None:
     """Rebuild staging and marts from the raw layer (after a change to rules or aliases)."""
     settings = _settings(warehouse=warehouse)
+    if not settings.lake_catalog and not settings.warehouse.exists():
+        _fail(f"no warehouse at {settings.warehouse}")
+    _check_run_paths(settings, inbox=False)
+    _refuse_if_running(settings.warehouse)
     from flows.nightly import rebuild as rebuild_flow
     from flows.nightly import with_task_runner
 
-    if not settings.warehouse.exists():
-        typer.echo(f"supplyline: no warehouse at {settings.warehouse}", err=True)
-        raise typer.Exit(2)
-    _refuse_if_running(settings.warehouse)
     _run_flow(with_task_runner(rebuild_flow, settings), False, warehouse=str(settings.warehouse))
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from supplyline.parsers import (
+    MAX_UNPACKED_BYTES,
     TABLE_FORMATS,
     TEXT_FORMATS,
     ParsedDocument,
@@ -37,6 +38,7 @@ class InboxFile:
     kind: str | None  # text | table | None (not ingestible)
     skip_reason: str | None = None
     stamp: tuple[int, int, int, int] | None = None  # (size, mtime_ns, ctime_ns, inode) when hashed
+    max_bytes: int = MAX_UNPACKED_BYTES  # the scan's size limit, which what the file unpacks to must meet too
 
 
 @dataclass
@@ -88,12 +90,25 @@ def scan_inbox(inbox: Path, max_bytes: int, known: HashCache | None = None) -> l
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox folder not found: {inbox}")
+    if not os.access(inbox, os.R_OK | os.X_OK):  # listing it would find nothing, silently
+        raise PermissionError(f"inbox folder is not readable: {inbox}")
     known = known or {}
     found = []
     for path, rel, info in _walk(str(inbox), ""):
         name = display_name(rel)
         found.append(_inspect(path, name, max_bytes, info, known.get(name)))
     return sorted(found, key=lambda f: f.path)
+
+
+# Errors that the same scan would meet again a second later: retrying them only delays the
+# failure (a missing inbox took 23 s and three tracebacks to report).
+PERMANENT_SCAN_ERRORS = (FileNotFoundError, NotADirectoryError, PermissionError)
+
+
+def retry_can_help(task, task_run, state) -> bool:
+    """Prefect ``retry_condition_fn`` for the scan: retry a passing read error, not an inbox
+    that is missing, not a folder or not readable."""
+    return not isinstance(state.data, PERMANENT_SCAN_ERRORS)
 
 
 def _walk(folder: str, prefix: str) -> Iterator[tuple[str, str, os.stat_result | None]]:
@@ -191,7 +206,7 @@ def _inspect(abs_path: str, rel: str, max_bytes: int, info: os.stat_result | Non
     if size > max_bytes:
         return InboxFile(rel, abs_path, size, sha, fmt, None,
                          f"file too large ({size} bytes > limit {max_bytes})", stamp)
-    return InboxFile(rel, abs_path, size, sha, fmt, kind, stamp=stamp)
+    return InboxFile(rel, abs_path, size, sha, fmt, kind, stamp=stamp, max_bytes=max_bytes)
 
 
 def _name_hash(rel: str) -> str:
@@ -205,8 +220,8 @@ def parse_file(file: InboxFile) -> ParsedFile:
         with open(file.abs_path, "rb") as handle:
             data = handle.read()
         if file.kind == "text":
-            return ParsedFile(file, document=parse_document(data, file.format or "txt"))
-        return ParsedFile(file, tables=parse_table(data, file.format or "csv"))
+            return ParsedFile(file, document=parse_document(data, file.format or "txt", file.path))
+        return ParsedFile(file, tables=parse_table(data, file.format or "csv", file.max_bytes))
     except ParseError as exc:
         return ParsedFile(file, error=str(exc))
     except OSError as exc:

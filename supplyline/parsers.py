@@ -8,11 +8,17 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
+from supplyline import dates
+from supplyline.html_page import normalise_whitespace
+
 TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+# What a compressed file may unpack to unless told otherwise: the default file size limit
+# (SUPPLYLINE_MAX_FILE_MB). The inbox passes the limit it scanned with.
+MAX_UNPACKED_BYTES = 2_000_000_000
 TABLE_FORMATS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}
 
 # The C loader is ~20x faster where libyaml is present; both are the safe loader.
@@ -24,9 +30,14 @@ class ParseError(ValueError):
     """The file cannot be read as the format its name claims; the message says why."""
 
 
+# Where a document's date or outlet was read (ParsedDocument.published_source, outlet_source).
+DATE_SOURCES = ("front_matter", "meta", "json_ld", "time_element", "pdf_metadata", "file_name", "none")
+OUTLET_SOURCES = ("front_matter", "meta", "json_ld", "none")
+
+
 @dataclass
 class ParsedDocument:
-    """Visible text of a report plus what its header says about it."""
+    """Text of a report plus what its header says about it, and where each part was read."""
 
     text: str
     title: str | None = None
@@ -34,6 +45,8 @@ class ParsedDocument:
     outlet: str | None = None
     published: dt.date | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    published_source: str = "none"  # one of DATE_SOURCES
+    outlet_source: str = "none"  # one of OUTLET_SOURCES
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
@@ -85,21 +98,14 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def parse_date(value: Any) -> dt.date | None:
-    """Best-effort ISO date from a front-matter value (date, datetime or string)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    match = re.match(r"\s*(\d{4})-(\d{2})(?:-(\d{2}))?", str(value))
-    if not match:
-        return None
-    year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
+    """The date a front-matter or metadata value states, in any common written form."""
+    return dates.parse_date(value)
+
+
+# Front-matter keys, in the order they are trusted.
+_FRONT_MATTER_DATES = ("published", "date", "date_hint")
+_FRONT_MATTER_OUTLETS = ("outlet", "publisher", "site_name")
+_MAX_FRONT_MATTER_VALUES = 10_000
 
 
 def parse_markdown(text: str) -> ParsedDocument:
@@ -111,81 +117,93 @@ def parse_markdown(text: str) -> ParsedDocument:
         meta = yaml.load(match.group(1), Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         raise ParseError(f"front matter is not valid YAML: {exc}".splitlines()[0]) from None
+    except RecursionError:
+        raise ParseError("front matter is nested too deeply") from None
     if not isinstance(meta, dict):
         raise ParseError("front matter is not a mapping")
+    if _count_values(meta, _MAX_FRONT_MATTER_VALUES) > _MAX_FRONT_MATTER_VALUES:
+        # YAML aliases can make a few lines expand to billions of values once written out.
+        raise ParseError(f"front matter expands to more than {_MAX_FRONT_MATTER_VALUES:,} values "
+                         "(YAML aliases?)")
     body = text[match.end():].strip("\n")
-    published = parse_date(meta.get("published") or meta.get("date"))
+    published = next((d for k in _FRONT_MATTER_DATES if (d := parse_date(meta.get(k))) is not None), None)
+    outlet = next((o for k in _FRONT_MATTER_OUTLETS if (o := _str_or_none(meta.get(k))) is not None), None)
     return ParsedDocument(
         text=body,
         title=_str_or_none(meta.get("title")),
         url=_str_or_none(meta.get("url")),
-        outlet=_str_or_none(meta.get("outlet")),
+        outlet=outlet,
         published=published,
         meta={k: str(v) for k, v in meta.items()},
+        published_source="front_matter" if published else "none",
+        outlet_source="front_matter" if outlet else "none",
     )
+
+
+def _count_values(value: Any, limit: int) -> int:
+    """How many values a loaded YAML document holds, counting shared (aliased) ones each time
+    they appear; stops counting past ``limit``."""
+    count, stack = 0, [value]
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set):
+            stack.extend(item)
+    return count
 
 
 def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value).strip() or None
 
 
-_HIDDEN_TAGS = "script, style, noscript, template, iframe, svg, canvas, object, head"
-_BLOCK_TAGS = (
-    "p, div, section, article, main, header, footer, nav, aside, h1, h2, h3, h4, h5, h6, li, ul, "
-    "ol, blockquote, pre, table, tr, td, th, br, hr, figure, figcaption, dd, dt, address"
-)
-_DATE_META = ("published", "article:published_time", "date", "pubdate", "dc.date", "datepublished")
-
-
 def parse_html(text: str) -> ParsedDocument:
-    """Visible text of an HTML page (no scripts, styles or markup), with title and date."""
-    from selectolax.lexbor import LexborHTMLParser
+    """The main text of a web page (trafilatura, or the visible text of its story block), with
+    its title, date and outlet from the markup (see ``supplyline.html_page``)."""
+    from supplyline.html_page import PageError, read_page
 
-    tree = LexborHTMLParser(text)
-    title_node = tree.css_first("title")
-    title = _str_or_none(title_node.text(strip=True)) if title_node else None
-    published = None
-    for node in tree.css("meta"):
-        key = (node.attributes.get("name") or node.attributes.get("property") or "").lower()
-        if key in _DATE_META:
-            published = parse_date(node.attributes.get("content"))
-            if published:
-                break
-    if published is None and (time_node := tree.css_first("time[datetime]")):
-        published = parse_date(time_node.attributes.get("datetime"))
-    for node in tree.css(_HIDDEN_TAGS):
-        node.decompose()
-    root = tree.body or tree.root
-    if root is None:
-        raise ParseError("HTML has no body")
-    for node in root.css(_BLOCK_TAGS):
-        node.insert_before("\n\n")
-    body = normalise_whitespace(root.text(separator=""))
-    if not body:
-        raise ParseError("HTML has no visible text")
-    return ParsedDocument(text=body, title=title, published=published)
+    try:
+        page = read_page(text)
+    except PageError as exc:
+        raise ParseError(str(exc)) from None
+    return ParsedDocument(
+        text=page.text, title=page.title, outlet=page.outlet, published=page.published,
+        published_source=page.published_source, outlet_source=page.outlet_source,
+    )
 
 
-def normalise_whitespace(text: str) -> str:
-    """Collapse runs of spaces inside lines and blank-line runs into one paragraph break."""
-    lines = [re.sub(r"[ \t\u00a0\r\f\v]+", " ", line).strip() for line in text.split("\n")]
-    joined = "\n".join(lines)
-    return re.sub(r"\n{2,}", "\n\n", joined).strip()
+# Text extraction never needs a stream this large; a page's content is kilobytes. A stream
+# that would unpack past it is a decompression bomb or not worth the memory (~10x its size).
+PDF_MAX_STREAM_BYTES = 32_000_000
+_PDF_LIMITS = {
+    name: PDF_MAX_STREAM_BYTES
+    for name in ("zlib_maximum_output_length", "lzw_maximum_output_length", "brotli_maximum_output_length",
+                 "run_length_maximum_output_length", "array_based_stream_maximum_output_length")
+}
 
 
 def parse_pdf(data: bytes) -> ParsedDocument:
-    """Text layer of a PDF; encrypted (with a user password), truncated or image-only PDFs fail."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    """Text layer of a PDF; encrypted (with a user password), truncated or image-only PDFs fail,
+    and so does one whose streams unpack past ``PDF_MAX_STREAM_BYTES``."""
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise ParseError("encrypted PDF: a password is needed to read it")
-        pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        with apply_configuration(**_PDF_LIMITS):
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise ParseError("encrypted PDF: a password is needed to read it")
+            pages = [page.extract_text() or "" for page in reader.pages]
+            info = reader.metadata or {}
     except ParseError:
         raise
+    except LimitReachedError as exc:
+        raise ParseError(f"PDF content unpacks past the {PDF_MAX_STREAM_BYTES // 1_000_000} MB limit "
+                         f"(a decompression bomb?): {exc}".splitlines()[0]) from None
+    except RecursionError:
+        raise ParseError("unreadable PDF: objects nested too deeply") from None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise ParseError(f"unreadable PDF: {exc}") from None
     except Exception as exc:  # pypdf raises many internal types on damaged files
@@ -195,7 +213,8 @@ def parse_pdf(data: bytes) -> ParsedDocument:
         raise ParseError("PDF has no text layer (scanned image?)")
     title = _str_or_none(info.get("/Title")) if hasattr(info, "get") else None
     published = parse_date(_pdf_date(info.get("/CreationDate"))) if hasattr(info, "get") else None
-    return ParsedDocument(text=body, title=title, published=published)
+    return ParsedDocument(text=body, title=title, published=published,
+                          published_source="pdf_metadata" if published else "none")
 
 
 def reflow_lines(page: str) -> str:
@@ -221,30 +240,64 @@ def _pdf_date(value: Any) -> str | None:
     return f"{match[1]}-{match[2]}-{match[3]}" if match else None
 
 
-def parse_document(data: bytes, fmt: str) -> ParsedDocument:
-    """Dispatch on the text format (txt, md, html, pdf)."""
+def parse_document(data: bytes, fmt: str, name: str | None = None) -> ParsedDocument:
+    """Dispatch on the text format (txt, md, html, pdf); a document whose contents give no date
+    takes the one in its file ``name``, if any."""
+    try:
+        doc = _parse_document(data, fmt)
+    except RecursionError:  # a nesting bomb that got past the parser's own checks
+        raise ParseError(_TOO_DEEP.format(what=fmt.upper())) from None
+    if doc.published is None and name and (found := dates.date_from_file_name(name)) is not None:
+        doc.published, doc.published_source = found, "file_name"
+    return doc
+
+
+def _parse_document(data: bytes, fmt: str) -> ParsedDocument:
     if fmt == "pdf":
         if not data.startswith(b"%PDF"):
             raise ParseError("not a PDF: the file does not start with %PDF")
-        return parse_pdf(data)
-    text = decode_text(data)
-    if fmt == "md":
-        doc = parse_markdown(text)
-    elif fmt == "html":
-        doc = parse_html(text)
+        doc = parse_pdf(data)
     else:
-        doc = ParsedDocument(text=text.strip("\n"))
+        text = decode_text(data)
+        if fmt == "md":
+            doc = parse_markdown(text)
+        elif fmt == "html":
+            doc = parse_html(text)
+        else:
+            doc = ParsedDocument(text=text.strip("\n"))
     if not doc.text.strip():
         raise ParseError("no text after the header")
     return doc
 
 
+class RowProblem(NamedTuple):
+    """A table row that cannot be read as a row of its table, with its cells as received."""
+
+    row_number: int  # 1-based among the table's data rows, as raw.table_rows numbers them
+    reason: str
+    cells: list[str]
+
+
 @dataclass
 class ParsedTable:
-    """One sheet of a table file; every cell kept as the text it was received as."""
+    """One sheet of a table file; every cell kept as the text it was received as.
+
+    ``frame`` holds the rows that fit the header. A row with too few or too many cells is not
+    in it: it is in ``row_problems`` with its original cells, and ``row_numbers`` then gives
+    each frame row's own number, so locators stay true. ``warning`` says what is wrong with
+    the table as a whole (a header and no rows; no header at all).
+    """
 
     sheet: str
     frame: Any  # polars.DataFrame of String columns, in file order
+    row_problems: list[RowProblem] = field(default_factory=list)
+    row_numbers: Any = None  # polars.Series (Int64) when row_problems took rows out; else 1..height
+    warning: str | None = None
+
+    @property
+    def rows_in(self) -> int:
+        """Data rows received: the rows read and the rows that did not fit."""
+        return self.frame.height + len(self.row_problems)
 
 
 _DELIMITERS = [",", ";", "\t", "|"]
@@ -267,22 +320,18 @@ def sniff_delimiter(sample: str) -> str:
 
 
 def parse_csv(data: bytes) -> list[ParsedTable]:
-    """CSV with a sniffed delimiter; ragged rows keep their extra cells in ``_extra_N`` columns."""
+    """CSV with a sniffed delimiter; rows with too few or too many cells are row problems."""
     plain = _plain_utf8(data)
     if plain is not None:
         # The bytes are exactly what decoding to text and encoding back would give, so Polars
         # reads them as they are: no 1 GB text copy for a large ledger.
         delim = sniff_delimiter(plain[:_SNIFF_CHARS * 4].decode("utf-8", "ignore")[:_SNIFF_CHARS])
-        frame = _csv_fast(plain, delim)
-        if frame is None:
-            frame = _csv_tolerant(plain.decode("utf-8"), delim)
-        return [ParsedTable(sheet="", frame=frame)]
+        table = _csv_fast(plain, delim)
+        return [table if table is not None else _csv_tolerant(plain.decode("utf-8"), delim)]
     text = decode_text(data)
     delim = sniff_delimiter(text[:_SNIFF_CHARS])
-    frame = _csv_fast(text.encode(), delim)
-    if frame is None:
-        frame = _csv_tolerant(text, delim)
-    return [ParsedTable(sheet="", frame=frame)]
+    table = _csv_fast(text.encode(), delim)
+    return [table if table is not None else _csv_tolerant(text, delim)]
 
 
 _SNIFF_CHARS = 65536
@@ -320,7 +369,7 @@ def _plain_utf8(data: bytes) -> bytes | None:
     return data
 
 
-def _csv_fast(data: bytes, delim: str):
+def _csv_fast(data: bytes, delim: str) -> ParsedTable | None:
     """Polars' reader for the common, rectangular case; None when rows are ragged or odd."""
     import polars as pl
 
@@ -328,6 +377,9 @@ def _csv_fast(data: bytes, delim: str):
         grid = pl.read_csv(io.BytesIO(data), separator=delim, has_header=False, infer_schema=False,
                            empty_string_is_null=False, quote_char="\"")
     except (pl.exceptions.PolarsError, ValueError):
+        return None
+    # Polars pads a short row with empty cells, so a row's own cell count is checked on its line.
+    if _some_row_is_ragged(data, delim, grid.width):
         return None
     # A blank row is blank in its first column too: test that column alone, and every column
     # only when some first cell is blank (a clean ledger has none).
@@ -337,15 +389,49 @@ def _csv_fast(data: bytes, delim: str):
         grid = grid.filter(~blank)
     if grid.height == 0:
         raise ParseError("CSV has no header row")
-    header = _unique_names([v or "" for v in grid.row(0)])
-    return grid.slice(1).rename(dict(zip(grid.columns, header, strict=True)))
+    header = [v or "" for v in grid.row(0)]
+    if not header[-1].strip() and grid.width > 1:
+        return None  # a trailing empty header cell: rows may or may not fill it
+    if looks_like_data(header):
+        names = [f"column_{i + 1}" for i in range(grid.width)]
+        return ParsedTable("", grid.rename(dict(zip(grid.columns, names, strict=True))),
+                           warning=_no_header_warning(header))
+    frame = grid.slice(1).rename(dict(zip(grid.columns, _unique_names(header), strict=True)))
+    return ParsedTable("", frame, warning=_HEADER_ONLY if frame.height == 0 else None)
 
 
-def _csv_tolerant(text: str, delim: str):
-    """The csv module: slower, but keeps ragged rows' extra cells instead of failing."""
-    import csv
-
+def _some_row_is_ragged(data: bytes, delim: str, width: int) -> bool:
+    """Whether a line holds more or fewer cells than ``width`` (quoted delimiters are not cell
+    breaks). A quoted line break makes lines and rows differ: then the answer is yes, and the
+    careful reader sorts it out."""
     import polars as pl
+
+    if b"\x1f" in data:  # the column separator below must not occur
+        return True
+    try:
+        lines = pl.read_csv(io.BytesIO(data), has_header=False, separator="\x1f", quote_char=None,
+                            infer_schema=False, new_columns=["line"]).get_column("line")
+    except (pl.exceptions.PolarsError, ValueError):
+        return True
+    counts = lines.str.count_matches(delim, literal=True)
+    if b'"' in data:
+        quotes = lines.str.count_matches('"', literal=True)
+        if (quotes % 2 == 1).any():
+            return True
+        # Delimiters inside quoted fields are no cell breaks ("a""b" is two quoted runs).
+        quoted = quotes > 0
+        outside = lines.filter(quoted).str.replace_all('"[^"]*"', "").str.count_matches(delim, literal=True)
+        counts = counts.scatter(quoted.arg_true(), outside)
+    misfit = counts != width - 1
+    if not misfit.any():
+        return False
+    return bool((lines.filter(misfit).str.strip_chars().str.len_bytes() > 0).any())  # blank lines are no rows
+
+
+def _csv_tolerant(text: str, delim: str) -> ParsedTable:
+    """The csv module: slower, but reads every row, whatever its length; rows that do not fit
+    the header become row problems with their cells as received."""
+    import csv
 
     # A cell may be as long as the file (the size limit was applied when the inbox was scanned).
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
@@ -356,15 +442,103 @@ def _csv_tolerant(text: str, delim: str):
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise ParseError("CSV has no header row")
-    header = _unique_names(rows[0])
-    body = rows[1:]
-    width = max([len(header), *(len(r) for r in body)])
-    names = header + [f"_extra_{i}" for i in range(1, width - len(header) + 1)]
-    columns: dict[str, list[str | None]] = {n: [] for n in names}
-    for row in body:
-        for i, name in enumerate(names):
-            columns[name].append(row[i] if i < len(row) else None)
-    return pl.DataFrame(columns, schema={n: pl.String for n in names})
+    return rows_to_table("", rows)
+
+
+def rows_to_table(sheet: str, rows: list[list[Any]]) -> ParsedTable:
+    """A table from its rows of cells (the first is the header unless it looks like data):
+    rows that fit the header go in the frame, the others become row problems."""
+    import polars as pl
+
+    titles = _title_rows(rows)
+    header = _header_cells(rows[titles])
+    warnings = [_title_warning(rows[:titles])] if titles else []
+    if looks_like_data(header):
+        names, body = [f"column_{i + 1}" for i in range(len(header))], rows[titles:]
+        warnings.append(_no_header_warning(header))
+    else:
+        names, body = _unique_names(header), rows[titles + 1:]
+    width = len(names)
+    columns: list[list[Any]] = [[] for _ in names]
+    numbers: list[int] = []
+    problems: list[RowProblem] = []
+    for number, row in enumerate(body, start=1):
+        cells = _trim_blank_tail(row, width)
+        if len(cells) != width:
+            problems.append(RowProblem(number, _misfit(len(cells), width), [_cell_text(c) for c in row]))
+            continue
+        numbers.append(number)
+        for column, cell in zip(columns, cells, strict=True):
+            column.append(cell)
+    frame = pl.DataFrame(dict(zip(names, columns, strict=True)), schema={n: pl.String for n in names})
+    if not body:
+        warnings.append(_HEADER_ONLY)
+    row_numbers = pl.Series("row_number", numbers, dtype=pl.Int64) if problems else None
+    return ParsedTable(sheet, frame, problems, row_numbers, ", and ".join(warnings) or None)
+
+
+_MAX_TITLE_ROWS = 3
+
+
+def _title_rows(rows: list[list[Any]] | list[tuple]) -> int:
+    """How many rows at the top are a title above the table, not its header: each has at most
+    one filled cell, and a row with two or more follows within three rows."""
+    for i, row in enumerate(rows[:_MAX_TITLE_ROWS + 1]):
+        filled = sum(1 for c in row if c is not None and str(c).strip())
+        if filled >= 2:
+            return i
+        if filled == 0 and i == 0:
+            return 0
+    return 0
+
+
+def _title_warning(rows: list[Any]) -> str:
+    shown = " / ".join(str(c).strip() for row in rows for c in row if c is not None and str(c).strip())
+    # The ledger's note joins sheets' findings with "; ", so a title cannot carry one.
+    return f"a title above the header was not read as a row ({' '.join(shown.split())[:80].replace(';', ',')})"
+
+
+def _header_cells(row: list[Any] | tuple) -> list[str]:
+    """The first row's cells as text, without the empty ones at its end (they name no column)."""
+    cells = [_cell_text(c) for c in row]
+    while len(cells) > 1 and not cells[-1].strip():
+        cells.pop()
+    return cells
+
+
+def _trim_blank_tail(row: list[Any], width: int) -> list[Any]:
+    """The row without empty cells past the header's width (a trailing delimiter adds none)."""
+    end = len(row)
+    while end > width and (row[end - 1] is None or not str(row[end - 1]).strip()):
+        end -= 1
+    return row[:end]
+
+
+def _misfit(cells: int, width: int) -> str:
+    side = "too few" if cells < width else "too many"
+    return f"{side} cells: {cells} where the header has {width}"
+
+
+def _cell_text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+_HEADER_ONLY = "a header and no rows"
+_DATA_CELL = re.compile(
+    r"[-+(]?[$€£¥₩]?\d[\d,.' \u00a0]*%?\)?"  # a number: 12, -1.5, 1,250, (300), 45%
+    r"|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?"  # a date, a time
+)
+
+
+def looks_like_data(header: list[str]) -> bool:
+    """Whether a first row is data rather than a header: every filled cell a number or a date."""
+    filled = [c.strip() for c in header if c and c.strip()]
+    return bool(filled) and all(_DATA_CELL.fullmatch(c) for c in filled)
+
+
+def _no_header_warning(first_row: list[str]) -> str:
+    shown = ", ".join(c for c in first_row[:4] if c)
+    return f"no header row: the first row holds only numbers and dates ({shown}), so every row was read as data"
 
 
 def parse_xlsx(data: bytes) -> list[ParsedTable]:
@@ -372,21 +546,63 @@ def parse_xlsx(data: bytes) -> list[ParsedTable]:
     import polars as pl
 
     try:
-        sheets = pl.read_excel(io.BytesIO(data), sheet_id=0, engine="calamine", infer_schema_length=0)
+        # Blank rows kept, so grid rows line up with sheet rows for merged ranges and formulas.
+        sheets = pl.read_excel(io.BytesIO(data), sheet_id=0, engine="calamine", infer_schema_length=0,
+                               has_header=False, drop_empty_rows=False)
     except Exception as exc:  # calamine reports zip and XML damage with many types
         raise ParseError(f"unreadable XLSX: {type(exc).__name__}: {exc}".splitlines()[0]) from None
     layout = _xlsx_layout(data)
-    tables = []
-    for name, frame in sheets.items():
-        if frame.width == 0:
-            continue
-        frame = frame.select(pl.all().cast(pl.String))
-        if name in layout:
-            frame = _apply_layout(frame, *layout[name])
-        tables.append(ParsedTable(sheet=name, frame=frame))
+    tables = [_sheet_table(name, grid.select(pl.all().cast(pl.String)), layout.get(name))
+              for name, grid in sheets.items() if grid.width and grid.height]
     if not tables:
         raise ParseError("XLSX has no non-empty sheet")
     return tables
+
+
+def _sheet_table(sheet: str, grid: Any, layout: tuple | None) -> ParsedTable:
+    """One sheet's grid (first row first) as a table: merged ranges and uncached formulas filled
+    in, and rows with a value past the header's last column made row problems."""
+    import polars as pl
+
+    top = grid.head(_MAX_TITLE_ROWS + 1).rows()
+    titles = _title_rows(top)
+    header = _header_cells(top[titles])
+    warnings = [_title_warning(top[:titles])] if titles else []
+    headerless = looks_like_data(header)
+    first = titles if headerless else titles + 1  # the grid row of the first data row
+    body = grid.slice(first)
+    if layout is not None:
+        header_row, first_col, merged, formulas = layout
+        body = _apply_layout(body, header_row + first - 1, first_col, merged, formulas)
+    body = body.filter(~pl.all_horizontal(pl.all().fill_null("").str.strip_chars() == ""))
+    if headerless:
+        names = [f"column_{i + 1}" for i in range(grid.width)]
+        warnings.append(_no_header_warning(header))
+        return ParsedTable(sheet, body.rename(dict(zip(body.columns, names, strict=True))),
+                           warning=", and ".join(warnings))
+    width = len(header)
+    extra = body.columns[width:]
+    body = body.with_row_index("_number", offset=1)
+    misfit = pl.any_horizontal(pl.col(c).fill_null("").str.strip_chars() != "" for c in extra) if extra else pl.lit(False)
+    problems = []
+    for number, *cells in body.filter(misfit).iter_rows():
+        original = _cell_list(cells)
+        problems.append(RowProblem(number, _misfit(len(original), width), original))
+    good = body.filter(~misfit)
+    frame = good.select(body.columns[1:width + 1]).rename(
+        dict(zip(body.columns[1:width + 1], _unique_names(header), strict=True)))
+    row_numbers = good.get_column("_number").cast(pl.Int64).rename("row_number") if problems else None
+    if body.height == 0:
+        warnings.append(_HEADER_ONLY)
+    return ParsedTable(sheet, frame, problems, row_numbers, ", and ".join(warnings) or None)
+
+
+def _cell_list(row: tuple) -> list[str]:
+    """A row's cells as text, up to its last filled one."""
+    cells = [_cell_text(c) for c in row]
+    while cells and not cells[-1].strip():
+        cells.pop()
+    return cells
 
 
 def _xlsx_layout(data: bytes) -> dict[str, tuple[int, int, list, dict]]:
@@ -463,6 +679,8 @@ def parse_json_table(data: bytes) -> list[ParsedTable]:
     text = decode_text(data)
     try:
         records = json.loads(text)
+    except RecursionError:
+        raise ParseError(_TOO_DEEP.format(what="JSON")) from None
     except json.JSONDecodeError as exc:
         try:
             records = [json.loads(line) for line in text.splitlines() if line.strip()]
@@ -486,7 +704,8 @@ def parse_json_table(data: bytes) -> list[ParsedTable]:
         for n in names:
             columns.setdefault(n, [])
             columns[n].append(_json_cell(rec.get(n)))
-    return [ParsedTable(sheet="", frame=pl.DataFrame(columns, schema={n: pl.String for n in columns}))]
+    frame = pl.DataFrame(columns, schema={n: pl.String for n in columns})
+    return [ParsedTable(sheet="", frame=frame, warning=None if records else "an empty array: no records")]
 
 
 def _json_cell(value: Any) -> str | None:
@@ -497,10 +716,11 @@ def _json_cell(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
-def parse_parquet(data: bytes) -> list[ParsedTable]:
+def parse_parquet(data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> list[ParsedTable]:
     """A Parquet file; typed values rendered as text so the raw layer has one shape."""
     import polars as pl
 
+    check_parquet_size(data, max_unpacked)
     try:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception as exc:  # arrow raises several types on damaged footers
@@ -509,15 +729,108 @@ def parse_parquet(data: bytes) -> list[ParsedTable]:
         pl.struct(c).struct.json_encode().alias(c) if dtype.is_nested() else pl.col(c).cast(pl.String)
         for c, dtype in frame.schema.items()
     )
-    return [ParsedTable(sheet="", frame=frame)]
+    return [ParsedTable(sheet="", frame=frame, warning="a schema and no rows" if frame.height == 0 else None)]
 
 
-def parse_table(data: bytes, fmt: str) -> list[ParsedTable]:
-    """Dispatch on the table format (csv, xlsx, json, parquet)."""
+def parse_table(data: bytes, fmt: str, max_unpacked: int = MAX_UNPACKED_BYTES) -> list[ParsedTable]:
+    """Dispatch on the table format (csv, xlsx, json, parquet). ``max_unpacked`` bounds what a
+    compressed file (xlsx, parquet) may unpack to; past it the file is refused unread."""
     if not data or data.isspace():  # = not data.strip(), without copying a large file
         raise ParseError("empty file: no rows")
-    parser = {"csv": parse_csv, "xlsx": parse_xlsx, "json": parse_json_table, "parquet": parse_parquet}[fmt]
-    return parser(data)
+    try:
+        if fmt == "xlsx":
+            check_zip_size(data, max_unpacked, "XLSX")
+            return parse_xlsx(data)
+        if fmt == "parquet":
+            return parse_parquet(data, max_unpacked)
+        return {"csv": parse_csv, "json": parse_json_table}[fmt](data)
+    except RecursionError:  # a nesting bomb that got past the parser's own checks
+        raise ParseError(_TOO_DEEP.format(what=fmt.upper())) from None
+
+
+# --------------------------------------------------------------------------- unpacking limits
+
+_MAX_ZIP_PARTS = 10_000
+_TOO_DEEP = "{what} nested too deeply to read (over ~1,000 levels): refused"
+
+
+def check_zip_size(data: bytes, limit: int, what: str) -> None:
+    """Refuse a zip (an .xlsx) that unpacks past ``limit`` bytes, before any reader opens it.
+
+    The sizes its directory declares are checked first. Declared sizes can lie, and a reader
+    that trusts them inflates far more, so every deflated part is then inflated here a megabyte
+    at a time and counted: past its declared size or the limit, the file is refused. Memory
+    stays at a megabyte whatever a part holds.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parts = zf.infolist()
+            if len(parts) > _MAX_ZIP_PARTS:
+                raise ParseError(f"{what} holds {len(parts):,} parts (limit {_MAX_ZIP_PARTS:,}): refused unread")
+            declared = sum(p.file_size for p in parts)
+            if declared > limit:
+                big = max(parts, key=lambda p: p.file_size)
+                ratio = big.file_size / max(big.compress_size, 1)
+                raise ParseError(
+                    f"{what} unpacks to {declared / 1e6:,.0f} MB, past the {limit / 1e6:,.0f} MB limit "
+                    f"({big.filename} inflates {ratio:,.0f}x; a zip bomb?): refused unread")
+            for part in parts:
+                _check_part(data, zf, part, limit, what)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
+        raise ParseError(f"unreadable {what}: {exc}".splitlines()[0]) from None
+
+
+def _check_part(data: bytes, zf, part, limit: int, what: str) -> None:
+    """Inflate one part, counting, and refuse it past its declared size or ``limit``."""
+    import struct
+    import zipfile
+    import zlib
+
+    if part.compress_type != zipfile.ZIP_DEFLATED:  # stored, or read by zipfile up to its size
+        with zf.open(part) as stream:
+            while stream.read(1 << 20):
+                pass
+        return
+    start = part.header_offset
+    name_len, extra_len = struct.unpack("<HH", data[start + 26:start + 30])
+    begin = start + 30 + name_len + extra_len
+    packed = memoryview(data)[begin:begin + part.compress_size]
+    inflate, total = zlib.decompressobj(-15), 0
+    try:
+        # Input fed 64 KB at a time, so what is left over after each megabyte out stays small.
+        for offset in range(0, len(packed), 1 << 16):
+            pending = packed[offset:offset + (1 << 16)]
+            while pending:
+                total += len(inflate.decompress(pending, 1 << 20))
+                if total > part.file_size or total > limit:
+                    raise ParseError(f"{what} part {part.filename} inflates past the {part.file_size:,} bytes "
+                                     "it declares (a zip bomb?): refused unread")
+                pending = inflate.unconsumed_tail
+            if inflate.eof:
+                break
+    except zlib.error as exc:
+        raise ParseError(f"unreadable {what}: {part.filename}: {exc}") from None
+
+
+def check_parquet_size(data: bytes, limit: int) -> None:
+    """Refuse a Parquet file whose rows would unpack past ``limit`` bytes, from its footer alone
+    (a few repeated values can encode a billion rows in kilobytes)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise ParseError(f"unreadable Parquet: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+    unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    # Each cell becomes at least 8 bytes as text (its offset), whatever its encoding on disk.
+    estimate = max(unpacked, meta.num_rows * max(meta.num_columns, 1) * 8)
+    if estimate > limit:
+        raise ParseError(
+            f"Parquet unpacks to about {estimate / 1e6:,.0f} MB ({meta.num_rows:,} rows x {meta.num_columns} "
+            f"columns), past the {limit / 1e6:,.0f} MB limit: refused unread")
 
 
 def _unique_names(header: list[str]) -> list[str]:

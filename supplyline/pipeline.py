@@ -135,16 +135,24 @@ class TableInput:
     sheet: str
     rows: pl.DataFrame
     columns: list[str]
+    misfits: int = 0  # rows quarantined at ingest for too few or too many cells (not in ``rows``)
+    warning: str | None = None  # about the table as a whole (no rows, no header)
 
 
-def table_input(path: str, sha256: str, sheet: str, frame: pl.DataFrame) -> TableInput:
-    """Number the rows (1-based, header excluded).
+def table_input(path: str, sha256: str, sheet: str, frame: pl.DataFrame, row_numbers: pl.Series | None = None,
+                misfits: int = 0, warning: str | None = None) -> TableInput:
+    """Number the rows (1-based, header excluded; ``row_numbers`` when rows were taken out).
 
     The cells keep their text; a tall table's columns that mostly repeat themselves are held
     as Enums of their distinct values, a tenth of the memory of ten million string cells.
     """
-    rows = repeats_as_enum(frame).with_row_index("row_number", offset=1)
-    return TableInput(path, sha256, sheet, rows.with_columns(pl.col("row_number").cast(pl.Int64)), frame.columns)
+    columns = frame.columns
+    rows = repeats_as_enum(frame)
+    if row_numbers is None:
+        rows = rows.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64))
+    else:
+        rows = rows.with_columns(row_numbers.cast(pl.Int64).alias("row_number")).select("row_number", *columns)
+    return TableInput(path, sha256, sheet, rows, columns, misfits, warning)
 
 
 def _cells(rows: pl.DataFrame, columns: list[str], name: str) -> pl.Series:
@@ -209,14 +217,27 @@ def stage_ingest(batch: Batch, plan: pl.DataFrame, parsed: list[ParsedFile]) -> 
                 })
                 entry.update(status="loaded", rows_in=1)
             else:
-                entry.update(status="loaded", rows_in=sum(t.frame.height for t in result.tables))
+                entry.update(status="loaded", rows_in=sum(t.rows_in for t in result.tables))
                 for t in result.tables:
-                    tables.append(table_input(row["path"], row["sha256"], t.sheet, t.frame))
+                    tables.append(table_input(row["path"], row["sha256"], t.sheet, t.frame, t.row_numbers,
+                                              len(t.row_problems), t.warning))
                     batch.table_rows.append(raw_rows(batch, tables[-1]))
+                    _reject_misfits(batch, row["path"], row["sha256"], t)
         batch.files.append(entry)
     _fail_duplicates_of_failures(batch)
     batch.documents = _validated_documents(batch, docs)
     return tables
+
+
+MISFIT_CHECK = "row_shape"
+
+
+def _reject_misfits(batch: Batch, path: str, sha256: str, table) -> None:
+    """Rows with too few or too many cells: quarantined with the reason and their own cells."""
+    prefix = f"{table.sheet}:" if table.sheet else ""
+    for number, reason, cells in table.row_problems:
+        batch.reject(path, sha256, "ingest", "raw.table_rows", f"{prefix}row {number}", MISFIT_CHECK, reason,
+                     None, json.dumps(cells, ensure_ascii=False))
 
 
 def _fail_duplicates_of_failures(batch: Batch) -> None:
@@ -298,6 +319,9 @@ def stage_tables(batch: Batch, tables: list[TableInput], rules: ExtractionRules,
         key = (table.path, table.sha256)
         tally = counts.setdefault(key, {"loaded": 0, "quarantined": 0, "skipped": 0})
         where = f"sheet {table.sheet!r}" if table.sheet else "table"
+        tally["quarantined"] += table.misfits
+        if table.warning:
+            notes.setdefault(key, []).append(f"{where}: warning: {table.warning}")
         found = match_shape(table.columns, shapes)
         if found is None:
             tally["skipped"] += table.rows.height
@@ -592,6 +616,7 @@ def rebuild_inputs(con: duckdb.DuckDBPyConnection, batch: Batch, group: tuple[st
                         "order by row_number limit 1", [sha, sheet]).fetchone()
     # The header order is the first row's key order; every cell was stored as text (or null).
     columns = list(json.loads(first[0])) if first else []
+    numbers = None
     if not columns:
         frame = pl.DataFrame()
     else:
@@ -600,11 +625,26 @@ def rebuild_inputs(con: duckdb.DuckDBPyConnection, batch: Batch, group: tuple[st
         pointers = ["/" + c.replace("~", "~0").replace("/", "~1") for c in columns]
         cells = ", ".join(f"json_extract_string(row_json, ?) as c{i}" for i in range(len(columns)))
         frame = con.execute(
-            f"select {cells} from raw.table_rows where sha256 = ? and sheet = ? order by row_number",
+            f"select row_number, {cells} from raw.table_rows where sha256 = ? and sheet = ? order by row_number",
             [*pointers, sha, sheet],
         ).pl()
+        # Row numbers as stored: rows quarantined at ingest leave gaps that locators keep.
+        numbers = frame.get_column("row_number")
+        frame = frame.drop("row_number")
         frame.columns = columns
-    return [table_input(path, sha, sheet, frame)]
+    return [table_input(path, sha, sheet, frame, numbers, *_ingest_findings(con, sha, path, sheet))]
+
+
+def _ingest_findings(con: duckdb.DuckDBPyConnection, sha: str, path: str, sheet: str) -> tuple[int, str | None]:
+    """What ingest found in one sheet, for a rebuild to count again: rows quarantined for their
+    shape, and the sheet's warning as the ledger's note gives it."""
+    prefix = f"{sheet}:row " if sheet else "row "
+    misfits = con.execute("select count(*) from dq.quarantine where stage = 'ingest' and check_name = ? "
+                          "and sha256 = ? and starts_with(locator, ?)", [MISFIT_CHECK, sha, prefix]).fetchone()[0]
+    note = con.execute("select note from ops.files where sha256 = ? and path = ?", [sha, path]).fetchone()
+    where = f"sheet {sheet!r}: warning: " if sheet else "table: warning: "
+    found = [seg[len(where):] for seg in (note[0] or "").split("; ") if seg.startswith(where)] if note else []
+    return misfits, found[0] if found else None
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[list[str], tuple]]:

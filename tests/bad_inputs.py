@@ -159,10 +159,18 @@ def _cache_formula_values(data: bytes) -> bytes:
             if item.filename.startswith("xl/worksheets/"):
                 text = body.decode()
                 for formula, value in results.items():
-                    text = re.sub(rf"<f>{re.escape(formula)}</f><v\s*/>", f"<f>{formula}</f><v>{value}</v>", text)
+                    text = re.sub(rf"<f>{re.escape(formula)}</f><v\s*(?:/>|></v>)", f"<f>{formula}</f><v>{value}</v>", text)
                 body = text.encode()
             dst.writestr(item, body)
     return out.getvalue()
+
+
+def _past_header_sheet(ws) -> None:
+    ws.title = "voyages"
+    ws.append(VOYAGE_HEADER)
+    ws.append(["Angara", "Rajin", "2025-01-06", "Vostochny", "2025-01-08", "210", "camera", "Desk"])
+    ws.append(["Maria", "Rajin", "2025-01-09", "Dunay", "2025-01-11", "75", "imagery", "Desk", "see note"])
+    ws.append(["Lady R", "Rajin", "2025-01-12", "Dunay", "2025-01-14", "60", "imagery", "Desk"])
 
 
 def _serial_sheet(ws) -> None:
@@ -234,6 +242,158 @@ FAKE_PDF = b"<html><body><p>The Maria sailed from Rajin with 90 containers.</p><
 STAT = "select {cols} from staging.stg_ledgers__shipments where source_file = ? order by row_number"
 
 
+# --------------------------------------------------------------------------- hostile files
+#
+# Bombs are small on disk and huge once unpacked or parsed. They are built here in a second or
+# two, never committed: a deflate stream made with a full flush restarts with no history, so one
+# compressed megabyte can be repeated to stand for gigabytes without compressing them.
+
+_MB = 1 << 20
+
+
+def _repeated_deflate(prefix: bytes, chunk: bytes, times: int, suffix: bytes, wbits: int) -> bytes:
+    """A deflate stream of ``prefix + chunk * times + suffix`` (raw for zip, zlib-wrapped for PDF)."""
+    import zlib
+
+    comp = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    head = comp.compress(prefix) + comp.flush(zlib.Z_FULL_FLUSH)
+    block = comp.compress(chunk) + comp.flush(zlib.Z_FULL_FLUSH)
+    tail = comp.compress(suffix) + comp.flush(zlib.Z_FULL_FLUSH)
+    body = head + block * times + tail + b"\x03\x00"  # an empty final block ends the stream
+    if wbits < 0:
+        return body
+    adler = zlib.adler32(prefix)
+    for _ in range(times):
+        adler = zlib.adler32(chunk, adler)
+    return body + zlib.adler32(suffix, adler).to_bytes(4, "big")
+
+
+def _zip(parts: list[tuple[str, bytes, int, int]]) -> bytes:
+    """A zip of already-deflated parts: (name, deflated bytes, unpacked size, crc32)."""
+    import struct
+
+    out, central = bytearray(), bytearray()
+    for name, data, size, crc in parts:
+        raw = name.encode()
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(data), size,
+                               len(raw), 0, 0, 0, 0, 0, len(out)) + raw
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(data), size, len(raw), 0)
+        out += raw + data
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(parts), len(parts), len(central), len(out), 0)
+    return bytes(out + central + end)
+
+
+def xlsx_bomb(unpacked_mb: int) -> Builder:
+    """A valid workbook whose one sheet's XML inflates to about ``unpacked_mb`` MB of rows."""
+
+    def build(path: Path, outside: Path) -> None:
+        import zlib
+
+        from openpyxl import Workbook
+
+        book = Workbook()
+        book.active.append(["vessel", "containers"])
+        buf = io.BytesIO()
+        book.save(buf)
+        row = b'<row><c t="inlineStr"><is><t>Angara</t></is></c><c><v>210</v></c></row>'
+        chunk = row * (_MB // len(row))
+        prefix = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                  b'<sheetData><row><c t="inlineStr"><is><t>vessel</t></is></c>'
+                  b'<c t="inlineStr"><is><t>containers</t></is></c></row>')
+        suffix = b"</sheetData></worksheet>"
+        parts = []
+        with zipfile.ZipFile(buf) as src:
+            for name in src.namelist():
+                if name == "xl/worksheets/sheet1.xml":
+                    crc = zlib.crc32(prefix)
+                    for _ in range(unpacked_mb):
+                        crc = zlib.crc32(chunk, crc)
+                    parts.append((name, _repeated_deflate(prefix, chunk, unpacked_mb, suffix, -15),
+                                  len(prefix) + len(chunk) * unpacked_mb + len(suffix), zlib.crc32(suffix, crc)))
+                else:
+                    data = src.read(name)
+                    comp = zlib.compressobj(6, zlib.DEFLATED, -15)
+                    parts.append((name, comp.compress(data) + comp.flush(), len(data), zlib.crc32(data)))
+        path.write_bytes(_zip(parts))
+
+    return build
+
+
+def pdf_stream_bomb(unpacked_mb: int) -> Builder:
+    """A one-page PDF whose content stream inflates to ``unpacked_mb`` MB of drawing operators."""
+
+    def build(path: Path, outside: Path) -> None:
+        ops = b"BT /F1 12 Tf 72 700 Td (Angara 210) Tj ET\n"
+        stream = _repeated_deflate(b"", ops * (_MB // len(ops)), unpacked_mb, b"", 15)
+        objects = [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+        out, offsets = bytearray(b"%PDF-1.4\n"), []
+        for number, body in enumerate(objects, start=1):
+            offsets.append(len(out))
+            out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+        xref = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+        out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+        out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+        path.write_bytes(bytes(out))
+
+    return build
+
+
+def parquet_bomb(rows: int, columns: int) -> Builder:
+    """A Parquet file of ``rows`` x ``columns`` cells of one repeated number: about a megabyte on
+    disk, gigabytes once every cell is text."""
+
+    def build(path: Path, outside: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        step = min(rows, 1_000_000)
+        same = pa.repeat(pa.scalar(7, pa.int8()), step)
+        chunk = pa.table({f"c{i}": same for i in range(columns)})
+        with pq.ParquetWriter(path, chunk.schema, compression="zstd") as writer:
+            for _ in range(rows // step):
+                writer.write_table(chunk)
+
+    return build
+
+
+def nested_json(depth: int) -> Builder:
+    return _bytes(b"[" * depth + b"]" * depth)
+
+
+def nested_html(depth: int) -> Builder:
+    return _bytes(b"<html><body>" + b"<b>" * depth + b"The Maria left Rajin.</body></html>")
+
+
+# Each alias repeats the one before ten times: nine lines that stand for a billion strings.
+YAML_LAUGHS = "---\n" + "".join(
+    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}' if i else 'x'] * 10)}]\n" for i in range(9)
+) + "---\nThe Angara sailed.\n"
+
+
+def bomb_cases(scale: str) -> list[Case]:
+    """The hostile files, each failed with its reason. ``small`` fits the corpus run (files under
+    MAX_FILE_MB); ``large`` is for the memory test, far past what the machine could unpack."""
+    large = scale == "large"
+    return [
+        Case("xlsx_zip_bomb", "bomb.xlsx", xlsx_bomb(3500 if large else 50), "failed", "a zip bomb?"),
+        Case("json_nested_200k", "deep.json", nested_json(200_000), "failed", "nested too deeply"),
+        Case("pdf_stream_bomb", "bomb.pdf", pdf_stream_bomb(500 if large else 200), "failed",
+             "a decompression bomb?"),
+        Case("parquet_bomb", "bomb.parquet",
+             parquet_bomb(10_000_000, 30) if large else parquet_bomb(200_000, 1), "failed", "refused unread"),
+        Case("html_nested_200k", "deep.html", nested_html(200_000), "failed", "nested more than 255 levels"),
+        Case("yaml_alias_bomb", "laughs.md", _text(YAML_LAUGHS), "failed", "YAML aliases"),
+    ]
+
+
 # --------------------------------------------------------------------------- the corpus
 
 
@@ -287,10 +447,27 @@ def _cases() -> list[Case]:
                     b"Angara,Rajin,2025-02-01,50\n"
                     b"Maria,Rajin,2025-02-04,40,stray cell\n"
                     b"Maia-1,Rajin\n"
-                    b"Lady R,Rajin,2025-02-09\n"),
-             "loaded", "read as shipments", 4, 3, 1, 0, quarantine_reasons=("departure_date",),
-             check=("select row_json::json->>'_extra_1' from raw.table_rows where file_name = ? "
-                    "and row_number = 2", [("stray cell",)])),
+                    b"Lady R,Rajin,2025-02-09\n"
+                    b"Sparta IV,Rajin,2025-02-12,30\n"),
+             "loaded", "read as shipments", 5, 2, 3, 0,
+             quarantine_reasons=("too many cells: 5 where the header has 4", "too few cells: 2 where the header has 4",
+                                 "too few cells: 3 where the header has 4"),
+             # The misfits keep their own cells; the rows after them keep their own numbers.
+             check=("select locator, original_row::varchar from dq.quarantine where source_file = ? and stage = 'ingest' "
+                    "union all select 'raw row ' || row_number, json_extract_string(row_json, '$.vessel') from raw.table_rows "
+                    "where file_name = ? order by 1",
+                    [("raw row 1", "Angara"), ("raw row 5", "Sparta IV"),
+                     ("row 2", '["Maria", "Rajin", "2025-02-04", "40", "stray cell"]'),
+                     ("row 3", '["Maia-1", "Rajin"]'), ("row 4", '["Lady R", "Rajin", "2025-02-09"]')])),
+        Case("csv_no_header", "no_header.csv",
+             _bytes(b"2025-01-20,10000,12000\n2025-02-20,9000,11000\n"),
+             "loaded", "warning: no header row", 2, 0, 0, 2),
+        Case("json_empty_array", "empty_array.json", _text("[]\n"), "loaded", "warning: an empty array", 0, 0, 0, 0),
+        Case("xlsx_value_past_the_header", "past_header.xlsx", _xlsx(_past_header_sheet),
+             "loaded", "read as shipments", 3, 2, 1, 0, quarantine_reasons=("too many cells: 9 where the header has 8",),
+             check=("select locator, original_row from dq.quarantine where source_file = ? and stage = 'ingest'",
+                    [("voyages:row 2", json.dumps(["Maria", "Rajin", "2025-01-09", "Dunay", "2025-01-11", "75",
+                                                   "imagery", "Desk", "see note"]))])),
         Case("csv_semicolon_delimiter", "semicolons.csv",
              _bytes(_csv(_voyages(
                  ["Sparta IV", "Rajin", "03.02.2025", "Dunay", "05.02.2025", "85", "imagery, AIS", "Desk"],
@@ -326,7 +503,8 @@ def _cases() -> list[Case]:
              "loaded", "read as shipments", 2, 2, 0, 0,
              check=("select row_json::json->>'analyst_comment' from raw.table_rows where file_name = ? "
                     "order by row_number", [("looks heavy",), ("",)])),
-        Case("csv_header_only", "header_only.csv", _bytes(_csv([VOYAGE_HEADER])), "loaded", None, 0, 0, 0, 0),
+        Case("csv_header_only", "header_only.csv", _bytes(_csv([VOYAGE_HEADER])), "loaded",
+             "warning: a header and no rows", 0, 0, 0, 0),
         Case("csv_huge_field", "huge_field.csv",
              _bytes(_csv(_voyages(
                  ["Angara", "Rajin", "2025-03-12", "Dunay", "2025-03-14", "55", "x" * 300_000, "Desk"],
@@ -391,7 +569,7 @@ def _cases() -> list[Case]:
         Case("same_file_second_name", "voyages copy B.csv", _bytes(_csv(_voyages(GOOD_VOYAGES[2]))),
              "duplicate", "same content as voyages copy A.csv", duplicate_of="voyages copy A.csv"),
     ]
-    return text_cases + table_cases + name_cases + other_cases
+    return text_cases + table_cases + name_cases + other_cases + bomb_cases("small")
 
 
 CASES: list[Case] = _cases()

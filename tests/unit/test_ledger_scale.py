@@ -104,6 +104,10 @@ def small_probe(monkeypatch):
     b"vessel,port\nAngara,\x01\x02ok\n",  # a few control characters still pass
     b"vessel,port\nA,1,extra\nB,2\n",  # ragged: the tolerant reader
     b" ,  \nvessel,port\n , \nAngara,Rajin\n",  # blank rows before and inside
+    b"vessel,port\nA,1,\nB,2\n",  # a trailing delimiter adds no cell
+    b"vessel,port,\nA,1\nB,2,\n",  # nor does a trailing empty header cell
+    b'vessel,port\n"A,a",1\n"B",2,3\n',  # a quoted delimiter is no cell break; the extra cell is
+    b"2025-01-06,210\n2025-01-08,150\n",  # no header
 ])
 def test_csv_fast_path_matches_the_text_path(data):
     text = decode_text(data)
@@ -111,7 +115,26 @@ def test_csv_fast_path_matches_the_text_path(data):
     expected = _csv_fast(text.encode(), delim)
     expected = _csv_tolerant(text, delim) if expected is None else expected
     (table,) = parse_table(data, "csv")
-    assert_frame_equal(table.frame, expected)
+    assert_frame_equal(table.frame, expected.frame)
+    assert (table.row_problems, table.warning) == (expected.row_problems, expected.warning)
+    # Where the fast reader takes a file, the careful one reads it the same way.
+    fast = _csv_fast(text.encode(), delim)
+    if fast is not None:
+        careful = _csv_tolerant(text, delim)
+        assert_frame_equal(fast.frame, careful.frame)
+        assert (fast.row_problems, fast.warning) == (careful.row_problems, careful.warning)
+
+
+@pytest.mark.parametrize(("data", "problems"), [
+    (b"a,b,c\n1,2,3\n4,5\n6,7,8,9\n", [(2, "too few"), (3, "too many")]),
+    (b"a;b\n1;2\n3;4\n", []),
+    (b'a,b\n"x\ny",2\n3\n', [(2, "too few")]),  # a quoted line break, then a short row
+    (b"a,b\n1,2\n3,4,5\n6\n", [(2, "too many"), (3, "too few")]),  # they cancel out in a total count
+])
+def test_ragged_rows_are_found_whichever_reader_runs(data, problems):
+    (table,) = parse_table(data, "csv")
+    assert [(p.row_number, p.reason.split(" cells")[0]) for p in table.row_problems] == problems
+    assert table.rows_in == table.frame.height + len(problems)
 
 
 def test_csv_with_many_control_characters_is_still_binary():

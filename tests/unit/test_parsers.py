@@ -89,17 +89,22 @@ def test_pdf_truncated_and_fake():
 
 
 def test_csv_quoted_newlines_ragged_rows_and_semicolons():
-    data = b'vessel;containers;note\nAngara;"1,200";"two\nlines"\nMaria;80\nLady R;10;x;extra\n'
+    data = b'vessel;containers;note\nAngara;"1,200";"two\nlines"\nMaria;80\nLady R;10;x;extra\nUrsa;5;y\n'
     (table,) = parse_table(data, "csv")
-    assert table.frame.columns == ["vessel", "containers", "note", "_extra_1"]
-    assert table.frame.row(0) == ("Angara", "1,200", "two\nlines", None)
-    assert table.frame.row(1) == ("Maria", "80", None, None)
-    assert table.frame.row(2) == ("Lady R", "10", "x", "extra")
+    assert table.frame.columns == ["vessel", "containers", "note"]
+    assert table.frame.rows() == [("Angara", "1,200", "two\nlines"), ("Ursa", "5", "y")]
+    assert table.row_numbers.to_list() == [1, 4]
+    assert table.row_problems == [
+        (2, "too few cells: 2 where the header has 3", ["Maria", "80"]),
+        (3, "too many cells: 4 where the header has 3", ["Lady R", "10", "x", "extra"]),
+    ]
+    assert table.rows_in == 4 and table.warning is None
 
 
-def test_csv_header_only_has_zero_rows():
+def test_csv_header_only_has_zero_rows_and_a_warning():
     (table,) = parse_table(b"a,b\n", "csv")
     assert table.frame.height == 0 and table.frame.columns == ["a", "b"]
+    assert table.warning == "a header and no rows"
 
 
 def test_sniff_delimiter():
