@@ -22,6 +22,11 @@ class RawDocument(pa.DataFrameModel):
     outlet: str = pa.Field(nullable=True, description="Publishing outlet, from front matter.")
     published: dt.date = pa.Field(nullable=True, description="Publication date, if the file states one.")
     text: str = pa.Field(str_length={"min_value": 1}, description="Visible text, decoded, newlines normalised.")
+    published_source: str = pa.Field(
+        isin=["front_matter", "meta", "json_ld", "time_element", "pdf_metadata", "file_name", "none"],
+        description="Where the publication date was read.")
+    outlet_source: str = pa.Field(isin=["front_matter", "meta", "json_ld", "file_name", "none"],
+                                  description="Where the outlet's name was read.")
 
     @pa.check("published", name="published_in_plausible_window")
     def published_plausible(cls, data: pa.PolarsData) -> pl.LazyFrame:

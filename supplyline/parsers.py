@@ -32,7 +32,7 @@ class ParseError(ValueError):
 
 # Where a document's date or outlet was read (ParsedDocument.published_source, outlet_source).
 DATE_SOURCES = ("front_matter", "meta", "json_ld", "time_element", "pdf_metadata", "file_name", "none")
-OUTLET_SOURCES = ("front_matter", "meta", "json_ld", "none")
+OUTLET_SOURCES = ("front_matter", "meta", "json_ld", "file_name", "none")
 
 
 @dataclass
@@ -242,13 +242,15 @@ def _pdf_date(value: Any) -> str | None:
 
 def parse_document(data: bytes, fmt: str, name: str | None = None) -> ParsedDocument:
     """Dispatch on the text format (txt, md, html, pdf); a document whose contents give no date
-    takes the one in its file ``name``, if any."""
+    or no outlet takes the one in its file ``name``, if any (source ``file_name``)."""
     try:
         doc = _parse_document(data, fmt)
     except RecursionError:  # a nesting bomb that got past the parser's own checks
         raise ParseError(_TOO_DEEP.format(what=fmt.upper())) from None
     if doc.published is None and name and (found := dates.date_from_file_name(name)) is not None:
         doc.published, doc.published_source = found, "file_name"
+    if doc.outlet is None and name and (outlet := dates.outlet_from_file_name(name)) is not None:
+        doc.outlet, doc.outlet_source = outlet, "file_name"
     return doc
 
 

@@ -40,7 +40,8 @@ STAGING_TABLES = [
     "staging.stg_reports__claims", "staging.stg_reports__entity_mentions",
     *(target.table for target in TARGETS.values()),
 ]
-DOC_COLUMNS = ["doc_id", "sha256", "file_name", "format", "title", "url", "outlet", "published", "text"]
+DOC_COLUMNS = ["doc_id", "sha256", "file_name", "format", "title", "url", "outlet", "published", "text",
+               "published_source", "outlet_source"]
 
 
 def utcnow_aware() -> dt.datetime:
@@ -214,6 +215,7 @@ def stage_ingest(batch: Batch, plan: pl.DataFrame, parsed: list[ParsedFile]) -> 
                     "format": row["format"], "title": doc.title, "url": doc.url, "outlet": doc.outlet,
                     "published": doc.published, "text": doc.text,
                     "meta": json.dumps(doc.meta, ensure_ascii=False) if doc.meta else None,
+                    "published_source": doc.published_source, "outlet_source": doc.outlet_source,
                 })
                 entry.update(status="loaded", rows_in=1)
             else:
@@ -255,7 +257,7 @@ def _validated_documents(batch: Batch, docs: list[dict]) -> pl.DataFrame:
     frame = pl.DataFrame(docs, schema={
         "doc_id": pl.String, "sha256": pl.String, "file_name": pl.String, "format": pl.String,
         "title": pl.String, "url": pl.String, "outlet": pl.String, "published": pl.Date,
-        "text": pl.String, "meta": pl.String,
+        "text": pl.String, "meta": pl.String, "published_source": pl.String, "outlet_source": pl.String,
     })
     gate = validate_rows(frame, RawDocument)
     _record_gate(batch, gate, "raw.documents", frame)

@@ -61,8 +61,13 @@ create table if not exists raw.documents (
     meta json,
     text varchar not null,
     run_id varchar not null,
-    ingested_at timestamp not null
+    ingested_at timestamp not null,
+    published_source varchar,             -- where the date was read: front_matter, meta, json_ld, time_element, pdf_metadata, file_name, none
+    outlet_source varchar                 -- where the outlet was read: front_matter, meta, json_ld, file_name, none
 );
+-- Warehouses made before the two columns existed get them here (null for earlier documents).
+alter table raw.documents add column if not exists published_source varchar;
+alter table raw.documents add column if not exists outlet_source varchar;
 
 create table if not exists raw.table_rows (
     sha256 varchar not null,

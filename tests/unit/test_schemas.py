@@ -89,6 +89,7 @@ def test_raw_document_and_mention_models():
         "doc_id": ["0123456789abcdef", "xyz"], "sha256": ["0" * 64, "1" * 64], "file_name": ["a.md", "b.md"],
         "format": ["md", "md"], "title": [None, None], "url": [None, None], "outlet": [None, None],
         "published": [dt.date(2024, 5, 1), dt.date(1850, 1, 1)], "text": ["Body.", "Body."],
+        "published_source": ["front_matter", "meta"], "outlet_source": ["none", "file_name"],
     }, schema_overrides={"title": pl.String, "url": pl.String, "outlet": pl.String})
     gate = validate_rows(docs, RawDocument)
     assert gate.valid["file_name"].to_list() == ["a.md"]

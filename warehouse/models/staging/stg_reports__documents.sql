@@ -20,6 +20,8 @@ select
     d.url,
     d.outlet,
     d.published,
+    d.published_source,
+    d.outlet_source,
     d.text,
     length(d.text) as n_chars,
     d.ingested_at,
