@@ -28,10 +28,10 @@ test: $(STAMP)  ## unit and integration tests
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-eval: $(STAMP)  ## extraction scores: ../shared/realworld (skipped when absent) and our held-out sets
-	$(PY) scripts/evaluate.py --shared $(SHARED)
-	$(PY) scripts/eval_heldout.py --articles tests/data/heldout --gold tests/data/heldout/gold.jsonl
-	$(PY) scripts/eval_heldout.py --articles tests/data/heldout2 --gold tests/data/heldout2/gold.jsonl
+EVAL_SETS := tests/data/heldout tests/data/heldout2 $(sort $(wildcard tests/data/blind-b*))
+
+eval: $(STAMP)  ## extraction scores and every miss by stage: ../shared/realworld (skipped when absent) and our sets
+	$(PY) scripts/eval_sets.py --shared $(SHARED) $(addprefix --set ,$(EVAL_SETS))
 
 $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(UV) pip install --python $(PY) --quiet -c requirements.lock -e '.[bench]'

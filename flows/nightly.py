@@ -20,8 +20,8 @@ from prefect.utilities.annotations import quote
 from supplyline import alerts, expectations, extract_worker, pipeline
 from supplyline.faults import crash_point
 from supplyline.inbox import load_hash_cache, now_ns, save_hash_cache, scan_inbox
-from supplyline.rules import ExtractionRules, load_rules
 from supplyline.settings import Settings
+from transforms.rules import ExtractionRules, load_rules
 from warehouse import db, load, restore, targets
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import polars as pl
 
-from supplyline.rules import ExtractionRules, load_rules
 from transforms.claims import extract_claims
 from transforms.entities import extract_entity_mentions
+from transforms.rules import ExtractionRules, load_rules
 
 COLUMNS = ["doc_id", "text", "published", "title", "outlet"]
 

@@ -17,9 +17,9 @@ from schemas.raw import RawDocument
 from schemas.staging import StgClaim, StgEntityMention, StgFigure, StgShipment
 from supplyline import extract_worker
 from supplyline.inbox import InboxFile, ParsedFile, parse_file
-from supplyline.rules import ExtractionRules
 from transforms.expressions import repeats_as_enum
 from transforms.ledger import SCANNED_SCHEMA, plan_ingest
+from transforms.rules import ExtractionRules
 from transforms.tables import match_shape, normalise_figures, shipments_from_table
 from warehouse import db, load
 from warehouse.db import AssertionResult

@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from supplyline.rules import load_rules
 from transforms.claims import CLAIM_SCHEMA, extract_claims, resolve_period
+from transforms.rules import load_rules
 
 RULES = load_rules(Path(__file__).resolve().parents[2] / "reference")
 
@@ -325,7 +325,7 @@ def test_losses_have_no_flow() -> None:
     ],
 )
 def test_periods(sentence: str, start: dt.date, end: dt.date) -> None:
-    assert resolve_period(sentence, dt.date(2024, 6, 15)) == (start, end)
+    assert resolve_period(sentence, dt.date(2024, 6, 15), RULES.month_numbers) == (start, end)
 
 
 def test_period_on_claim_rows() -> None:
@@ -334,7 +334,7 @@ def test_period_on_claim_rows() -> None:
 
 
 def test_period_without_publication_date() -> None:
-    assert resolve_period("since August", None) == (None, None)
+    assert resolve_period("since August", None, RULES.month_numbers) == (None, None)
 
 
 def test_loss_verb_after_bare_number_needs_soldiers_nearby() -> None:

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from supplyline.rules import load_rules
-from transforms.numbers import find_number_phrases, parse_digits, parse_number, tokenize
+from transforms.claims.numbers import find_number_phrases, parse_number
+from transforms.claims.numerals import parse_digits
+from transforms.claims.tokens import tokenize
+from transforms.rules import load_rules
 
 RULES = load_rules(Path(__file__).resolve().parents[2] / "reference")
 

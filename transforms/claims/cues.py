@@ -1,0 +1,238 @@
+"""Stage 4c: reporting frames of a sentence ("X said", "according to X", "citing X", a
+source in brackets) and the claimant each points at."""
+
+from __future__ import annotations
+
+import re
+
+from transforms.claims.lexicon import lengths_by_first, match_lengths, vocab
+from transforms.claims.model import Claimant, DocState, Event
+from transforms.claims.names import (
+    claimant_of,
+    owned_body,
+    quoted_spans,
+    strip_titles,
+    titled_person,
+)
+from transforms.claims.resolve import Cue, Resolver
+from transforms.claims.tokens import Token
+from transforms.entities import Mention
+from transforms.rules import ExtractionRules
+
+_PAREN_SOURCE = re.compile(r"\(([^()]{2,80})\)[\s.;,*_]*$")
+_CLAIMANT_TYPES = ("organisation", "person", "country")
+
+
+class ReportingFrames(Resolver):
+    """Finds reporting cues and their claimants in the sentences of one document."""
+
+    def __init__(self, rules: ExtractionRules, text: str, doc_mentions: list[Mention]) -> None:
+        self.r = rules
+        self.v = vocab(rules)
+        self.text = text
+        self.doc_mentions = doc_mentions
+        self.persons = [m for m in doc_mentions if m.entity_type == "person"]
+        self.sentence = ""
+        self.quotes: list[tuple[int, int]] = []
+        self._body = re.compile(
+            r"\s+(?:the\s+)?([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?(?:['’]s)?(?:\s+[a-z]+){0,2}\s+("
+            + "|".join(sorted(self.v.body_heads))
+            + r"))\b(?!['’])"
+        )
+
+    def events(
+        self, sentence: str, tokens: list[Token], mentions: list[Mention], offset: int,
+        state: DocState,
+    ) -> list[Event]:
+        """Reporting cues of one sentence with their claimants, in text order."""
+        self.sentence = sentence
+        self.quotes = quoted_spans(sentence)
+        cues = self._cues(tokens)
+        claim_mentions = [m for m in mentions if m.entity_type in _CLAIMANT_TYPES]
+        paren = self._paren_source(sentence, claim_mentions)
+        if not cues:
+            return [paren] if paren is not None else []
+        events: list[Event] = []
+        cited = self._forward_events(tokens, cues, claim_mentions, offset, state, events)
+        free = [m for m in claim_mentions if m.start not in cited]
+        argument = self._arguments(tokens, cues)
+        for k, _length, kind in cues:
+            if kind not in ("after", "after_weak") or k in argument:
+                continue
+            b = k - 1
+            while b > 0 and tokens[b].low in self.v.passive_adverbs:
+                b -= 1
+            if b >= 0 and tokens[b].low in self.v.passive_markers:
+                continue  # "is (also) estimated to", "an estimated sum": no claimant named here
+            found = self.before(tokens, k, free or claim_mentions, cues, self.persons, offset,
+                                state, events)
+            if found is not None:
+                events.append(Event(tokens[k].start, kind, found if found != "anon" else None))
+        if paren is not None:
+            events.append(paren)
+        events.sort(key=lambda e: e.pos)
+        return events
+
+    def _cues(self, tokens: list[Token]) -> list[Cue]:
+        """(token index, length, kind) of every attribution cue, longest first."""
+        cues: list[Cue] = []
+        table = self.r.attribution
+        firsts = lengths_by_first(table)
+        k, n = 0, len(tokens)
+        while k < n:
+            lengths = firsts.get(tokens[k].low)
+            hit = None if lengths is None else match_lengths(tokens, k, table, lengths)
+            if hit is None:
+                k += 1
+                continue
+            cues.append((k, hit[1], hit[0]))
+            k += hit[1]
+        return cues
+
+    def _forward_events(
+        self, tokens: list[Token], cues: list[Cue], mentions: list[Mention], offset: int,
+        state: DocState, events: list[Event],
+    ) -> set[int]:
+        """Events of cues whose claimant follows ("according to X", "citing X"); returns
+        the starts of the mentions they took."""
+        n = len(tokens)
+        cited: set[int] = set()
+        anaphors = {ck: (cl, ckind) for ck, cl, ckind in cues if ckind.startswith("anaphor")}
+        for k, length, kind in cues:
+            if kind not in ("before", "chain"):
+                continue
+            if self._anaphor_argument(tokens, k, length, kind, anaphors, offset, state, events):
+                continue
+            claimant, start = self._after(self.sentence, tokens[k + length - 1].end, mentions)
+            if kind == "chain" and self._unnamed_relay(tokens, k + length, claimant):
+                # "X, citing South Korean officials, reported": an anonymous claimant
+                # relayed by a named intermediary; the intermediary is the source.
+                if start is not None:
+                    cited.add(start)
+                continue
+            if claimant is not None:
+                events.append(Event(tokens[k].start, kind, claimant))
+                if start is not None:
+                    cited.add(start)
+            elif k + length < n and tokens[k + length].low in self.v.first_person:
+                # "according to our data": the speaker of the turn is the source.
+                events.append(Event(tokens[k].start, "first_person", None))
+            else:
+                # "according to some estimates": an explicit but unnamed source.
+                events.append(Event(tokens[k].start, "anonymous", None))
+        return cited
+
+    def _anaphor_argument(
+        self, tokens: list[Token], k: int, length: int, kind: str, anaphors: dict,
+        offset: int, state: DocState, events: list[Event],
+    ) -> bool:
+        """"according to the report", "according to the intelligence chief": a definite
+        description naming an earlier claimant. Adds the event; False if there is none."""
+        argument_cue = anaphors.get(k + length)
+        if argument_cue is None:
+            return False
+        alen, akind = argument_cue
+        after = k + length + alen
+        if not (after >= len(tokens) or tokens[after].kind == "punct" or tokens[after].low == "that"):
+            return False
+        found = self.anaphor(tokens, k + length, alen, akind, events, self.persons, offset, state)
+        if found is None:
+            return False
+        events.append(Event(tokens[k].start, kind, None if found == "anon" else found))
+        return True
+
+    @staticmethod
+    def _arguments(tokens: list[Token], cues: list[Cue]) -> set[int]:
+        """Token positions inside the argument of "according to ..." / "citing ..."."""
+        argument: set[int] = set()
+        for ck, length, kind in cues:
+            if kind in ("before", "chain"):
+                for x in range(ck + length, min(ck + length + 4, len(tokens))):
+                    if tokens[x].kind == "punct":
+                        break
+                    argument.add(x)
+        return argument
+
+    def _unnamed_relay(self, tokens: list[Token], a: int, claimant: Claimant | None) -> bool:
+        """The argument of "citing ..." is a group of unnamed people ("South Korean
+        officials", "Finnish sources"), not a named body or person."""
+        if claimant is not None and claimant.entity_type in ("organisation", "person"):
+            return False
+        words: list[Token] = []
+        for t in tokens[a : a + 5]:
+            if t.kind == "punct" or t.low in self.v.relay_stops:
+                break
+            words.append(t)
+        return bool(words) and words[-1].low in self.v.unnamed_people
+
+    def _paren_source(self, sentence: str, mentions: list[Mention]) -> Event | None:
+        """'... 9 million+ since 2023 (Joint Chiefs of Staff)': a source in brackets that
+        closes the sentence or list item (not a gloss such as 'Service (NIS)')."""
+        if not sentence.rstrip(" .;,*_").endswith(")"):
+            return None
+        m = _PAREN_SOURCE.search(sentence)
+        if m is None or re.search(r"\d", m.group(1)):
+            return None
+        before = sentence[: m.start()].rstrip()
+        if not before or not re.search(r"\d", before):
+            return None
+        if any(0 <= m.start() - x.end <= 2 for x in mentions):
+            return None  # "the National Intelligence Service (NIS)": a gloss of a known name
+        if self._acronym_gloss(before, m.group(1)):
+            return None  # "the Open Source Centre (OSC)": an acronym gloss
+        inside = [x for x in mentions if m.start(1) <= x.start and x.end <= m.end(1)]
+        if inside:
+            chosen = inside[0]
+            if chosen.entity_type == "country" and chosen.surface.lower() in (
+                chosen.canonical.lower(), "the " + chosen.canonical.lower()
+            ):
+                return None  # "(Russia)" names a place, not a source
+            return Event(m.start(), "paren", claimant_of(chosen))
+        words = m.group(1).split()
+        if 1 <= len(words) <= 5 and all(w[:1].isupper() or w in self.v.name_links for w in words):
+            return Event(m.start(), "paren", Claimant(" ".join(words)))
+        return None
+
+    def _acronym_gloss(self, before: str, inside: str) -> bool:
+        caps = re.findall(r"[\w'’-]+", before[-80:])
+        initials = ""
+        for w in reversed(caps):
+            if w[:1].isupper():
+                initials = w[0] + initials
+            elif w.lower() not in self.v.acronym_fillers:
+                break
+        acronym = re.sub(r"[^A-Z]", "", inside)
+        return len(acronym) >= 2 and initials.endswith(acronym)
+
+    def _after(
+        self, sentence: str, cue_end: int, mentions: list[Mention]
+    ) -> tuple[Claimant | None, int | None]:
+        """Claimant named after a cue such as 'according to' -> (claimant, mention start)."""
+        for pos, m in enumerate(mentions):
+            if cue_end <= m.start <= cue_end + 60:
+                if any(c in sentence[cue_end : m.start] for c in ",;:."):
+                    break
+                chosen = titled_person(sentence, m, mentions[pos + 1 :], self.v)
+                chosen = owned_body(sentence, chosen, mentions[pos + 1 :])
+                return claimant_of(chosen), chosen.start
+            if m.start > cue_end + 60:
+                break
+        return self._unknown_after(sentence[cue_end:]), None
+
+    def _unknown_after(self, rest: str) -> Claimant | None:
+        """An unknown name after the cue: an owner and a lower-case body noun ("citing
+        Finland's defence ministry"), or up to three lower-case words (a title) and then
+        capitalised words."""
+        body = self._body.match(rest)
+        if body and body.group(1).split()[0] not in self.v.not_names:
+            return Claimant(body.group(1))
+        mm = re.match(
+            r"\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}?((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})",
+            rest,
+        )
+        if mm:
+            words = strip_titles([w for w in mm.group(1).split() if w not in self.v.not_names], self.v)
+            if words and not re.search(r"\d", mm.group(1)):
+                name = " ".join(words).rstrip(".,").removesuffix("'s").removesuffix("’s")
+                return Claimant(name)
+        return None

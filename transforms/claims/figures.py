@@ -1,0 +1,101 @@
+"""Stage 3 driver: the metric of every number mention, with what earlier sentences of the
+document tell about bare figures (the previous sentence's soldiers, a question being
+answered, the last counted noun)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from transforms.claims.frames import Document, by_row, columns
+from transforms.claims.lexicon import has_phrase, match_at
+from transforms.claims.metric import SentenceMetrics
+from transforms.claims.model import SentenceContext
+from transforms.claims.numbers import phrase_of
+from transforms.claims.sentences import is_question
+from transforms.claims.tokens import Token
+from transforms.rules import ExtractionRules
+
+FIGURE_SCHEMA = {
+    "row": pl.UInt32,  # row of the sentence frame
+    "metric": pl.String,
+    "low": pl.Float64,
+    "high": pl.Float64,
+    "unit": pl.String,
+    "qualifier": pl.String,
+    "start": pl.Int64,  # quote offsets in the sentence
+    "end": pl.Int64,
+    "pos": pl.Int64,  # where the numeral itself starts
+}
+# Sentences back that an attributed "the total", "the figure" ("the Pentagon had put the
+# total at about 3,000") may reach for the counted noun; two without a named claimant.
+_ANAPHOR_REACH = 4
+
+
+@dataclass(slots=True)
+class _Context:
+    """What the sentences read so far in a document say about the next one."""
+
+    troops_in_prev: bool = False
+    prev_para: int = -1
+    question: tuple[int, str | None] | None = None  # (paragraph, metric) of the last question
+    recent: tuple[int, str] | None = None  # (sentence, metric) of the last figure
+
+
+def count_metrics(
+    docs: list[Document], tokens: list[list[Token]], numbers: pl.DataFrame, named: set[int],
+    changes: dict[int, bool], rules: ExtractionRules,
+) -> pl.DataFrame:
+    """One row per number mention that counts a metric. ``named`` holds the sentence rows
+    whose reporting frames name a claimant; ``changes`` says which read ranges as changes."""
+    out = columns(FIGURE_SCHEMA)
+    phrases = by_row(numbers)
+    for doc in docs:
+        ctx = _Context()
+        for s in doc.sentences:
+            toks = tokens[s.row]
+            if s.candidate:
+                context = _sentence_context(ctx, s.para_idx, s.sent_idx, s.row in named)
+                prev_troops = ctx.troops_in_prev and s.para_idx == ctx.prev_para
+                reader = SentenceMetrics(s.text, toks, rules, prev_troops, context)
+                found = [phrase_of(r) for r in phrases.get(s.row, [])]
+                drafts = reader.run(found, changes.get(s.row, False))
+                if drafts:
+                    ctx.recent = (s.sent_idx, drafts[-1].metric)
+                for d in drafts:
+                    values = (s.row, d.metric, d.low, d.high, d.unit, d.qualifier, d.start, d.end, d.pos)
+                    for key, value in zip(FIGURE_SCHEMA, values, strict=True):
+                        out[key].append(value)
+            _advance(ctx, s.text, s.para_idx, toks, rules)
+    return pl.DataFrame(out, schema=FIGURE_SCHEMA)
+
+
+def _sentence_context(ctx: _Context, para_idx: int, sent_idx: int, named: bool) -> SentenceContext:
+    q, recent = ctx.question, ctx.recent
+    reach = _ANAPHOR_REACH if named else 2
+    return SentenceContext(
+        prev_troops=ctx.troops_in_prev,
+        answer_topic=q[1] if q is not None and para_idx in (q[0], q[0] + 1) else None,
+        recent_metric=recent[1] if recent is not None and sent_idx - recent[0] <= 2 else None,
+        earlier_metric=recent[1] if recent is not None and sent_idx - recent[0] <= reach else None,
+    )
+
+
+def _advance(ctx: _Context, sentence: str, para_idx: int, tokens: list[Token], rules: ExtractionRules) -> None:
+    """Update the context after a sentence."""
+    ctx.prev_para = para_idx
+    ctx.troops_in_prev = has_phrase(tokens, 0, len(tokens), rules.troop_nouns)
+    if is_question(sentence):
+        ctx.question = (para_idx, _question_metric(tokens, rules))
+    elif ctx.question is not None and para_idx > ctx.question[0] + 1:
+        ctx.question = None
+
+
+def _question_metric(tokens: list[Token], rules: ExtractionRules) -> str | None:
+    """Counted noun of a question ("How many soldiers are there now?")."""
+    for k in range(len(tokens)):
+        hit = match_at(tokens, k, rules.forward_keywords)
+        if hit is not None and hit[0] != "-":
+            return hit[0]
+    return None

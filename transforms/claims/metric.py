@@ -1,0 +1,231 @@
+"""Stage 3c: which metric each number phrase of a sentence counts (or none)."""
+
+from __future__ import annotations
+
+import re
+
+from transforms.claims.lexicon import has_phrase, match_at, vocab
+from transforms.claims.model import LOSS_METRICS, TROOP_METRICS, Draft, SentenceContext
+from transforms.claims.money import MoneyAndShares
+from transforms.claims.nouns import NounWindow, is_measure_next
+from transforms.claims.numerals import NumberPhrase
+from transforms.claims.tokens import CLAUSE_BREAK, Token
+from transforms.rules import ExtractionRules
+
+# Metrics that count per unit of time: a bare figure with a rate phrase continues them.
+_RATE_METRICS = frozenset({"artillery_rounds_per_day"})
+
+
+class SentenceMetrics(NounWindow, MoneyAndShares):
+    """Metric, money and share decisions for the number phrases of one sentence."""
+
+    def __init__(
+        self, sentence: str, tokens: list[Token], rules: ExtractionRules,
+        prev_troops: bool = False, context: SentenceContext | None = None,
+    ) -> None:
+        self.s = sentence
+        self.t = tokens
+        self.r = rules
+        self.v = vocab(rules)
+        self.n = len(tokens)
+        self.prev_troops = prev_troops  # the previous sentence of the paragraph was about soldiers
+        self.ctx = context or SentenceContext()
+        self._skip: set[int] = set()  # phrase starts consumed by a ratio ("one in ten")
+        self._label = self._label_metric()
+
+    def run(self, phrases: list[NumberPhrase], change: bool) -> list[Draft]:
+        """Drafts for the sentence's number phrases (read with or without change verbs)."""
+        if has_phrase(self.t, 0, self.n, self.r.cue_sets.get("suppress", set())):
+            return []
+        drafts: list[Draft] = []
+        covered: set[int] = set()
+        for idx, ph in enumerate(phrases):
+            covered.update(range(ph.start_tok, ph.end_tok))
+            if ph.start_tok in self._skip or self._negated(ph.start_tok):
+                continue
+            nxt = phrases[idx + 1] if idx + 1 < len(phrases) else None
+            draft = self._claim(ph, drafts, nxt if change else None)
+            if draft is not None:
+                drafts.append(draft)
+        drafts.extend(self._fractions(covered))
+        drafts.sort(key=lambda d: d.start)
+        return drafts
+
+    def _claim(
+        self, ph: NumberPhrase, previous: list[Draft], change_to: NumberPhrase | None = None
+    ) -> Draft | None:
+        r, t = self.r, self.t
+        if is_measure_next(t, ph.end_tok, r) and not ph.currency and not ph.percent:
+            return None
+        if ph.percent:
+            return self._share(ph)
+        if ph.currency:
+            return self._money(ph)
+        metric, noun_end, bare, inline = self._forward(ph.end_tok)
+        if metric == "-":
+            return None
+        if self._ratio(noun_end or ph.end_tok):
+            return None  # "one container in ten" is a proportion, not a count
+        if metric == "explosives_tonnes" and not self._munition_weight(noun_end):
+            return None
+        if ph.year_like and (metric is None or noun_end != ph.end_tok + 1):
+            return None
+        if metric is None:
+            metric = self._bare_metric(ph, previous, change_to, bare)
+        if metric is None:
+            return None
+        if metric in LOSS_METRICS and noun_end is not None and not self._loss_context():
+            return None  # "14 killed" in a strike on a city counts civilians, not soldiers
+        end = max(noun_end or ph.end_tok, ph.end_tok)
+        metric = self._modify(metric, ph.start_tok, noun_end or ph.end_tok, inline)
+        start, stop = self._span(ph.start_tok, end)
+        return Draft(metric, ph.low, ph.high, r.metric_units.get(metric, ""), ph.qualifier,
+                     start, stop, t[ph.core_tok].start)
+
+    def _bare_metric(
+        self, ph: NumberPhrase, previous: list[Draft], change_to: NumberPhrase | None, bare: bool
+    ) -> str | None:
+        """The metric of a figure with no counted noun after it, from its context."""
+        t = self.t
+        metric = None
+        if change_to is not None and ph.end_tok < self.n and t[ph.end_tok].low == "to" and (
+            change_to.start_tok == ph.end_tok + 1
+        ):
+            # "rose from 15,000 to 30,000 troops": the first figure counts the same noun.
+            metric = self._forward(change_to.end_tok)[0]
+            metric = None if metric == "-" else metric
+        if ph.year_like:
+            return metric
+        if metric is None and bare:
+            metric = self._loss_predicate(ph.end_tok)
+        if metric is None:
+            metric = self._loss_verb_before(ph.start_tok)  # "... and wounded 40 near X"
+        if metric is None and bare:
+            metric = self._clause_metric(ph, previous)
+        if metric is None and (bare or self._label is not None):
+            metric = self._topic(ph, bare)
+        if metric is None and bare and self._rate_next(ph.end_tok):
+            # "often fewer than 2,000 a day" right after a daily rate: the same rate.
+            recent = self.ctx.recent_metric
+            if recent is not None and recent in _RATE_METRICS:
+                metric = recent
+        return metric
+
+    def _clause_metric(self, ph: NumberPhrase, previous: list[Draft]) -> str | None:
+        """A noun earlier in the clause, or the figure before it in the sentence."""
+        metric = self._backward(ph.start_tok)
+        if metric is not None and previous and previous[-1].metric in {
+            dst for _cue, dst, _pos in self.r.modifiers.get(metric, ())
+        }:
+            # "10,000 shells a day while Ukraine fired between 2,000 and 3,000": the
+            # bare figure compares with the refined figure before it (a rate).
+            metric = previous[-1].metric
+        if metric is None and previous:
+            prior = previous[-1].metric
+            if prior in TROOP_METRICS or prior in self.r.metric_units and prior != "money":
+                # A bare follow-on number ("lifting the total to 10,000") restates the
+                # running total, so reinforcements roll up into the deployed force.
+                metric = "troops_deployed" if prior == "troop_reinforcements" else prior
+        return metric
+
+    def _loss_predicate(self, j: int) -> str | None:
+        """'300 have died', '2,700 were wounded': a loss verb right after a bare number."""
+        if not (self._troop_context() or self.prev_troops):
+            return None
+        t = self.t
+        for k in range(j, min(j + 5, self.n)):
+            hit = match_at(t, k, self.r.forward_keywords)
+            if hit is not None and hit[0] in LOSS_METRICS:
+                refined = self._modify("troops_deployed", j, k, set())  # "killed or wounded"
+                return refined if refined in LOSS_METRICS else hit[0]
+            if t[k].low not in self.v.auxiliaries:
+                return None
+        return None
+
+    def _loss_verb_before(self, i: int) -> str | None:
+        """'killed 21 soldiers and wounded 40': a loss verb right before a bare number."""
+        if i == 0 or not (self._troop_context() or self.prev_troops):
+            return None
+        hit = self.r.forward_keywords.get((self.t[i - 1].low,))
+        return hit if hit in LOSS_METRICS else None
+
+    def _loss_context(self) -> bool:
+        """Losses are soldiers' when the sentence names soldiers, or when the previous sentence
+        did and nothing here points at civilians."""
+        if self._troop_context():
+            return True
+        return (self.prev_troops or self.ctx.prev_troops) and not has_phrase(
+            self.t, 0, self.n, self.r.cue_sets.get("civilian", set())
+        )
+
+    def _troop_context(self) -> bool:
+        """The sentence talks about soldiers (a troop noun, not just a loss verb)."""
+        return has_phrase(self.t, 0, self.n, self.r.troop_nouns)
+
+    def _negated(self, i: int) -> bool:
+        """'has not sent 100,000 troops': a negator in the three words before the figure."""
+        neg = self.r.cue_sets.get("negation", set())
+        lo = i
+        for k in range(i - 1, max(-1, i - 4), -1):
+            if self.t[k].text in CLAUSE_BREAK or self.t[k].text == ".":
+                break
+            lo = k
+        if lo == i:
+            return False
+        not_only = self.v.not_only
+        words = [x for x in self.t[lo:i] if x.low not in not_only]
+        if any(x.low.endswith(("n't", "n’t")) for x in words):
+            return True
+        if any(x.low == "not" and k + 1 < len(self.t) and self.t[k + 1].low in not_only
+               for k, x in enumerate(self.t[lo:i], lo)):
+            return False  # "not only a million shells but also ..."
+        return has_phrase(self.t, lo, i, neg)
+
+    def _ratio(self, j: int) -> bool:
+        """'one container in ten', 'three out of four': the second number is a denominator."""
+        t = self.t
+        if (
+            j + 1 < self.n
+            and t[j].low in ("per", "each")
+            and t[j + 1].kind == "word"
+            and t[j + 1].low.rstrip("s") not in self.v.rate_units | {"a", "an"}
+        ):
+            return True  # "15 rounds per gun": a ratio to another count
+        for cue in self.r.cue_sets.get("ratio", set()):
+            n = len(cue)
+            if tuple(x.low for x in self.t[j : j + n]) != cue:
+                continue
+            k = j + n
+            if k >= self.n or is_measure_next(self.t, k + 1, self.r):
+                continue
+            tok = self.t[k]
+            small = tok.kind == "num" and re.fullmatch(r"\d{1,3}", tok.text) is not None
+            word = self.r.number_word_values.get(tok.low, (0.0, ""))[1] in ("unit", "tens", "hundred")
+            if small or word:
+                self._skip.add(k)
+                return True
+        return False
+
+    def _topic(self, ph: NumberPhrase, bare: bool = True) -> str | None:
+        """A bare figure whose noun was named before: a fact-box label, the question being
+        answered, or 'the figure' / 'the number' standing for the last counted noun."""
+        t = self.t
+        if self._label is not None and t[0].start <= t[ph.start_tok].start:
+            colon = next((k for k, x in enumerate(t[:8]) if x.text == ":"), 0)
+            if ph.start_tok > colon and not any(x.kind == "num" for x in t[colon + 1 : ph.core_tok]):
+                return self._label  # the first figure after the label
+        if not bare:
+            return None
+        if self.ctx.answer_topic is not None and (ph.qualifier != "exact" or self.n <= 8):
+            return self.ctx.answer_topic
+        if self.ctx.earlier_metric is not None:
+            anaphors = self.r.cue_sets.get("anaphor", set())
+            dets = self.v.determiners
+            for k in range(ph.start_tok - 1, 0, -1):
+                if (
+                    (t[k].low,) in anaphors
+                    and not (k + 1 < self.n and t[k + 1].low == "of")
+                    and (t[k - 1].low in dets or (k > 1 and t[k - 2].low in dets))
+                ):
+                    return self.ctx.earlier_metric
+        return None

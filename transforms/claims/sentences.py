@@ -1,0 +1,58 @@
+"""Stage 1: sentences of every document (offsets kept) with vectorised flags, and tokens."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import polars as pl
+
+from transforms.claims.tokens import Token, tokenize
+from transforms.entities import Mention
+from transforms.expressions import has_number
+from transforms.rules import ExtractionRules
+from transforms.text import split_sentences
+
+_CAPTION = re.compile(r"\s*[*_](?![*_\s]).*[*_][\s.]*$", re.S)
+
+
+def sentence_frame(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
+    """One row per sentence: doc_id, para_idx, sent_idx, char_start, char_end, sentence,
+    and ``candidate`` (holds a numeral or a number word, found with one regex pass)."""
+    sents = split_sentences(docs, rules.role("abbreviation"))
+    return sents.with_columns(has_number("sentence", rules).alias("candidate"))
+
+
+def sentence_tokens(sents: pl.DataFrame) -> list[list[Token]]:
+    """Tokens of every sentence, in row order."""
+    return [tokenize(s) for s in sents.get_column("sentence").to_list()]
+
+
+def is_display(sentence: str) -> bool:
+    """Headings ("# ...") and italic captions ("*Soldiers at ...*"): display text whose
+    figures restate the body."""
+    return sentence.lstrip().startswith("#") or _CAPTION.fullmatch(sentence) is not None
+
+
+def is_question(sentence: str) -> bool:
+    """The sentence asks a question."""
+    return sentence.rstrip(" *_\"'”’").endswith("?")
+
+
+class SentenceMentions:
+    """Alias mentions of one document, cut per sentence with sentence-relative offsets."""
+
+    def __init__(self, doc_mentions: list[Mention]) -> None:
+        self.mentions = doc_mentions
+        self.ends = [m.end for m in doc_mentions]
+
+    def within(self, s0: int, s1: int) -> list[Mention]:
+        """Mentions wholly inside [s0, s1), shifted to the sentence."""
+        out = []
+        for m in self.mentions[bisect.bisect_right(self.ends, s0) :]:
+            if m.start >= s1:
+                break  # mentions are sorted and disjoint: none later ends inside the sentence
+            if m.start >= s0 and m.end <= s1:
+                out.append(Mention(m.start - s0, m.end - s0, m.entity_id, m.entity_type, m.canonical,
+                                   m.iso2, m.surface))
+        return out

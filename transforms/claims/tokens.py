@@ -1,0 +1,85 @@
+"""Stage 1b: tokens of a sentence with character offsets relative to the sentence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Numerals keep their separators and any glued suffix ("1,500", "20bn", "170mm", "6-inch",
+# "5-6"); words keep hyphen/apostrophe compounds ("twenty-four", "self-propelled", "Shin's").
+TOKEN_PATTERN = (
+    r"\d+(?:[.,]\d+)*(?:[-‐–](?:\d+(?:[.,]\d+)+|[A-Za-z0-9]+))*[A-Za-z0-9]*"
+    r"|[A-Za-z]+(?:[-‐'’][A-Za-z0-9]+)*"
+    r"|[$€£₩₽¥₴%]"
+    r"|\S"
+)
+_TOKEN = re.compile(TOKEN_PATTERN)
+SYMBOLS = "$€£₩₽¥₴%"
+# Punctuation that closes a comma clause.
+CLAUSE_BREAK = frozenset({",", ";", ":", "(", ")", "—", "–"})
+QUOTES = frozenset({'"', "“", "”", "'", "‘", "’"})
+
+
+@dataclass(slots=True)
+class Token:
+    """One token of a sentence with offsets relative to the sentence."""
+
+    text: str
+    start: int
+    end: int
+    low: str
+    kind: str  # "num", "word", "sym" (currency/percent) or "punct"
+
+
+def _low_kind(text: str) -> tuple[str, str]:
+    first = text[0]
+    if first.isdigit():
+        kind = "num"
+    elif first.isalpha():
+        kind = "word"
+    elif first in SYMBOLS:
+        kind = "sym"
+    else:
+        kind = "punct"
+    return text.lower(), kind
+
+
+_LOW_KIND: dict[str, tuple[str, str]] = {}
+
+
+def tokenize(sentence: str) -> list[Token]:
+    """Split a sentence into tokens with character offsets."""
+    out = []
+    append = out.append
+    find = sentence.find
+    memo = _LOW_KIND
+    if len(memo) > 500_000:  # bound the memo on unusual corpora
+        memo.clear()
+    pos = 0
+    # Every alternative of TOKEN_PATTERN starts with and holds only non-space characters, and
+    # together they cover every non-space character: the tokens partition the non-space
+    # text, so each token starts at its first occurrence after the previous one.
+    for text in _TOKEN.findall(sentence):
+        low_kind = memo.get(text)
+        if low_kind is None:
+            low_kind = memo[text] = _low_kind(text)
+        start = find(text, pos)
+        pos = start + len(text)
+        append(Token(text, start, pos, low_kind[0], low_kind[1]))
+    return out
+
+
+def clause_bounds(tokens: list[Token], i: int, j: int) -> tuple[int, int]:
+    """Token range of the comma/semicolon clause around tokens [i, j)."""
+    lo = i
+    while lo > 0 and tokens[lo - 1].text not in CLAUSE_BREAK:
+        lo -= 1
+    hi = j
+    while hi < len(tokens) and tokens[hi].text not in CLAUSE_BREAK and tokens[hi].text != ".":
+        hi += 1
+    return lo, hi
+
+
+def glued(a: Token, b: Token) -> bool:
+    """No space between two tokens."""
+    return a.end == b.start
