@@ -89,6 +89,12 @@ class ExtractionRules:
     forward_keywords: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
     backward_keywords: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
     share_nouns: frozenset[tuple[str, ...]] = field(default_factory=frozenset, compare=False)
+    # Verbs and nouns that name what a bare number counts when they are its predicate
+    # ("some 3,000 were added", "800 followed as reinforcements").
+    predicate_keywords: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
+    # People named by nationality ("North Koreans"): a count of them is a claim only with a
+    # loss predicate ("3,000 North Koreans were killed or wounded").
+    person_keywords: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
     troop_nouns: frozenset[tuple[str, ...]] = field(default_factory=frozenset, compare=False)
     modifiers: dict[str, list[tuple[tuple[str, ...], str, str]]] = field(
         default_factory=dict, compare=False
@@ -142,17 +148,27 @@ class ExtractionRules:
         fwd: dict[tuple[str, ...], str] = {}
         bwd: dict[tuple[str, ...], str] = {}
         share: set[tuple[str, ...]] = set()
+        predicate: dict[tuple[str, ...], str] = {}
+        person: dict[tuple[str, ...], str] = {}
         for kw, metric, direction in self.metric_keywords.iter_rows():
             if metric not in known:
                 raise RulesError(f"metric_keywords.csv: unknown metric {metric!r}")
             if direction == "share":
                 share.add(word_tuple(kw))
                 continue
+            if direction == "predicate":
+                predicate[word_tuple(kw)] = metric
+                continue
+            if direction == "person":
+                person[word_tuple(kw)] = metric
+                continue
             if direction in ("forward", "both"):
                 fwd[word_tuple(kw)] = metric
             if direction in ("backward", "both"):
                 bwd[word_tuple(kw)] = metric
         set_(self, "forward_keywords", fwd)
+        set_(self, "predicate_keywords", predicate)
+        set_(self, "person_keywords", person)
         set_(self, "share_nouns", frozenset(share))
         # Nouns that put a sentence about soldiers (used to read bare "killed"/"wounded").
         troop_metrics = {"troops_deployed", "troop_reinforcements", "troop_casualties"}

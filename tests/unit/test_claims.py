@@ -365,8 +365,14 @@ def test_name_containing_anonymous_word() -> None:
 
 def test_heading_and_byline_are_not_claims() -> None:
     text = "# Pyongyang sends 6,000 troops\nBy A. Writer | 09:45 GMT | 3 min read\n\nBody text."
+    assert run(text).height == 0  # a headline-only figure is not trusted
+
+
+def test_headline_figure_counts_where_the_body_states_it() -> None:
+    text = "# Seoul: 6,000 troops sent\n\nThe agency said about 6,000 troops had been sent north."
     out = run(text)
-    assert out.select("metric", "value_low").rows() == [("troops_deployed", 6000)]
+    assert out.select("metric", "value_low", "qualifier").rows() == [("troops_deployed", 6000, "approx")]
+    assert out["quote"][0].startswith("about 6,000")
 
 
 def test_more_without_noun_is_a_reinforcement() -> None:

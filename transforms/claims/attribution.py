@@ -36,6 +36,8 @@ def reporting_frames(
         local = SentenceMentions(doc.mentions)
         state = DocState()
         for s in doc.sentences:
+            if s.furniture:
+                continue
             events = finder.events(s.text, tokens[s.row], local.within(s.start, s.end), s.start, state)
             _remember(state, events)
             for e in events:

@@ -41,6 +41,7 @@ class _Context:
     prev_para: int = -1
     question: tuple[int, str | None] | None = None  # (paragraph, metric) of the last question
     recent: tuple[int, str] | None = None  # (sentence, metric) of the last figure
+    prev_tokens: list[Token] | None = None  # the previous sentence
 
 
 def count_metrics(
@@ -55,6 +56,8 @@ def count_metrics(
         ctx = _Context()
         for s in doc.sentences:
             toks = tokens[s.row]
+            if s.furniture:
+                continue
             if s.candidate:
                 context = _sentence_context(ctx, s.para_idx, s.sent_idx, s.row in named)
                 prev_troops = ctx.troops_in_prev and s.para_idx == ctx.prev_para
@@ -79,12 +82,14 @@ def _sentence_context(ctx: _Context, para_idx: int, sent_idx: int, named: bool) 
         answer_topic=q[1] if q is not None and para_idx in (q[0], q[0] + 1) else None,
         recent_metric=recent[1] if recent is not None and sent_idx - recent[0] <= 2 else None,
         earlier_metric=recent[1] if recent is not None and sent_idx - recent[0] <= reach else None,
+        prev_tokens=ctx.prev_tokens,
     )
 
 
 def _advance(ctx: _Context, sentence: str, para_idx: int, tokens: list[Token], rules: ExtractionRules) -> None:
     """Update the context after a sentence."""
     ctx.prev_para = para_idx
+    ctx.prev_tokens = tokens
     ctx.troops_in_prev = has_phrase(tokens, 0, len(tokens), rules.troop_nouns)
     if is_question(sentence):
         ctx.question = (para_idx, _question_metric(tokens, rules))

@@ -23,6 +23,8 @@ class Sentence:
     end: int
     text: str
     candidate: bool
+    display: bool  # a heading or a caption: read for context, gives no claim
+    furniture: bool  # page furniture: not read at all
 
 
 @dataclass(slots=True)
@@ -45,7 +47,8 @@ def documents(docs: pl.DataFrame, sents: pl.DataFrame, rules: object) -> list[Do
     texts = dict(docs.select("doc_id", "text").iter_rows())
     per_row = mentions_by_doc(docs, rules)  # type: ignore[arg-type]
     mentions_of = {d: per_row[i] for i, d in enumerate(docs.get_column("doc_id").to_list())}
-    cols = ("doc_id", "para_idx", "sent_idx", "char_start", "char_end", "sentence", "candidate")
+    cols = ("doc_id", "para_idx", "sent_idx", "char_start", "char_end", "sentence", "candidate",
+            "display", "furniture")
     rows = enumerate(sents.select(cols).iter_rows())
     out = []
     for doc_id, group in groupby(rows, key=lambda r: r[1][0]):

@@ -130,6 +130,8 @@ class Vocab:
         self.relay_stops = role("relay_stop")
         self.acronym_fillers = role("acronym_filler")
         self.name_links = role("name_link")
+        self.predicate_fillers = role("predicate_filler") | self.auxiliaries
+        self.partitives = role("partitive")
 
 
 _VOCABS: dict[int, Vocab] = {}

@@ -74,9 +74,13 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
             metric = self._bare_metric(ph, previous, change_to, bare)
         if metric is None:
             return None
-        if metric in LOSS_METRICS and noun_end is not None and not self._loss_context():
+        if metric in LOSS_METRICS and not self._loss_context(strict=noun_end is not None):
             return None  # "14 killed" in a strike on a city counts civilians, not soldiers
         end = max(noun_end or ph.end_tok, ph.end_tok)
+        if metric == "person":  # "13,221 North Koreans entered": people, not yet a claim
+            metric = self._modify("troops_deployed", ph.start_tok, noun_end or ph.end_tok, inline)
+            if metric not in LOSS_METRICS:
+                return None
         metric = self._modify(metric, ph.start_tok, noun_end or ph.end_tok, inline)
         start, stop = self._span(ph.start_tok, end)
         return Draft(metric, ph.low, ph.high, r.metric_units.get(metric, ""), ph.qualifier,
@@ -96,8 +100,10 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
             metric = None if metric == "-" else metric
         if ph.year_like:
             return metric
-        if metric is None and bare:
+        if metric is None:
             metric = self._loss_predicate(ph.end_tok)
+        if metric is None and self._elided(ph, bare):
+            metric = self._antecedent(ph)
         if metric is None:
             metric = self._loss_verb_before(ph.start_tok)  # "... and wounded 40 near X"
         if metric is None and bare:
@@ -111,10 +117,45 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
                 metric = recent
         return metric
 
+    def _elided(self, ph: NumberPhrase, bare: bool) -> bool:
+        """The counted noun is left out: "74 of them", "of these, roughly 1,000", "the 148
+        Pyongyang handed over" (a definite figure with no noun, or a new subject after it)."""
+        t, v = self.t, self.v
+        j, i = ph.end_tok, ph.start_tok
+        if j + 1 < self.n and t[j].low == "of" and t[j + 1].low in v.partitives:
+            return True
+        if i > 0 and t[i - 1].low in ("the", "those", "these") and (
+            bare or (j < self.n and t[j].kind == "word" and t[j].text[0].isupper())
+        ):
+            return True
+        k = i - 1 if i > 0 and t[i - 1].text == "," else i
+        return k >= 2 and t[k - 2].low == "of" and t[k - 1].low in v.partitives
+
+    def _antecedent(self, ph: NumberPhrase) -> str | None:
+        """The noun an elided figure counts: the last counted noun earlier in the sentence,
+        else the last figure of the previous sentences, else the last counted noun of the
+        previous sentence."""
+        found = self._last_noun(self.t[: ph.start_tok])
+        if found is None:
+            found = self.ctx.recent_metric
+        if found is None and self.ctx.prev_tokens:
+            found = self._last_noun(self.ctx.prev_tokens)
+        return found
+
+    def _last_noun(self, tokens: list[Token]) -> str | None:
+        found = None
+        for k in range(len(tokens)):
+            for table in (self.r.forward_keywords, self.r.backward_keywords):
+                hit = match_at(tokens, k, table)
+                if hit is not None and hit[0] != "-":
+                    found = hit[0]
+                    break
+        return found
+
     def _clause_metric(self, ph: NumberPhrase, previous: list[Draft]) -> str | None:
         """A noun earlier in the clause, or the figure before it in the sentence."""
         metric = self._backward(ph.start_tok)
-        if metric is not None and previous and previous[-1].metric in {
+        if metric is not None and previous and previous[-1].metric in _RATE_METRICS and previous[-1].metric in {
             dst for _cue, dst, _pos in self.r.modifiers.get(metric, ())
         }:
             # "10,000 shells a day while Ukraine fired between 2,000 and 3,000": the
@@ -129,34 +170,40 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         return metric
 
     def _loss_predicate(self, j: int) -> str | None:
-        """'300 have died', '2,700 were wounded': a loss verb right after a bare number."""
+        """The predicate of a bare number names what it counts: '300 have died', '2,700 were
+        wounded', 'around 1,000 are believed to have died', '4,000 of them were killed or
+        wounded', 'some 3,000 or more were added', '800 followed as reinforcements'."""
         if not (self._troop_context() or self.prev_troops):
             return None
-        t = self.t
-        for k in range(j, min(j + 5, self.n)):
-            hit = match_at(t, k, self.r.forward_keywords)
+        t, r = self.t, self.r
+        for k in range(j, min(j + 7, self.n)):
+            hit = match_at(t, k, r.forward_keywords)
             if hit is not None and hit[0] in LOSS_METRICS:
                 refined = self._modify("troops_deployed", j, k, set())  # "killed or wounded"
                 return refined if refined in LOSS_METRICS else hit[0]
-            if t[k].low not in self.v.auxiliaries:
+            hit = match_at(t, k, r.predicate_keywords)
+            if hit is not None:
+                return hit[0]
+            if t[k].low not in self.v.predicate_fillers:
                 return None
         return None
 
     def _loss_verb_before(self, i: int) -> str | None:
-        """'killed 21 soldiers and wounded 40': a loss verb right before a bare number."""
+        """'killed 21 soldiers and wounded 40': a loss verb right before a bare number (not in
+        a sentence about a strike on a city: 'killed 12 people and wounded about 90')."""
         if i == 0 or not (self._troop_context() or self.prev_troops):
             return None
         hit = self.r.forward_keywords.get((self.t[i - 1].low,))
         return hit if hit in LOSS_METRICS else None
 
-    def _loss_context(self) -> bool:
-        """Losses are soldiers' when the sentence names soldiers, or when the previous sentence
-        did and nothing here points at civilians."""
+    def _loss_context(self, strict: bool = True) -> bool:
+        """Losses are soldiers' when the sentence names soldiers, or when nothing here points
+        at civilians and (``strict``: for a loss noun right after the figure) the previous
+        sentence named soldiers."""
         if self._troop_context():
             return True
-        return (self.prev_troops or self.ctx.prev_troops) and not has_phrase(
-            self.t, 0, self.n, self.r.cue_sets.get("civilian", set())
-        )
+        civilian = has_phrase(self.t, 0, self.n, self.r.cue_sets.get("civilian", set()))
+        return not civilian and (not strict or self.prev_troops or self.ctx.prev_troops)
 
     def _troop_context(self) -> bool:
         """The sentence talks about soldiers (a troop noun, not just a loss verb)."""

@@ -83,3 +83,4 @@ class SentenceContext:
     answer_topic: str | None = None  # metric of the question this sentence answers
     recent_metric: str | None = None  # metric of the last claim in the previous sentences
     earlier_metric: str | None = None  # the same within a few more sentences ("the total")
+    prev_tokens: list | None = None  # tokens of the previous sentence (for elided nouns)

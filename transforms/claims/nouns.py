@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from transforms.claims.lexicon import Vocab, match_at
+from transforms.claims.model import LOSS_METRICS
 from transforms.claims.tokens import QUOTES, Token, clause_bounds
 from transforms.rules import ExtractionRules
 
@@ -38,7 +39,14 @@ class NounWindow:
         while k < self.n and steps < 8:
             hit = match_at(t, k, r.forward_keywords)
             if hit is not None:
+                person = self._person_after_adjective(hit, k)
+                if person is not None:
+                    inline.add(t[k].low)  # "two wounded soldiers": the loss word is a modifier
+                    return "troops_deployed", person, False, inline
                 return hit[0], k + hit[1], False, inline
+            hit = match_at(t, k, r.person_keywords)
+            if hit is not None:
+                return "person", k + hit[1], False, inline
             tok = t[k]
             if tok.text in QUOTES:
                 k += 1
@@ -64,6 +72,21 @@ class NounWindow:
             k += 1
             steps += 1
         return None, None, k >= self.n and only_skips, inline
+
+    def _person_after_adjective(self, hit: tuple[str, int], k: int) -> int | None:
+        """End of the soldiers noun after a loss word used as an adjective ("two wounded North
+        Korean soldiers"), None when the loss word is itself the counted noun."""
+        if hit[1] != 1 or hit[0] not in LOSS_METRICS:
+            return None
+        t, r = self.t, self.r
+        for m in range(k + 1, min(k + 5, self.n)):
+            found = match_at(t, m, r.forward_keywords)
+            if found is not None:
+                return m + found[1] if found[0] == "troops_deployed" else None
+            tok = t[m]
+            if not (tok.text[0].isupper() or tok.low in r.demonym_iso or r.window_roles.get(tok.low) == "skip"):
+                return None
+        return None
 
     def _number_in_window(self, j: int, k: int) -> int | None:
         """Tokens to skip for a number between the figure and its noun (a designation, a
@@ -122,20 +145,22 @@ class NounWindow:
         if not mods:
             return metric
         t = self.t
-        for cue, dst, pos in mods:
-            if pos == "inline" and cue[0] in inline:
-                return dst
         _, hi = clause_bounds(t, noun_end, noun_end)
         after = [x.low for x in t[noun_end : min(hi, noun_end + 8)]]
         before = [x.low for x in t[max(0, start - 4) : start]]
         for cue, dst, pos in mods:
             n = len(cue)
+            if pos == "next" and tuple(after[:n]) == cue:
+                return dst  # "300 killed and wounded": right after the noun
             if pos == "after":
                 if any(tuple(after[k : k + n]) == cue for k in range(len(after) - n + 1)):
                     return dst
             elif pos == "before" and any(
                 tuple(before[k : k + n]) == cue for k in range(len(before) - n + 1)
             ):
+                return dst
+        for cue, dst, pos in mods:  # words inside the noun phrase ("more", "wounded") last
+            if pos == "inline" and cue[0] in inline:
                 return dst
         return metric
 
@@ -178,6 +203,7 @@ class NounWindow:
                     return k + length
             if t[k].kind != "word" or (
                 t[k].low not in self.v.share_determiners
+                and t[k].low not in ("and", "or")
                 and not t[k].text[0].isupper()
                 and not t[k].low.endswith(("'s", "’s"))
                 and r.window_roles.get(t[k].low) != "skip"

@@ -87,6 +87,10 @@ def words_to_number(words: list[str], rules: ExtractionRules) -> float | None:
     for word in words:
         if word == "and":
             continue
+        if word.isdigit():  # "four-thousand-100"
+            current += float(word)
+            seen = True
+            continue
         entry = table.get(word)
         if entry is None:
             return None

@@ -61,7 +61,7 @@ class NumeralReader:
             scale, range_low, value = glued_suffix
         j, value, implied = self._spaced_thousands(i, rest, scale, value, thousands_multiplier(digits))
         plain = is_plain_int(t[i].text) and j == i + 1
-        if j < self.n and word_kind(r, t[j].low) == "scale":
+        if j < self.n and self._scale_word(t[j].low):
             scale *= r.number_word_values[t[j].low][0]
             j += 1
             plain = False
@@ -71,6 +71,12 @@ class NumeralReader:
         if range_low is not None:
             range_low *= scale
         return value * scale, j, implied, plain, range_low
+
+    def _scale_word(self, low: str) -> bool:
+        """A scale word after the digits ("million"), or a spaced abbreviation of two letters
+        or more ("150 mln", "28 bln", "$5 bn"; "300 m" is a distance, not millions)."""
+        kind = word_kind(self.r, low)
+        return kind == "scale" or (kind == "suffix" and len(low) > 1)
 
     def _grouped_value(self, i: int, digits: str, rest: str, currency: str | None) -> float | None:
         """Value of the digits; "2.500 containers" groups thousands with a dot (continental
@@ -105,6 +111,8 @@ class NumeralReader:
             if mult > 1 and range_low * mult <= high:
                 range_low *= mult  # "10-12,000" shares the thousands
             return None if range_low >= high else (1.0, range_low, high)
+        if word_kind(r, other) == "scale":
+            return r.number_word_values[other][0], None, value  # "11-thousand", "25-million"
         if other != "strong":
             return None  # "20-foot", "6-inch", "25-year-old": a measure, not a count
         return 1.0, None, value
@@ -164,6 +172,8 @@ class NumeralReader:
                 words.append("and")
                 j += 1
                 continue
+            if len(parts) > 1 and parts[-1].isdigit() and kinds[-2] in ("scale", "hundred"):
+                kinds[-1] = "digits"  # "four-thousand-100": digits after a scale word
             if any(k is None or k in _NOT_IN_WORD_NUMBER for k in kinds):
                 break
             if kinds[0] == "article" and (words or len(parts) > 1):

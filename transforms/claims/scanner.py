@@ -98,15 +98,15 @@ class PhraseScanner(NumeralReader):
         qual = None if best[0] == "none" else best[0]
         return qual, best[1], start, between
 
-    def hedge_after(self, j: int) -> tuple[str | None, int]:
-        """A hedge after the number ("or more", "+") -> (qualifier, end)."""
+    def hedge_after(self, j: int) -> tuple[str | None, int, int]:
+        """A hedge after the number ("or more", "+") -> (qualifier, priority, end)."""
         t = self.t
         for length in (2, 1):
             words = tuple(x.low for x in t[j : j + length])
             hit = self.r.hedges_after.get(words)
             if hit is not None and len(words) == length:
-                return hit[0], j + length
-        return None, j
+                return hit[0], hit[1], j + length
+        return None, -1, j
 
     def is_date(self, i: int, j: int) -> bool:
         """A day or year next to a month name ("March 12", "17 February", "Dec. 30")."""
@@ -175,7 +175,7 @@ class PhraseScanner(NumeralReader):
         percent = pct_end is not None
         if percent:
             j = pct_end
-        qual, _prio, start, between = self.hedge_before(cur_start)
+        qual, prio, start, between = self.hedge_before(cur_start)
         if range_low is not None:
             return NumberPhrase(start, i, j, range_low, value, "range", value, currency, percent)
         # Ranges: "between A and B", "A to B", "A-B" with a shared scale ("11 to 12,000").
@@ -186,16 +186,18 @@ class PhraseScanner(NumeralReader):
             return NumberPhrase(
                 start, i, j_end, low_scaled, high, "range", high, currency or currency2, percent
             )
-        return self._single(i, j, start, value, qual, plain, currency, percent)
+        return self._single(i, j, start, value, (qual, prio), plain, currency, percent)
 
     def _single(
-        self, i: int, j: int, start: int, value: float, qual: str | None, plain: bool,
+        self, i: int, j: int, start: int, value: float, hedge: tuple[str | None, int], plain: bool,
         currency: str | None, percent: bool,
     ) -> NumberPhrase:
-        """One stated value with its hedge (before, or after: "or more")."""
+        """One stated value with its hedge, before or after it ("or more"); a bound beats an
+        approximator ("some 3,000 or more" is at least 3,000)."""
+        qual, prio = hedge
         hedged = qual is not None
-        post, j_post = self.hedge_after(j)
-        if post is not None and qual is None:
+        post, post_prio, j_post = self.hedge_after(j)
+        if post is not None and (qual is None or post_prio > prio):
             qual, j = post, j_post
         low, high = bounds_for(value, qual)
         year_like = plain and 1900 <= value <= 2100 and not hedged and currency is None and not percent

@@ -13,25 +13,36 @@ from transforms.expressions import has_number
 from transforms.rules import ExtractionRules
 from transforms.text import split_sentences
 
-_CAPTION = re.compile(r"\s*[*_](?![*_\s]).*[*_][\s.]*$", re.S)
+_CAPTION_RUST = r"(?s)^\s*[*_][^*_\s].*[*_][\s.]*$"
+
+
+def furniture_pattern(rules: ExtractionRules) -> str:
+    """Rust regex for a line that opens with a page-furniture label ("Read more:",
+    "Related brief:", "[Photo caption]", "*Photo:"), from the ``furniture`` cues."""
+    labels = sorted(rules.cue_sets.get("furniture", set()), key=len, reverse=True)
+    words = "|".join(r"\s+".join(re.escape(w) for w in label) for label in labels)
+    return r"(?i)^[\s*_>\[(]*(?:" + words + r")(?-u:\b)[^\n:\]]{0,40}(?::|\])"
 
 
 def sentence_frame(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
-    """One row per sentence: doc_id, para_idx, sent_idx, char_start, char_end, sentence,
-    and ``candidate`` (holds a numeral or a number word, found with one regex pass)."""
+    """One row per sentence: doc_id, para_idx, sent_idx, char_start, char_end, sentence, and
+    flags found with one regex pass each over all sentences: ``candidate`` (holds a numeral
+    or a number word), ``display`` (a heading or an italic caption) and ``furniture`` (in a
+    paragraph that opens with a furniture label). Display and furniture text gives no claim:
+    a headline figure is trusted only where the body states it."""
     sents = split_sentences(docs, rules.role("abbreviation"))
-    return sents.with_columns(has_number("sentence", rules).alias("candidate"))
+    text = pl.col("sentence")
+    return sents.with_columns(
+        has_number("sentence", rules).alias("candidate"),
+        (text.str.starts_with("#") | text.str.strip_chars_start().str.starts_with("#")
+         | text.str.contains(_CAPTION_RUST)).alias("display"),
+        text.str.contains(furniture_pattern(rules)).first().over("doc_id", "para_idx").alias("furniture"),
+    )
 
 
 def sentence_tokens(sents: pl.DataFrame) -> list[list[Token]]:
     """Tokens of every sentence, in row order."""
     return [tokenize(s) for s in sents.get_column("sentence").to_list()]
-
-
-def is_display(sentence: str) -> bool:
-    """Headings ("# ...") and italic captions ("*Soldiers at ...*"): display text whose
-    figures restate the body."""
-    return sentence.lstrip().startswith("#") or _CAPTION.fullmatch(sentence) is not None
 
 
 def is_question(sentence: str) -> bool:

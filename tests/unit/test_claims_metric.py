@@ -1,0 +1,134 @@
+"""Stage 3 (the counted thing) and page furniture, on sentences written for these tests.
+
+Each rule is a class of phrasing; every class has at least two sentences of our own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from transforms.claims import extract_claims
+from transforms.rules import load_rules
+
+RULES = load_rules(Path(__file__).resolve().parents[2] / "reference")
+
+
+def rows(text: str) -> list[tuple]:
+    docs = pl.DataFrame(
+        {"doc_id": ["d"], "text": [text], "published": [dt.date(2025, 6, 1)], "title": [None],
+         "outlet": [None]},
+        schema={"doc_id": pl.String, "text": pl.String, "published": pl.Date, "title": pl.String,
+                "outlet": pl.String},
+    )
+    out = extract_claims(docs, RULES)
+    return [(r["metric"], r["value_low"], r["value_high"]) for r in out.iter_rows(named=True)]
+
+
+# --- page furniture and display text -----------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "The agency said 900 containers left the port.\n\nRead more: Kyiv says 4,000 troops were killed",
+    "The agency said 900 containers left the port.\n\nRelated story: 12 KN-23 missiles hit Kharkiv",
+    "The agency said 900 containers left the port.\n\n*[Photo] 40 freight wagons at the border*",
+    "The agency said 900 containers left the port.\n\nPhoto caption: some 300 soldiers at a base.",
+])
+def test_furniture_lines_give_no_claim(text: str) -> None:
+    assert rows(text) == [("containers", 900, 900)]
+
+
+# --- the noun is elsewhere -----------------------------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Officials said 1,200 soldiers reached the front. About 300 of them were wounded within weeks.",
+     ("troops_wounded", 300, 300)),
+    ("Ukraine's air force counted 90 missiles last week. It shot down 61 of them over the south.",
+     ("ballistic_missiles", 61, 61)),
+    ("Seoul expects another 4,000 troops to go. Of these, about 900 have already left.",
+     ("troop_reinforcements", 900, 900)),
+])
+def test_partitive_takes_the_earlier_noun(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Pyongyang sent 3,000 troops in spring. Around 700 are thought to have died in the first month.",
+     ("troops_killed", 700, 700)),
+    ("Some 1,300 soldiers were sent. Roughly 250 are believed to have been captured.",
+     ("troops_captured", 250, 250)),
+    ("A further 600 followed in March as reinforcements, the ministry said.",
+     ("troop_reinforcements", 600, 600)),
+    ("The unit lost soldiers in May, and some 2,000 or more were added in June.",
+     ("troop_reinforcements", 2000, None)),
+])
+def test_predicate_names_what_a_bare_number_counts(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+# --- words between the number and its noun ---------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Two wounded Chinese soldiers were taken prisoner, the army said.", ("troops_captured", 2, 2)),
+    ("Some 40 injured soldiers were flown to Moscow, the ministry said.", ("troops_wounded", 40, 40)),
+    ("The monitors counted 31 cargo shipments from the port in May.", ("shipments", 31, 31)),
+])
+def test_modifiers_between_number_and_noun(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Satellite images showed 37 container ships moored at the terminal.",
+    "The fleet of 12 bulk carriers and four tankers was tracked for a month.",
+    "The army has around 450,000 active personnel, the ministry said.",
+    "More than 4,000 North Koreans entered Russia last year on student visas.",
+])
+def test_nouns_that_count_something_else(text: str) -> None:
+    assert rows(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("More than 2,500 North Koreans were killed or wounded, Kyiv said.", ("troop_casualties", 2500, None)),
+    ("Kyiv puts the death toll at 800 and the wider toll of killed and wounded at 3,100.",
+     ("troops_killed", 800, 800)),
+    ("Kyiv puts the death toll at 800 and the wider toll of killed and wounded at 3,100.",
+     ("troop_casualties", 3100, 3100)),
+])
+def test_people_and_tolls(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The strike on the market killed 9 people and wounded about 40.",
+    "A missile attack on the apartment block killed four residents and injured 27.",
+])
+def test_losses_in_a_strike_on_a_city_are_not_soldiers(text: str) -> None:
+    assert rows(text) == []
+
+
+# --- totals against increments -----------------------------------------------------------
+@pytest.mark.parametrize(("text", "increment", "total"), [
+    ("Some 2,000 more soldiers were sent in May, bringing the contingent to roughly 13,000.", 2000, 13000),
+    ("Another 1,500 troops arrived, taking the total to about 9,500, officials said.", 1500, 9500),
+])
+def test_increment_and_new_total(text: str, increment: int, total: int) -> None:
+    got = rows(text)
+    assert ("troop_reinforcements", increment, increment) in got
+    assert ("troops_deployed", total, total) in got
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Pyongyang sent between 2,000 and 4,000 soldiers as a second wave, the agency said.",
+     ("troop_reinforcements", 2000, 4000)),
+    ("About 1,200 sappers and 3,000 construction troops will follow, the minister said.",
+     ("troop_reinforcements", 3000, 3000)),
+])
+def test_later_waves_and_special_contingents_are_reinforcements(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("It supplied roughly 45% of the artillery and mortar rounds Moscow fired.", ("share_of_artillery_ammo", 45, 45)),
+    ("Kyiv says about 30 percent of the mortar and artillery shells came from Iran.", ("share_of_artillery_ammo", 30, 30)),
+])
+def test_share_of_a_coordinated_ammunition_noun(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
