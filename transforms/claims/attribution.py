@@ -9,7 +9,7 @@ from transforms.claims.choose import Turns, choose
 from transforms.claims.cues import ReportingFrames
 from transforms.claims.frames import Document, by_row, columns
 from transforms.claims.lexicon import vocab
-from transforms.claims.model import Claimant, DocState, Event
+from transforms.claims.model import Claimant, Event
 from transforms.claims.names import country_for_demonym, distinct, prefer_agency
 from transforms.claims.sentences import SentenceMentions
 from transforms.claims.tokens import Token
@@ -34,27 +34,17 @@ def reporting_frames(
     for doc in docs:
         finder = ReportingFrames(rules, doc.text, doc.mentions)
         local = SentenceMentions(doc.mentions)
-        state = DocState()
         for s in doc.sentences:
             if s.furniture:
                 continue
-            events = finder.events(s.text, tokens[s.row], local.within(s.start, s.end), s.start, state)
-            _remember(state, events)
+            events = finder.events(s.text, tokens[s.row], local.within(s.start, s.end), s.start)
+            finder.remember(s.start, events)
             for e in events:
                 c = e.claimant
                 for key, value in zip(EVENT_SCHEMA, (s.row, e.pos, e.kind, c and c.name,
                                                      c and c.entity_type, c and c.iso2), strict=True):
                     out[key].append(value)
     return pl.DataFrame(out, schema=EVENT_SCHEMA)
-
-
-def _remember(state: DocState, events: list[Event]) -> None:
-    """The first organisation quoted, and every claimant named so far."""
-    for e in events:
-        if state.first_org is None and e.claimant is not None and e.claimant.entity_type == "organisation":
-            state.first_org = e.claimant
-            break
-    state.quoted.extend(e.claimant for e in events if e.claimant is not None)
 
 
 def events_by_row(frame: pl.DataFrame) -> dict[int, list[Event]]:
@@ -82,14 +72,19 @@ def attribute(
         para_idx = -1
         carried: tuple[Claimant | None, Claimant | None] | None = None
         speaker: Claimant | None = None
+        unframed: list[int] = []  # figures of the previous sentence with no reporting frame
         for s in doc.sentences:
             if s.para_idx != para_idx:
                 para_idx, carried = s.para_idx, None
                 speaker = turns.speaker(s.text)
                 if turns.is_question_turn(s.text):
                     speaker = None
-            sentence_events = events.get(s.row, [])
+            sentence_events = [e for e in events.get(s.row, []) if e.kind != "backref"]
+            _said_so(events.get(s.row, []), unframed, out)
+            unframed = []
             for fig in per_row.get(s.row, []):
+                if not choose(sentence_events, fig["pos"])[0]:
+                    unframed.append(len(out["attributed_to"]))
                 source, via = _claimant_for(sentence_events, fig["pos"], carried, speaker, rules)
                 out["attributed_to"].append(source.name if source else None)
                 out["reported_by"].append(via.name if via else None)
@@ -97,6 +92,17 @@ def attribute(
                 _found, source, via = choose(sentence_events, len(s.text) + 1)
                 carried = (prefer_agency(source, carried), via)
     return figures.with_columns(pl.DataFrame(out, schema=ATTRIBUTION_SCHEMA))
+
+
+def _said_so(events: list[Event], unframed: list[int], out: dict[str, list]) -> None:
+    """"Jane Roe said so as she opened the meeting": the claimant of the figures of the
+    sentence before, where that sentence has no reporting frame of its own."""
+    said = next((e.claimant for e in events if e.kind == "backref" and e.claimant is not None), None)
+    if said is None:
+        return
+    for index in unframed:
+        out["attributed_to"][index] = said.name
+        out["reported_by"][index] = None
 
 
 def _claimant_for(

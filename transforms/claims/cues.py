@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+from transforms.claims.antecedents import Antecedents
+from transforms.claims.docnames import document_names
 from transforms.claims.lexicon import lengths_by_first, match_lengths, vocab
-from transforms.claims.model import Claimant, DocState, Event
+from transforms.claims.model import Claimant, Event
 from transforms.claims.names import (
     claimant_of,
     owned_body,
@@ -30,8 +32,7 @@ class ReportingFrames(Resolver):
         self.r = rules
         self.v = vocab(rules)
         self.text = text
-        self.doc_mentions = doc_mentions
-        self.persons = [m for m in doc_mentions if m.entity_type == "person"]
+        self.ante = Antecedents(rules, self.v, doc_mentions, document_names(text, rules, self.v))
         self.sentence = ""
         self.quotes: list[tuple[int, int]] = []
         self._body = re.compile(
@@ -40,9 +41,14 @@ class ReportingFrames(Resolver):
             + r"))\b(?!['’])"
         )
 
+    def remember(self, offset: int, events: list[Event]) -> None:
+        """Claimants of a sentence's events, as antecedents for later sentences."""
+        for e in events:
+            if e.claimant is not None:
+                self.ante.add(offset + e.pos, e.claimant)
+
     def events(
-        self, sentence: str, tokens: list[Token], mentions: list[Mention], offset: int,
-        state: DocState,
+        self, sentence: str, tokens: list[Token], mentions: list[Mention], offset: int
     ) -> list[Event]:
         """Reporting cues of one sentence with their claimants, in text order."""
         self.sentence = sentence
@@ -53,19 +59,18 @@ class ReportingFrames(Resolver):
         if not cues:
             return [paren] if paren is not None else []
         events: list[Event] = []
-        cited = self._forward_events(tokens, cues, claim_mentions, offset, state, events)
+        cited = self._forward_events(tokens, cues, claim_mentions, offset, events)
         free = [m for m in claim_mentions if m.start not in cited]
         argument = self._arguments(tokens, cues)
         for k, _length, kind in cues:
-            if kind not in ("after", "after_weak") or k in argument:
+            if kind not in ("after", "after_weak", "backref") or k in argument:
                 continue
             b = k - 1
             while b > 0 and tokens[b].low in self.v.passive_adverbs:
                 b -= 1
             if b >= 0 and tokens[b].low in self.v.passive_markers:
                 continue  # "is (also) estimated to", "an estimated sum": no claimant named here
-            found = self.before(tokens, k, free or claim_mentions, cues, self.persons, offset,
-                                state, events)
+            found = self.before(tokens, k, _length, free or claim_mentions, cues, offset, events)
             if found is not None:
                 events.append(Event(tokens[k].start, kind, found if found != "anon" else None))
         if paren is not None:
@@ -82,6 +87,9 @@ class ReportingFrames(Resolver):
         while k < n:
             lengths = firsts.get(tokens[k].low)
             hit = None if lengths is None else match_lengths(tokens, k, table, lengths)
+            if hit is not None and hit[0] == "backref" and not self._closes_clause(tokens, k + hit[1]):
+                # "said this month": not "said so." pointing back; the verb alone
+                hit = match_lengths(tokens, k, table, tuple(x for x in lengths if x < hit[1]))
             if hit is None:
                 k += 1
                 continue
@@ -89,9 +97,14 @@ class ReportingFrames(Resolver):
             k += hit[1]
         return cues
 
+    def _closes_clause(self, tokens: list[Token], j: int) -> bool:
+        """Nothing of the clause follows token j: punctuation, the end, or a new clause."""
+        return (j >= len(tokens) or tokens[j].kind == "punct" or tokens[j].low in self.v.clause_openers
+                or (tokens[j].low in self.v.np_enders and tokens[j].low != "this") or tokens[j].low == "to")
+
     def _forward_events(
         self, tokens: list[Token], cues: list[Cue], mentions: list[Mention], offset: int,
-        state: DocState, events: list[Event],
+        events: list[Event],
     ) -> set[int]:
         """Events of cues whose claimant follows ("according to X", "citing X"); returns
         the starts of the mentions they took."""
@@ -101,7 +114,7 @@ class ReportingFrames(Resolver):
         for k, length, kind in cues:
             if kind not in ("before", "chain"):
                 continue
-            if self._anaphor_argument(tokens, k, length, kind, anaphors, offset, state, events):
+            if self._anaphor_argument(tokens, k, length, kind, anaphors, offset, events):
                 continue
             claimant, start = self._after(self.sentence, tokens[k + length - 1].end, mentions)
             if kind == "chain" and self._unnamed_relay(tokens, k + length, claimant):
@@ -124,7 +137,7 @@ class ReportingFrames(Resolver):
 
     def _anaphor_argument(
         self, tokens: list[Token], k: int, length: int, kind: str, anaphors: dict,
-        offset: int, state: DocState, events: list[Event],
+        offset: int, events: list[Event],
     ) -> bool:
         """"according to the report", "according to the intelligence chief": a definite
         description naming an earlier claimant. Adds the event; False if there is none."""
@@ -135,7 +148,7 @@ class ReportingFrames(Resolver):
         after = k + length + alen
         if not (after >= len(tokens) or tokens[after].kind == "punct" or tokens[after].low == "that"):
             return False
-        found = self.anaphor(tokens, k + length, alen, akind, events, self.persons, offset, state)
+        found = self.anaphor(tokens, k + length, alen, akind, offset, events)
         if found is None:
             return False
         events.append(Event(tokens[k].start, kind, None if found == "anon" else found))

@@ -117,7 +117,9 @@ class Vocab:
         self.titles = role("title")
         self.honorifics = role("honorific")
         self.titles_and_honorifics = self.titles | self.honorifics
-        self.not_names = role("not_name") | {m.capitalize() for m in rules.month_numbers}
+        # Month names start sentences ("In March ..."); abbreviations are left out, since
+        # "Jan" is also a given name.
+        self.not_names = role("not_name") | {m.capitalize() for m in rules.month_numbers if len(m) > 3 or m == "may"}
         self.body_heads = role("body_head")
         self.unnamed_people = role("unnamed_people")
         self.first_person = role("first_person")
@@ -132,6 +134,11 @@ class Vocab:
         self.name_links = role("name_link")
         self.predicate_fillers = role("predicate_filler") | self.auxiliaries
         self.partitives = role("partitive")
+        self.clause_openers = role("clause_opener")
+        self.np_enders = role("np_ender")
+        self.org_nouns = role("org_noun")
+        self.report_nouns = role("report_noun")
+        self.person_nouns = role("person_noun")
 
 
 _VOCABS: dict[int, Vocab] = {}

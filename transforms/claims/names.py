@@ -56,9 +56,11 @@ def strip_titles(words: list[str], v: Vocab) -> list[str]:
     last = max((k for k, w in enumerate(words) if w.lower().rstrip(".") in titles), default=-1)
     if 0 <= last < len(words) - 1:
         words = words[last + 1 :]
-    while words and (words[0].lower().rstrip(".") in titles or words[0].endswith(("'s", "’s"))):
+    while words and (
+        words[0].lower().rstrip(".") in titles or (len(words) > 1 and words[0].endswith(("'s", "’s")))
+    ):
         words = words[1:]
-    return words
+    return [re.sub(r"['’]s$", "", w) for w in words]
 
 
 def owned_body(sentence: str, m: Mention, later: list[Mention]) -> Mention:
@@ -90,15 +92,18 @@ def quoted_spans(sentence: str) -> list[tuple[int, int]]:
 
 
 def full_name(text: str, surname: str, before: int, v: Vocab) -> str | None:
-    """'Novak' -> 'Jan Novak' when the text before ``before`` names him in full."""
+    """'Novak' -> 'Jan Novak', 'Lee' -> 'Lee Seong-kweun' when the text before ``before``
+    names the person in full (given name first, or family name first)."""
     if not surname[:1].isupper() or not surname[1:].islower() or len(surname) < 3:
         return None
     found = None
-    pattern = r"(?<![\w'’-])([A-Z][a-z'’-]+) " + re.escape(surname) + r"(?![\w'’-])"
+    word = r"([A-Z][a-z'’-]+)"
+    name = re.escape(surname)
+    pattern = r"(?<![\w'’-])(?:" + word + " " + name + "|" + name + " " + word + r")(?![\w'’-])"
     for m in re.finditer(pattern, text[:before]):
-        first = m.group(1)
-        if first not in v.not_names and first.lower() not in v.titles_and_honorifics:
-            found = f"{first} {surname}"
+        other = m.group(1) or m.group(2)
+        if other not in v.not_names and other.lower() not in v.titles_and_honorifics:
+            found = m.group(0)
     return found
 
 

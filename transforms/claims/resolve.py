@@ -1,12 +1,15 @@
-"""Stage 4b: the claimant before a reporting verb ("X said"), and what pronouns and
-definite descriptions ("he", "the institute") stand for."""
+"""Stage 4c: the claimant of a reporting verb ("X said", ", X says", "said X"): the subject
+noun phrase of the verb, read as a known name, a name kept as written, a titled role, or a
+pronoun or description standing for an earlier name."""
 
 from __future__ import annotations
 
 import re
 
+from transforms.claims.antecedents import Antecedents, description_words, looks_like_person
+from transforms.claims.docnames import tidy_name
 from transforms.claims.lexicon import Vocab
-from transforms.claims.model import Claimant, DocState, Event
+from transforms.claims.model import Claimant, Event
 from transforms.claims.names import (
     NAME_WORD,
     claimant_of,
@@ -15,81 +18,224 @@ from transforms.claims.names import (
     lowercase_body,
     strip_titles,
 )
-from transforms.claims.tokens import Token
+from transforms.claims.tokens import CLAUSE_BREAK, QUOTES, Token
 from transforms.entities import Mention
 from transforms.rules import ExtractionRules
 
 Cue = tuple[int, int, str]  # (token index, length, kind)
+Found = Claimant | str | None  # "anon": an unnamed claimant
+_PRONOUNS = {"he": "person", "she": "person", "it": "body", "they": "body", "its": "body"}
+_DETERMINERS = ("the", "a", "an", "this", "that", "these", "those")
+_AFTER_VERB_STOP = frozenset({"on", "in", "at", "during", "after", "before", "to", "from", "that",
+                              "while", "when", "who", "which", "adding", "citing", "according", "as"})
 
 
 class Resolver:
-    """Claimants named before a cue, and antecedents of anaphors, in one sentence."""
+    """Claimants named before (or right after) a reporting verb, in one sentence."""
 
     r: ExtractionRules
     v: Vocab
     text: str
     sentence: str
     quotes: list[tuple[int, int]]
-    doc_mentions: list[Mention]
+    ante: Antecedents
+    np_words: frozenset[str] = frozenset()  # words of the last subject read
 
+    # -- where the subject is ---------------------------------------------------------------
     def before(
-        self, tokens: list[Token], k: int, mentions: list[Mention], cues: list[Cue],
-        persons: list[Mention], offset: int, state: DocState, events: list[Event],
-    ) -> Claimant | str | None:
+        self, tokens: list[Token], k: int, length: int, mentions: list[Mention], cues: list[Cue],
+        offset: int, events: list[Event],
+    ) -> Found:
         """The claimant of an 'X said' cue at token k ("anon" for an unnamed one)."""
-        cue_start = tokens[k].start
-        near = self._adjacent_cue(tokens, k, mentions, cues, persons, offset, state, events)
+        near = self._adjacent_cue(tokens, k, mentions, cues, offset, events)
         if near is not None:
             return near
-        best = self._last_mention_before(tokens, cue_start, mentions)
-        end = self._verb_phrase_start(tokens, k, cues)
-        prev = tokens[:end][-5:]
+        end = k
+        while end > 0 and k - end < 3 and is_verb_filler(tokens[end - 1], self.v):
+            end -= 1
+        if end > 0 and tokens[end - 1].low in ("and", "but"):
+            return next((e.claimant for e in reversed(events) if e.claimant is not None), None)
+        start = self._clause_start(tokens, end, cues)
+        if start < end:
+            return self.subject(tokens, start, end, mentions, offset)
+        found = self._earlier_segment(tokens, end, cues, mentions, offset)
+        if found is not None:
+            return found
+        after = self._after_verb(tokens, k + length)
+        if after is not None:
+            return self.subject(tokens, after[0], after[1], mentions, offset)  # '..., said X'
+        return None
+
+    def _clause_start(self, tokens: list[Token], end: int, cues: list[Cue]) -> int:
+        """First token of the noun phrase that ends at ``end``: after a clause break, a
+        quotation mark, a word that opens a clause or another reporting cue."""
+        taken = {x for ck, cl, _kind in cues for x in range(ck, ck + cl)}
+        start = end
+        while start > 0 and end - start < 10:
+            t = tokens[start - 1]
+            if t.text == ")":
+                opening = next((x for x in range(start - 2, max(-1, start - 8), -1) if tokens[x].text == "("), None)
+                if opening is not None:  # "the Institute (RUSI) said": a gloss inside the name
+                    start = opening
+                    continue
+            if (t.text in CLAUSE_BREAK or t.text in QUOTES or t.text in ".!?"
+                    or t.low in self.v.clause_openers or start - 1 in taken):
+                break
+            start -= 1
+        return start
+
+    def _after_verb(self, tokens: list[Token], j: int) -> tuple[int, int] | None:
+        """'"...," said Jane Roe on Monday': the subject right after the verb."""
+        if j >= len(tokens):
+            return None
+        first = tokens[j]
+        if not (first.text[:1].isupper() or first.low in ("the", "a", "an")):
+            return None
+        end = j
+        while end < len(tokens) and end - j < 8:
+            t = tokens[end]
+            if t.kind == "punct" or t.low in _AFTER_VERB_STOP:
+                break
+            end += 1
+        return (j, end) if end > j else None
+
+    def _earlier_segment(
+        self, tokens: list[Token], end: int, cues: list[Cue], mentions: list[Mention], offset: int
+    ) -> Found:
+        """'The NIS, which briefed lawmakers, said', 'Budanov, the HUR chief, said', 'The Daily
+        Planet, citing Finnish officials, reported': the name before a bracketed clause."""
+        if end < 2 or tokens[end - 1].text != ",":
+            return None
+        inner = end - 1
+        while inner > 0 and end - 1 - inner < 12 and tokens[inner - 1].text not in CLAUSE_BREAK:
+            inner -= 1
+        if inner == end - 1 or inner == 0 or tokens[inner - 1].text != ",":
+            return None  # not a bracketed clause: "Russia sent 900 troops, said X"
+        opener = tokens[inner].low
+        chain = any(ck == inner and kind == "chain" for ck, _l, kind in cues)
+        named = None
+        if not chain and opener not in self.v.clause_openers:
+            named = self.subject(tokens, inner, end - 1, mentions, offset)  # an apposition
+            if isinstance(named, Claimant) and (named.entity_type == "person" or looks_like_person(named, self.v)):
+                return named  # "the defence minister, Jane Roe, said": the name
+        outer = self._clause_start(tokens, inner - 1, [])
+        if outer < inner - 1:
+            found = self.subject(tokens, outer, inner - 1, mentions, offset)
+            if found is not None:
+                return found  # "Budanov, the HUR chief, said": the name before the apposition
+        return named
+
+    # -- what the subject names ---------------------------------------------------------------
+    def subject(self, tokens: list[Token], a: int, b: int, mentions: list[Mention], offset: int) -> Found:
+        """The claimant a noun phrase names ("A Naumann Foundation study published in May":
+        the phrase ends before its participle or preposition)."""
+        span = [t for t in tokens[a:b] if t.text not in "()"]
+        agent = self._agent(span)
+        if agent is not None:
+            span = agent
+        cut = next((x for x in range(1, len(span)) if span[x].low in self.v.np_enders), len(span))
+        span = span[:cut]
+        if not span:
+            return None
+        self.np_words = frozenset(t.low for t in span if t.kind == "word")
+        s0, s1 = span[0].start, span[-1].end
+        inside = [m for m in mentions if s0 <= m.start and m.end <= s1]
+        words = [t.low for t in span if t.kind == "word"]
+        if len(words) == 1 and words[0] in _PRONOUNS:
+            return self._pronoun(words[0], offset + s0)
+        named = self._written_name(span, inside, offset)
+        if named is not None:
+            return named
+        if inside:
+            return claimant_of(inside[-1])  # "South Korea's Joint Chiefs of Staff": the head
+        return self._description(span, offset + s0)
+
+    def _agent(self, span: list[Token]) -> list[Token] | None:
+        """"imagery reviewed by X", "analysts at X", "a spokesman for X", "data from X": the
+        body after the preposition is the claimant."""
+        v = self.v
+        for x in range(1, len(span) - 1):
+            if span[x].low not in ("by", "at", "for", "from", "of", "with"):
+                continue
+            prev = span[x - 1]
+            generic = prev.low in v.person_nouns or prev.low in v.unnamed_people or prev.low in v.report_nouns
+            participle = prev.text.islower() and prev.low.endswith(("ed", "en"))
+            if (generic and span[x].low != "by") or (participle and span[x].low in ("by", "from")):
+                rest = span[x + 1 :]
+                if any(t.text[:1].isupper() for t in rest):
+                    return rest
+        return None
+
+    def _written_name(self, span: list[Token], inside: list[Mention], offset: int) -> Found:
+        """Capitalised words after the last known name ("Czech Foreign Minister Jan Novak",
+        "Lee said"), or an owner with a lower-case body ("Finland's defence ministry")."""
+        if len(span) > 1 and span[-1].low in self.v.report_nouns and span[-1].text.islower():
+            span = span[:-1]  # "a Naumann Foundation study", "the U.S. assessments"
+        body = lowercase_body(span, self.v)
+        head = span[: len(span) - len(body)] if body else span
         name_toks: list[Token] = []
-        body = lowercase_body(prev, self.v)
-        if body:
-            prev = prev[: len(prev) - len(body)]
-        for t in reversed(prev):
+        for t in reversed(head):
             if NAME_WORD.fullmatch(t.text) and t.text not in self.v.not_names:
                 name_toks.insert(0, t)
             else:
                 break
-        if body and name_toks and (best is None or best.end <= name_toks[0].start):
-            # "Finland's defence ministry", "Finnish military intelligence": a body named by
-            # its owner and a lower-case head noun, kept as written.
-            return Claimant(self.sentence[name_toks[0].start : body[-1].end])
-        return self._named_before(name_toks, best, k, offset + cue_start)
-
-    def _named_before(
-        self, name_toks: list[Token], best: Mention | None, k: int, at: int
-    ) -> Claimant | None:
-        """An unknown capitalised name right before the cue ("Lee Ji-won said", "Czech
-        President Jan Novak said"), else the last known name before it."""
-        if best is not None and name_toks and name_toks[0].start < best.end:
-            name_toks = [t for t in name_toks if t.start >= best.end]
+        last = inside[-1].end if inside else -1
+        name_toks = [t for t in name_toks if t.start >= last]
+        if body and name_toks:
+            return Claimant(tidy_name(self.sentence[name_toks[0].start : body[-1].end]))
+        if body or not name_toks:
+            return None
         names = strip_titles([t.text for t in name_toks], self.v)
-        free = best is None or (bool(name_toks) and best.end <= name_toks[0].start)
-        if len(names) >= 2 and free:
-            return Claimant(" ".join(names))
-        if len(names) == 1 and len(name_toks) == 1 and k >= 2 and free:
-            # '..., Novak said': a surname the document introduced earlier in full.
-            found = full_name(self.text, names[0], at, self.v)
+        if len(names) >= 2:
+            return Claimant(tidy_name(" ".join(names)))
+        if len(names) == 1 and len(name_toks) == 1:
+            found = full_name(self.text, names[0], offset + name_toks[0].start, self.v)
             if found is not None:
                 return Claimant(found, "person")
-        if best is not None:
-            return claimant_of(best)
+            if not inside and name_toks[0].text.isupper() and len(name_toks[0].text) > 1:
+                return Claimant(names[0])  # an acronym: "RAR said"
         return None
 
+    def _pronoun(self, word: str, at: int) -> Found:
+        if _PRONOUNS[word] == "person":
+            return self.ante.person(at)
+        return self.ante.organisation(at)
+
+    def _description(self, span: list[Token], at: int) -> Found:
+        """"the team", "the U.S. broadcaster", "a senior alliance official", "officials"."""
+        words = description_words(tidy_name(self.sentence[span[0].start : span[-1].end]))
+        if span[0].low in ("the", "a", "an", "this", "that"):
+            words = [span[0].low, *words]
+        if not words:
+            return None
+        head = words[-1]
+        definite = words[0] in ("the", "this", "that")
+        if head in self.v.person_nouns:
+            if definite:
+                return self.ante.person(at) or "anon"
+            if words[0] in ("a", "an") and len(words) > 2:
+                return Claimant(tidy_name(" ".join(t.text for t in span)))  # a titled role, as written
+            return "anon"
+        if head in self.v.unnamed_people:
+            return "anon"
+        if (head in self.v.org_nouns or head in self.v.report_nouns) and (
+            definite or words[0] in ("its", "their")
+        ):
+            return self.ante.organisation(at, words) or "anon"
+        return None
+
+    # -- cues right before the verb -------------------------------------------------------
     def _adjacent_cue(
-        self, tokens: list[Token], k: int, mentions: list[Mention], cues: list[Cue],
-        persons: list[Mention], offset: int, state: DocState, events: list[Event],
-    ) -> Claimant | str | None:
-        """Pronouns and definite descriptions right before the cue ("he said", "the report
-        says"), and unnamed claimants ("experts say")."""
+        self, tokens: list[Token], k: int, mentions: list[Mention], cues: list[Cue], offset: int,
+        events: list[Event],
+    ) -> Found:
+        """Pronouns and descriptions of attribution_cues.csv right before the cue ("he said",
+        "the report says"), and unnamed claimants ("experts say")."""
         for ck, length, kind in cues:
             if not (ck + length <= k and k - (ck + length) <= 2):
                 continue
             if kind in ("anaphor_person", "anaphor_org"):
-                found = self.anaphor(tokens, ck, length, kind, events, persons, offset, state)
+                found = self.anaphor(tokens, ck, length, kind, offset, events)
                 if found is not None:
                     return found
                 continue
@@ -111,86 +257,22 @@ class Resolver:
         ]
         return claimant_of(named[-1]) if named else "anon"
 
-    def _last_mention_before(
-        self, tokens: list[Token], cue_start: int, mentions: list[Mention]
-    ) -> Mention | None:
-        best = None
-        for m in mentions:
-            if m.end <= cue_start and cue_start - m.end <= 90:
-                if self.quotes and any(q0 <= m.start < q1 <= cue_start for q0, q1 in self.quotes):
-                    continue  # '"... helped Ukraine ...," Novak said': quoted speech, not the speaker
-                between = [t for t in tokens if m.end <= t.start < cue_start]
-                if any(t.low in ("that", ";") for t in between):
-                    continue
-                best = m
-        return best
-
-    def _verb_phrase_start(self, tokens: list[Token], k: int, cues: list[Cue]) -> int:
-        """Where the claimant ends: auxiliaries and adverbs ("has now said") and a bracketed
-        "citing ..." clause ("The Daily Planet, citing Finnish officials, reported") are
-        skipped."""
-        end = k
-        while end > 0 and k - end < 3 and is_verb_filler(tokens[end - 1], self.v):
-            end -= 1
-        if end > 1 and tokens[end - 1].text == ",":
-            for ck, _length, ckind in cues:
-                if (
-                    ckind == "chain"
-                    and 1 <= ck < end - 1
-                    and tokens[ck - 1].text == ","
-                    and not any(t.kind == "punct" for t in tokens[ck : end - 1])
-                ):
-                    return ck - 1
-        return end
-
     def anaphor(
-        self, tokens: list[Token], ck: int, length: int, kind: str, events: list[Event],
-        persons: list[Mention], offset: int, state: DocState,
-    ) -> Claimant | str | None:
-        """The claimant a pronoun or definite description ("he", "its", "the institute")
-        stands for, "anon" for an unnamed one, None when nothing fits."""
-        cue_start = tokens[ck].start
-        # A claimant already named earlier in the same sentence ("Ukraine's military
-        # intelligence said in its latest assessment").
+        self, tokens: list[Token], ck: int, length: int, kind: str, offset: int, events: list[Event]
+    ) -> Found:
+        """The claimant a pronoun or description of attribution_cues.csv ("he", "its", "the
+        institute") stands for: one named earlier in the same sentence ("X said in its
+        assessment"), else an earlier name; "anon" for an unnamed one, None when nothing fits."""
+        at = offset + tokens[ck].start
         for e in reversed(events):
             c = e.claimant
-            if e.pos < cue_start and c is not None and (
+            if e.pos < tokens[ck].start and c is not None and (
                 (c.entity_type == "person") == (kind == "anaphor_person")
             ):
                 return c
+        words = [t.low for t in tokens[ck : ck + length]]
         if kind == "anaphor_person":
-            prior = [p for p in persons if p.end <= offset + cue_start]
-            if prior:
-                return claimant_of(prior[-1])
-            # "the official said" with no named person: an unnamed speaker, never
-            # the country mentioned in the reported content ("the North shipped").
-            return "anon" if length > 1 else None
-        if length > 1:
-            found = self._named_like(tokens[ck + length - 1].low, offset + cue_start, state)
-            if found is not None:
-                return found
-        if state.first_org is not None:
-            return state.first_org
-        for m in self.doc_mentions:
-            if m.end > offset + cue_start:
-                break
-            if m.entity_type == "organisation":
-                return claimant_of(m)
-        return "anon" if length > 1 else None  # "the report said" with no named body
-
-    def _named_like(self, head: str, at: int, state: DocState) -> Claimant | None:
-        """"the institute said": the latest claimant whose name has that head noun."""
-        if len(head) <= 3:
-            return None
-        pattern = re.compile(r"\b" + re.escape(head) + r"\b", re.I)
-        for c in reversed(state.quoted):
-            if c.entity_type != "person" and pattern.search(c.name):
-                return c
-        for m in reversed(self.doc_mentions):
-            if (
-                m.end <= at
-                and m.entity_type == "organisation"
-                and (pattern.search(m.surface) or pattern.search(m.canonical))
-            ):
-                return claimant_of(m)
-        return None
+            found = self.ante.person(at)
+            return found if found is not None else ("anon" if length > 1 else None)
+        found = self.ante.organisation(at, words if length > 1 else None)
+        return found if found is not None else ("anon" if length > 1 else None)
