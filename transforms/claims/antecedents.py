@@ -50,11 +50,12 @@ class Antecedents:
     v: Vocab
     mentions: list[Mention]
     named: list[Named]
-    quoted: list[tuple[int, Claimant]] = field(default_factory=list)
+    quoted: list[tuple[int, Claimant, frozenset[str]]] = field(default_factory=list)
 
-    def add(self, at: int, claimant: Claimant) -> None:
-        """A claimant quoted at document offset ``at``."""
-        self.quoted.append((at, claimant))
+    def add(self, at: int, claimant: Claimant, words: frozenset[str] = frozenset()) -> None:
+        """A claimant quoted at document offset ``at``, with the words of the phrase that
+        named it ("a Naumann Foundation study": "the study" later stands for it)."""
+        self.quoted.append((at, claimant, words))
 
     def _pool(self, before: int) -> list[tuple[int, Claimant, frozenset[str], bool]]:
         """(position, claimant, words, quoted) of every name before ``before``, by position."""
@@ -64,7 +65,8 @@ class Antecedents:
         known = [(m.start, m.end) for m in self.mentions if m.entity_type == "organisation"]
         pool += [(n.start, n.claimant, n.words, False) for n in self.named
                  if n.start < before and not any(a <= n.start < b for a, b in known)]
-        pool += [(at, c, words.get(c.name, words_of(c.name)), True) for at, c in self.quoted if at < before]
+        pool += [(at, c, words.get(c.name, words_of(c.name)) | extra, True)
+                 for at, c, extra in self.quoted if at < before]
         return sorted(pool, key=lambda e: e[0])
 
     def person(self, before: int) -> Claimant | None:

@@ -1,6 +1,7 @@
 """Stage 5 driver: parties and period of each figure, then one claim per distinct
-(metric, bounds, unit) of a document. Headings and captions give no claim: a headline
-figure is trusted only where the body states it."""
+(metric, bounds, unit) and claimant of a document: a figure two claimants give is listed
+under each, and a figure without a claimant only where no claimant gives it. Headings and
+captions give no claim: a headline figure is trusted only where the body states it."""
 
 from __future__ import annotations
 
@@ -45,22 +46,35 @@ def assemble(
                     "char_start": s.start + fig["start"], "char_end": s.start + fig["end"],
                     "sentence_idx": s.sent_idx,
                 })
+        claims.flush()
     return pl.DataFrame(out, schema=CLAIM_SCHEMA)
 
 
 class _Claims:
-    """One document's claims: a figure is reported once, from the first sentence stating it."""
+    """One document's claims: each figure once per claimant, in text order."""
 
     def __init__(self, doc_id: str, out: dict[str, list]) -> None:
         self.doc_id = doc_id
         self.out = out
-        self.seen: set[tuple] = set()
+        self.rows: list[dict] = []
 
     def add(self, claim: dict) -> None:
-        key = (claim["metric"], claim["value_low"], claim["value_high"], claim["unit"])
-        if key in self.seen:
-            return
-        self.seen.add(key)
-        row = {"doc_id": self.doc_id, "claim_seq": len(self.seen) - 1, **claim}
-        for col in CLAIM_SCHEMA:
-            self.out[col].append(row[col])
+        self.rows.append(claim)
+
+    def flush(self) -> None:
+        """Write the document's claims: the first of each (figure, claimant), and a figure
+        with no claimant only when nobody is named for it."""
+        named = {_figure(c) for c in self.rows if c["attributed_to"] is not None}
+        seen: set[tuple] = set()
+        for claim in self.rows:
+            key = (*_figure(claim), claim["attributed_to"])
+            if key in seen or (claim["attributed_to"] is None and _figure(claim) in named):
+                continue
+            seen.add(key)
+            row = {"doc_id": self.doc_id, "claim_seq": len(seen) - 1, **claim}
+            for col in CLAIM_SCHEMA:
+                self.out[col].append(row[col])
+
+
+def _figure(claim: dict) -> tuple:
+    return claim["metric"], claim["value_low"], claim["value_high"], claim["unit"]

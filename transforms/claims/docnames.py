@@ -55,6 +55,19 @@ def document_names(text: str, rules: ExtractionRules, v: Vocab) -> list[Named]:
         full = f"{name} ({m.group(2)})"
         start = m.start(1) + m.group(1).find(name)
         found[start] = Named(start, Claimant(full, "organisation"), words_of(full))
+    for m in _headed_pattern(rules, v).finditer(text):
+        name = _trim_name(m.group(0), v)
+        start = m.end() - len(name) if name else m.start()
+        if name is None or " " not in name or start in found or any(
+            s <= start < s + len(n.claimant.name) for s, n in found.items()
+        ):
+            continue  # a lone "Staff" or "Army" names nothing
+        found[start] = Named(start, Claimant(name, "organisation"), words_of(name))
+    for m in _apposition_pattern(rules, v).finditer(text):
+        name = _trim_name(m.group(1), v)
+        if name is None or m.start(1) in found:
+            continue
+        found[m.start(1)] = Named(m.start(1), Claimant(name, "organisation"), words_of(name, m.group(2)))
     for m in _descriptor_pattern(rules, v).finditer(text):
         name = _trim_name(m.group(2), v)
         if name is None or m.start(2) in found:
@@ -77,6 +90,38 @@ def _trim_name(name: str, v: Vocab) -> str | None:
 
 
 _PATTERNS: dict[int, tuple[Vocab, re.Pattern[str]]] = {}
+_HEADED: dict[int, tuple[Vocab, re.Pattern[str]]] = {}
+
+
+_APPOSED: dict[int, tuple[Vocab, re.Pattern[str]]] = {}
+
+
+def _apposition_pattern(rules: ExtractionRules, v: Vocab) -> re.Pattern[str]:
+    """"Beyond Parallel, a project of the ...": a capitalised name described right after it."""
+    cached = _APPOSED.get(id(rules))
+    if cached is None or cached[0] is not v:
+        nouns = sorted(v.org_nouns, key=len, reverse=True)
+        heads = "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in nouns)
+        pattern = re.compile(
+            r"(" + _NAME + r"(?:\s+" + _NAME + r"){0,4}),\s+(?:a|an|the)\s+(?:[\w.-]+\s+){0,3}?(" + heads + r")\b"
+        )
+        cached = _APPOSED[id(rules)] = (v, pattern)
+    return cached[1]
+
+
+def _headed_pattern(rules: ExtractionRules, v: Vocab) -> re.Pattern[str]:
+    """"the Institute for National Security Strategy", "the Friedrich Naumann Foundation":
+    capitalised words around a capitalised body noun (``org_noun``, ``body_head``)."""
+    cached = _HEADED.get(id(rules))
+    if cached is None or cached[0] is not v:
+        heads = sorted({w.capitalize() for w in v.org_nouns | v.body_heads if " " not in w and w.isalpha()},
+                       key=len, reverse=True)
+        pattern = re.compile(
+            r"(?:" + _NAME + r"\s+){0,4}(?:" + "|".join(heads) + r")(?:\s+(?:for|of|on)\s+(?:the\s+)?"
+            + _NAME + r"(?:\s+(?:and\s+)?" + _NAME + r"){0,4})?(?![\w-])"
+        )
+        cached = _HEADED[id(rules)] = (v, pattern)
+    return cached[1]
 
 
 def _descriptor_pattern(rules: ExtractionRules, v: Vocab) -> re.Pattern[str]:

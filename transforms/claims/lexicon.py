@@ -136,9 +136,13 @@ class Vocab:
         self.partitives = role("partitive")
         self.clause_openers = role("clause_opener")
         self.np_enders = role("np_ender")
+        self.np_leaders = role("np_leader")
+        self.abbreviations = role("abbreviation")
         self.org_nouns = role("org_noun")
         self.report_nouns = role("report_noun")
         self.person_nouns = role("person_noun")
+        self.group_adjectives = role("group_adjective")
+        self.relay_verbs = tuple(sorted((word_tuple(w) for w in role("relay_verb")), key=len, reverse=True))
 
 
 _VOCABS: dict[int, Vocab] = {}

@@ -49,6 +49,7 @@ class Event:
     pos: int
     kind: str
     claimant: Claimant | None
+    words: frozenset[str] = frozenset()  # words of the phrase that named the claimant
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from transforms.claims.names import (
     lowercase_body,
     strip_titles,
 )
-from transforms.claims.tokens import CLAUSE_BREAK, QUOTES, Token
+from transforms.claims.tokens import CLAUSE_BREAK, QUOTES, Token, merge_acronyms
 from transforms.entities import Mention
 from transforms.rules import ExtractionRules
 
@@ -40,6 +40,7 @@ class Resolver:
     quotes: list[tuple[int, int]]
     ante: Antecedents
     np_words: frozenset[str] = frozenset()  # words of the last subject read
+    events_so_far: list[Event]  # events of the sentence being read
 
     # -- where the subject is ---------------------------------------------------------------
     def before(
@@ -69,7 +70,8 @@ class Resolver:
     def _clause_start(self, tokens: list[Token], end: int, cues: list[Cue]) -> int:
         """First token of the noun phrase that ends at ``end``: after a clause break, a
         quotation mark, a word that opens a clause or another reporting cue."""
-        taken = {x for ck, cl, _kind in cues for x in range(ck, ck + cl)}
+        taken = {x for ck, cl, kind in cues if not kind.startswith(("anaphor", "anonymous"))
+                 for x in range(ck, ck + cl)}
         start = end
         while start > 0 and end - start < 10:
             t = tokens[start - 1]
@@ -78,11 +80,26 @@ class Resolver:
                 if opening is not None:  # "the Institute (RUSI) said": a gloss inside the name
                     start = opening
                     continue
-            if (t.text in CLAUSE_BREAK or t.text in QUOTES or t.text in ".!?"
+            if t.low in ("that", "this") and 0 < end - start <= 2 and self._description_noun(tokens[end - 1].low):
+                start -= 1  # "that institute put": a determiner, not a new clause
+                continue
+            if (t.text in CLAUSE_BREAK or t.text in QUOTES or t.text in "*_•!?"
+                    or (t.text == "." and not self._abbreviation_dot(tokens, start - 1))
                     or t.low in self.v.clause_openers or start - 1 in taken):
                 break
             start -= 1
         return start
+
+    def _description_noun(self, low: str) -> bool:
+        v = self.v
+        return low in v.org_nouns or low in v.report_nouns or low in v.person_nouns
+
+    def _abbreviation_dot(self, tokens: list[Token], k: int) -> bool:
+        """A full stop inside a sentence that closes an abbreviation ("Oct.", "U.S.")."""
+        prev = tokens[k - 1] if k > 0 else None
+        return prev is not None and prev.end == tokens[k].start and (
+            prev.low in self.v.abbreviations or (len(prev.text) == 1 and prev.text.isupper())
+        )
 
     def _after_verb(self, tokens: list[Token], j: int) -> tuple[int, int] | None:
         """'"...," said Jane Roe on Monday': the subject right after the verb."""
@@ -102,34 +119,53 @@ class Resolver:
     def _earlier_segment(
         self, tokens: list[Token], end: int, cues: list[Cue], mentions: list[Mention], offset: int
     ) -> Found:
-        """'The NIS, which briefed lawmakers, said', 'Budanov, the HUR chief, said', 'The Daily
-        Planet, citing Finnish officials, reported': the name before a bracketed clause."""
-        if end < 2 or tokens[end - 1].text != ",":
+        """'The NIS, which briefed lawmakers, said', 'Lim, an analyst at the Institute, said',
+        'The Daily Planet, citing Finnish officials, reported': the subject is the first
+        comma segment of the clause that names someone, a person's name first."""
+        segments = self._comma_segments(tokens, end)
+        if not segments:
             return None
-        inner = end - 1
-        while inner > 0 and end - 1 - inner < 12 and tokens[inner - 1].text not in CLAUSE_BREAK:
-            inner -= 1
-        if inner == end - 1 or inner == 0 or tokens[inner - 1].text != ",":
-            return None  # not a bracketed clause: "Russia sent 900 troops, said X"
-        opener = tokens[inner].low
-        chain = any(ck == inner and kind == "chain" for ck, _l, kind in cues)
-        named = None
-        if not chain and opener not in self.v.clause_openers:
-            named = self.subject(tokens, inner, end - 1, mentions, offset)  # an apposition
-            if isinstance(named, Claimant) and (named.entity_type == "person" or looks_like_person(named, self.v)):
-                return named  # "the defence minister, Jane Roe, said": the name
-        outer = self._clause_start(tokens, inner - 1, [])
-        if outer < inner - 1:
-            found = self.subject(tokens, outer, inner - 1, mentions, offset)
-            if found is not None:
-                return found  # "Budanov, the HUR chief, said": the name before the apposition
-        return named
+        found: list[Found] = []
+        for a, b in segments:
+            opener = tokens[a].low
+            if opener in self.v.clause_openers or any(ck == a and kind == "chain" for ck, _l, kind in cues):
+                continue  # a relative clause or "citing ..."
+            read = self.subject(tokens, a, b, mentions, offset)
+            if isinstance(read, Claimant) and looks_like_person(read, self.v):
+                return read
+            if read is not None:
+                found.append(read)
+        return found[0] if found else None
+
+    def _comma_segments(self, tokens: list[Token], end: int) -> list[tuple[int, int]]:
+        """Comma segments before token ``end`` (which follows a comma), left to right: the
+        bracketed ones and the one they bracket ("X, the Y, said")."""
+        if end < 2 or tokens[end - 1].text != ",":
+            return []
+        out: list[tuple[int, int]] = []
+        b = end - 1
+        while b > 0 and len(out) < 4:
+            a = b
+            while a > 0 and b - a < 14 and tokens[a - 1].text not in CLAUSE_BREAK and tokens[a - 1].text not in QUOTES:
+                a -= 1
+            if a < b:
+                out.insert(0, (a, b))
+            if a == 0 or tokens[a - 1].text != ",":
+                break
+            b = a - 1
+        if len(out) < 2:
+            return []  # not a bracketed clause: "Russia sent 900 troops, said X"
+        start = self._clause_start(tokens, out[0][1], [])
+        out[0] = (max(out[0][0], start), out[0][1])
+        return out
 
     # -- what the subject names ---------------------------------------------------------------
     def subject(self, tokens: list[Token], a: int, b: int, mentions: list[Mention], offset: int) -> Found:
         """The claimant a noun phrase names ("A Naumann Foundation study published in May":
         the phrase ends before its participle or preposition)."""
-        span = [t for t in tokens[a:b] if t.text not in "()"]
+        span = merge_acronyms([t for t in tokens[a:b] if t.text not in "()"])
+        while len(span) > 1 and span[0].low in self.v.np_leaders:
+            span = span[1:]  # "By the group's count", "In its assessment"
         agent = self._agent(span)
         if agent is not None:
             span = agent
@@ -162,7 +198,8 @@ class Resolver:
             participle = prev.text.islower() and prev.low.endswith(("ed", "en"))
             if (generic and span[x].low != "by") or (participle and span[x].low in ("by", "from")):
                 rest = span[x + 1 :]
-                if any(t.text[:1].isupper() for t in rest):
+                definite = rest[0].low in ("the", "that", "this") and rest[-1].low in v.org_nouns
+                if definite or any(t.text[:1].isupper() for t in rest):
                     return rest
         return None
 
@@ -196,10 +233,17 @@ class Resolver:
                 return Claimant(names[0])  # an acronym: "RAR said"
         return None
 
+    def _in_sentence(self, person: bool) -> Claimant | None:
+        """A claimant named earlier in the same sentence ("X said in its assessment")."""
+        for e in reversed(self.events_so_far):
+            if e.claimant is not None and looks_like_person(e.claimant, self.v) == person:
+                return e.claimant
+        return None
+
     def _pronoun(self, word: str, at: int) -> Found:
         if _PRONOUNS[word] == "person":
-            return self.ante.person(at)
-        return self.ante.organisation(at)
+            return self._in_sentence(True) or self.ante.person(at)
+        return self._in_sentence(False) or self.ante.organisation(at)
 
     def _description(self, span: list[Token], at: int) -> Found:
         """"the team", "the U.S. broadcaster", "a senior alliance official", "officials"."""
@@ -210,6 +254,9 @@ class Resolver:
             return None
         head = words[-1]
         definite = words[0] in ("the", "this", "that")
+        if words[0] in ("its", "their") or (definite and head in self.v.org_nouns):
+            # "its analysts", "the analysts", "in its assessment"
+            return self._in_sentence(False) or self.ante.organisation(at, words) or "anon"
         if head in self.v.person_nouns:
             if definite:
                 return self.ante.person(at) or "anon"
@@ -234,6 +281,8 @@ class Resolver:
         for ck, length, kind in cues:
             if not (ck + length <= k and k - (ck + length) <= 2):
                 continue
+            if not all(is_verb_filler(t, self.v) for t in tokens[ck + length : k]):
+                continue  # "the think tank run by the spy agency, estimated": not the subject
             if kind in ("anaphor_person", "anaphor_org"):
                 found = self.anaphor(tokens, ck, length, kind, offset, events)
                 if found is not None:

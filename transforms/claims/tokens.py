@@ -83,3 +83,22 @@ def clause_bounds(tokens: list[Token], i: int, j: int) -> tuple[int, int]:
 def glued(a: Token, b: Token) -> bool:
     """No space between two tokens."""
     return a.end == b.start
+
+
+def merge_acronyms(tokens: list[Token]) -> list[Token]:
+    """Dotted acronyms as one token ("U", ".", "S", "." -> "U.S.")."""
+    out: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        j = k
+        while (j + 1 < len(tokens) and len(tokens[j].text) == 1 and tokens[j].text.isupper()
+               and tokens[j + 1].text == "." and tokens[j].end == tokens[j + 1].start):
+            j += 2
+        if j - k >= 4:  # at least two letters with their dots
+            text = "".join(t.text for t in tokens[k:j])
+            out.append(Token(text, tokens[k].start, tokens[j - 1].end, text.lower(), "word"))
+            k = j
+        else:
+            out.append(tokens[k])
+            k += 1
+    return out
