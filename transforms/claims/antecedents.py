@@ -81,7 +81,7 @@ class Antecedents:
         names share a word with the description, else the most recent body quoted, else
         the most recent body named."""
         bodies = [e for e in self._pool(before) if not looks_like_person(e[1], self.v)
-                  and e[1].entity_type != "country"]
+                  and (e[1].entity_type != "country" or e[3])]  # a country only as a claimant
         if description:
             wanted = set(description) - {"the", "this", "that", "its", "their"}
             for _at, c, w, _q in reversed(bodies):

@@ -53,9 +53,9 @@ class ReportingFrames(Resolver):
         """Reporting cues of one sentence with their claimants, in text order."""
         self.sentence = sentence
         self.quotes = quoted_spans(sentence)
-        cues = self._cues(tokens)
-        self.events_so_far: list[Event] = []
         claim_mentions = [m for m in mentions if m.entity_type in _CLAIMANT_TYPES]
+        cues = self._cues(tokens, mentions)
+        self.events_so_far: list[Event] = []
         paren = self._paren_source(sentence, claim_mentions)
         if not cues:
             return [paren] if paren is not None else []
@@ -81,8 +81,10 @@ class ReportingFrames(Resolver):
         events.sort(key=lambda e: e.pos)
         return events
 
-    def _cues(self, tokens: list[Token]) -> list[Cue]:
-        """(token index, length, kind) of every attribution cue, longest first."""
+    def _cues(self, tokens: list[Token], mentions: list[Mention] | None = None) -> list[Cue]:
+        """(token index, length, kind) of every attribution cue, longest first; none inside a
+        known name ("the United States gave": "States" is not "states")."""
+        inside = {k for m in mentions or [] for k, t in enumerate(tokens) if m.start <= t.start < m.end}
         cues: list[Cue] = []
         table = self.r.attribution
         firsts = lengths_by_first(table)
@@ -93,7 +95,7 @@ class ReportingFrames(Resolver):
             if hit is not None and hit[0] == "backref" and not self._closes_clause(tokens, k + hit[1]):
                 # "said this month": not "said so." pointing back; the verb alone
                 hit = match_lengths(tokens, k, table, tuple(x for x in lengths if x < hit[1]))
-            if hit is None:
+            if hit is None or k in inside:
                 k += 1
                 continue
             cues.append((k, hit[1], hit[0]))
@@ -119,6 +121,12 @@ class ReportingFrames(Resolver):
                 continue
             if self._anaphor_argument(tokens, k, length, kind, anaphors, offset, events):
                 continue
+            if self._nested_source(tokens, k + length, cues):
+                continue  # "according to an assessment by the BND": "by" names the claimant
+            relay = self._relayed(tokens, k + length, mentions, offset)
+            if relay is not None:
+                events.append(Event(tokens[k].start, kind, relay if relay != "anon" else None))
+                continue  # "according to a source who spoke to the channel": the channel
             claimant, start = self._after(self.sentence, tokens[k + length - 1].end, mentions)
             if kind == "chain" and self._unnamed_relay(tokens, k + length, claimant):
                 # "X, citing South Korean officials, reported": an anonymous claimant
@@ -156,6 +164,34 @@ class ReportingFrames(Resolver):
             return False
         events.append(Event(tokens[k].start, kind, None if found == "anon" else found))
         return True
+
+    def _nested_source(self, tokens: list[Token], j: int, cues: list[Cue]) -> bool:
+        """The argument of "according to" is a report made by someone a cue names next."""
+        k = j + 1 if j < len(tokens) and tokens[j].low in ("a", "an", "the") else j
+        while k < len(tokens) and k - j < 4 and tokens[k].text.islower() and tokens[k].low not in self.v.report_nouns:
+            k += 1
+        return k < len(tokens) and tokens[k].low in self.v.report_nouns and any(
+            ck in (k, k + 1) and kind == "before" for ck, _l, kind in cues
+        )
+
+    def _relayed(self, tokens: list[Token], j: int, mentions: list[Mention], offset: int):
+        """"a security source who spoke to the channel", "officials quoted by X": an unnamed
+        claimant relayed by a named intermediary is the intermediary."""
+        words = [t.low for t in tokens[j : j + 12]]
+        group = next((x for x, w in enumerate(words[:5]) if w in self.v.unnamed_people or w in self.v.person_nouns), None)
+        if group is None:
+            return None
+        for x in range(group + 1, min(group + 4, len(words))):
+            for verb in self.v.relay_verbs:
+                if tuple(words[x : x + len(verb)]) == verb:
+                    a = j + x + len(verb)
+                    b = a
+                    while b < len(tokens) and b - a < 8 and tokens[b].kind != "punct":
+                        b += 1
+                    return self.subject(tokens, a, b, mentions, offset) if b > a else None
+            if words[x] in (",", "."):
+                break
+        return None
 
     @staticmethod
     def _arguments(tokens: list[Token], cues: list[Cue]) -> set[int]:

@@ -73,7 +73,7 @@ class Resolver:
         taken = {x for ck, cl, kind in cues if not kind.startswith(("anaphor", "anonymous"))
                  for x in range(ck, ck + cl)}
         start = end
-        while start > 0 and end - start < 10:
+        while start > 0 and end - start < 16:
             t = tokens[start - 1]
             if t.text == ")":
                 opening = next((x for x in range(start - 2, max(-1, start - 8), -1) if tokens[x].text == "("), None)
@@ -229,8 +229,11 @@ class Resolver:
             found = full_name(self.text, names[0], offset + name_toks[0].start, self.v)
             if found is not None:
                 return Claimant(found, "person")
-            if not inside and name_toks[0].text.isupper() and len(name_toks[0].text) > 1:
-                return Claimant(names[0])  # an acronym: "RAR said"
+            word = name_toks[0]
+            common = (word.low in self.v.unnamed_people or word.low in self.v.person_nouns
+                      or word.low in self.v.org_nouns or word.low in self.v.report_nouns)
+            if not inside and len(span) == 1 and len(word.text) > 1 and not common:
+                return Claimant(names[0])  # "RAR said", "Babel notes": a one-word name
         return None
 
     def _in_sentence(self, person: bool) -> Claimant | None:
