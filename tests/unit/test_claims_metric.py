@@ -132,3 +132,73 @@ def test_later_waves_and_special_contingents_are_reinforcements(text: str, expec
 ])
 def test_share_of_a_coordinated_ammunition_noun(text: str, expected: tuple) -> None:
     assert expected in rows(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Minsk sent 20 Grad rocket launchers and some self-propelled howitzers, delivering 40 of each.",
+     [("rocket_launchers", 40, 40), ("artillery_systems", 40, 40)]),
+    ("The convoy carried howitzers and rocket launchers, 15 of each, the ministry said.",
+     [("artillery_systems", 15, 15), ("rocket_launchers", 15, 15)]),
+])
+def test_of_each_gives_one_figure_per_kind(text: str, expected: list) -> None:
+    got = rows(text)
+    assert all(e in got for e in expected), got
+
+
+@pytest.mark.parametrize(("text", "part", "whole"), [
+    ("About 900 of the roughly 5,000 soldiers sent have become casualties, Kyiv said.",
+     ("troop_casualties", 900, 900), ("troops_deployed", 5000, 5000)),
+    ("Some 120 of the 2,000 troops deployed in March were captured, the army said.",
+     ("troops_captured", 120, 120), ("troops_deployed", 2000, 2000)),
+])
+def test_subset_and_whole_take_their_own_metrics(text: str, part: tuple, whole: tuple) -> None:
+    got = rows(text)
+    assert part in got and whole in got, got
+
+
+@pytest.mark.parametrize(("text", "first", "second"), [
+    ("Drone units killed 35 Russian soldiers and wounded 60 near the river, the army said.",
+     ("troops_killed", 35, 35), ("troops_wounded", 60, 60)),
+    ("The brigade said it had captured 12 soldiers and killed about 80 more in the assault.",
+     ("troops_captured", 12, 12), ("troops_killed", 80, 80)),
+])
+def test_a_later_figure_keeps_its_own_verb(text: str, first: tuple, second: tuple) -> None:
+    got = rows(text)
+    assert first in got and second in got, got
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The deployment numbered between 8,000 and 9,000 soldiers, Seoul said.", ("troops_deployed", 8000, 9000)),
+    ("North Korea's troop dispatch, put at about 6,500, worries Seoul.", ("troops_deployed", 6500, 6500)),
+    ("The casualty figure stood at around 2,300, the agency said.", ("troop_casualties", 2300, 2300)),
+])
+def test_nouns_before_the_figure(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Berlin will send 8 Leopard 2 tanks and 16 PzH 2000 howitzers.", ("artillery_systems", 16, 16)),
+    ("Paris delivered 6 Caesar 155 self-propelled howitzers last month.", ("artillery_systems", 6, 6)),
+])
+def test_model_numbers_between_number_and_noun(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Russian guns fire 3 rounds for every shell Ukraine fires, the general said.",
+    "Moscow now enjoys a 2.5 shells for each Ukrainian round advantage.",
+])
+def test_ratios_are_not_counts(text: str) -> None:
+    assert rows(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Berlin will send 12 more howitzers, worth an estimated 90 mln euros.", ("money", 90e6, 90e6)),
+    ("The drones are part of a wider $2 billion deal struck by the two governments.", ("money", 2e9, 2e9)),
+])
+def test_value_of_arms_and_deals(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+def test_macro_money_stays_out_even_with_worth() -> None:
+    assert rows("Its official exports were worth about $300 million last year.") == []

@@ -42,6 +42,7 @@ class _Context:
     question: tuple[int, str | None] | None = None  # (paragraph, metric) of the last question
     recent: tuple[int, str] | None = None  # (sentence, metric) of the last figure
     prev_tokens: list[Token] | None = None  # the previous sentence
+    since_troops: int = 99  # sentences since the last one about soldiers
 
 
 def count_metrics(
@@ -83,6 +84,7 @@ def _sentence_context(ctx: _Context, para_idx: int, sent_idx: int, named: bool) 
         recent_metric=recent[1] if recent is not None and sent_idx - recent[0] <= 2 else None,
         earlier_metric=recent[1] if recent is not None and sent_idx - recent[0] <= reach else None,
         prev_tokens=ctx.prev_tokens,
+        troops_nearby=ctx.since_troops <= 3,
     )
 
 
@@ -91,6 +93,7 @@ def _advance(ctx: _Context, sentence: str, para_idx: int, tokens: list[Token], r
     ctx.prev_para = para_idx
     ctx.prev_tokens = tokens
     ctx.troops_in_prev = has_phrase(tokens, 0, len(tokens), rules.troop_nouns)
+    ctx.since_troops = 1 if ctx.troops_in_prev else ctx.since_troops + 1
     if is_question(sentence):
         ctx.question = (para_idx, _question_metric(tokens, rules))
     elif ctx.question is not None and para_idx > ctx.question[0] + 1:

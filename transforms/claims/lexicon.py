@@ -138,6 +138,7 @@ class Vocab:
         self.np_enders = role("np_ender")
         self.np_leaders = role("np_leader")
         self.abbreviations = role("abbreviation")
+        self.appositive_participles = role("appositive_participle")
         self.org_nouns = role("org_noun")
         self.report_nouns = role("report_noun")
         self.person_nouns = role("person_noun")

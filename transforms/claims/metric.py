@@ -44,6 +44,12 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
             if ph.start_tok in self._skip or self._negated(ph.start_tok):
                 continue
             nxt = phrases[idx + 1] if idx + 1 < len(phrases) else None
+            each = self.distributed(ph)
+            if each:
+                start, stop = self._span(ph.start_tok, ph.end_tok)
+                drafts.extend(Draft(m, ph.low, ph.high, self.r.metric_units[m], ph.qualifier, start, stop,
+                                    self.t[ph.core_tok].start) for m in each)
+                continue
             draft = self._claim(ph, drafts, nxt if change else None)
             if draft is not None:
                 drafts.append(draft)
@@ -79,9 +85,10 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         end = max(noun_end or ph.end_tok, ph.end_tok)
         if metric == "person":  # "13,221 North Koreans entered": people, not yet a claim
             metric = self._modify("troops_deployed", ph.start_tok, noun_end or ph.end_tok, inline)
-            if metric not in LOSS_METRICS:
+            if metric not in LOSS_METRICS and metric != "troop_reinforcements":
                 return None
-        metric = self._modify(metric, ph.start_tok, noun_end or ph.end_tok, inline)
+        if not self._whole_of_part(ph):  # "4,000 of the 11,000 soldiers have become casualties"
+            metric = self._modify(metric, ph.start_tok, noun_end or ph.end_tok, inline)
         start, stop = self._span(ph.start_tok, end)
         return Draft(metric, ph.low, ph.high, r.metric_units.get(metric, ""), ph.qualifier,
                      start, stop, t[ph.core_tok].start)
@@ -116,6 +123,36 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
             if recent is not None and recent in _RATE_METRICS:
                 metric = recent
         return metric
+
+    def _whole_of_part(self, ph: NumberPhrase) -> bool:
+        """The figure is the whole a subset was taken from ("4,000 of the roughly 11,000")."""
+        t = self.t
+        k = ph.start_tok - 1
+        while k >= 0 and (t[k].low,) in self.r.hedges_before:
+            k -= 1
+        return k >= 2 and t[k].low == "the" and t[k - 1].low == "of" and any(
+            x.kind == "num" or x.low in self.r.number_word_values for x in t[max(0, k - 4) : k - 1]
+        )
+
+    def distributed(self, ph: NumberPhrase) -> list[str]:
+        """"120 of each system", "50 each": one figure for each kind of thing listed before
+        it in the sentence (or in the previous sentence)."""
+        t, j = self.t, ph.end_tok
+        if not ((j + 1 < self.n and t[j].low == "of" and t[j + 1].low == "each") or (j < self.n and t[j].low == "each")):
+            return []
+        found = self._nouns(self.t[: ph.start_tok]) or self._nouns(self.ctx.prev_tokens or [])
+        return found if len(found) > 1 else []
+
+    def _nouns(self, tokens: list[Token]) -> list[str]:
+        """Distinct metrics of the counted nouns in some tokens, in order."""
+        out: list[str] = []
+        k = 0
+        while k < len(tokens):
+            hit = match_at(tokens, k, self.r.forward_keywords)
+            if hit is not None and hit[0] not in ("-", *out) and hit[0] in self.r.metric_units:
+                out.append(hit[0])
+            k += hit[1] if hit is not None else 1
+        return out
 
     def _elided(self, ph: NumberPhrase, bare: bool) -> bool:
         """The counted noun is left out: "74 of them", "of these, roughly 1,000", "the 148
@@ -203,7 +240,7 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         if self._troop_context():
             return True
         civilian = has_phrase(self.t, 0, self.n, self.r.cue_sets.get("civilian", set()))
-        return not civilian and (not strict or self.prev_troops or self.ctx.prev_troops)
+        return not civilian and (not strict or self.prev_troops or self.ctx.prev_troops or self.ctx.troops_nearby)
 
     def _troop_context(self) -> bool:
         """The sentence talks about soldiers (a troop noun, not just a loss verb)."""
@@ -242,6 +279,8 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
             n = len(cue)
             if tuple(x.low for x in self.t[j : j + n]) != cue:
                 continue
+            if cue[0] == "for":
+                return True  # "1.5 rounds for every shell": a ratio
             k = j + n
             if k >= self.n or is_measure_next(self.t, k + 1, self.r):
                 continue

@@ -85,3 +85,4 @@ class SentenceContext:
     recent_metric: str | None = None  # metric of the last claim in the previous sentences
     earlier_metric: str | None = None  # the same within a few more sentences ("the total")
     prev_tokens: list | None = None  # tokens of the previous sentence (for elided nouns)
+    troops_nearby: bool = False  # one of the last three sentences was about soldiers

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from transforms.claims.lexicon import Vocab, match_at
+from transforms.claims.lexicon import Vocab, contains_seq, match_at
 from transforms.claims.model import LOSS_METRICS
 from transforms.claims.tokens import QUOTES, Token, clause_bounds
 from transforms.rules import ExtractionRules
@@ -99,8 +99,13 @@ class NounWindow:
             return 2  # calibre such as "152 mm" between number and noun
         if _CALIBRE.fullmatch(tok.low):
             return 1
-        if k >= 2 and t[k - 1].low in ("of", "the") and any(x.low == "of" for x in t[max(j, k - 2) : k]):
+        p = k - 1
+        while p > j and (t[p].low,) in self.r.hedges_before:
+            p -= 1  # "4,000 of the roughly 11,000 soldiers"
+        if p >= 1 and t[p].low in ("of", "the") and any(x.low == "of" for x in t[max(j, p - 1) : p + 1]):
             return 1  # "8,000 of the 10,000 soldiers": take the noun of the whole
+        if k > j and t[k - 1].kind == "word" and t[k - 1].text[:1].isupper():
+            return 1  # "12 Panzerhaubitze 2000 howitzers": a model number
         return None
 
     def _word_in_window(self, j: int, k: int, inline: set[str]) -> str:
@@ -115,6 +120,8 @@ class NounWindow:
             return "bare"  # "10,000 a day": still no noun
         if role == "function":
             return "bare"
+        if (tok.low,) in self.r.hedges_before and k > j and t[k - 1].low in ("the", "of"):
+            return "pass"  # "900 of the roughly 5,000 soldiers"
         if role == "skip" or "-" in tok.text or tok.text[0].isupper() or tok.low in self.r.demonym_iso:
             return "skip"
         return "stop"
@@ -129,6 +136,8 @@ class NounWindow:
         """Metric noun earlier in the clause ("the number of wounded was put at 1,000")."""
         r, t = self.r, self.t
         lo, _ = clause_bounds(t, i, i)
+        if lo >= 2 and t[lo].low in self.v.appositive_participles and t[lo - 1].text == ",":
+            lo, _ = clause_bounds(t, lo - 1, lo - 1)  # "the troop dispatch, put at about 6,500"
         for k in range(i - 1, max(lo, i - 12) - 1, -1):
             for length in (3, 2, 1):
                 a = k - length + 1
@@ -146,23 +155,34 @@ class NounWindow:
             return metric
         t = self.t
         _, hi = clause_bounds(t, noun_end, noun_end)
-        after = [x.low for x in t[noun_end : min(hi, noun_end + 8)]]
+        hi = self._next_figure(noun_end, min(hi, noun_end + 16), mods)
+        after = [x.low for x in t[noun_end:hi]]
         before = [x.low for x in t[max(0, start - 4) : start]]
         for cue, dst, pos in mods:
-            n = len(cue)
-            if pos == "next" and tuple(after[:n]) == cue:
+            if pos == "next" and tuple(after[: len(cue)]) == cue:
                 return dst  # "300 killed and wounded": right after the noun
-            if pos == "after":
-                if any(tuple(after[k : k + n]) == cue for k in range(len(after) - n + 1)):
+        for place, words in (("after", after), ("before", before)):
+            for cue, dst, pos in mods:  # what follows the noun beats what precedes the number
+                if pos == place and contains_seq(words, cue):
                     return dst
-            elif pos == "before" and any(
-                tuple(before[k : k + n]) == cue for k in range(len(before) - n + 1)
-            ):
-                return dst
         for cue, dst, pos in mods:  # words inside the noun phrase ("more", "wounded") last
             if pos == "inline" and cue[0] in inline:
                 return dst
         return metric
+
+    def _next_figure(self, j: int, hi: int, mods: list) -> int:
+        """End of the words after a noun that may refine it: up to the next figure and the
+        words that belong to it ("killed 21 soldiers and wounded 40": not "wounded")."""
+        t, words = self.t, self.r.number_word_values
+        k = next((x for x in range(j, hi) if t[x].kind == "num"
+                  or (t[x].low in words and t[x].low not in ("a", "an"))), hi)
+        if k == hi:
+            return hi
+        while k > j and (t[k - 1].low,) in self.r.hedges_before:
+            k -= 1
+        if k > j and t[k - 1].low in {cue[0] for cue, _dst, pos in mods if pos == "before"}:
+            k -= 1  # "... and wounded 40": the verb of the next figure
+        return k
 
     def _rate_next(self, j: int) -> bool:
         """'a day', 'per day' right after token j."""

@@ -169,6 +169,7 @@ class Resolver:
         agent = self._agent(span)
         if agent is not None:
             span = agent
+        span = self._person_of(span)
         cut = next((x for x in range(1, len(span)) if span[x].low in self.v.np_enders), len(span))
         span = span[:cut]
         if not span:
@@ -185,6 +186,19 @@ class Resolver:
         if inside:
             return claimant_of(inside[-1])  # "South Korea's Joint Chiefs of Staff": the head
         return self._description(span, offset + s0)
+
+    def _person_of(self, span: list[Token]) -> list[Token]:
+        """"Mark Hale of the Harbour Study Group": the person, not the body he belongs to."""
+        for x in range(2, min(len(span) - 1, 5)):
+            if span[x].low in ("of", "at", "from", "with"):
+                left = span[:x]
+                name = Claimant(" ".join(t.text for t in left))
+                if all(NAME_WORD.fullmatch(t.text) and t.text not in self.v.not_names for t in left) and (
+                    looks_like_person(name, self.v)
+                ):
+                    return left
+                break
+        return span
 
     def _agent(self, span: list[Token]) -> list[Token] | None:
         """"imagery reviewed by X", "analysts at X", "a spokesman for X", "data from X": the
