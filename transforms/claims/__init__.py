@@ -32,14 +32,20 @@ from transforms.rules import ExtractionRules
 __all__ = ["CLAIM_SCHEMA", "extract_claims", "resolve_period", "MENTION_SCHEMA"]
 
 
+# Documents run through the stages together: the regex passes work on whole columns, and
+# the sentences' tokens of one chunk stay small enough to keep in cache.
+CHUNK_DOCS = 100000
+
+
 def extract_claims(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
-    """Attributed quantitative claims, one row per distinct (metric, bounds, unit) per doc."""
-    # The stages hold every sentence's tokens at once: millions of small acyclic objects
-    # that the cyclic garbage collector would rescan over and over.
+    """Attributed quantitative claims, one row per distinct figure and claimant per doc."""
+    # The stages hold a chunk's tokens at once: many small acyclic objects that the cyclic
+    # garbage collector would rescan over and over.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _extract(docs, rules)
+        parts = [_extract(docs.slice(k, CHUNK_DOCS), rules) for k in range(0, max(docs.height, 1), CHUNK_DOCS)]
+        return pl.concat(parts) if parts else pl.DataFrame(schema=CLAIM_SCHEMA)
     finally:
         if enabled:
             gc.enable()

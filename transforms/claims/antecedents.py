@@ -3,15 +3,18 @@ spy agency") stands for: the most recent compatible name of the document so far.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
-from transforms.claims.docnames import Named, words_of
+from transforms.claims.docnames import Named, document_names, words_of
 from transforms.claims.lexicon import Vocab
 from transforms.claims.model import Claimant
 from transforms.claims.names import claimant_of
 from transforms.entities import Mention
 from transforms.rules import ExtractionRules
+
+_DESCRIPTION = re.compile(r"[a-z0-9-]+")
 
 _ALIAS_WORDS: dict[int, tuple[ExtractionRules, dict[str, frozenset[str]]]] = {}
 
@@ -27,6 +30,11 @@ def alias_words(rules: ExtractionRules) -> dict[str, frozenset[str]]:
         cached = (rules, {c: frozenset(w) for c, w in by_canon.items()})
         _ALIAS_WORDS[id(rules)] = cached
     return cached[1]
+
+
+def _words(table: dict[str, frozenset[str]], name: str) -> frozenset[str]:
+    found = table.get(name)
+    return found if found is not None else words_of(name)
 
 
 def looks_like_person(c: Claimant, v: Vocab) -> bool:
@@ -49,25 +57,45 @@ class Antecedents:
     rules: ExtractionRules
     v: Vocab
     mentions: list[Mention]
-    named: list[Named]
+    text: str
+    anchors: dict[str, list[int]]
     quoted: list[tuple[int, Claimant, frozenset[str]]] = field(default_factory=list)
+    _named: list[Named] | None = None
+    _names: list | None = None
+    _ends: list[int] = field(default_factory=list)
+
+    @property
+    def named(self) -> list[Named]:
+        """Names the document defines (found on first use: most documents never need them)."""
+        if self._named is None:
+            self._named = document_names(self.text, self.rules, self.v, self.anchors)
+        return self._named
 
     def add(self, at: int, claimant: Claimant, words: frozenset[str] = frozenset()) -> None:
         """A claimant quoted at document offset ``at``, with the words of the phrase that
         named it ("a Naumann Foundation study": "the study" later stands for it)."""
         self.quoted.append((at, claimant, words))
 
+    def _static(self) -> list[tuple[int, Claimant, frozenset[str], bool]]:
+        """Names and known bodies and people of the document, by position (made once)."""
+        if self._names is None:
+            words = alias_words(self.rules)
+            pool = [(m.start, claimant_of(m), _words(words, m.canonical), False)
+                    for m in self.mentions if m.entity_type in ("organisation", "person")]
+            known = [(m.start, m.end) for m in self.mentions if m.entity_type == "organisation"]
+            pool += [(n.start, n.claimant, n.words, False) for n in self.named
+                     if not any(a <= n.start < b for a, b in known)]
+            self._names = sorted(pool, key=lambda e: e[0])
+            self._ends = [e[0] for e in self._names]
+        return self._names
+
     def _pool(self, before: int) -> list[tuple[int, Claimant, frozenset[str], bool]]:
         """(position, claimant, words, quoted) of every name before ``before``, by position."""
+        static = self._static()
+        pool = static[: bisect.bisect_left(self._ends, before)]
         words = alias_words(self.rules)
-        pool = [(m.start, claimant_of(m), words.get(m.canonical, words_of(m.canonical)), False)
-                for m in self.mentions if m.end <= before and m.entity_type in ("organisation", "person")]
-        known = [(m.start, m.end) for m in self.mentions if m.entity_type == "organisation"]
-        pool += [(n.start, n.claimant, n.words, False) for n in self.named
-                 if n.start < before and not any(a <= n.start < b for a, b in known)]
-        pool += [(at, c, words.get(c.name, words_of(c.name)) | extra, True)
-                 for at, c, extra in self.quoted if at < before]
-        return sorted(pool, key=lambda e: e[0])
+        quoted = [(at, c, _words(words, c.name) | extra, True) for at, c, extra in self.quoted if at < before]
+        return sorted(pool + quoted, key=lambda e: e[0]) if quoted else pool
 
     def person(self, before: int) -> Claimant | None:
         """"he", "the minister": the most recent person named or quoted."""
@@ -95,4 +123,4 @@ class Antecedents:
 
 def description_words(text: str) -> list[str]:
     """Lower-case words of a description ("the U.S. broadcaster" -> the, us, broadcaster)."""
-    return re.findall(r"[a-z0-9-]+", text.lower().replace(".", ""))
+    return _DESCRIPTION.findall(text.lower().replace(".", ""))

@@ -11,7 +11,6 @@ from transforms.claims.frames import Document, by_row, columns
 from transforms.claims.model import CLAIM_SCHEMA, Event
 from transforms.claims.parties import flows
 from transforms.claims.period import resolve_period
-from transforms.claims.sentences import SentenceMentions
 from transforms.claims.tokens import Token
 from transforms.rules import ExtractionRules
 
@@ -24,7 +23,7 @@ def assemble(
     out = columns(CLAIM_SCHEMA)
     per_row = by_row(figures)
     for doc in docs:
-        local = SentenceMentions(doc.mentions)
+        local = doc.local
         claims = _Claims(doc.doc_id, out)
         for s in doc.sentences:
             rows = per_row.get(s.row)

@@ -11,8 +11,7 @@ from transforms.claims.frames import Document, by_row, columns
 from transforms.claims.lexicon import vocab
 from transforms.claims.model import Claimant, Event
 from transforms.claims.names import country_for_demonym, distinct, prefer_agency
-from transforms.claims.sentences import SentenceMentions
-from transforms.claims.tokens import Token
+from transforms.claims.sentences import TokenStore
 from transforms.rules import ExtractionRules
 
 EVENT_SCHEMA = {
@@ -26,17 +25,15 @@ EVENT_SCHEMA = {
 ATTRIBUTION_SCHEMA = {"attributed_to": pl.String, "reported_by": pl.String}
 
 
-def reporting_frames(
-    docs: list[Document], tokens: list[list[Token]], rules: ExtractionRules
-) -> pl.DataFrame:
+def reporting_frames(docs: list[Document], tokens: TokenStore, rules: ExtractionRules) -> pl.DataFrame:
     """Every reporting cue of every sentence with the claimant it points at."""
     out = columns(EVENT_SCHEMA)
     for doc in docs:
-        finder = ReportingFrames(rules, doc.text, doc.mentions)
-        local = SentenceMentions(doc.mentions)
+        finder = ReportingFrames(rules, doc.text, doc.mentions, doc.name_anchors)
+        local = doc.local
         for s in doc.sentences:
-            if s.furniture:
-                continue
+            if s.furniture or not s.cue_hint:
+                continue  # no reporting cue, no events
             events = finder.events(s.text, tokens[s.row], local.within(s.start, s.end), s.start)
             finder.remember(s.start, events)
             for e in events:

@@ -3,10 +3,10 @@ source in brackets) and the claimant each points at."""
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from transforms.claims.antecedents import Antecedents
-from transforms.claims.docnames import document_names
 from transforms.claims.lexicon import lengths_by_first, match_lengths, vocab
 from transforms.claims.model import Claimant, Event
 from transforms.claims.names import (
@@ -28,11 +28,13 @@ _CLAIMANT_TYPES = ("organisation", "person", "country")
 class ReportingFrames(Resolver):
     """Finds reporting cues and their claimants in the sentences of one document."""
 
-    def __init__(self, rules: ExtractionRules, text: str, doc_mentions: list[Mention]) -> None:
+    def __init__(
+        self, rules: ExtractionRules, text: str, doc_mentions: list[Mention], anchors: dict[str, list[int]]
+    ) -> None:
         self.r = rules
         self.v = vocab(rules)
         self.text = text
-        self.ante = Antecedents(rules, self.v, doc_mentions, document_names(text, rules, self.v))
+        self.ante = Antecedents(rules, self.v, doc_mentions, text, anchors)
         self.sentence = ""
         self.quotes: list[tuple[int, int]] = []
         self._body = re.compile(
@@ -84,14 +86,21 @@ class ReportingFrames(Resolver):
     def _cues(self, tokens: list[Token], mentions: list[Mention] | None = None) -> list[Cue]:
         """(token index, length, kind) of every attribution cue, longest first; none inside a
         known name ("the United States gave": "States" is not "states")."""
-        inside = {k for m in mentions or [] for k, t in enumerate(tokens) if m.start <= t.start < m.end}
+        inside: set[int] = set()
+        if mentions:
+            starts = [t.start for t in tokens]
+            for m in mentions:
+                inside.update(range(bisect.bisect_left(starts, m.start), bisect.bisect_left(starts, m.end)))
         cues: list[Cue] = []
         table = self.r.attribution
         firsts = lengths_by_first(table)
         k, n = 0, len(tokens)
         while k < n:
             lengths = firsts.get(tokens[k].low)
-            hit = None if lengths is None else match_lengths(tokens, k, table, lengths)
+            if lengths is None:
+                k += 1
+                continue
+            hit = match_lengths(tokens, k, table, lengths)
             if hit is not None and hit[0] == "backref" and not self._closes_clause(tokens, k + hit[1]):
                 # "said this month": not "said so." pointing back; the verb alone
                 hit = match_lengths(tokens, k, table, tuple(x for x in lengths if x < hit[1]))

@@ -12,6 +12,11 @@ from transforms.claims.lexicon import Vocab
 from transforms.claims.model import Claimant
 from transforms.rules import ExtractionRules
 
+_DOTTED = re.compile(r"\b((?:[A-Z]\.){2,})")
+_ARTICLE = re.compile(r"^(?:[Tt]he|[Aa]n?)\s+")
+_POSSESSIVE = re.compile(r"['’]s$")
+_WORDS = re.compile(r"[a-z0-9]+")
+
 _NAME = r"[A-Z](?:[\w'’&-]|\.(?=\w))*"
 _ACRONYM = re.compile(
     r"((?:" + _NAME + r"\s+(?:(?:of|for|and|on|the)\s+){0,2}){0,6}" + _NAME + r")\s+\(([A-Z][A-Za-z]{1,6})\)"
@@ -31,44 +36,85 @@ def words_of(*names: str) -> frozenset[str]:
     """Lower-case words of some names ("U.S." -> "us")."""
     out: set[str] = set()
     for name in names:
-        out.update(re.findall(r"[a-z0-9]+", name.lower().replace(".", "")))
+        out.update(_WORDS.findall(name.lower().replace(".", "")))
     return frozenset(out)
 
 
 def tidy_name(name: str) -> str:
     """A name as an analyst writes it: dotted acronyms closed up ("U.S." -> "US"), outer
     punctuation, a leading article and a possessive dropped."""
-    name = re.sub(r"\b((?:[A-Z]\.){2,})", lambda m: m.group(1).replace(".", ""), name)
+    name = _DOTTED.sub(lambda m: m.group(1).replace(".", ""), name)
     name = name.strip(" ,.;:'\"“”‘’()")
-    name = re.sub(r"^(?:[Tt]he|[Aa]n?)\s+", "", name)
-    return re.sub(r"['’]s$", "", name)
+    name = _ARTICLE.sub("", name)
+    return _POSSESSIVE.sub("", name)
 
 
-def document_names(text: str, rules: ExtractionRules, v: Vocab) -> list[Named]:
+def _near(pattern: re.Pattern[str], anchors: list[int], text: str, reach: int = 120):
+    """Matches of ``pattern`` in windows around the ``anchors`` (offsets found for all texts
+    at once by :func:`anchor_offsets`; the full patterns are slow to try everywhere)."""
+    seen: set[int] = set()
+    end = -1
+    for at in anchors:
+        lo, hi = max(end, at - reach), min(len(text), at + reach)
+        for m in pattern.finditer(text, max(0, lo), hi):
+            if m.start() not in seen:
+                seen.add(m.start())
+                yield m
+        end = at
+
+
+def anchor_patterns(rules: ExtractionRules, v: Vocab) -> dict[str, str]:
+    """Rust regexes for where a document may define a name: an acronym in brackets, a
+    capitalised body noun, ", a/the ..." after a name, a descriptor before a name."""
+    heads = sorted({w.capitalize() for w in v.org_nouns | v.body_heads if " " not in w and w.isalpha()},
+                   key=len, reverse=True)
+    nouns = sorted(v.org_nouns, key=len, reverse=True)
+    return {
+        "acronym": r"\([A-Z][A-Za-z]{1,6}\)",
+        "headed": r"(?-u:\b)(?:" + "|".join(heads) + r")(?-u:\b)",
+        "apposition": r",\s+(?:a|an|the)\s",
+        "descriptor": r"(?-u:\b)(?:" + "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in nouns)
+        + r")\s+[A-Z]",
+    }
+
+
+_LEFT_NAMES = re.compile(r"(?:" + _NAME + r"\s+){1,4}\Z")
+_RIGHT_NAMES = re.compile(r"\s+(?:for|of|on)\s+(?:the\s+)?" + _NAME + r"(?:\s+(?:and\s+)?" + _NAME + r"){0,4}(?![\w-])")
+_HEAD_WORD = re.compile(r"\w+")
+
+
+def document_names(text: str, rules: ExtractionRules, v: Vocab, anchors: dict[str, list[int]]) -> list[Named]:
     """Organisations the text defines with an acronym or names after a descriptor, in
-    text order."""
+    text order (``anchors``: where each kind may start, from :func:`anchor_patterns`)."""
     found: dict[int, Named] = {}
-    for m in _ACRONYM.finditer(text):
+    for m in _near(_ACRONYM, anchors["acronym"], text):
         name = _trim_name(m.group(1), v)
         if name is None or not _initials(name).endswith(m.group(2).upper()):
             continue  # "Arab Times (AP)": a source in brackets, not the name's acronym
         full = f"{name} ({m.group(2)})"
         start = m.start(1) + m.group(1).find(name)
         found[start] = Named(start, Claimant(full, "organisation"), words_of(full))
-    for m in _headed_pattern(rules, v).finditer(text):
-        name = _trim_name(m.group(0), v)
-        start = m.end() - len(name) if name else m.start()
+    for at in anchors["headed"]:
+        head = _HEAD_WORD.match(text, at)
+        if head is None:
+            continue
+        left = _LEFT_NAMES.search(text, max(0, at - 80), at)
+        right = _RIGHT_NAMES.match(text, head.end())
+        begin = left.start() if left else at
+        stop = right.end() if right else head.end()
+        name = _trim_name(text[begin:stop], v)
+        start = stop - len(name) if name else begin
         if name is None or " " not in name or start in found or any(
             s <= start < s + len(n.claimant.name) for s, n in found.items()
         ):
             continue  # a lone "Staff" or "Army" names nothing
         found[start] = Named(start, Claimant(name, "organisation"), words_of(name))
-    for m in _apposition_pattern(rules, v).finditer(text):
+    for m in _near(_apposition_pattern(rules, v), anchors["apposition"], text):
         name = _trim_name(m.group(1), v)
         if name is None or m.start(1) in found:
             continue
         found[m.start(1)] = Named(m.start(1), Claimant(name, "organisation"), words_of(name, m.group(2)))
-    for m in _descriptor_pattern(rules, v).finditer(text):
+    for m in _near(_descriptor_pattern(rules, v), anchors["descriptor"], text):
         name = _trim_name(m.group(2), v)
         if name is None or m.start(2) in found:
             continue
@@ -90,7 +136,6 @@ def _trim_name(name: str, v: Vocab) -> str | None:
 
 
 _PATTERNS: dict[int, tuple[Vocab, re.Pattern[str]]] = {}
-_HEADED: dict[int, tuple[Vocab, re.Pattern[str]]] = {}
 
 
 _APPOSED: dict[int, tuple[Vocab, re.Pattern[str]]] = {}
@@ -106,21 +151,6 @@ def _apposition_pattern(rules: ExtractionRules, v: Vocab) -> re.Pattern[str]:
             r"(" + _NAME + r"(?:\s+" + _NAME + r"){0,4}),\s+(?:a|an|the)\s+(?:[\w.-]+\s+){0,3}?(" + heads + r")\b"
         )
         cached = _APPOSED[id(rules)] = (v, pattern)
-    return cached[1]
-
-
-def _headed_pattern(rules: ExtractionRules, v: Vocab) -> re.Pattern[str]:
-    """"the Institute for National Security Strategy", "the Friedrich Naumann Foundation":
-    capitalised words around a capitalised body noun (``org_noun``, ``body_head``)."""
-    cached = _HEADED.get(id(rules))
-    if cached is None or cached[0] is not v:
-        heads = sorted({w.capitalize() for w in v.org_nouns | v.body_heads if " " not in w and w.isalpha()},
-                       key=len, reverse=True)
-        pattern = re.compile(
-            r"(?:" + _NAME + r"\s+){0,4}(?:" + "|".join(heads) + r")(?:\s+(?:for|of|on)\s+(?:the\s+)?"
-            + _NAME + r"(?:\s+(?:and\s+)?" + _NAME + r"){0,4})?(?![\w-])"
-        )
-        cached = _HEADED[id(rules)] = (v, pattern)
     return cached[1]
 
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from transforms.claims.frames import Document, by_row, columns
+from transforms.claims.frames import Document, Sentence, by_row, columns
 from transforms.claims.lexicon import has_phrase, match_at
 from transforms.claims.metric import SentenceMetrics
 from transforms.claims.model import SentenceContext
 from transforms.claims.numbers import phrase_of
-from transforms.claims.sentences import is_question
+from transforms.claims.sentences import TokenStore, is_question
 from transforms.claims.tokens import Token
 from transforms.rules import ExtractionRules
 
@@ -41,12 +41,12 @@ class _Context:
     prev_para: int = -1
     question: tuple[int, str | None] | None = None  # (paragraph, metric) of the last question
     recent: tuple[int, str] | None = None  # (sentence, metric) of the last figure
-    prev_tokens: list[Token] | None = None  # the previous sentence
+    prev_row: int | None = None  # the previous sentence
     since_troops: int = 99  # sentences since the last one about soldiers
 
 
 def count_metrics(
-    docs: list[Document], tokens: list[list[Token]], numbers: pl.DataFrame, named: set[int],
+    docs: list[Document], tokens: TokenStore, numbers: pl.DataFrame, named: set[int],
     changes: dict[int, bool], rules: ExtractionRules,
 ) -> pl.DataFrame:
     """One row per number mention that counts a metric. ``named`` holds the sentence rows
@@ -56,11 +56,11 @@ def count_metrics(
     for doc in docs:
         ctx = _Context()
         for s in doc.sentences:
-            toks = tokens[s.row]
             if s.furniture:
                 continue
             if s.candidate:
-                context = _sentence_context(ctx, s.para_idx, s.sent_idx, s.row in named)
+                toks = tokens[s.row]
+                context = _sentence_context(ctx, s.para_idx, s.sent_idx, s.row in named, tokens)
                 prev_troops = ctx.troops_in_prev and s.para_idx == ctx.prev_para
                 reader = SentenceMetrics(s.text, toks, rules, prev_troops, context)
                 found = [phrase_of(r) for r in phrases.get(s.row, [])]
@@ -71,11 +71,17 @@ def count_metrics(
                     values = (s.row, d.metric, d.low, d.high, d.unit, d.qualifier, d.start, d.end, d.pos)
                     for key, value in zip(FIGURE_SCHEMA, values, strict=True):
                         out[key].append(value)
-            _advance(ctx, s.text, s.para_idx, toks, rules)
+            _advance(ctx, s, tokens, rules)
     return pl.DataFrame(out, schema=FIGURE_SCHEMA)
 
 
-def _sentence_context(ctx: _Context, para_idx: int, sent_idx: int, named: bool) -> SentenceContext:
+def _lazy(store: TokenStore, row: int):
+    return lambda: store[row]
+
+
+def _sentence_context(
+    ctx: _Context, para_idx: int, sent_idx: int, named: bool, store: TokenStore
+) -> SentenceContext:
     q, recent = ctx.question, ctx.recent
     reach = _ANAPHOR_REACH if named else 2
     return SentenceContext(
@@ -83,16 +89,18 @@ def _sentence_context(ctx: _Context, para_idx: int, sent_idx: int, named: bool) 
         answer_topic=q[1] if q is not None and para_idx in (q[0], q[0] + 1) else None,
         recent_metric=recent[1] if recent is not None and sent_idx - recent[0] <= 2 else None,
         earlier_metric=recent[1] if recent is not None and sent_idx - recent[0] <= reach else None,
-        prev_tokens=ctx.prev_tokens,
+        prev_tokens=None if ctx.prev_row is None else _lazy(store, ctx.prev_row),
         troops_nearby=ctx.since_troops <= 3,
     )
 
 
-def _advance(ctx: _Context, sentence: str, para_idx: int, tokens: list[Token], rules: ExtractionRules) -> None:
+def _advance(ctx: _Context, s: Sentence, store: TokenStore, rules: ExtractionRules) -> None:
     """Update the context after a sentence."""
+    para_idx, sentence = s.para_idx, s.text
+    tokens = store[s.row] if s.troop_hint or s.candidate or is_question(sentence) else []
     ctx.prev_para = para_idx
-    ctx.prev_tokens = tokens
-    ctx.troops_in_prev = has_phrase(tokens, 0, len(tokens), rules.troop_nouns)
+    ctx.prev_row = s.row
+    ctx.troops_in_prev = bool(tokens) and has_phrase(tokens, 0, len(tokens), rules.troop_nouns)
     ctx.since_troops = 1 if ctx.troops_in_prev else ctx.since_troops + 1
     if is_question(sentence):
         ctx.question = (para_idx, _question_metric(tokens, rules))

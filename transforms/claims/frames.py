@@ -9,6 +9,10 @@ from itertools import groupby
 
 import polars as pl
 
+from transforms.claims.docnames import anchor_patterns
+from transforms.claims.lexicon import vocab
+from transforms.claims.offsets import match_starts
+from transforms.claims.sentences import SentenceMentions
 from transforms.entities import Mention, mentions_by_doc
 
 
@@ -25,6 +29,8 @@ class Sentence:
     candidate: bool
     display: bool  # a heading or a caption: read for context, gives no claim
     furniture: bool  # page furniture: not read at all
+    cue_hint: bool  # may hold a reporting cue
+    troop_hint: bool  # may name soldiers
 
 
 @dataclass(slots=True)
@@ -36,6 +42,8 @@ class Document:
     published: dt.date | None
     mentions: list[Mention]
     sentences: list[Sentence]
+    name_anchors: dict[str, list[int]]  # where the text may define a name (docnames)
+    local: SentenceMentions  # the mentions cut per sentence
 
 
 def documents(docs: pl.DataFrame, sents: pl.DataFrame, rules: object) -> list[Document]:
@@ -45,23 +53,37 @@ def documents(docs: pl.DataFrame, sents: pl.DataFrame, rules: object) -> list[Do
         "doc_id", pl.col("published") if "published" in docs.columns else pl.lit(None, pl.Date)
     ).iter_rows())
     texts = dict(docs.select("doc_id", "text").iter_rows())
+    anchors = _name_anchors(docs, rules)
     per_row = mentions_by_doc(docs, rules)  # type: ignore[arg-type]
     mentions_of = {d: per_row[i] for i, d in enumerate(docs.get_column("doc_id").to_list())}
     cols = ("doc_id", "para_idx", "sent_idx", "char_start", "char_end", "sentence", "candidate",
-            "display", "furniture")
+            "display", "furniture", "cue_hint", "troop_hint")
     rows = enumerate(sents.select(cols).iter_rows())
     out = []
     for doc_id, group in groupby(rows, key=lambda r: r[1][0]):
         sentences = [Sentence(i, *row[1:]) for i, row in group]
         text = texts[doc_id] or ""
-        out.append(Document(doc_id, text, published.get(doc_id), mentions_of[doc_id] if text else [], sentences))
+        mentions = mentions_of[doc_id] if text else []
+        out.append(Document(doc_id, text, published.get(doc_id), mentions, sentences, anchors[doc_id],
+                            SentenceMentions(mentions)))
     return out
+
+
+def _name_anchors(docs: pl.DataFrame, rules: object) -> dict[str, dict[str, list[int]]]:
+    """Per doc_id, where its text may define a name, found for all texts at once."""
+    texts = docs.get_column("text").fill_null("")
+    patterns = anchor_patterns(rules, vocab(rules))  # type: ignore[arg-type]
+    found = {kind: match_starts(texts, body) for kind, body in patterns.items()}
+    ids = docs.get_column("doc_id").to_list()
+    return {doc_id: {kind: found[kind][i] for kind in patterns} for i, doc_id in enumerate(ids)}
 
 
 def by_row(frame: pl.DataFrame) -> dict[int, list[dict]]:
     """Rows of a stage frame grouped by their sentence row, in frame order."""
     out: dict[int, list[dict]] = {}
-    for row in frame.iter_rows(named=True):
+    names = frame.columns
+    for values in zip(*(frame.get_column(c).to_list() for c in names), strict=True):
+        row = dict(zip(names, values, strict=True))
         out.setdefault(row["row"], []).append(row)
     return out
 

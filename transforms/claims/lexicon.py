@@ -67,12 +67,32 @@ def match_lengths(
     return None
 
 
+_LOWS: dict[int, tuple[list[Token], list[str], frozenset[str]]] = {}
+
+
+def _lows(tokens: list[Token]) -> tuple[list[Token], list[str], frozenset[str]]:
+    """Lower-case words of a token list, and their set (kept for the lists asked often)."""
+    found = _LOWS.get(id(tokens))
+    if found is None or found[0] is not tokens:
+        if len(_LOWS) > 4096:
+            _LOWS.clear()
+        lows = [t.low for t in tokens]
+        found = _LOWS[id(tokens)] = (tokens, lows, frozenset(lows))
+    return found
+
+
 def has_phrase(tokens: list[Token], lo: int, hi: int, phrases: PhraseSet) -> bool:
     """Whether any phrase occurs in tokens[lo:hi]."""
     index = _phrases_by_first(phrases)
-    lows = [t.low for t in tokens[max(lo, 0) : hi]]
-    if index.keys().isdisjoint(lows):
-        return False
+    _same, every, present = _lows(tokens)
+    if lo <= 0 and hi >= len(tokens):
+        if index.keys().isdisjoint(present):
+            return False
+        lows = every
+    else:
+        lows = every[max(lo, 0) : hi]
+        if index.keys().isdisjoint(lows):
+            return False
     for k, word in enumerate(lows):
         candidates = index.get(word)
         if candidates is not None:
@@ -89,8 +109,10 @@ def words_before(tokens: list[Token], i: int, n: int) -> list[str]:
 
 def contains_seq(words: list[str], phrase: tuple[str, ...]) -> bool:
     """Whether the phrase occurs in a list of lower-case words."""
+    if phrase[0] not in words:
+        return False
     n = len(phrase)
-    return any(tuple(words[k : k + n]) == phrase for k in range(len(words) - n + 1))
+    return n == 1 or any(tuple(words[k : k + n]) == phrase for k in range(len(words) - n + 1))
 
 
 

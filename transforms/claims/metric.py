@@ -12,6 +12,8 @@ from transforms.claims.numerals import NumberPhrase
 from transforms.claims.tokens import CLAUSE_BREAK, Token
 from transforms.rules import ExtractionRules
 
+_SMALL = re.compile(r"\d{1,3}")
+
 # Metrics that count per unit of time: a bare figure with a rate phrase continues them.
 _RATE_METRICS = frozenset({"artillery_rounds_per_day"})
 
@@ -140,7 +142,8 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         t, j = self.t, ph.end_tok
         if not ((j + 1 < self.n and t[j].low == "of" and t[j + 1].low == "each") or (j < self.n and t[j].low == "each")):
             return []
-        found = self._nouns(self.t[: ph.start_tok]) or self._nouns(self.ctx.prev_tokens or [])
+        prev = self.ctx.prev_tokens() if self.ctx.prev_tokens else []
+        found = self._nouns(self.t[: ph.start_tok]) or self._nouns(prev)
         return found if len(found) > 1 else []
 
     def _nouns(self, tokens: list[Token]) -> list[str]:
@@ -176,7 +179,7 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         if found is None:
             found = self.ctx.recent_metric
         if found is None and self.ctx.prev_tokens:
-            found = self._last_noun(self.ctx.prev_tokens)
+            found = self._last_noun(self.ctx.prev_tokens())
         return found
 
     def _last_noun(self, tokens: list[Token]) -> str | None:
@@ -285,7 +288,7 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
             if k >= self.n or is_measure_next(self.t, k + 1, self.r):
                 continue
             tok = self.t[k]
-            small = tok.kind == "num" and re.fullmatch(r"\d{1,3}", tok.text) is not None
+            small = tok.kind == "num" and _SMALL.fullmatch(tok.text) is not None
             word = self.r.number_word_values.get(tok.low, (0.0, ""))[1] in ("unit", "tens", "hundred")
             if small or word:
                 self._skip.add(k)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -84,5 +85,5 @@ class SentenceContext:
     answer_topic: str | None = None  # metric of the question this sentence answers
     recent_metric: str | None = None  # metric of the last claim in the previous sentences
     earlier_metric: str | None = None  # the same within a few more sentences ("the total")
-    prev_tokens: list | None = None  # tokens of the previous sentence (for elided nouns)
+    prev_tokens: Callable[[], list] | None = None  # tokens of the previous sentence (elided nouns)
     troops_nearby: bool = False  # one of the last three sentences was about soldiers

@@ -10,6 +10,8 @@ from transforms.claims.tokens import Token
 from transforms.entities import Mention
 from transforms.rules import ExtractionRules
 
+_POSSESSIVE = re.compile(r"['’]s$")
+
 NAME_WORD = re.compile(r"[A-Z][A-Za-z'’.-]*")
 _QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
 
@@ -60,7 +62,7 @@ def strip_titles(words: list[str], v: Vocab) -> list[str]:
         words[0].lower().rstrip(".") in titles or (len(words) > 1 and words[0].endswith(("'s", "’s")))
     ):
         words = words[1:]
-    return [re.sub(r"['’]s$", "", w) for w in words]
+    return [_POSSESSIVE.sub("", w) for w in words]
 
 
 def owned_body(sentence: str, m: Mention, later: list[Mention]) -> Mention:
@@ -91,19 +93,37 @@ def quoted_spans(sentence: str) -> list[tuple[int, int]]:
     return [(q.start(), q.end()) for q in _QUOTATION.finditer(sentence)]
 
 
+_BIGRAM = re.compile(r"(?<![\w'’-])([A-Z][a-z'’-]+)(?= ([A-Z][a-z'’-]+)(?![\w'’-]))")
+_NAMES: dict[int, tuple[str, dict[str, list[tuple[int, str, str]]]]] = {}
+
+
+def _name_pairs(text: str) -> dict[str, list[tuple[int, str, str]]]:
+    """Word -> (end, "First Last", other word) of every pair of capitalised words, by end."""
+    cached = _NAMES.get(id(text))
+    if cached is None or cached[0] is not text:
+        if len(_NAMES) > 64:
+            _NAMES.clear()
+        pairs: dict[str, list[tuple[int, str, str]]] = {}
+        for m in _BIGRAM.finditer(text):
+            first, last = m.group(1), m.group(2)
+            end = m.end() + 1 + len(last)
+            pairs.setdefault(last, []).append((end, f"{first} {last}", first))
+            pairs.setdefault(first, []).append((end, f"{first} {last}", last))
+        cached = _NAMES[id(text)] = (text, pairs)
+    return cached[1]
+
+
 def full_name(text: str, surname: str, before: int, v: Vocab) -> str | None:
     """'Novak' -> 'Jan Novak', 'Lee' -> 'Lee Seong-kweun' when the text before ``before``
     names the person in full (given name first, or family name first)."""
     if not surname[:1].isupper() or not surname[1:].islower() or len(surname) < 3:
         return None
     found = None
-    word = r"([A-Z][a-z'’-]+)"
-    name = re.escape(surname)
-    pattern = r"(?<![\w'’-])(?:" + word + " " + name + "|" + name + " " + word + r")(?![\w'’-])"
-    for m in re.finditer(pattern, text[:before]):
-        other = m.group(1) or m.group(2)
+    for end, name, other in _name_pairs(text).get(surname, ()):
+        if end > before:
+            break
         if other not in v.not_names and other.lower() not in v.titles_and_honorifics:
-            found = m.group(0)
+            found = name
     return found
 
 

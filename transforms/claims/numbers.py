@@ -15,6 +15,7 @@ import re
 import polars as pl
 
 from transforms.claims.numerals import NumberPhrase
+from transforms.claims.offsets import matches
 from transforms.claims.scanner import PhraseScanner
 from transforms.claims.tokens import Token, tokenize
 from transforms.rules import ExtractionRules
@@ -62,24 +63,12 @@ def start_patterns(rules: ExtractionRules) -> tuple[str, str]:
     return numerals, articles
 
 
-def _matches(text: pl.Expr, body: str) -> tuple[pl.Expr, pl.Expr]:
-    """(matched texts, character offsets where each match ends), a list per row.
-
-    Matches of ``.*?(?:P)`` tile the text from its start up to the last match of P (both
-    searches are leftmost-first), so the running sum of their lengths is where each match
-    of P ends.
-    """
-    tiles = text.str.extract_all("(?is).*?(?:" + body + ")")
-    found = text.str.extract_all("(?i)" + body)
-    return found, tiles.list.eval(pl.element().str.len_chars().cum_sum())
-
-
 def phrase_starts(sentences: pl.Series, rules: ExtractionRules) -> pl.Series:
     """Per sentence, the sorted character offsets where a number phrase may start."""
     numerals, articles = start_patterns(rules)
     masked = pl.col("s").str.replace_all("_", "#", literal=True)
-    found_a, ends_a = _matches(masked, numerals)
-    found_b, ends_b = _matches(masked, articles)
+    found_a, ends_a = matches(masked, numerals)
+    found_b, ends_b = matches(masked, articles)
     frame = pl.DataFrame({"s": sentences}).with_row_index("row")
     length = pl.col("found").str.len_chars()
     long = [

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from transforms.rules import ExtractionRules
 
+_GROUP_SEP = re.compile(r"[ ,]")
+
 _PLAIN_INT = re.compile(r"\d+")
 DIGITS = re.compile(r"(\d+(?:[.,]\d+)*)(.*)")
 
@@ -69,7 +71,7 @@ def parse_digits(digits: str) -> float | None:
 def thousands_multiplier(digits: str) -> float:
     """Scale implied by trailing zero groups: '12,000' -> 1000, '3,000,000' -> 1e6."""
     mult = 1.0
-    parts = re.split(r"[ ,]", digits)
+    parts = _GROUP_SEP.split(digits)
     for group in reversed(parts[1:]):
         if group != "000":
             break

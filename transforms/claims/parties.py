@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 from transforms.claims.model import LOSS_METRICS, TROOP_METRICS
 from transforms.claims.names import claimant_of
 from transforms.claims.tokens import Token, clause_bounds
@@ -20,8 +22,9 @@ def flows(
         m for m in mentions
         if m.entity_type == "country" and m.iso2 and claimant_of(m).name not in claimants
     ]
-    supplier, recipient = _from_to(tokens, countries, pos)
-    supplier, recipient = _verb_roles(tokens, countries, pos, rules, supplier, recipient)
+    ends = [t.end for t in tokens]
+    supplier, recipient = _from_to(tokens, ends, countries, pos)
+    supplier, recipient = _verb_roles(tokens, ends, countries, pos, rules, supplier, recipient)
     if supplier is None and metric in TROOP_METRICS | {"workers_sent"}:
         supplier = _demonym_in(tokens, quote_span, rules)
     if recipient == supplier:
@@ -29,9 +32,17 @@ def flows(
     return supplier, recipient
 
 
-def _from_to(tokens: list[Token], countries: list[Mention], pos: int) -> tuple[str | None, str | None]:
+def _words_before(tokens: list[Token], ends: list[int], at: int, n: int) -> list[str]:
+    """Lower-case words of the n tokens that end before offset ``at``."""
+    k = bisect.bisect_right(ends, at)
+    return [t.low for t in tokens[max(0, k - n) : k]]
+
+
+def _from_to(
+    tokens: list[Token], ends: list[int], countries: list[Mention], pos: int
+) -> tuple[str | None, str | None]:
     """"from North Korea", "to Russia" in the figure's clause."""
-    core = next((k for k, t in enumerate(tokens) if t.start >= pos), len(tokens) - 1)
+    core = min(bisect.bisect_left([t.start for t in tokens], pos), len(tokens) - 1)
     lo, hi = clause_bounds(tokens, core, core)
     c0 = tokens[lo].start if tokens else 0
     c1 = tokens[hi - 1].end if hi > 0 and tokens else 0
@@ -39,7 +50,7 @@ def _from_to(tokens: list[Token], countries: list[Mention], pos: int) -> tuple[s
     for m in countries:
         if not c0 <= m.start < c1:
             continue
-        prev = [t.low for t in tokens if t.end <= m.start][-2:]
+        prev = _words_before(tokens, ends, m.start, 2)
         if prev[-1:] == ["from"] and supplier is None:
             supplier = m.iso2
         elif prev[-1:] in (["to"], ["into"]) and prev[:1] != ["according"] and recipient is None:
@@ -48,7 +59,7 @@ def _from_to(tokens: list[Token], countries: list[Mention], pos: int) -> tuple[s
 
 
 def _verb_roles(
-    tokens: list[Token], countries: list[Mention], pos: int, rules: ExtractionRules,
+    tokens: list[Token], ends: list[int], countries: list[Mention], pos: int, rules: ExtractionRules,
     supplier: str | None, recipient: str | None,
 ) -> tuple[str | None, str | None]:
     """Subject and object of the last supply verb before the figure ("X sent Y ...")."""
@@ -65,7 +76,7 @@ def _verb_roles(
     obj = [
         m for m in countries
         if cue.end <= m.start < pos
-        and [t.low for t in tokens if t.end <= m.start][-1:] not in (["from"], ["to"])
+        and _words_before(tokens, ends, m.start, 1) not in (["from"], ["to"])
     ]
     if rules.flows[cue.low] == "give":
         supplier = supplier or (subj[-1].iso2 if subj else None)

@@ -19,11 +19,15 @@ _YEARS = re.compile(r"\b(?:between|from)\s+((?:19|20)\d\d)\s+(?:and|to|through)\
 _YEAR = re.compile(r"\b(?:in|during|throughout|for)\s+((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\b")
 _REL_YEAR = re.compile(r"\b(last|this|previous|past)\s+year\b", re.I)
 _CACHE: dict[tuple[str, ...], _Patterns] = {}
+_BY_ID: dict[int, tuple[dict[str, int], _Patterns]] = {}
 
 
 def _patterns(months: dict[str, int]) -> _Patterns:
     """Date patterns built from the month names of reference/months.csv (longest first, so
     "Sept" is tried before "Sep")."""
+    known = _BY_ID.get(id(months))
+    if known is not None and known[0] is months:
+        return known[1]
     names = tuple(sorted((m.capitalize() for m in months), key=len, reverse=True))
     found = _CACHE.get(names)
     if found is None:
@@ -34,6 +38,7 @@ def _patterns(months: dict[str, int]) -> _Patterns:
             re.compile(r"\bsince\s+(?:last\s+)?(?:(?:the\s+)?(?:early|mid|late)-?\s*)?" + date),
             re.compile(r"\bin\s+" + date),
         )
+    _BY_ID[id(months)] = (months, found)
     return found
 
 

@@ -16,6 +16,11 @@ from transforms.claims.numerals import (
 from transforms.claims.tokens import Token, glued
 from transforms.rules import ExtractionRules
 
+_DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")
+_NUMERAL = re.compile(r"\d+(?:[.,]\d+)*")
+_THREE = re.compile(r"\d{3}")
+_HYPHEN = re.compile(r"[-‐]")
+
 # (value, next token, implied scale, plain integer, low end of a glued range)
 Core = tuple[float, int, float, bool, float | None]
 _NOT_IN_WORD_NUMBER = ("vague", "vague_prefix", "fraction", "suffix")
@@ -86,7 +91,7 @@ class NumeralReader:
         if (
             value is not None
             and not rest
-            and re.fullmatch(r"[1-9]\d{0,2}\.\d{3}", digits)
+            and _DOT_THOUSANDS.fullmatch(digits)
             and not currency
             and not (i + 1 < self.n and word_kind(r, t[i + 1].low) == "scale")
             and not (i + 1 < self.n and t[i + 1].low in self.v.percent_first)
@@ -105,7 +110,7 @@ class NumeralReader:
         if not rest.startswith(("-", "‐", "–")):
             return None  # "170mm", "9K720", "5th": calibre, designation or ordinal
         other = rest[1:]
-        if re.fullmatch(r"\d+(?:[.,]\d+)*", other):
+        if _NUMERAL.fullmatch(other):
             range_low, high = value, parse_digits(other) or value
             mult = thousands_multiplier(other)
             if mult > 1 and range_low * mult <= high:
@@ -128,7 +133,7 @@ class NumeralReader:
             and scale == 1.0
             and j < self.n
             and t[j].kind == "num"
-            and re.fullmatch(r"\d{3}", t[j].text)
+            and _THREE.fullmatch(t[j].text)
             and self.s[t[j - 1].end : t[j].start] == " "
             and len(t[i].text.replace(",", "")) <= 3
         ):
@@ -161,7 +166,7 @@ class NumeralReader:
         words: list[str] = []
         j = i
         while j < self.n and t[j].kind == "word":
-            parts = re.split(r"[-‐]", t[j].low)
+            parts = _HYPHEN.split(t[j].low)
             kinds = [word_kind(r, p) for p in parts]
             if (
                 parts == ["and"]

@@ -24,6 +24,7 @@ from transforms.rules import ExtractionRules
 
 Cue = tuple[int, int, str]  # (token index, length, kind)
 Found = Claimant | str | None  # "anon": an unnamed claimant
+
 _PRONOUNS = {"he": "person", "she": "person", "it": "body", "they": "body", "its": "body"}
 _DETERMINERS = ("the", "a", "an", "this", "that", "these", "those")
 _AFTER_VERB_STOP = frozenset({"on", "in", "at", "during", "after", "before", "to", "from", "that",
@@ -163,13 +164,29 @@ class Resolver:
     def subject(self, tokens: list[Token], a: int, b: int, mentions: list[Mention], offset: int) -> Found:
         """The claimant a noun phrase names ("A Naumann Foundation study published in May":
         the phrase ends before its participle or preposition)."""
-        span = merge_acronyms([t for t in tokens[a:b] if t.text not in "()"])
+        if a >= b:
+            return None
+        return self._subject(tokens, a, b, mentions, offset)
+
+    def _subject(self, tokens: list[Token], a: int, b: int, mentions: list[Mention], offset: int) -> Found:
+        if b - a == 1:  # the common short cases: "he said", "Kyiv said"
+            t = tokens[a]
+            self.np_words = frozenset((t.low,))
+            if t.low in _PRONOUNS:
+                return self._pronoun(t.low, offset + t.start)
+            one = [m for m in mentions if m.start == t.start and m.end == t.end]
+            if one:
+                return claimant_of(one[0])
+        span = tokens[a:b]
+        if any(t.text in "()." for t in span):
+            span = merge_acronyms([t for t in span if t.text not in "()"])
         while len(span) > 1 and span[0].low in self.v.np_leaders:
             span = span[1:]  # "By the group's count", "In its assessment"
-        agent = self._agent(span)
-        if agent is not None:
-            span = agent
-        span = self._person_of(span)
+        if len(span) > 2:
+            agent = self._agent(span)
+            if agent is not None:
+                span = agent
+            span = self._person_of(span)
         cut = next((x for x in range(1, len(span)) if span[x].low in self.v.np_enders), len(span))
         span = span[:cut]
         if not span:

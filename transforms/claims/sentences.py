@@ -24,6 +24,18 @@ def furniture_pattern(rules: ExtractionRules) -> str:
     return r"(?i)^[\s*_>\[(]*(?:" + words + r")(?-u:\b)[^\n:\]]{0,40}(?::|\])"
 
 
+def word_hint(words: set[str] | frozenset[str]) -> str:
+    """Rust regex for text that may hold a token equal to one of ``words`` (lower case): a
+    superset test, since a word token starts after a non-alphanumeric character (with "_"
+    masked as "#" first)."""
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return r"(?i)(?-u:\b)(?:" + alternation + ")"
+
+
+def _first_words(phrases) -> set[str]:
+    return {p[0] for p in phrases if p and p[0][:1].isalpha()}
+
+
 def sentence_frame(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
     """One row per sentence: doc_id, para_idx, sent_idx, char_start, char_end, sentence, and
     flags found with one regex pass each over all sentences: ``candidate`` (holds a numeral
@@ -32,17 +44,38 @@ def sentence_frame(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
     a headline figure is trusted only where the body states it."""
     sents = split_sentences(docs, rules.role("abbreviation"))
     text = pl.col("sentence")
+    masked = text.str.replace_all("_", "#", literal=True)
+    reporting = _first_words(c for c, kind in rules.attribution.items()
+                             if kind in ("before", "chain", "after", "after_weak", "backref"))
     return sents.with_columns(
         has_number("sentence", rules).alias("candidate"),
+        # may hold a reporting cue ("said", "according to") or a source in brackets
+        (masked.str.contains(word_hint(reporting)) | text.str.contains(r"\)[\s.;,*_]*$")).alias("cue_hint"),
+        # may name soldiers
+        masked.str.contains(word_hint(_first_words(rules.troop_nouns))).alias("troop_hint"),
         (text.str.starts_with("#") | text.str.strip_chars_start().str.starts_with("#")
          | text.str.contains(_CAPTION_RUST)).alias("display"),
         text.str.contains(furniture_pattern(rules)).first().over("doc_id", "para_idx").alias("furniture"),
     )
 
 
-def sentence_tokens(sents: pl.DataFrame) -> list[list[Token]]:
-    """Tokens of every sentence, in row order."""
-    return [tokenize(s) for s in sents.get_column("sentence").to_list()]
+class TokenStore:
+    """Tokens of the sentences, made on first use (most sentences never need them)."""
+
+    def __init__(self, sents: pl.DataFrame) -> None:
+        self.texts = sents.get_column("sentence").to_list()
+        self.tokens: list[list[Token] | None] = [None] * len(self.texts)
+
+    def __getitem__(self, row: int) -> list[Token]:
+        found = self.tokens[row]
+        if found is None:
+            found = self.tokens[row] = tokenize(self.texts[row])
+        return found
+
+
+def sentence_tokens(sents: pl.DataFrame) -> TokenStore:
+    """Tokens of every sentence, by row."""
+    return TokenStore(sents)
 
 
 def is_question(sentence: str) -> bool:
@@ -56,9 +89,16 @@ class SentenceMentions:
     def __init__(self, doc_mentions: list[Mention]) -> None:
         self.mentions = doc_mentions
         self.ends = [m.end for m in doc_mentions]
+        self.cut: dict[tuple[int, int], list[Mention]] = {}
 
     def within(self, s0: int, s1: int) -> list[Mention]:
         """Mentions wholly inside [s0, s1), shifted to the sentence."""
+        found = self.cut.get((s0, s1))
+        if found is None:
+            found = self.cut[(s0, s1)] = self._within(s0, s1)
+        return found
+
+    def _within(self, s0: int, s1: int) -> list[Mention]:
         out = []
         for m in self.mentions[bisect.bisect_right(self.ends, s0) :]:
             if m.start >= s1:
