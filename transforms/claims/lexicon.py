@@ -70,7 +70,7 @@ def match_lengths(
 _LOWS: dict[int, tuple[list[Token], list[str], frozenset[str]]] = {}
 
 
-def _lows(tokens: list[Token]) -> tuple[list[Token], list[str], frozenset[str]]:
+def lows_of(tokens: list[Token]) -> tuple[list[Token], list[str], frozenset[str]]:
     """Lower-case words of a token list, and their set (kept for the lists asked often)."""
     found = _LOWS.get(id(tokens))
     if found is None or found[0] is not tokens:
@@ -84,7 +84,7 @@ def _lows(tokens: list[Token]) -> tuple[list[Token], list[str], frozenset[str]]:
 def has_phrase(tokens: list[Token], lo: int, hi: int, phrases: PhraseSet) -> bool:
     """Whether any phrase occurs in tokens[lo:hi]."""
     index = _phrases_by_first(phrases)
-    _same, every, present = _lows(tokens)
+    _same, every, present = lows_of(tokens)
     if lo <= 0 and hi >= len(tokens):
         if index.keys().isdisjoint(present):
             return False
@@ -155,6 +155,7 @@ class Vocab:
         self.acronym_fillers = role("acronym_filler")
         self.name_links = role("name_link")
         self.predicate_fillers = role("predicate_filler") | self.auxiliaries
+        self.fraction_words = frozenset(w for w, (_v, kind) in rules.number_word_values.items() if kind == "fraction")
         self.partitives = role("partitive")
         self.clause_openers = role("clause_opener")
         self.np_enders = role("np_ender")

@@ -33,6 +33,7 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         self.prev_troops = prev_troops  # the previous sentence of the paragraph was about soldiers
         self.ctx = context or SentenceContext()
         self._skip: set[int] = set()  # phrase starts consumed by a ratio ("one in ten")
+        self._troops: bool | None = None
         self._label = self._label_metric()
 
     def run(self, phrases: list[NumberPhrase], change: bool) -> list[Draft]:
@@ -247,7 +248,9 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
 
     def _troop_context(self) -> bool:
         """The sentence talks about soldiers (a troop noun, not just a loss verb)."""
-        return has_phrase(self.t, 0, self.n, self.r.troop_nouns)
+        if self._troops is None:
+            self._troops = has_phrase(self.t, 0, self.n, self.r.troop_nouns)
+        return self._troops
 
     def _negated(self, i: int) -> bool:
         """'has not sent 100,000 troops': a negator in the three words before the figure."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from transforms.claims.lexicon import Vocab, has_phrase
+from transforms.claims.lexicon import Vocab, has_phrase, lows_of
 from transforms.claims.model import Draft
 from transforms.claims.numerals import NumberPhrase, bounds_for
 from transforms.claims.tokens import Token, clause_bounds
@@ -35,7 +35,9 @@ class MoneyAndShares:
     def _fractions(self, covered: set[int]) -> list[Draft]:
         """'half of all the shells Russia fires' -> share of artillery ammunition."""
         r, t = self.r, self.t
-        out = []
+        out: list[Draft] = []
+        if self.v.fraction_words.isdisjoint(lows_of(t)[2]):
+            return out
         for k, tok in enumerate(t):
             entry = r.number_word_values.get(tok.low)
             if entry is None or entry[1] != "fraction" or k in covered:
