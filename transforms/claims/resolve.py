@@ -57,6 +57,9 @@ class Resolver:
             end -= 1
         if end > 0 and tokens[end - 1].low in ("and", "but"):
             return next((e.claimant for e in reversed(events) if e.claimant is not None), None)
+        if end > 1 and tokens[end - 1].low in ("who", "which") and tokens[end - 2].text == ",":
+            start = self._clause_start(tokens, end - 2, cues)  # "according to Budanov, who said"
+            return self.subject(tokens, start, end - 2, mentions, offset) if start < end - 2 else None
         start = self._clause_start(tokens, end, cues)
         if start < end:
             return self.subject(tokens, start, end, mentions, offset)
