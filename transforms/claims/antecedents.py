@@ -121,6 +121,38 @@ class Antecedents:
         return bodies[-1][1] if bodies else None
 
 
+    def state_body(self, before: int, description: list[str]) -> Claimant | None:
+        """"the government", "the defence ministry": a body named with those words before,
+        else that body of the country most recently named as an actor (not "to/for X")."""
+        wanted = set(description) - {"the", "this", "that", "its", "their"}
+        for _at, c, w, _q in reversed(self._pool(before)):
+            if c.entity_type == "organisation" and wanted <= w:
+                return c
+        country = next((m for m in reversed(self.mentions) if m.end <= before and m.entity_type == "country"
+                        and not self.text[max(0, m.start - 5) : m.start].rstrip().lower().endswith(("to", "for"))),
+                       None)
+        adjective = self.adjectives.get(country.iso2 or "") if country is not None else None
+        if adjective is None:
+            return None
+        return Claimant(f"{adjective} {' '.join(w for w in description if w not in ('the', 'this', 'that'))}",
+                        "organisation", country.iso2)
+
+    @property
+    def adjectives(self) -> dict[str, str]:
+        """ISO2 -> the first nationality adjective of demonyms.csv ("KR" -> "South Korean")."""
+        found = _ADJECTIVES.get(id(self.rules))
+        if found is None or found[0] is not self.rules:
+            table: dict[str, str] = {}
+            for adjective, iso in self.rules.demonyms.iter_rows():
+                if not adjective.endswith(("'s", "’s")):
+                    table.setdefault(iso, adjective)
+            found = _ADJECTIVES[id(self.rules)] = (self.rules, table)
+        return found[1]
+
+
+_ADJECTIVES: dict[int, tuple[ExtractionRules, dict[str, str]]] = {}
+
+
 def description_words(text: str) -> list[str]:
     """Lower-case words of a description ("the U.S. broadcaster" -> the, us, broadcaster)."""
     return _DESCRIPTION.findall(text.lower().replace(".", ""))

@@ -7,10 +7,11 @@ import re
 from transforms.claims.lexicon import Vocab
 from transforms.claims.model import Claimant, Event
 from transforms.claims.names import claimant_of, distinct
+from transforms.claims.tokens import LOWER, UPPER
 from transforms.entities import Mention
 
 _TURN = re.compile(
-    r"[\s*_>]*([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2})[ \t]*(?:\([^)]{0,40}\))?[*_]*[ \t]*:[*_]*\s"
+    r"[\s*_>]*([" + UPPER + r"][\w'’.-]*(?:[ \t]+[" + UPPER + r"][\w'’.-]*){0,2})[ \t]*(?:\([^)]{0,40}\))?[*_]*[ \t]*:[*_]*\s"
 )
 
 
@@ -81,9 +82,9 @@ class Turns:
             if all(w in pwords for w in words):
                 self.interviewee = self.interviewee or claimant_of(p)
                 return claimant_of(p)
-        full = self._full_name(label)
+        full = label if len(words) > 1 and not label.isupper() else self._full_name(label)
         if full is None:
-            return None
+            return None  # "Armin Papperger:" names the speaker in full; "RUIZ:" needs the text
         found = Claimant(full, "person")
         self.interviewee = self.interviewee or found
         return found
@@ -98,7 +99,7 @@ class Turns:
     def _learn(self, text: str) -> None:
         """Collect capitalised two- and three-word names of the document."""
         assert self.text_names is not None
-        for m in re.finditer(r"(?<![\w'’-])([A-Z][a-z'’-]+(?:[ ][A-Z][a-z'’-]+){1,2})(?![\w'’-])", text):
+        for m in re.finditer(r"(?<![\w'’-])([" + UPPER + "][" + LOWER + "'’-]+(?:[ ][" + UPPER + "][" + LOWER + r"'’-]+){1,2})(?![\w'’-])", text):
             parts = m.group(1).split()
             if parts[0] in self.v.not_names or any(p.lower() in self.v.titles_and_honorifics for p in parts):
                 continue

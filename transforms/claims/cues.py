@@ -7,6 +7,7 @@ import bisect
 import re
 
 from transforms.claims.antecedents import Antecedents
+from transforms.claims.docnames import tidy_name
 from transforms.claims.lexicon import lengths_by_first, match_lengths, vocab
 from transforms.claims.model import Claimant, Event
 from transforms.claims.names import (
@@ -104,12 +105,23 @@ class ReportingFrames(Resolver):
             if hit is not None and hit[0] == "backref" and not self._closes_clause(tokens, k + hit[1]):
                 # "said this month": not "said so." pointing back; the verb alone
                 hit = match_lengths(tokens, k, table, tuple(x for x in lengths if x < hit[1]))
+            if hit is not None and tokens[k].low in self.v.needs_at and not self._at_follows(tokens, k):
+                hit = None  # "put $4.8 billion into the scheme": spending, not "put the total at"
             if hit is None or k in inside:
                 k += 1
                 continue
             cues.append((k, hit[1], hit[0]))
             k += hit[1]
         return cues
+
+    @staticmethod
+    def _at_follows(tokens: list[Token], k: int) -> bool:
+        for t in tokens[k + 1 : k + 18]:
+            if t.low == "at":
+                return True
+            if t.text in (";", ".") or t.low in ("into", "to", "toward", "towards"):
+                return False
+        return False
 
     def _closes_clause(self, tokens: list[Token], j: int) -> bool:
         """Nothing of the clause follows token j: punctuation, the end, or a new clause."""
@@ -130,8 +142,14 @@ class ReportingFrames(Resolver):
                 continue
             if self._anaphor_argument(tokens, k, length, kind, anaphors, offset, events):
                 continue
+            if kind == "chain" and k + length < n and tokens[k + length].low in ("its", "their", "his", "her"):
+                continue  # "Reuters, citing its own tally, reported": the subject's own figure
             if self._nested_source(tokens, k + length, cues):
                 continue  # "according to an assessment by the BND": "by" names the claimant
+            described = self._described(tokens, k + length, mentions, offset)
+            if described is not None:
+                events.append(Event(tokens[k].start, kind, described if described != "anon" else None))
+                continue  # "according to the government", "according to the institute's data"
             relay = self._relayed(tokens, k + length, mentions, offset)
             if relay is not None:
                 events.append(Event(tokens[k].start, kind, relay if relay != "anon" else None))
@@ -182,6 +200,18 @@ class ReportingFrames(Resolver):
         return k < len(tokens) and tokens[k].low in self.v.report_nouns and any(
             ck in (k, k + 1) and kind == "before" for ck, _l, kind in cues
         )
+
+    def _described(self, tokens: list[Token], j: int, mentions: list[Mention], offset: int):
+        """The argument of "according to" is a description ("the government", "the
+        ministry's figures"): what it stands for."""
+        if j >= len(tokens) or tokens[j].low not in ("the", "its", "their", "this", "that"):
+            return None
+        b = j
+        while b < len(tokens) and b - j < 6 and tokens[b].kind == "word" and not tokens[b].text[:1].isupper():
+            b += 1
+        if b == j + 1 or (b < len(tokens) and tokens[b].text[:1].isupper()):
+            return None  # "according to the Institute ...": a name, read by _after
+        return self.subject(tokens, j, b, mentions, offset)
 
     def _relayed(self, tokens: list[Token], j: int, mentions: list[Mention], offset: int):
         """"a security source who spoke to the channel", "officials quoted by X": an unnamed
@@ -271,12 +301,24 @@ class ReportingFrames(Resolver):
             elif w.lower() not in self.v.acronym_fillers:
                 break
         acronym = re.sub(r"[^A-Z]", "", inside)
-        return len(acronym) >= 2 and initials.endswith(acronym)
+        if len(acronym) >= 2 and initials.endswith(acronym):
+            return True
+        # "Czechoslovak Group (CSG)": the letters in order inside the capitalised words
+        words = [w for w in caps if w[:1].isupper()][-len(acronym):]
+        joined = "".join(words).upper()
+        it = iter(joined)
+        return bool(words) and len(acronym) >= 2 and joined[:1] == acronym[:1] and all(c in it for c in acronym)
 
     def _after(
         self, sentence: str, cue_end: int, mentions: list[Mention]
     ) -> tuple[Claimant | None, int | None]:
         """Claimant named after a cue such as 'according to' -> (claimant, mention start)."""
+        body = self._body.match(sentence[cue_end:])
+        if body and body.group(1).split()[0] not in self.v.not_names and "'" in body.group(1) + "’":
+            owner = next((m for m in mentions if m.start == cue_end + body.start(1)), None)
+            if owner is not None and owner.end < cue_end + body.end(1):
+                # "citing Norway's defence ministry": the owner's body, as written
+                return Claimant(tidy_name(body.group(1))), owner.start
         for pos, m in enumerate(mentions):
             if cue_end <= m.start <= cue_end + 60:
                 if any(c in sentence[cue_end : m.start] for c in ",;:."):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from transforms.claims.lexicon import Vocab
 from transforms.claims.model import Claimant
+from transforms.claims.tokens import UPPER
 from transforms.rules import ExtractionRules
 
 _DOTTED = re.compile(r"\b((?:[A-Z]\.){2,})")
@@ -17,7 +18,7 @@ _ARTICLE = re.compile(r"^(?:[Tt]he|[Aa]n?)\s+")
 _POSSESSIVE = re.compile(r"['’]s$")
 _WORDS = re.compile(r"[a-z0-9]+")
 
-_NAME = r"[A-Z](?:[\w'’&-]|\.(?=\w))*"
+_NAME = r"[" + UPPER + r"](?:[\w'’&-]|\.(?=\w))*"
 _ACRONYM = re.compile(
     r"((?:" + _NAME + r"\s+(?:(?:of|for|and|on|the)\s+){0,2}){0,6}" + _NAME + r")\s+\(([A-Z][A-Za-z]{1,6})\)"
 )

@@ -157,6 +157,8 @@ class Vocab:
         self.predicate_fillers = role("predicate_filler") | self.auxiliaries
         self.fraction_words = frozenset(w for w, (_v, kind) in rules.number_word_values.items() if kind == "fraction")
         self.partitives = role("partitive")
+        self.elided_modifiers = role("elided_modifier")
+        self.needs_at = role("needs_at")
         self.clause_openers = role("clause_opener")
         self.np_enders = role("np_ender")
         self.np_leaders = role("np_leader")
@@ -165,9 +167,11 @@ class Vocab:
         self.org_nouns = role("org_noun")
         self.report_nouns = role("report_noun")
         self.person_nouns = role("person_noun")
+        self.state_bodies = role("state_body")
         self.group_adjectives = role("group_adjective")
         self.relay_verbs = tuple(sorted((word_tuple(w) for w in role("relay_verb")), key=len, reverse=True))
-
+        self.not_surnames = (role("not_surname") | self.body_heads | self.org_nouns | self.state_bodies
+                             | self.group_adjectives | self.titles_and_honorifics)
 
 _VOCABS: dict[int, Vocab] = {}
 

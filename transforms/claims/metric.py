@@ -9,7 +9,7 @@ from transforms.claims.model import LOSS_METRICS, TROOP_METRICS, Draft, Sentence
 from transforms.claims.money import MoneyAndShares
 from transforms.claims.nouns import NounWindow, is_measure_next
 from transforms.claims.numerals import NumberPhrase
-from transforms.claims.tokens import CLAUSE_BREAK, Token
+from transforms.claims.tokens import CLAUSE_BREAK, Token, clause_bounds
 from transforms.rules import ExtractionRules
 
 _SMALL = re.compile(r"\d{1,3}")
@@ -44,7 +44,7 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         covered: set[int] = set()
         for idx, ph in enumerate(phrases):
             covered.update(range(ph.start_tok, ph.end_tok))
-            if ph.start_tok in self._skip or self._negated(ph.start_tok):
+            if ph.start_tok in self._skip or ph.core_tok in self._skip or self._negated(ph.start_tok):
                 continue
             nxt = phrases[idx + 1] if idx + 1 < len(phrases) else None
             each = self.distributed(ph)
@@ -81,8 +81,8 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
             return None
         if metric is None:
             metric = self._bare_metric(ph, previous, change_to, bare)
-        if metric is None:
-            return None
+        if metric is None or (metric == "money" and not ph.currency):
+            return None  # a sum needs its currency
         if metric in LOSS_METRICS and not self._loss_context(strict=noun_end is not None):
             return None  # "14 killed" in a strike on a city counts civilians, not soldiers
         end = max(noun_end or ph.end_tok, ph.end_tok)
@@ -92,9 +92,17 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
                 return None
         if not self._whole_of_part(ph):  # "4,000 of the 11,000 soldiers have become casualties"
             metric = self._modify(metric, ph.start_tok, noun_end or ph.end_tok, inline)
+        if metric == "-" and not self._sent_in_clause(ph):
+            return None  # "21,000 soldiers trained": not a deployment
+        metric = "troops_deployed" if metric == "-" else metric
         start, stop = self._span(ph.start_tok, end)
         return Draft(metric, ph.low, ph.high, r.metric_units.get(metric, ""), ph.qualifier,
                      start, stop, t[ph.core_tok].start)
+
+    def _sent_in_clause(self, ph: NumberPhrase) -> bool:
+        """A supply verb in the figure's clause ("deployed to Russia, where Russia trained them")."""
+        lo, hi = clause_bounds(self.t, ph.start_tok, ph.end_tok)
+        return any(self.r.flows.get(x.low) == "give" for x in self.t[max(0, lo - 8) : hi + 8])
 
     def _bare_metric(
         self, ph: NumberPhrase, previous: list[Draft], change_to: NumberPhrase | None, bare: bool
@@ -165,12 +173,25 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         j, i = ph.end_tok, ph.start_tok
         if j + 1 < self.n and t[j].low == "of" and t[j + 1].low in v.partitives:
             return True
-        if i > 0 and t[i - 1].low in ("the", "those", "these") and (
-            bare or (j < self.n and t[j].kind == "word" and t[j].text[0].isupper())
-        ):
+        d = i - 1
+        while d > 0 and t[d].low in v.elided_modifiers:
+            d -= 1  # "the first six", "the remaining 40"
+        if d >= 0 and d < i and t[d].low in ("the", "those", "these") and (bare or self._new_subject(j)):
             return True
         k = i - 1 if i > 0 and t[i - 1].text == "," else i
         return k >= 2 and t[k - 2].low == "of" and t[k - 1].low in v.partitives
+
+    def _new_subject(self, j: int) -> bool:
+        """Capitalised words then a verb after the figure ("the 148 Pyongyang already
+        handed over"): a relative clause, so the figure's noun is elided."""
+        t = self.t
+        k = j
+        while k < self.n and t[k].kind == "word" and t[k].text[:1].isupper():
+            k += 1
+        if k == j or k >= self.n:
+            return False
+        nxt = t[k]
+        return nxt.low in self.v.auxiliaries or nxt.low in self.v.verb_adverbs or nxt.low.endswith("ed")
 
     def _antecedent(self, ph: NumberPhrase) -> str | None:
         """The noun an elided figure counts: the last counted noun earlier in the sentence,

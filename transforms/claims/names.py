@@ -6,13 +6,18 @@ import re
 
 from transforms.claims.lexicon import Vocab
 from transforms.claims.model import Claimant
-from transforms.claims.tokens import Token
+from transforms.claims.tokens import LOWER, UPPER, Token
 from transforms.entities import Mention
 from transforms.rules import ExtractionRules
 
 _POSSESSIVE = re.compile(r"['’]s$")
 
-NAME_WORD = re.compile(r"[A-Z][A-Za-z'’.-]*")
+_NAME_WORD = re.compile(r"[" + UPPER + r"][\w'’.-]*")
+
+
+def is_name_word(text: str) -> bool:
+    """A capitalised word ("Lipavsky", "Radosław", "U.S.", "Shin's")."""
+    return _NAME_WORD.fullmatch(text) is not None
 _QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
 
 
@@ -43,7 +48,7 @@ def lowercase_body(prev: list[Token], v: Vocab) -> list[Token]:
     while j > 0 and len(prev) - j < 3 and prev[j - 1].text.islower() and prev[j - 1].kind == "word":
         j -= 1
     words = prev[j:]
-    if j == 0 or not NAME_WORD.fullmatch(prev[j - 1].text) or prev[j - 1].text in v.not_names:
+    if j == 0 or not is_name_word(prev[j - 1].text) or prev[j - 1].text in v.not_names:
         return []
     if any(w.low in v.auxiliaries or w.low in v.passive_markers for w in words):
         return []
@@ -93,7 +98,9 @@ def quoted_spans(sentence: str) -> list[tuple[int, int]]:
     return [(q.start(), q.end()) for q in _QUOTATION.finditer(sentence)]
 
 
-_BIGRAM = re.compile(r"(?<![\w'’-])([A-Z][a-z'’-]+)(?= ([A-Z][a-z'’-]+)(?![\w'’-]))")
+_BIGRAM = re.compile(
+    r"(?<![\w'’-])([" + UPPER + r"][" + LOWER + r"'’-]+)(?= ([" + UPPER + r"][" + LOWER + r"'’-]+)(?![\w'’-]))"
+)
 _NAMES: dict[int, tuple[str, dict[str, list[tuple[int, str, str]]]]] = {}
 
 
@@ -118,11 +125,13 @@ def full_name(text: str, surname: str, before: int, v: Vocab) -> str | None:
     names the person in full (given name first, or family name first)."""
     if not surname[:1].isupper() or not surname[1:].islower() or len(surname) < 3:
         return None
+    if surname.lower() in v.not_surnames:
+        return None  # "Defence" is not a family name
     found = None
     for end, name, other in _name_pairs(text).get(surname, ()):
         if end > before:
             break
-        if other not in v.not_names and other.lower() not in v.titles_and_honorifics:
+        if other not in v.not_names and other.lower() not in v.not_surnames:
             found = name
     return found
 

@@ -43,6 +43,8 @@ class NounWindow:
                 if person is not None:
                     inline.add(t[k].low)  # "two wounded soldiers": the loss word is a modifier
                     return "troops_deployed", person, False, inline
+                if self._model_of_another_noun(k, k + hit[1]):
+                    return None, None, False, inline  # "10 new Archer barrels": barrels
                 return hit[0], k + hit[1], False, inline
             hit = match_at(t, k, r.person_keywords)
             if hit is not None:
@@ -72,6 +74,22 @@ class NounWindow:
             k += 1
             steps += 1
         return None, None, k >= self.n and only_skips, inline
+
+    def _model_of_another_noun(self, k: int, end: int) -> bool:
+        """A capitalised model name followed by a plain noun names that noun's kind
+        ("Archer barrels", "HIMARS ammunition"), not the system itself."""
+        t = self.t
+        if not t[k].text[:1].isupper() or end >= self.n:
+            return False
+        nxt = t[end]
+        return (
+            nxt.kind == "word"
+            and nxt.text.islower()
+            and not nxt.low.endswith(("ed", "ing"))
+            and self.r.window_roles.get(nxt.low) is None
+            and match_at(t, end, self.r.forward_keywords) is None
+            and nxt.low not in self.v.bare_extenders
+        )
 
     def _person_after_adjective(self, hit: tuple[str, int], k: int) -> int | None:
         """End of the soldiers noun after a loss word used as an adjective ("two wounded North
@@ -105,7 +123,8 @@ class NounWindow:
         if p >= 1 and t[p].low in ("of", "the") and any(x.low == "of" for x in t[max(j, p - 1) : p + 1]):
             return 1  # "8,000 of the 10,000 soldiers": take the noun of the whole
         if k > j and t[k - 1].kind == "word" and t[k - 1].text[:1].isupper():
-            return 1  # "12 Panzerhaubitze 2000 howitzers": a model number
+            self._skip.add(k)  # "12 Panzerhaubitze 2000 howitzers": a model number, not a figure
+            return 1
         return None
 
     def _word_in_window(self, j: int, k: int, inline: set[str]) -> str:

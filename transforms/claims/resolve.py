@@ -11,9 +11,9 @@ from transforms.claims.docnames import tidy_name
 from transforms.claims.lexicon import Vocab
 from transforms.claims.model import Claimant, Event
 from transforms.claims.names import (
-    NAME_WORD,
     claimant_of,
     full_name,
+    is_name_word,
     is_verb_filler,
     lowercase_body,
     strip_titles,
@@ -61,6 +61,8 @@ class Resolver:
             start = self._clause_start(tokens, end - 2, cues)  # "according to Budanov, who said"
             return self.subject(tokens, start, end - 2, mentions, offset) if start < end - 2 else None
         start = self._clause_start(tokens, end, cues)
+        if tokens[k].low.endswith("ing"):
+            start = self._name_start(tokens, start, end)  # "with the Ministry of Defence confirming"
         if start < end:
             return self.subject(tokens, start, end, mentions, offset)
         found = self._earlier_segment(tokens, end, cues, mentions, offset)
@@ -74,7 +76,7 @@ class Resolver:
     def _clause_start(self, tokens: list[Token], end: int, cues: list[Cue]) -> int:
         """First token of the noun phrase that ends at ``end``: after a clause break, a
         quotation mark, a word that opens a clause or another reporting cue."""
-        taken = {x for ck, cl, kind in cues if not kind.startswith(("anaphor", "anonymous"))
+        taken = {x for ck, cl, kind in cues if not kind.startswith(("anaphor", "anonymous", "after_weak"))
                  for x in range(ck, ck + cl)}
         start = end
         while start > 0 and end - start < 16:
@@ -93,6 +95,14 @@ class Resolver:
                 break
             start -= 1
         return start
+
+    @staticmethod
+    def _name_start(tokens: list[Token], start: int, end: int) -> int:
+        """The name right before a participle: capitalised words, "of", "the"."""
+        k = end
+        while k > start and (tokens[k - 1].text[:1].isupper() or tokens[k - 1].low in ("of", "the", "'s", "for")):
+            k -= 1
+        return k if k < end else start
 
     def _description_noun(self, low: str) -> bool:
         v = self.v
@@ -190,7 +200,8 @@ class Resolver:
             if agent is not None:
                 span = agent
             span = self._person_of(span)
-        cut = next((x for x in range(1, len(span)) if span[x].low in self.v.np_enders), len(span))
+        cut = next((x for x in range(1, len(span)) if span[x].low in self.v.np_enders
+                    or (span[x].low in ("for", "to") and span[x - 1].text.islower())), len(span))
         span = span[:cut]
         if not span:
             return None
@@ -200,6 +211,8 @@ class Resolver:
         words = [t.low for t in span if t.kind == "word"]
         if len(words) == 1 and words[0] in _PRONOUNS:
             return self._pronoun(words[0], offset + s0)
+        if inside and inside[-1].end == s1:
+            return claimant_of(inside[-1])  # a known name is the head: "South Korea's spy agency"
         named = self._written_name(span, inside, offset)
         if named is not None:
             return named
@@ -213,7 +226,7 @@ class Resolver:
             if span[x].low in ("of", "at", "from", "with"):
                 left = span[:x]
                 name = Claimant(" ".join(t.text for t in left))
-                if all(NAME_WORD.fullmatch(t.text) and t.text not in self.v.not_names for t in left) and (
+                if all(is_name_word(t.text) and t.text not in self.v.not_names for t in left) and (
                     looks_like_person(name, self.v)
                 ):
                     return left
@@ -246,20 +259,25 @@ class Resolver:
         head = span[: len(span) - len(body)] if body else span
         name_toks: list[Token] = []
         for t in reversed(head):
-            if NAME_WORD.fullmatch(t.text) and t.text not in self.v.not_names:
+            if is_name_word(t.text) and t.text not in self.v.not_names:
                 name_toks.insert(0, t)
             else:
                 break
+        if body and name_toks:
+            # "Norway's defence ministry", "Finnish military intelligence": the owner and body
+            owner = next((m for m in inside if m.start <= name_toks[0].start < m.end), None)
+            first = owner.start if owner is not None else name_toks[0].start
+            return Claimant(tidy_name(self.sentence[first : body[-1].end]))
         last = inside[-1].end if inside else -1
         name_toks = [t for t in name_toks if t.start >= last]
-        if body and name_toks:
-            return Claimant(tidy_name(self.sentence[name_toks[0].start : body[-1].end]))
         if body or not name_toks:
             return None
         names = strip_titles([t.text for t in name_toks], self.v)
         if len(names) >= 2:
             return Claimant(tidy_name(" ".join(names)))
-        if len(names) == 1 and len(name_toks) == 1:
+        if len(names) == 1 and len(name_toks) == 1 and not self._description_noun(name_toks[0].low) and (
+            name_toks[0].low not in self.v.body_heads
+        ):
             found = full_name(self.text, names[0], offset + name_toks[0].start, self.v)
             if found is not None:
                 return Claimant(found, "person")
@@ -291,6 +309,8 @@ class Resolver:
             return None
         head = words[-1]
         definite = words[0] in ("the", "this", "that")
+        if definite and head in self.v.state_bodies:
+            return self.ante.state_body(at, words) or "anon"  # "the government", "the ministry"
         if words[0] in ("its", "their") or (definite and head in self.v.org_nouns):
             # "its analysts", "the analysts", "in its assessment"
             return self._in_sentence(False) or self.ante.organisation(at, words) or "anon"

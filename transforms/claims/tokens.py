@@ -5,11 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# Letters of Latin scripts for the name patterns (Python's re has no \p{Lu}): upper and lower
+# case, ASCII and the Latin-1 and Latin Extended-A/B blocks ("Radosław", "Støre", "Babiš").
+_LATIN = [chr(c) for c in range(0xC0, 0x250)]
+UPPER = "A-Z" + "".join(c for c in _LATIN if c.isupper())
+LOWER = "a-z" + "".join(c for c in _LATIN if c.islower())
 # Numerals keep their separators and any glued suffix ("1,500", "20bn", "170mm", "6-inch",
-# "5-6"); words keep hyphen/apostrophe compounds ("twenty-four", "self-propelled", "Shin's").
+# "5-6"); words (any letters) keep hyphen/apostrophe compounds ("twenty-four",
+# "self-propelled", "Shin's", "Kosiniak-Kamysz").
 TOKEN_PATTERN = (
     r"\d+(?:[.,]\d+)*(?:[-‐–](?:\d+(?:[.,]\d+)+|[A-Za-z0-9]+))*[A-Za-z0-9]*"
-    r"|[A-Za-z]+(?:[-‐'’][A-Za-z0-9]+)*"
+    r"|[^\W\d_]+(?:[-‐'’][^\W_]+)*"
     r"|[$€£₩₽¥₴%]"
     r"|\S"
 )
