@@ -134,3 +134,44 @@ def test_a_reporting_word_inside_a_known_name_is_not_a_cue(text: str) -> None:
 def test_a_figure_two_claimants_give_is_listed_under_each() -> None:
     text = "The NIS said 3,000 troops were sent. Kyiv also said 3,000 troops were sent."
     assert sorted(c[2] for c in claims(text)) == ["Kyiv", "NIS"]
+
+
+# --- round 2 --------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "value", "source"), [
+    ("Sweden's new package is worth SEK 2 billion, according to the government.", 2e9, "Swedish government"),
+    ("Norway announced more aid.\n\nThe defence ministry said 400 shells were sent.", 400, "Norwegian defence ministry"),
+])
+def test_state_body_of_the_country_named(text: str, value: float, source: str) -> None:
+    assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(("text", "value", "source"), [
+    ("Warsaw will give €80 million through the scheme, Foreign Minister Radosław Nowak announced.", 80e6, "Radosław Nowak"),
+    ("Defence Minister Pål Eriksen said 14 howitzers would follow.", 14, "Pål Eriksen"),
+])
+def test_names_with_letters_beyond_ascii(text: str, value: float, source: str) -> None:
+    assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(("text", "value", "source"), [
+    ("The Baltic Wire, citing its own tally, reported that donors gave $2 billion.", 2e9, "Baltic Wire"),
+    ("Nordic News, citing its own count, said 300 shells arrived.", 300, "Nordic News"),
+])
+def test_citing_its_own_count_keeps_the_subject(text: str, value: float, source: str) -> None:
+    assert source in (source_of(text, value) or "")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Donors have put $3 billion into the scheme, the Baltic Wire reported.", 3e9),
+    ("Denmark put €400 million into the fund, the Baltic Wire reported.", 400e6),
+])
+def test_put_into_is_spending_not_a_reporting_verb(text: str, value: float) -> None:
+    assert source_of(text, value) == "Baltic Wire"
+
+
+@pytest.mark.parametrize(("text", "value", "source"), [
+    ("**Eva Lind:** We shipped 25,000 rounds this year.", 25000, "Eva Lind"),
+    ("**Tomas Berg:** About 40 howitzers are ready.", 40, "Tomas Berg"),
+])
+def test_speaker_label_in_full(text: str, value: float, source: str) -> None:
+    assert source_of(text, value) == source

@@ -202,3 +202,64 @@ def test_value_of_arms_and_deals(text: str, expected: tuple) -> None:
 
 def test_macro_money_stays_out_even_with_worth() -> None:
     assert rows("Its official exports were worth about $300 million last year.") == []
+
+
+# --- round 2: aid to Ukraine ------------------------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Oslo set aside NOK 2 billion for artillery ammunition through the scheme.", ("money", 2e9, 2e9)),
+    ("Stockholm's new package is worth SEK 4.5 billion, the ministry said.", ("money", 4.5e9, 4.5e9)),
+    ("Prague says donors have put 12 billion Czech crowns into the initiative.", ("money", 12e9, 12e9)),
+    ("Copenhagen pledged DKK 900 million in military support on Monday.", ("money", 900e6, 900e6)),
+])
+def test_aid_sums_in_donor_currencies(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Donors allocated roughly €30 billion in 2024.\n\nAnother line.", ("money", 30e9, 30e9)),
+    ("Donors allocated roughly €30 billion in 2024. So far this year the total is €12 billion.",
+     ("money", 12e9, 12e9)),
+])
+def test_a_sum_takes_its_aid_context_from_the_sentence_before(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The company invested around €300 million in the new plant, creating 400 jobs.",
+    "Ukraine's defence industry grew from about €2 billion a year to roughly €20 billion.",
+])
+def test_investment_and_industry_output_are_not_aid(text: str) -> None:
+    assert [r for r in rows(text) if r[0] == "money"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Berlin will send 12 PzH 2000 and 6 MARS II launchers.", [("artillery_systems", 12, 12), ("rocket_launchers", 6, 6)]),
+    ("Paris has delivered 30 Caesar guns; Warsaw added 18 Krab howitzers.", [("artillery_systems", 30, 30), ("artillery_systems", 18, 18)]),
+])
+def test_artillery_and_launcher_model_names(text: str, expected: list) -> None:
+    got = rows(text)
+    assert all(e in got for e in expected), got
+
+
+@pytest.mark.parametrize("text", [
+    "The package includes 40 Hellfire missiles and 6 NASAMS launchers.",
+    "Berlin sent 20 Marder infantry fighting vehicles and 15 tanks.",
+    "Sweden ordered more than 10 new Archer barrels for the guns.",
+    "The allies have trained more than 30,000 Ukrainian soldiers since 2022.",
+])
+def test_hardware_and_training_outside_the_catalogue(text: str) -> None:
+    assert rows(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Russian gunners fired about 40,000 rounds a day in 2023. Strikes on depots brought that down to around 21,000.",
+     ("artillery_rounds_per_day", 21000, 21000)),
+    ("Russia fired some 30,000 shells a day last year. By spring the number had fallen to 18,000.",
+     ("artillery_rounds_per_day", 18000, 18000)),
+])
+def test_a_changed_value_continues_the_rate_before_it(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+def test_a_model_number_is_not_a_figure_of_its_own() -> None:
+    assert rows("KNDS is building 36 RCH 155 wheeled howitzers for Kyiv.") == [("artillery_systems", 36, 36)]

@@ -91,6 +91,7 @@ def _sentence_context(
         earlier_metric=recent[1] if recent is not None and sent_idx - recent[0] <= reach else None,
         prev_tokens=None if ctx.prev_row is None else _lazy(store, ctx.prev_row),
         troops_nearby=ctx.since_troops <= 3,
+        prev_in_para=ctx.prev_para == para_idx,
     )
 
 

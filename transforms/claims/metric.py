@@ -122,6 +122,8 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
             metric = self._loss_predicate(ph.end_tok)
         if metric is None and self._elided(ph, bare):
             metric = self._antecedent(ph)
+        if metric is None and bare and self._changed_to(ph):
+            metric = self.ctx.recent_metric  # "brought that down to around 23,000"
         if metric is None:
             metric = self._loss_verb_before(ph.start_tok)  # "... and wounded 40 near X"
         if metric is None and bare:
@@ -165,6 +167,17 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
                 out.append(hit[0])
             k += hit[1] if hit is not None else 1
         return out
+
+    def _changed_to(self, ph: NumberPhrase) -> bool:
+        """"fell to 20,000", "brought that down to around 23,000": a new value of the figure
+        named just before."""
+        t = self.t
+        k = ph.start_tok - 1
+        if k < 1 or t[k].low != "to":
+            return False
+        lo, _ = clause_bounds(t, k, k)
+        change = self.r.cue_sets.get("change_verb", set())
+        return any((x.low,) in change or x.low in ("down", "up") for x in t[lo:k])
 
     def _elided(self, ph: NumberPhrase, bare: bool) -> bool:
         """The counted noun is left out: "74 of them", "of these, roughly 1,000", "the 148

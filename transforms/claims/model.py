@@ -87,3 +87,4 @@ class SentenceContext:
     earlier_metric: str | None = None  # the same within a few more sentences ("the total")
     prev_tokens: Callable[[], list] | None = None  # tokens of the previous sentence (elided nouns)
     troops_nearby: bool = False  # one of the last three sentences was about soldiers
+    prev_in_para: bool = False  # the previous sentence is in the same paragraph

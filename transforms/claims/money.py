@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from transforms.claims.lexicon import Vocab, has_phrase, lows_of
-from transforms.claims.model import Draft
+from transforms.claims.model import Draft, SentenceContext
 from transforms.claims.numerals import NumberPhrase, bounds_for
 from transforms.claims.tokens import Token, clause_bounds
 from transforms.rules import ExtractionRules
@@ -18,6 +18,7 @@ class MoneyAndShares:
     r: ExtractionRules
     v: Vocab
     n: int
+    ctx: SentenceContext
     _share_noun: Callable[[int], int | None]  # from NounWindow
 
     def _span(self, a: int, b: int) -> tuple[int, int]:
@@ -75,13 +76,23 @@ class MoneyAndShares:
         # Supply words in the clause keep the sum; macro words there drop it (even next to a
         # bare "war": "exports before the war"); otherwise the sentence as a whole must be
         # about the war or the supply relationship.
-        if not has_phrase(t, lo, hi, pos) and (
-            has_phrase(t, lo, hi, neg) or not has_phrase(t, 0, self.n, pos | weak)
-        ):
+        context = has_phrase(t, 0, self.n, pos | weak) or (
+            not has_phrase(t, 0, self.n, neg) and self._paragraph_about_money(pos | weak)
+        )
+        if not has_phrase(t, lo, hi, pos) and (has_phrase(t, lo, hi, neg) or not context):
             return None
         start, stop = self._span(ph.start_tok, ph.end_tok)
         return Draft("money", ph.low, ph.high, ph.currency or "", ph.qualifier, start, stop,
                      t[ph.core_tok].start)
+
+    def _paragraph_about_money(self, cues: set) -> bool:
+        """The sentence before, in the same paragraph, names the aid or the spending ("On the
+        institute's numbers, donors allocated ... So far in 2025 the total is only ...")."""
+        ctx = self.ctx
+        if not ctx.prev_in_para or ctx.prev_tokens is None:
+            return False
+        prev = ctx.prev_tokens()
+        return has_phrase(prev, 0, len(prev), cues)
 
     def _money_clause(self, i: int, j: int) -> tuple[int, int]:
         """Comma clause around a sum; a bracketed conversion belongs to the outer clause."""

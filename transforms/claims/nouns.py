@@ -45,6 +45,7 @@ class NounWindow:
                     return "troops_deployed", person, False, inline
                 if self._model_of_another_noun(k, k + hit[1]):
                     return None, None, False, inline  # "10 new Archer barrels": barrels
+                self._skip.update(x for x in range(k, k + hit[1]) if t[x].kind == "num")  # "RCH 155"
                 return hit[0], k + hit[1], False, inline
             hit = match_at(t, k, r.person_keywords)
             if hit is not None:

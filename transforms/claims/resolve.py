@@ -191,6 +191,8 @@ class Resolver:
             if one:
                 return claimant_of(one[0])
         span = tokens[a:b]
+        while len(span) > 1 and span[0].kind == "punct":
+            span = span[1:]  # "- The government's list shows": a list marker
         if any(t.text in "()." for t in span):
             span = merge_acronyms([t for t in span if t.text not in "()"])
         while len(span) > 1 and span[0].low in self.v.np_leaders:
@@ -258,9 +260,11 @@ class Resolver:
         body = lowercase_body(span, self.v)
         head = span[: len(span) - len(body)] if body else span
         name_toks: list[Token] = []
-        for t in reversed(head):
-            if is_name_word(t.text) and t.text not in self.v.not_names:
-                name_toks.insert(0, t)
+        for x in range(len(head) - 1, -1, -1):
+            t = head[x]
+            inner = t.low in self.v.name_links and name_toks and x > 0 and is_name_word(head[x - 1].text)
+            if (is_name_word(t.text) and t.text not in self.v.not_names) or inner:
+                name_toks.insert(0, t)  # "Ministry of Defence": "of" inside a name
             else:
                 break
         if body and name_toks:
