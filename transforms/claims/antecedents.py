@@ -60,6 +60,8 @@ class Antecedents:
     text: str
     anchors: dict[str, list[int]]
     quoted: list[tuple[int, Claimant, frozenset[str]]] = field(default_factory=list)
+    # unnamed people relayed by a named intermediary: (position, their words, intermediary)
+    relays: list[tuple[int, frozenset[str], Claimant]] = field(default_factory=list)
     _named: list[Named] | None = None
     _names: list | None = None
     _ends: list[int] = field(default_factory=list)
@@ -96,6 +98,18 @@ class Antecedents:
         words = alias_words(self.rules)
         quoted = [(at, c, _words(words, c.name) | extra, True) for at, c, extra in self.quoted if at < before]
         return sorted(pool + quoted, key=lambda e: e[0]) if quoted else pool
+
+    def relayed(self, at: int, words: frozenset[str], intermediary: Claimant) -> None:
+        """Unnamed people ("a security source", "people familiar with the matter") who spoke to
+        a named outlet: later "the source", "those officials" stand for the outlet."""
+        self.relays.append((at, frozenset(w.rstrip("s") for w in words), intermediary))
+
+    def relay_for(self, before: int, head: str) -> Claimant | None:
+        """The intermediary of the most recent relay whose unnamed people fit ``head``."""
+        for at, _words, claimant in reversed(self.relays):
+            if at < before:
+                return claimant  # unnamed people are interchangeable: sources, officials, people
+        return None
 
     def person(self, before: int) -> Claimant | None:
         """"he", "the minister": the most recent person named or quoted."""

@@ -204,7 +204,7 @@ class ReportingFrames(Resolver):
     def _described(self, tokens: list[Token], j: int, mentions: list[Mention], offset: int):
         """The argument of "according to" is a description ("the government", "the
         ministry's figures"): what it stands for."""
-        if j >= len(tokens) or tokens[j].low not in ("the", "its", "their", "this", "that"):
+        if j >= len(tokens) or tokens[j].low not in ("the", "its", "their", "this", "that", "those", "these"):
             return None
         b = j
         while b < len(tokens) and b - j < 6 and tokens[b].kind == "word" and not tokens[b].text[:1].isupper():
@@ -227,7 +227,10 @@ class ReportingFrames(Resolver):
                     b = a
                     while b < len(tokens) and b - a < 8 and tokens[b].kind != "punct":
                         b += 1
-                    return self.subject(tokens, a, b, mentions, offset) if b > a else None
+                    found = self.subject(tokens, a, b, mentions, offset) if b > a else None
+                    if isinstance(found, Claimant):
+                        self.ante.relayed(offset + tokens[j].start, frozenset(words[: group + 1]), found)
+                    return found
             if words[x] in (",", "."):
                 break
         return None

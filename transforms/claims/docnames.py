@@ -70,7 +70,9 @@ def anchor_patterns(rules: ExtractionRules, v: Vocab) -> dict[str, str]:
     heads = sorted({w.capitalize() for w in v.org_nouns | v.body_heads if " " not in w and w.isalpha()},
                    key=len, reverse=True)
     nouns = sorted(v.org_nouns, key=len, reverse=True)
+    reports = sorted((w for w in v.report_nouns if " " not in w), key=len, reverse=True)
     return {
+        "report": r"(?-u:\b)(?:" + "|".join(reports) + r")(?-u:\b)",
         "acronym": r"\([A-Z][A-Za-z]{1,6}\)",
         "headed": r"(?-u:\b)(?:" + "|".join(heads) + r")(?-u:\b)",
         "apposition": r",\s+(?:a|an|the)\s",
@@ -115,6 +117,11 @@ def document_names(text: str, rules: ExtractionRules, v: Vocab, anchors: dict[st
         if name is None or m.start(1) in found:
             continue
         found[m.start(1)] = Named(m.start(1), Claimant(name, "organisation"), words_of(name, m.group(2)))
+    for m in _near(_report_pattern(v), anchors["report"], text, reach=80):
+        name = _trim_name(m.group(1), v)
+        if name is None or m.start(1) in found:
+            continue  # "the MSMT's first report": "the report" later stands for the MSMT
+        found[m.start(1)] = Named(m.start(1), Claimant(name, "organisation"), words_of(name, m.group(2)))
     for m in _near(_descriptor_pattern(rules, v), anchors["descriptor"], text):
         name = _trim_name(m.group(2), v)
         if name is None or m.start(2) in found:
@@ -140,6 +147,19 @@ _PATTERNS: dict[int, tuple[Vocab, re.Pattern[str]]] = {}
 
 
 _APPOSED: dict[int, tuple[Vocab, re.Pattern[str]]] = {}
+
+
+_REPORTS: dict[int, tuple[Vocab, re.Pattern[str]]] = {}
+
+
+def _report_pattern(v: Vocab) -> re.Pattern[str]:
+    """"the MSMT's first report", "Kiel's latest update": a name that owns a report."""
+    cached = _REPORTS.get(id(v))
+    if cached is None or cached[0] is not v:
+        nouns = "|".join(sorted((re.escape(w) for w in v.report_nouns if " " not in w), key=len, reverse=True))
+        pattern = re.compile(r"(" + _NAME + r"(?:\s+" + _NAME + r"){0,4})['’]s\s+(?:[a-z-]+\s+){0,2}(" + nouns + r")\b")
+        cached = _REPORTS[id(v)] = (v, pattern)
+    return cached[1]
 
 
 def _apposition_pattern(rules: ExtractionRules, v: Vocab) -> re.Pattern[str]:

@@ -64,13 +64,31 @@ class Resolver:
         if tokens[k].low.endswith("ing"):
             start = self._name_start(tokens, start, end)  # "with the Ministry of Defence confirming"
         if start < end:
-            return self.subject(tokens, start, end, mentions, offset)
+            found = self.subject(tokens, start, end, mentions, offset)
+            if found == "anon" and tokens[k].low in ("told", "tell", "tells"):
+                return self._told(tokens, k + length, mentions, offset) or found
+            return found
         found = self._earlier_segment(tokens, end, cues, mentions, offset)
         if found is not None:
             return found
         after = self._after_verb(tokens, k + length)
         if after is not None:
             return self.subject(tokens, after[0], after[1], mentions, offset)  # '..., said X'
+        return None
+
+    def _told(self, tokens: list[Token], j: int, mentions: list[Mention], offset: int) -> Claimant | None:
+        """"People familiar with the matter told the paper that ...": unnamed people relayed
+        by the outlet they told, which becomes the claimant."""
+        b = j
+        while b < len(tokens) and b - j < 8 and tokens[b].kind != "punct" and tokens[b].low != "that":
+            b += 1
+        if b == j:
+            return None
+        unnamed = self.np_words
+        found = self.subject(tokens, j, b, mentions, offset)
+        if isinstance(found, Claimant):
+            self.ante.relayed(offset + tokens[j].start, unnamed, found)
+            return found
         return None
 
     def _clause_start(self, tokens: list[Token], end: int, cues: list[Cue]) -> int:
@@ -89,7 +107,7 @@ class Resolver:
             if t.low in ("that", "this") and 0 < end - start <= 2 and self._description_noun(tokens[end - 1].low):
                 start -= 1  # "that institute put": a determiner, not a new clause
                 continue
-            if (t.text in CLAUSE_BREAK or t.text in QUOTES or t.text in "*_•!?"
+            if (t.text in CLAUSE_BREAK or t.text in QUOTES or t.text in "*_•!?-"
                     or (t.text == "." and not self._abbreviation_dot(tokens, start - 1))
                     or t.low in self.v.clause_openers or start - 1 in taken):
                 break
@@ -127,6 +145,8 @@ class Resolver:
             t = tokens[end]
             if t.kind == "punct" or t.low in _AFTER_VERB_STOP:
                 break
+            if t.low in self.v.auxiliaries or (t.text.islower() and t.low.endswith("ed")):
+                return None  # "said the North had shipped": the reported clause, not "said X"
             end += 1
         return (j, end) if end > j else None
 
@@ -142,8 +162,11 @@ class Resolver:
         found: list[Found] = []
         for a, b in segments:
             opener = tokens[a].low
-            if opener in self.v.clause_openers or any(ck == a and kind == "chain" for ck, _l, kind in cues):
-                continue  # a relative clause or "citing ..."
+            participle = tokens[a].text.islower() and opener.endswith(("ed", "ing"))
+            if opener in self.v.clause_openers or participle or any(
+                ck == a and kind == "chain" for ck, _l, kind in cues
+            ):
+                continue  # a relative clause, "submitted to ...", "citing ..."
             read = self.subject(tokens, a, b, mentions, offset)
             if isinstance(read, Claimant) and looks_like_person(read, self.v):
                 return read
@@ -160,7 +183,7 @@ class Resolver:
         b = end - 1
         while b > 0 and len(out) < 4:
             a = b
-            while a > 0 and b - a < 14 and tokens[a - 1].text not in CLAUSE_BREAK and tokens[a - 1].text not in QUOTES:
+            while a > 0 and b - a < 24 and tokens[a - 1].text not in CLAUSE_BREAK and tokens[a - 1].text not in QUOTES:
                 a -= 1
             if a < b:
                 out.insert(0, (a, b))
@@ -288,8 +311,9 @@ class Resolver:
             word = name_toks[0]
             common = (word.low in self.v.unnamed_people or word.low in self.v.person_nouns
                       or word.low in self.v.org_nouns or word.low in self.v.report_nouns)
-            if not inside and len(span) == 1 and len(word.text) > 1 and not common:
-                return Claimant(names[0])  # "RAR said", "Babel notes": a one-word name
+            alone = all(not is_name_word(t.text) or t.text in self.v.not_names for t in span[:-1])
+            if not inside and span[-1] is word and alone and len(word.text) > 1 and not common:
+                return Claimant(names[0])  # "RAR said", "this week The Telegraph reported"
         return None
 
     def _in_sentence(self, person: bool) -> Claimant | None:
@@ -312,7 +336,11 @@ class Resolver:
         if not words:
             return None
         head = words[-1]
-        definite = words[0] in ("the", "this", "that")
+        definite = words[0] in ("the", "this", "that", "those", "these")
+        if definite and (head in self.v.unnamed_people or head in self.v.person_nouns):
+            relay = self.ante.relay_for(at, head)
+            if relay is not None:
+                return relay  # "the source", "those officials": relayed by a named outlet
         if definite and head in self.v.state_bodies:
             return self.ante.state_body(at, words) or "anon"  # "the government", "the ministry"
         if words[0] in ("its", "their") or (definite and head in self.v.org_nouns):
@@ -324,8 +352,8 @@ class Resolver:
             if words[0] in ("a", "an") and len(words) > 2:
                 return Claimant(tidy_name(" ".join(t.text for t in span)))  # a titled role, as written
             return "anon"
-        if head in self.v.unnamed_people:
-            return "anon"
+        if head in self.v.unnamed_people or (words[0] in self.v.unnamed_people and len(words) > 2):
+            return "anon"  # "officials", "people familiar with the matter"
         if (head in self.v.org_nouns or head in self.v.report_nouns) and (
             definite or words[0] in ("its", "their")
         ):
