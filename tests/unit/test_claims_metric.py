@@ -263,3 +263,79 @@ def test_a_changed_value_continues_the_rate_before_it(text: str, expected: tuple
 
 def test_a_model_number_is_not_a_figure_of_its_own() -> None:
     assert rows("KNDS is building 36 RCH 155 wheeled howitzers for Kyiv.") == [("artillery_systems", 36, 36)]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("An audit in 2023 valued the programme at 40 billion rubles.", 40e9),
+    ("Contracts obtained by Nordic News in 2024 valued the programme at 90 billion rubles.", 90e9),
+])
+def test_a_valuation_keeps_its_sum(text: str, value: float) -> None:
+    assert [r[1] for r in rows(text) if r[0] == "money"] == [value]
+
+
+# --- round 3 --------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Minsk sent 90,000 tons of munitions in a year. That is about 7,500 tons every month, the monitors said.",
+     [("explosives_tonnes", 90000, 90000), ("explosives_tonnes", 7500, 7500)]),
+    ("The depot shipped 4,000 tonnes of explosives in 2023.\n\nIn March alone, 600 tonnes left by rail.",
+     [("explosives_tonnes", 4000, 4000), ("explosives_tonnes", 600, 600)]),
+])
+def test_a_tonnage_after_munitions_were_weighed(text: str, expected: list) -> None:
+    assert [(m, lo, hi) for m, lo, hi, *_ in rows(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Russia fires 10,000 shells a day. North Korea sends about 2 million a year.",
+     [("artillery_rounds_per_day", 10000), ("artillery_shells", 2e6)]),
+    ("Gunners fired 8,000 shells a day in May. Factories add some 250,000 a month.",
+     [("artillery_rounds_per_day", 8000), ("artillery_shells", 250000)]),
+    ("Russia fires 10,000 shells a day. Ukraine fires about 2,000 a day.",
+     [("artillery_rounds_per_day", 10000), ("artillery_rounds_per_day", 2000)]),
+])
+def test_a_rate_continues_only_over_its_own_time_unit(text: str, expected: list) -> None:
+    assert [(r[0], r[1]) for r in rows(text)] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Minsk will send 60 howitzers this year, on top of the 40 it had already delivered in 2024.",
+    "The allies pledged 60 howitzers, after the 40 they shipped in May.",
+])
+def test_a_pronoun_after_a_definite_figure_elides_the_noun(text: str) -> None:
+    assert [(r[0], r[1]) for r in rows(text)] == [("artillery_systems", 60), ("artillery_systems", 40)]
+
+
+@pytest.mark.parametrize("text", [
+    "Kyiv said 60 percent of the 122 mm and 152 mm artillery ammunition Russia fires came from North Korea.",
+    "About 60% of the 152mm shells Russia used were North Korean.",
+])
+def test_calibres_inside_a_share(text: str) -> None:
+    assert [(r[0], r[1]) for r in rows(text)] == [("share_of_artillery_ammo", 60)]
+
+
+@pytest.mark.parametrize("text", [
+    "The bank moved five tonnes of banknotes to Tehran in 34 consignments.",
+    "Rail operators sent 300 wagons of wheat to Iran.",
+    "The port handled 40 shipments of coal last year.",
+])
+def test_civilian_cargo_is_not_supply(text: str) -> None:
+    assert rows(text) == []
+
+
+def test_military_cargo_next_to_civilian_cargo_counts() -> None:
+    assert [(r[0], r[1]) for r in rows("Russia sent 40 wagons of ammunition and fuel.")] == [("rail_cars", 40)]
+
+
+@pytest.mark.parametrize("text", [
+    "North Korea was training as many as 9,000 troops, including snipers, in Russia's Far East.",
+    "Pyongyang is training 9,000 soldiers in Russia.",
+])
+def test_soldiers_trained_abroad_are_deployed(text: str) -> None:
+    assert [r[0] for r in rows(text)] == ["troops_deployed"]
+
+
+@pytest.mark.parametrize("text", [
+    "Britain has trained 21,000 Ukrainian soldiers in the UK since 2022.",
+    "Britain has trained 21,000 Ukrainian soldiers since 2022.",
+])
+def test_soldiers_trained_at_home_are_not_deployed(text: str) -> None:
+    assert rows(text) == []

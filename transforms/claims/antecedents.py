@@ -43,10 +43,14 @@ def looks_like_person(c: Claimant, v: Vocab) -> bool:
     if c.entity_type is not None:
         return c.entity_type == "person"
     words = c.name.split()
+    while len(words) > 2 and words[0].lower().rstrip(".") in v.titles_and_honorifics:
+        words = words[1:]  # "Dr Anna Kowal"
     return (
         2 <= len(words) <= 3
         and all(w[:1].isupper() and not w.isupper() for w in words)
-        and not any(w.lower() in v.org_nouns or w.lower() in v.body_heads for w in words)
+        and not any(w.lower() in v.org_nouns or w.lower() in v.body_heads or w.lower() in v.not_surnames
+                    for w in words)
+        and words[0].lower() not in v.nationalities  # "Belarusian Hajun" names a group
     )
 
 
@@ -129,10 +133,25 @@ class Antecedents:
             for _at, c, w, _q in reversed(bodies):
                 if wanted & w:
                     return c
+        last = bodies[-1][1] if bodies else None
+        pronoun = not description or description[0] in ("its", "their")
+        for at, c, _w, q in reversed(bodies if pronoun else []):
+            if q or c.name != last.name:
+                break
+            if self._opens_sentence(at):
+                return c  # "Ukraine's HUR has put it higher. Its officials said": the subject
         for _at, c, _w, q in reversed(bodies):
             if q:
                 return c
         return bodies[-1][1] if bodies else None
+
+    def _opens_sentence(self, at: int) -> bool:
+        """A name at the start of its sentence (after at most an owner: "Ukraine's ...")."""
+        head = self.text[max(0, at - 40) : at]
+        cut = max(head.rfind(". "), head.rfind("\n"), head.rfind("? "), head.rfind("! "))
+        if cut < 0 and at > 40:
+            return False
+        return _OPENER.fullmatch(head[cut + 1 :].lstrip()) is not None
 
 
     def state_body(self, before: int, description: list[str]) -> Claimant | None:
@@ -165,6 +184,7 @@ class Antecedents:
 
 
 _ADJECTIVES: dict[int, tuple[ExtractionRules, dict[str, str]]] = {}
+_OPENER = re.compile(r"(?:(?:The|A|An)\s+)?(?:[A-Z][\w.-]*(?:['’]s)?\s+){0,2}")
 
 
 def description_words(text: str) -> list[str]:

@@ -209,6 +209,8 @@ class ReportingFrames(Resolver):
         b = j
         while b < len(tokens) and b - j < 6 and tokens[b].kind == "word" and not tokens[b].text[:1].isupper():
             b += 1
+            if self._description_noun(tokens[b - 1].low) or tokens[b - 1].low in self.v.state_bodies:
+                break  # "the documents seen by the newspaper also include": the newspaper
         if b == j + 1 or (b < len(tokens) and tokens[b].text[:1].isupper()):
             return None  # "according to the Institute ...": a name, read by _after
         return self.subject(tokens, j, b, mentions, offset)
@@ -326,6 +328,9 @@ class ReportingFrames(Resolver):
             if cue_end <= m.start <= cue_end + 60:
                 if any(c in sentence[cue_end : m.start] for c in ",;:."):
                     break
+                unknown = self._unknown_after(sentence[cue_end : m.start])
+                if unknown is not None and unknown.name not in sentence[m.start : m.end]:
+                    return unknown, None  # "seen by Nordic News list ... to Russia": the name first
                 chosen = titled_person(sentence, m, mentions[pos + 1 :], self.v)
                 chosen = owned_body(sentence, chosen, mentions[pos + 1 :])
                 return claimant_of(chosen), chosen.start

@@ -169,7 +169,8 @@ def _apposition_pattern(rules: ExtractionRules, v: Vocab) -> re.Pattern[str]:
         nouns = sorted(v.org_nouns, key=len, reverse=True)
         heads = "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in nouns)
         pattern = re.compile(
-            r"(" + _NAME + r"(?:\s+" + _NAME + r"){0,4}),\s+(?:a|an|the)\s+(?:[\w.-]+\s+){0,3}?(" + heads + r")\b"
+            r"(" + _NAME + r"(?:[ \t]+(?:(?:of|for|and|the)[ \t]+){0,2}" + _NAME + r"){0,5}),[ \t]+(?:a|an|the)[ \t]+"
+            r"(?:(?:[\w-]+|(?:[A-Z]\.)+)[ \t]+){0,3}?(" + heads + r")\b"
         )
         cached = _APPOSED[id(rules)] = (v, pattern)
     return cached[1]

@@ -43,6 +43,7 @@ class _Context:
     recent: tuple[int, str] | None = None  # (sentence, metric) of the last figure
     prev_row: int | None = None  # the previous sentence
     since_troops: int = 99  # sentences since the last one about soldiers
+    weighed: bool = False  # an earlier sentence weighed munitions in tonnes
 
 
 def count_metrics(
@@ -67,6 +68,7 @@ def count_metrics(
                 drafts = reader.run(found, changes.get(s.row, False))
                 if drafts:
                     ctx.recent = (s.sent_idx, drafts[-1].metric)
+                    ctx.weighed = ctx.weighed or any(d.metric == "explosives_tonnes" for d in drafts)
                 for d in drafts:
                     values = (s.row, d.metric, d.low, d.high, d.unit, d.qualifier, d.start, d.end, d.pos)
                     for key, value in zip(FIGURE_SCHEMA, values, strict=True):
@@ -92,6 +94,7 @@ def _sentence_context(
         prev_tokens=None if ctx.prev_row is None else _lazy(store, ctx.prev_row),
         troops_nearby=ctx.since_troops <= 3,
         prev_in_para=ctx.prev_para == para_idx,
+        munitions_weighed=ctx.weighed,
     )
 
 

@@ -152,6 +152,8 @@ class Vocab:
         self.passive_markers = role("passive_marker")
         self.passive_adverbs = role("passive_adverb")
         self.relay_stops = role("relay_stop")
+        self.speaker_verbs = role("speaker_verb")
+        self.subject_pronouns = role("subject_pronoun")
         self.acronym_fillers = role("acronym_filler")
         self.name_links = role("name_link")
         self.predicate_fillers = role("predicate_filler") | self.auxiliaries
@@ -170,6 +172,7 @@ class Vocab:
         self.state_bodies = role("state_body")
         self.group_adjectives = role("group_adjective")
         self.relay_verbs = tuple(sorted((word_tuple(w) for w in role("relay_verb")), key=len, reverse=True))
+        self.nationalities = frozenset(a.lower() for a in rules.demonym_iso if " " not in a)
         self.not_surnames = (role("not_surname") | self.body_heads | self.org_nouns | self.state_bodies
                              | self.group_adjectives | self.titles_and_honorifics)
 

@@ -14,8 +14,12 @@ from transforms.rules import ExtractionRules
 
 _SMALL = re.compile(r"\d{1,3}")
 
-# Metrics that count per unit of time: a bare figure with a rate phrase continues them.
-_RATE_METRICS = frozenset({"artillery_rounds_per_day"})
+# Metrics that count carriers (boxes, voyages, wagons): they need a military cargo.
+_CARGO_METRICS = frozenset({"containers", "shipments", "rail_cars"})
+
+# Metrics that count per unit of time: a bare figure with a rate phrase continues them when
+# the unit of time is theirs; over another span it counts the things themselves.
+_RATE_METRICS = {"artillery_rounds_per_day": ("artillery_shells", frozenset({"day", "daily"}))}
 
 
 class SentenceMetrics(NounWindow, MoneyAndShares):
@@ -86,6 +90,10 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         if metric in LOSS_METRICS and not self._loss_context(strict=noun_end is not None):
             return None  # "14 killed" in a strike on a city counts civilians, not soldiers
         end = max(noun_end or ph.end_tok, ph.end_tok)
+        if metric in _CARGO_METRICS and self._civilian_cargo(ph.start_tok, end):
+            return None  # "tonnes of banknotes ... in 34 consignments", "40 wagons of grain"
+        if (metric == "person" or r.metric_units.get(metric) == "persons") and self._speakers(end):
+            return None  # "two engineers told the paper": the people who spoke, not a deployment
         if metric == "person":  # "13,221 North Koreans entered": people, not yet a claim
             metric = self._modify("troops_deployed", ph.start_tok, noun_end or ph.end_tok, inline)
             if metric not in LOSS_METRICS and metric != "troop_reinforcements":
@@ -99,10 +107,57 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         return Draft(metric, ph.low, ph.high, r.metric_units.get(metric, ""), ph.qualifier,
                      start, stop, t[ph.core_tok].start)
 
+    def _civilian_cargo(self, i: int, end: int) -> bool:
+        """The cargo is civilian: named before the count in the sentence ("moved grain in
+        40 shipments") or right after it ("40 wagons of grain"), and no munitions named."""
+        t, cues = self.t, self.r.cue_sets.get("civilian_cargo", set())
+        if not cues or has_phrase(t, 0, self.n, self.v.munition_nouns):
+            return False
+        k = i
+        while k > 0 and t[k - 1].text != ";":
+            k -= 1
+        after = end + 1 if end < self.n and t[end].low == "of" else end
+        return has_phrase(t, k, i, cues) or has_phrase(t, after, min(self.n, after + 2), cues)
+
+    def _speakers(self, end: int) -> bool:
+        """The counted people are the subject of a speech verb ("three soldiers who spoke
+        to ...", "five engineers said"), not said to be somewhere ("said to be")."""
+        k = end + 1 if end < self.n and self.t[end].low in ("who", "that") else end
+        if not (k + 1 < self.n and self.t[k].low in self.v.speaker_verbs):
+            return False
+        return not (self.t[k + 1].low == "to" and k + 2 < self.n and self.t[k + 2].low in ("be", "have", "number"))
+
     def _sent_in_clause(self, ph: NumberPhrase) -> bool:
         """A supply verb in the figure's clause ("deployed to Russia, where Russia trained them")."""
         lo, hi = clause_bounds(self.t, ph.start_tok, ph.end_tok)
-        return any(self.r.flows.get(x.low) == "give" for x in self.t[max(0, lo - 8) : hi + 8])
+        if any(self.r.flows.get(x.low) == "give" for x in self.t[max(0, lo - 8) : hi + 8]):
+            return True
+        return self._abroad(ph.start_tok)
+
+    def _abroad(self, i: int) -> bool:
+        """Trained in a country other than the subject's ("North Korea was training 12,000
+        troops in Russia's Far East"): soldiers already sent there."""
+        home = next((c for c in (self._country_at(k) for k in range(i)) if c is not None), None)
+        t = self.t
+        for k in range(i, self.n):
+            if t[k].text == ";":
+                break
+            if t[k].low == "in" and k + 1 < self.n:
+                there = self._country_at(k + 2 if t[k + 1].low == "the" else k + 1)
+                if there is not None:
+                    return home is not None and there != home
+        return False
+
+    def _country_at(self, k: int) -> str | None:
+        """ISO code of a country named at token k (one or two words)."""
+        for length in (2, 1):
+            words = self.t[k : k + length]
+            if len(words) < length or not words[0].text[:1].isupper():
+                continue
+            hit = self.r.lookup_alias(" ".join(w.text for w in words).removesuffix("'s").removesuffix("’s"))
+            if hit is not None and hit[1] == "country":
+                return hit[3]
+        return None
 
     def _bare_metric(
         self, ph: NumberPhrase, previous: list[Draft], change_to: NumberPhrase | None, bare: bool
@@ -134,7 +189,10 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
             # "often fewer than 2,000 a day" right after a daily rate: the same rate.
             recent = self.ctx.recent_metric
             if recent is not None and recent in _RATE_METRICS:
-                metric = recent
+                total, units = _RATE_METRICS[recent]
+                span = {x.low for x in self.t[ph.end_tok : ph.end_tok + 2]}
+                # "about 3 million a year" after "10,000 shells a day": shells, not a daily rate
+                metric = recent if span & units else total
         return metric
 
     def _whole_of_part(self, ph: NumberPhrase) -> bool:
@@ -195,12 +253,15 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         return k >= 2 and t[k - 2].low == "of" and t[k - 1].low in v.partitives
 
     def _new_subject(self, j: int) -> bool:
-        """Capitalised words then a verb after the figure ("the 148 Pyongyang already
-        handed over"): a relative clause, so the figure's noun is elided."""
+        """Capitalised words or a pronoun, then a verb after the figure ("the 148 Pyongyang
+        already handed over", "the 30 it sent"): a relative clause, so the figure's noun is elided."""
         t = self.t
         k = j
-        while k < self.n and t[k].kind == "word" and t[k].text[:1].isupper():
-            k += 1
+        if k < self.n and t[k].low in self.v.subject_pronouns:
+            k += 1  # "the 148 it had supplied", "the 40 they sent"
+        else:
+            while k < self.n and t[k].kind == "word" and t[k].text[:1].isupper():
+                k += 1
         if k == j or k >= self.n:
             return False
         nxt = t[k]

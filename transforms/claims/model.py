@@ -88,3 +88,4 @@ class SentenceContext:
     prev_tokens: Callable[[], list] | None = None  # tokens of the previous sentence (elided nouns)
     troops_nearby: bool = False  # one of the last three sentences was about soldiers
     prev_in_para: bool = False  # the previous sentence is in the same paragraph
+    munitions_weighed: bool = False  # the document already weighed munitions in tonnes

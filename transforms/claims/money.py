@@ -114,4 +114,6 @@ class MoneyAndShares:
             return True  # the keyword itself named the cargo ("tonnes of munitions")
         if noun_end < self.n and t[noun_end].low == "of":
             return False
-        return has_phrase(t, 0, self.n, self.v.munition_nouns)
+        # the sentence names munitions, or the document already weighed them ("That works
+        # out at 10,000 tons a month" after "130,000 tons of ammunition")
+        return has_phrase(t, 0, self.n, self.v.munition_nouns) or self.ctx.munitions_weighed

@@ -241,6 +241,9 @@ class NounWindow:
             for length in (2, 1):
                 if tuple(x.low for x in t[k : k + length]) in r.share_nouns:
                     return k + length
+            if t[k].kind == "num" and self._calibre_at(k):
+                k += 1 if _CALIBRE.fullmatch(t[k].low) else 2  # "60 percent of the 122 mm and 152 mm ammunition"
+                continue
             if t[k].kind != "word" or (
                 t[k].low not in self.v.share_determiners
                 and t[k].low not in ("and", "or")
