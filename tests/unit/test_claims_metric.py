@@ -339,3 +339,106 @@ def test_soldiers_trained_abroad_are_deployed(text: str) -> None:
 ])
 def test_soldiers_trained_at_home_are_not_deployed(text: str) -> None:
     assert rows(text) == []
+
+
+# --- round 4 --------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Kyiv said some 40 152 mm howitzers and 12 227 mm launchers had arrived.",
+     [("artillery_systems", 40), ("rocket_launchers", 12)]),
+    ("A train carried at least 10 Koksans west. Paris sent 12 Caesars east in May.",
+     [("artillery_systems", 10), ("artillery_systems", 12)]),
+])
+def test_a_count_before_a_calibre_and_plural_model_names(text: str, expected: list) -> None:
+    assert [(r[0], r[1]) for r in rows(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Analysts counted 1,200 containers at the port. Filled with 122 mm shells, the boxes could have held "
+     "more than 2 million.", 2e6),
+    ("The minister put the number of containers at 5,000 and said that was enough for some 1.5 million of "
+     "the same calibre.", 1.5e6),
+])
+def test_what_containers_could_hold_counts_shells(text: str, value: float) -> None:
+    assert ("artillery_shells", value) in [(r[0], r[1]) for r in rows(text)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Warsaw delivered 900,000 rounds last year. A first batch of 40,000 arrived in May.",
+     [("artillery_shells", 900000), ("artillery_shells", 40000)]),
+    ("The scheme sent 1.2 million shells in 2024. From October, deliveries ran at 60,000 to 90,000 a month.",
+     [("artillery_shells", 1.2e6), ("artillery_shells", 60000)]),
+    ("Donors promised Kyiv a million shells. By March they expect to have handed over 400,000. Another "
+     "300,000 should follow by June.",
+     [("artillery_shells", 1e6), ("artillery_shells", 400000), ("artillery_shells", 300000)]),
+    ("Russian crews fired about 30,000 shells a day in May. After strikes on depots the figure fell to "
+     "roughly 20,000, and it has since crept back to between 24,000 and 25,000.",
+     [("artillery_rounds_per_day", 30000), ("artillery_rounds_per_day", 20000),
+      ("artillery_rounds_per_day", 24000)]),
+])
+def test_a_bare_figure_that_moves_takes_the_thing_last_counted(text: str, expected: list) -> None:
+    assert [(r[0], r[1]) for r in rows(text)] == expected
+
+
+def test_soldiers_trained_do_not_become_the_thing_last_counted() -> None:
+    text = ("Iran has shipped short-range ballistic missiles to Russia. Officials said dozens of Russian "
+            "servicemen had been trained in Iran. Sources say Tehran had sent around 400.")
+    assert [(r[0], r[1]) for r in rows(text)] == [("ballistic_missiles", 400)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("About 40% to 50% of the shells Russia fires come from North Korea. In the south it is higher, "
+     "reaching 80% near Pokrovsk.", [40, 80]),
+    ("North Korean rounds made up 40 to 50 percent of what Russia fired in 2024, up from about 10% in "
+     "early 2023.", [40, 10]),
+    ("Iranian deliveries made up less than 5 percent of Russian consumption.", [None]),
+    ("Recovered North Korean shells accounted for nearly 60% of the fragments in the sample.", [None]),
+])
+def test_shares_said_without_the_ammunition_noun(text: str, expected: list) -> None:
+    assert [r[1] for r in rows(text) if r[0] == "share_of_artillery_ammo"] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "About 40% of the shells Russia fires come from North Korea. Some batches had a dud rate of 20 percent.",
+    "About 40% of the shells Russia fires come from North Korea. Russian plants run at close to 100% of capacity.",
+])
+def test_other_percentages_after_a_share_are_not_shares(text: str) -> None:
+    assert [r[1] for r in rows(text)] == [40]
+
+
+@pytest.mark.parametrize("text", [
+    "Ships carried about a million rounds of rifle and machine-gun ammunition from Iran.",
+    "Iran sent 500,000 small-arms rounds.",
+])
+def test_small_arms_rounds_are_not_artillery(text: str) -> None:
+    assert rows(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Kim led a ceremony for the returning soldiers, with some 10,000 troops and civilians filling the square.",
+    "Allied forces staged drills this week, with about 18,000 troops taking part.",
+])
+def test_soldiers_at_parades_and_drills_are_not_supply(text: str) -> None:
+    assert rows(text) == []
+
+
+def test_soldiers_sent_for_drills_are_still_sent() -> None:
+    assert [r[0] for r in rows("The North had sent 15,000 troops to Russia for drills and combat.")] == [
+        "troops_deployed"]
+
+
+@pytest.mark.parametrize("text", [
+    "Prague said 2025 deliveries would match last year's.",
+    "Berlin said 2024 shipments were late.",
+])
+def test_a_year_before_a_noun_is_not_a_count(text: str) -> None:
+    assert rows(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "The NIS said 3,000 troops were sent. Earlier, 7,000 North Koreans entered Russia, and 2,000 of them gave "
+    "study as the reason.",
+    "Some 9,000 North Koreans entered Russia last year, and 3,000 of them were students.",
+])
+def test_a_part_of_plain_people_is_not_a_count(text: str) -> None:
+    assert [r[1] for r in rows(text) if r[1] in (2000, 3000) and r[0] != "troops_deployed"] == []
+    assert all(r[1] not in (2000, 7000, 9000) for r in rows(text))

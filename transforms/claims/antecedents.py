@@ -164,11 +164,27 @@ class Antecedents:
         country = next((m for m in reversed(self.mentions) if m.end <= before and m.entity_type == "country"
                         and not self.text[max(0, m.start - 5) : m.start].rstrip().lower().endswith(("to", "for"))),
                        None)
-        adjective = self.adjectives.get(country.iso2 or "") if country is not None else None
+        iso = country.iso2 if country is not None else None
+        demonym = self._last_demonym(country.end if country is not None else 0, before)
+        if demonym is not None:
+            iso = demonym  # "The Czech-run programme ... The defence ministry's figure": Czech
+        adjective = self.adjectives.get(iso or "")
         if adjective is None:
             return None
         return Claimant(f"{adjective} {' '.join(w for w in description if w not in ('the', 'this', 'that'))}",
-                        "organisation", country.iso2)
+                        "organisation", iso)
+
+    def _last_demonym(self, after: int, before: int) -> str | None:
+        """ISO code of the last nationality adjective between two offsets ("Czech-run")."""
+        found = _DEMONYMS.get(id(self.rules))
+        if found is None or found[0] is not self.rules:
+            words = sorted((d.title() for d in self.rules.demonym_iso if "'" not in d and "’" not in d),
+                           key=len, reverse=True)
+            found = _DEMONYMS[id(self.rules)] = (self.rules, re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b"))
+        last = None
+        for m in found[1].finditer(self.text, after, before):
+            last = m
+        return self.rules.demonym_iso.get(last.group(1).lower()) if last is not None else None
 
     @property
     def adjectives(self) -> dict[str, str]:
@@ -184,6 +200,7 @@ class Antecedents:
 
 
 _ADJECTIVES: dict[int, tuple[ExtractionRules, dict[str, str]]] = {}
+_DEMONYMS: dict[int, tuple[ExtractionRules, re.Pattern[str]]] = {}
 _OPENER = re.compile(r"(?:(?:The|A|An)\s+)?(?:[A-Z][\w.-]*(?:['’]s)?\s+){0,2}")
 
 

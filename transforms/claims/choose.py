@@ -17,6 +17,10 @@ _TURN = re.compile(
 
 def choose(events: list[Event], pos: int) -> tuple[bool, Claimant | None, Claimant | None]:
     """(found, source, reported_by) for a figure at ``pos`` in the sentence."""
+    own = next((e for e in events if e.kind == "relative" and e.pos == pos), None)
+    if own is not None:
+        return True, own.claimant, None  # "the 24 that Kostin reported"
+    events = [e for e in events if e.kind != "relative"]
     if not events:
         return False, None, None
     paren = [e for e in events if e.kind == "paren"]

@@ -79,10 +79,23 @@ class ReportingFrames(Resolver):
             if found is not None:
                 claimant = found if found != "anon" else None
                 events.append(Event(tokens[k].start, kind, claimant, self.np_words))
+                figure = self._relative_figure(tokens, k)
+                if figure is not None and claimant is not None:
+                    events.append(Event(figure, "relative", claimant))
         if paren is not None:
             events.append(paren)
         events.sort(key=lambda e: e.pos)
         return events
+
+    def _relative_figure(self, tokens: list[Token], k: int) -> int | None:
+        """"the 24 that Prosecutor General Andriy Kostin reported": the figure a relative
+        clause attributes to its subject (its offset), else None."""
+        b = k - 1
+        while b > 0 and k - b <= 6 and (tokens[b].text[:1].isupper() or tokens[b].low in self.v.titles_and_honorifics):
+            b -= 1
+        if b == k - 1 or b < 1 or tokens[b].low not in ("that", "which") or tokens[b - 1].kind != "num":
+            return None
+        return tokens[b - 1].start
 
     def _cues(self, tokens: list[Token], mentions: list[Mention] | None = None) -> list[Cue]:
         """(token index, length, kind) of every attribution cue, longest first; none inside a
@@ -349,6 +362,10 @@ class ReportingFrames(Resolver):
             r"\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}?((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})",
             rest,
         )
+        if mm and all(w.lower() in self.v.nationalities for w in mm.group(1).split()):
+            later = self._unknown_after(rest[mm.end(1) :])  # "the German broadcaster ARD": ARD
+            if later is not None:
+                return later
         if mm:
             words = strip_titles([w for w in mm.group(1).split() if w not in self.v.not_names], self.v)
             if words and not re.search(r"\d", mm.group(1)):

@@ -168,9 +168,13 @@ def _apposition_pattern(rules: ExtractionRules, v: Vocab) -> re.Pattern[str]:
     if cached is None or cached[0] is not v:
         nouns = sorted(v.org_nouns, key=len, reverse=True)
         heads = "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in nouns)
+        verbs = "|".join(sorted(re.escape(c[0]) for c, kind in rules.attribution.items()
+                                if len(c) == 1 and kind in ("after", "after_weak")))
         pattern = re.compile(
             r"(" + _NAME + r"(?:[ \t]+(?:(?:of|for|and|the)[ \t]+){0,2}" + _NAME + r"){0,5}),[ \t]+(?:a|an|the)[ \t]+"
-            r"(?:(?:[\w-]+|(?:[A-Z]\.)+)[ \t]+){0,3}?(" + heads + r")\b"
+            r"(?:(?:(?!(?:a|an|the|after|before|of|for|in|on|at|to|with|by|from|and|or|day|week|month|year)\b)[\w-]+"
+            r"|(?:[A-Z]\.)+)[ \t]+){0,3}?(" + heads + r")\b"
+            r"(?![ \t]+(?:" + verbs + r")\b)"  # "Kyiv, the office said": a new subject, not an apposition
         )
         cached = _APPOSED[id(rules)] = (v, pattern)
     return cached[1]

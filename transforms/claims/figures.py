@@ -4,14 +4,15 @@ answered, the last counted noun)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
+from transforms.claims.elision import last_counted
 from transforms.claims.frames import Document, Sentence, by_row, columns
 from transforms.claims.lexicon import has_phrase, match_at
 from transforms.claims.metric import SentenceMetrics
-from transforms.claims.model import SentenceContext
+from transforms.claims.model import Draft, SentenceContext
 from transforms.claims.numbers import phrase_of
 from transforms.claims.sentences import TokenStore, is_question
 from transforms.claims.tokens import Token
@@ -31,6 +32,9 @@ FIGURE_SCHEMA = {
 # Sentences back that an attributed "the total", "the figure" ("the Pentagon had put the
 # total at about 3,000") may reach for the counted noun; two without a named claimant.
 _ANAPHOR_REACH = 4
+# Sentences back that a bare figure which moves or follows something ("Another 631,000 should
+# follow") may reach for the thing last counted.
+_RUNNING_REACH = 5
 
 
 @dataclass(slots=True)
@@ -44,6 +48,9 @@ class _Context:
     prev_row: int | None = None  # the previous sentence
     since_troops: int = 99  # sentences since the last one about soldiers
     weighed: bool = False  # an earlier sentence weighed munitions in tonnes
+    # (sentence, row, metric or None, read): the thing last counted in each sentence so far;
+    # sentences not read for figures are looked at only when a bare figure needs them
+    history: list[tuple[int, int, str | None, bool]] = field(default_factory=list)
 
 
 def count_metrics(
@@ -59,22 +66,51 @@ def count_metrics(
         for s in doc.sentences:
             if s.furniture:
                 continue
-            if s.candidate:
-                toks = tokens[s.row]
-                context = _sentence_context(ctx, s.para_idx, s.sent_idx, s.row in named, tokens)
-                prev_troops = ctx.troops_in_prev and s.para_idx == ctx.prev_para
-                reader = SentenceMetrics(s.text, toks, rules, prev_troops, context)
-                found = [phrase_of(r) for r in phrases.get(s.row, [])]
-                drafts = reader.run(found, changes.get(s.row, False))
-                if drafts:
-                    ctx.recent = (s.sent_idx, drafts[-1].metric)
-                    ctx.weighed = ctx.weighed or any(d.metric == "explosives_tonnes" for d in drafts)
-                for d in drafts:
-                    values = (s.row, d.metric, d.low, d.high, d.unit, d.qualifier, d.start, d.end, d.pos)
-                    for key, value in zip(FIGURE_SCHEMA, values, strict=True):
-                        out[key].append(value)
+            drafts = _read(ctx, s, tokens, phrases.get(s.row, []), s.row in named, changes.get(s.row, False), rules)
+            for d in drafts:
+                values = (s.row, d.metric, d.low, d.high, d.unit, d.qualifier, d.start, d.end, d.pos)
+                for key, value in zip(FIGURE_SCHEMA, values, strict=True):
+                    out[key].append(value)
             _advance(ctx, s, tokens, rules)
     return pl.DataFrame(out, schema=FIGURE_SCHEMA)
+
+
+def _read(
+    ctx: _Context, s: Sentence, tokens: TokenStore, rows: list[dict], named: bool, change: bool,
+    rules: ExtractionRules,
+) -> list[Draft]:
+    """The figures of one sentence; records what it counted for the sentences after it."""
+    if not s.candidate:
+        ctx.history = [*ctx.history[-_RUNNING_REACH + 1 :], (s.sent_idx, s.row, None, False)]
+        return []
+    context = _sentence_context(ctx, s.para_idx, s.sent_idx, named, tokens, rules)
+    prev_troops = ctx.troops_in_prev and s.para_idx == ctx.prev_para
+    reader = SentenceMetrics(s.text, tokens[s.row], rules, prev_troops, context)
+    found = [phrase_of(r) for r in rows]
+    drafts = reader.run(found, change)
+    noun = drafts[-1].metric if drafts else reader.last_noun()
+    if noun is not None and not drafts and found and rules.metric_units.get(noun) == "persons":
+        noun = None  # not soldiers whose figure was dropped ("trained")
+    ctx.history = [*ctx.history[-_RUNNING_REACH + 1 :], (s.sent_idx, s.row, noun, True)]
+    counted = [d for d in drafts if d.pos not in reader.capacities]  # not "could hold"
+    if counted:
+        ctx.recent = (s.sent_idx, counted[-1].metric)
+        ctx.weighed = ctx.weighed or any(d.metric == "explosives_tonnes" for d in drafts)
+    return drafts
+
+
+def _running_of(history: list[tuple[int, int, str | None, bool]], store: TokenStore, rules: ExtractionRules):
+    """The thing last counted in the sentences before (read on first use)."""
+    def running() -> str | None:
+        for _idx, row, noun, read in reversed(history):
+            if read and noun is not None:
+                return noun
+            if not read:
+                found = last_counted(store[row], rules)
+                if found is not None:
+                    return found
+        return None
+    return running
 
 
 def _lazy(store: TokenStore, row: int):
@@ -82,7 +118,7 @@ def _lazy(store: TokenStore, row: int):
 
 
 def _sentence_context(
-    ctx: _Context, para_idx: int, sent_idx: int, named: bool, store: TokenStore
+    ctx: _Context, para_idx: int, sent_idx: int, named: bool, store: TokenStore, rules: ExtractionRules
 ) -> SentenceContext:
     q, recent = ctx.question, ctx.recent
     reach = _ANAPHOR_REACH if named else 2
@@ -95,6 +131,7 @@ def _sentence_context(
         troops_nearby=ctx.since_troops <= 3,
         prev_in_para=ctx.prev_para == para_idx,
         munitions_weighed=ctx.weighed,
+        running=_running_of(ctx.history, store, rules),
     )
 
 

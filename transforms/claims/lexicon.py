@@ -154,6 +154,10 @@ class Vocab:
         self.relay_stops = role("relay_stop")
         self.speaker_verbs = role("speaker_verb")
         self.subject_pronouns = role("subject_pronoun")
+        self.running_cues = frozenset(w.split()[0] for w in role("running_cue"))
+        self.capacity_cues = tuple(word_tuple(w) for w in role("capacity_cue"))
+        self.report_modifiers = role("report_modifier")
+        self.share_predicates = tuple(word_tuple(w) for w in role("share_predicate"))
         self.acronym_fillers = role("acronym_filler")
         self.name_links = role("name_link")
         self.predicate_fillers = role("predicate_filler") | self.auxiliaries

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+from transforms.claims.elision import RATE_METRICS, Elision
+from transforms.claims.exclusions import NotSupply
 from transforms.claims.lexicon import has_phrase, match_at, vocab
 from transforms.claims.model import LOSS_METRICS, TROOP_METRICS, Draft, SentenceContext
 from transforms.claims.money import MoneyAndShares
 from transforms.claims.nouns import NounWindow, is_measure_next
 from transforms.claims.numerals import NumberPhrase
-from transforms.claims.tokens import CLAUSE_BREAK, Token, clause_bounds
+from transforms.claims.tokens import CLAUSE_BREAK, Token
 from transforms.rules import ExtractionRules
 
 _SMALL = re.compile(r"\d{1,3}")
@@ -17,12 +19,9 @@ _SMALL = re.compile(r"\d{1,3}")
 # Metrics that count carriers (boxes, voyages, wagons): they need a military cargo.
 _CARGO_METRICS = frozenset({"containers", "shipments", "rail_cars"})
 
-# Metrics that count per unit of time: a bare figure with a rate phrase continues them when
-# the unit of time is theirs; over another span it counts the things themselves.
-_RATE_METRICS = {"artillery_rounds_per_day": ("artillery_shells", frozenset({"day", "daily"}))}
 
 
-class SentenceMetrics(NounWindow, MoneyAndShares):
+class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
     """Metric, money and share decisions for the number phrases of one sentence."""
 
     def __init__(
@@ -36,6 +35,7 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         self.n = len(tokens)
         self.prev_troops = prev_troops  # the previous sentence of the paragraph was about soldiers
         self.ctx = context or SentenceContext()
+        self.capacities: set[int] = set()  # figures that say what containers could hold
         self._skip: set[int] = set()  # phrase starts consumed by a ratio ("one in ten")
         self._troops: bool | None = None
         self._label = self._label_metric()
@@ -71,7 +71,7 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         if is_measure_next(t, ph.end_tok, r) and not ph.currency and not ph.percent:
             return None
         if ph.percent:
-            return self._share(ph)
+            return self._share(ph, previous)
         if ph.currency:
             return self._money(ph)
         metric, noun_end, bare, inline = self._forward(ph.end_tok)
@@ -81,8 +81,8 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
             return None  # "one container in ten" is a proportion, not a count
         if metric == "explosives_tonnes" and not self._munition_weight(noun_end):
             return None
-        if ph.year_like and (metric is None or noun_end != ph.end_tok + 1):
-            return None
+        if ph.year_like and (metric is None or noun_end != ph.end_tok + 1 or 1990 <= ph.value <= 2035):
+            return None  # "2025 deliveries": a year before its noun
         if metric is None:
             metric = self._bare_metric(ph, previous, change_to, bare)
         if metric is None or (metric == "money" and not ph.currency):
@@ -90,9 +90,13 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         if metric in LOSS_METRICS and not self._loss_context(strict=noun_end is not None):
             return None  # "14 killed" in a strike on a city counts civilians, not soldiers
         end = max(noun_end or ph.end_tok, ph.end_tok)
+        if metric == "artillery_shells" and self._small_arms(ph.end_tok, end):
+            return None  # "a million rounds of rifle and machine-gun ammunition"
         if metric in _CARGO_METRICS and self._civilian_cargo(ph.start_tok, end):
             return None  # "tonnes of banknotes ... in 34 consignments", "40 wagons of grain"
-        if (metric == "person" or r.metric_units.get(metric) == "persons") and self._speakers(end):
+        if (metric == "person" or r.metric_units.get(metric) == "persons") and (
+            self._speakers(end) or (metric not in LOSS_METRICS and self._gathering(end))
+        ):
             return None  # "two engineers told the paper": the people who spoke, not a deployment
         if metric == "person":  # "13,221 North Koreans entered": people, not yet a claim
             metric = self._modify("troops_deployed", ph.start_tok, noun_end or ph.end_tok, inline)
@@ -106,58 +110,6 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
         start, stop = self._span(ph.start_tok, end)
         return Draft(metric, ph.low, ph.high, r.metric_units.get(metric, ""), ph.qualifier,
                      start, stop, t[ph.core_tok].start)
-
-    def _civilian_cargo(self, i: int, end: int) -> bool:
-        """The cargo is civilian: named before the count in the sentence ("moved grain in
-        40 shipments") or right after it ("40 wagons of grain"), and no munitions named."""
-        t, cues = self.t, self.r.cue_sets.get("civilian_cargo", set())
-        if not cues or has_phrase(t, 0, self.n, self.v.munition_nouns):
-            return False
-        k = i
-        while k > 0 and t[k - 1].text != ";":
-            k -= 1
-        after = end + 1 if end < self.n and t[end].low == "of" else end
-        return has_phrase(t, k, i, cues) or has_phrase(t, after, min(self.n, after + 2), cues)
-
-    def _speakers(self, end: int) -> bool:
-        """The counted people are the subject of a speech verb ("three soldiers who spoke
-        to ...", "five engineers said"), not said to be somewhere ("said to be")."""
-        k = end + 1 if end < self.n and self.t[end].low in ("who", "that") else end
-        if not (k + 1 < self.n and self.t[k].low in self.v.speaker_verbs):
-            return False
-        return not (self.t[k + 1].low == "to" and k + 2 < self.n and self.t[k + 2].low in ("be", "have", "number"))
-
-    def _sent_in_clause(self, ph: NumberPhrase) -> bool:
-        """A supply verb in the figure's clause ("deployed to Russia, where Russia trained them")."""
-        lo, hi = clause_bounds(self.t, ph.start_tok, ph.end_tok)
-        if any(self.r.flows.get(x.low) == "give" for x in self.t[max(0, lo - 8) : hi + 8]):
-            return True
-        return self._abroad(ph.start_tok)
-
-    def _abroad(self, i: int) -> bool:
-        """Trained in a country other than the subject's ("North Korea was training 12,000
-        troops in Russia's Far East"): soldiers already sent there."""
-        home = next((c for c in (self._country_at(k) for k in range(i)) if c is not None), None)
-        t = self.t
-        for k in range(i, self.n):
-            if t[k].text == ";":
-                break
-            if t[k].low == "in" and k + 1 < self.n:
-                there = self._country_at(k + 2 if t[k + 1].low == "the" else k + 1)
-                if there is not None:
-                    return home is not None and there != home
-        return False
-
-    def _country_at(self, k: int) -> str | None:
-        """ISO code of a country named at token k (one or two words)."""
-        for length in (2, 1):
-            words = self.t[k : k + length]
-            if len(words) < length or not words[0].text[:1].isupper():
-                continue
-            hit = self.r.lookup_alias(" ".join(w.text for w in words).removesuffix("'s").removesuffix("’s"))
-            if hit is not None and hit[1] == "country":
-                return hit[3]
-        return None
 
     def _bare_metric(
         self, ph: NumberPhrase, previous: list[Draft], change_to: NumberPhrase | None, bare: bool
@@ -183,16 +135,22 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
             metric = self._loss_verb_before(ph.start_tok)  # "... and wounded 40 near X"
         if metric is None and bare:
             metric = self._clause_metric(ph, previous)
+            if metric == "shipments" and ph.value >= 1000:
+                metric = None  # "deliveries ran at 80,000 a month": the things delivered, not voyages
         if metric is None and (bare or self._label is not None):
             metric = self._topic(ph, bare)
         if metric is None and bare and self._rate_next(ph.end_tok):
             # "often fewer than 2,000 a day" right after a daily rate: the same rate.
             recent = self.ctx.recent_metric
-            if recent is not None and recent in _RATE_METRICS:
-                total, units = _RATE_METRICS[recent]
+            if recent is not None and recent in RATE_METRICS:
+                total, units = RATE_METRICS[recent]
                 span = {x.low for x in self.t[ph.end_tok : ph.end_tok + 2]}
                 # "about 3 million a year" after "10,000 shells a day": shells, not a daily rate
                 metric = recent if span & units else total
+        if metric is None:
+            metric = self._capacity(ph)
+        if metric is None and (bare or self._verb_next(ph.end_tok)):
+            metric = self._running(ph)
         return metric
 
     def _whole_of_part(self, ph: NumberPhrase) -> bool:
@@ -226,72 +184,10 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
             k += hit[1] if hit is not None else 1
         return out
 
-    def _changed_to(self, ph: NumberPhrase) -> bool:
-        """"fell to 20,000", "brought that down to around 23,000": a new value of the figure
-        named just before."""
-        t = self.t
-        k = ph.start_tok - 1
-        if k < 1 or t[k].low != "to":
-            return False
-        lo, _ = clause_bounds(t, k, k)
-        change = self.r.cue_sets.get("change_verb", set())
-        return any((x.low,) in change or x.low in ("down", "up") for x in t[lo:k])
-
-    def _elided(self, ph: NumberPhrase, bare: bool) -> bool:
-        """The counted noun is left out: "74 of them", "of these, roughly 1,000", "the 148
-        Pyongyang handed over" (a definite figure with no noun, or a new subject after it)."""
-        t, v = self.t, self.v
-        j, i = ph.end_tok, ph.start_tok
-        if j + 1 < self.n and t[j].low == "of" and t[j + 1].low in v.partitives:
-            return True
-        d = i - 1
-        while d > 0 and t[d].low in v.elided_modifiers:
-            d -= 1  # "the first six", "the remaining 40"
-        if d >= 0 and d < i and t[d].low in ("the", "those", "these") and (bare or self._new_subject(j)):
-            return True
-        k = i - 1 if i > 0 and t[i - 1].text == "," else i
-        return k >= 2 and t[k - 2].low == "of" and t[k - 1].low in v.partitives
-
-    def _new_subject(self, j: int) -> bool:
-        """Capitalised words or a pronoun, then a verb after the figure ("the 148 Pyongyang
-        already handed over", "the 30 it sent"): a relative clause, so the figure's noun is elided."""
-        t = self.t
-        k = j
-        if k < self.n and t[k].low in self.v.subject_pronouns:
-            k += 1  # "the 148 it had supplied", "the 40 they sent"
-        else:
-            while k < self.n and t[k].kind == "word" and t[k].text[:1].isupper():
-                k += 1
-        if k == j or k >= self.n:
-            return False
-        nxt = t[k]
-        return nxt.low in self.v.auxiliaries or nxt.low in self.v.verb_adverbs or nxt.low.endswith("ed")
-
-    def _antecedent(self, ph: NumberPhrase) -> str | None:
-        """The noun an elided figure counts: the last counted noun earlier in the sentence,
-        else the last figure of the previous sentences, else the last counted noun of the
-        previous sentence."""
-        found = self._last_noun(self.t[: ph.start_tok])
-        if found is None:
-            found = self.ctx.recent_metric
-        if found is None and self.ctx.prev_tokens:
-            found = self._last_noun(self.ctx.prev_tokens())
-        return found
-
-    def _last_noun(self, tokens: list[Token]) -> str | None:
-        found = None
-        for k in range(len(tokens)):
-            for table in (self.r.forward_keywords, self.r.backward_keywords):
-                hit = match_at(tokens, k, table)
-                if hit is not None and hit[0] != "-":
-                    found = hit[0]
-                    break
-        return found
-
     def _clause_metric(self, ph: NumberPhrase, previous: list[Draft]) -> str | None:
         """A noun earlier in the clause, or the figure before it in the sentence."""
         metric = self._backward(ph.start_tok)
-        if metric is not None and previous and previous[-1].metric in _RATE_METRICS and previous[-1].metric in {
+        if metric is not None and previous and previous[-1].metric in RATE_METRICS and previous[-1].metric in {
             dst for _cue, dst, _pos in self.r.modifiers.get(metric, ())
         }:
             # "10,000 shells a day while Ukraine fired between 2,000 and 3,000": the
@@ -392,27 +288,3 @@ class SentenceMetrics(NounWindow, MoneyAndShares):
                 self._skip.add(k)
                 return True
         return False
-
-    def _topic(self, ph: NumberPhrase, bare: bool = True) -> str | None:
-        """A bare figure whose noun was named before: a fact-box label, the question being
-        answered, or 'the figure' / 'the number' standing for the last counted noun."""
-        t = self.t
-        if self._label is not None and t[0].start <= t[ph.start_tok].start:
-            colon = next((k for k, x in enumerate(t[:8]) if x.text == ":"), 0)
-            if ph.start_tok > colon and not any(x.kind == "num" for x in t[colon + 1 : ph.core_tok]):
-                return self._label  # the first figure after the label
-        if not bare:
-            return None
-        if self.ctx.answer_topic is not None and (ph.qualifier != "exact" or self.n <= 8):
-            return self.ctx.answer_topic
-        if self.ctx.earlier_metric is not None:
-            anaphors = self.r.cue_sets.get("anaphor", set())
-            dets = self.v.determiners
-            for k in range(ph.start_tok - 1, 0, -1):
-                if (
-                    (t[k].low,) in anaphors
-                    and not (k + 1 < self.n and t[k + 1].low == "of")
-                    and (t[k - 1].low in dets or (k > 1 and t[k - 2].low in dets))
-                ):
-                    return self.ctx.earlier_metric
-        return None

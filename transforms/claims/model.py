@@ -89,3 +89,4 @@ class SentenceContext:
     troops_nearby: bool = False  # one of the last three sentences was about soldiers
     prev_in_para: bool = False  # the previous sentence is in the same paragraph
     munitions_weighed: bool = False  # the document already weighed munitions in tonnes
+    running: Callable[[], str | None] | None = None  # the thing last counted in the sentences just before

@@ -24,14 +24,35 @@ class MoneyAndShares:
     def _span(self, a: int, b: int) -> tuple[int, int]:
         return self.t[a].start, self.t[b - 1].end
 
-    def _share(self, ph: NumberPhrase) -> Draft | None:
-        """"40% of the shells" -> share of artillery ammunition."""
+    def _share(self, ph: NumberPhrase, previous: list[Draft]) -> Draft | None:
+        """"40% of the shells" -> share of artillery ammunition; also a bare percentage that
+        goes on about a share just given, and "the rounds accounted for 70% of ..."."""
         end = self._share_noun(ph.end_tok)
+        if end is None and self._share_continues(ph, previous):
+            end = ph.end_tok
         if end is None or ph.value > 100:
             return None
         start, stop = self._span(ph.start_tok, end)
         return Draft("share_of_artillery_ammo", ph.low, ph.high, "percent", ph.qualifier,
                      start, stop, self.t[ph.core_tok].start)
+
+    def _share_continues(self, ph: NumberPhrase, previous: list[Draft]) -> bool:
+        """"up from about 15% in the first quarter", "reaching 90% on parts of the front",
+        "Under 20 percent." after a share, or a share predicate after munitions ("North
+        Korean rounds accounted for nearly 70% of the fragments")."""
+        t, share = self.t, "share_of_artillery_ammo"
+        j = ph.end_tok
+        if j < self.n and t[j].low == "of":
+            said = any(_ends_with(t, ph.start_tok, p) for p in self.v.share_predicates)
+            return said and has_phrase(t, 0, ph.start_tok, self.v.munition_nouns)
+        if ph.start_tok > 0 and t[ph.start_tok - 1].low == "of":
+            return False  # "a dud rate of 20 percent": another measure
+        if previous and previous[-1].metric == share:
+            return True
+        if self.ctx.answer_topic == share:
+            return True
+        # the sentence before in the paragraph, or a short answer ("Under 20 percent.")
+        return self.ctx.recent_metric == share and (self.ctx.prev_in_para or self.n <= 6)
 
     def _fractions(self, covered: set[int]) -> list[Draft]:
         """'half of all the shells Russia fires' -> share of artillery ammunition."""
@@ -117,3 +138,13 @@ class MoneyAndShares:
         # the sentence names munitions, or the document already weighed them ("That works
         # out at 10,000 tons a month" after "130,000 tons of ammunition")
         return has_phrase(t, 0, self.n, self.v.munition_nouns) or self.ctx.munitions_weighed
+
+
+def _ends_with(t: list[Token], k: int, phrase: tuple[str, ...]) -> bool:
+    """The phrase ends right before token k, perhaps with a hedge between ("made up an
+    estimated", "accounted for nearly")."""
+    for gap in range(0, 3):
+        a = k - gap - len(phrase)
+        if a >= 0 and tuple(x.low for x in t[a : a + len(phrase)]) == phrase:
+            return True
+    return False

@@ -82,6 +82,9 @@ class NounWindow:
         t = self.t
         if not t[k].text[:1].isupper() or end >= self.n:
             return False
+        last = t[end - 1].low
+        if last.endswith("s") and (last[:-1],) in self.r.forward_keywords:
+            return False  # "10 Koksans west": a plural model name counts the systems
         nxt = t[end]
         return (
             nxt.kind == "word"

@@ -136,6 +136,7 @@ class NumeralReader:
             and _THREE.fullmatch(t[j].text)
             and self.s[t[j - 1].end : t[j].start] == " "
             and len(t[i].text.replace(",", "")) <= 3
+            and not (j + 1 < self.n and t[j + 1].low in self.r.measures)  # "some 50 170 mm guns"
         ):
             value = value * 1000 + float(t[j].text)
             implied *= 1000

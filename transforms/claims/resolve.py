@@ -50,6 +50,8 @@ class Resolver:
     ) -> Found:
         """The claimant of an 'X said' cue at token k ("anon" for an unnamed one)."""
         near = self._adjacent_cue(tokens, k, mentions, cues, offset, events)
+        if near == "anon" and tokens[k].low in ("told", "tell", "tells"):
+            return self._told(tokens, k + length, mentions, offset) or near  # "six sources told Reuters"
         if near is not None:
             return near
         end = k
@@ -226,6 +228,12 @@ class Resolver:
             span = merge_acronyms([t for t in span if t.text not in "()"])
         while len(span) > 1 and span[0].low in self.v.np_leaders:
             span = span[1:]  # "By the group's count", "In its assessment"
+        owner = max((x for x, t in enumerate(span[:-1]) if t.low.endswith(("'s", "’s"))), default=None)
+        v = self.v
+        if owner is not None and all(t.low in v.report_modifiers for t in span[owner + 1 :]):
+            # "the defence ministry's own year-end figure": the owner is the claimant
+            last = span[owner]
+            span = [*span[:owner], Token(last.text[:-2], last.start, last.end - 2, last.low[:-2], last.kind)]
         if len(span) > 2:
             agent = self._agent(span)
             if agent is not None:
@@ -363,6 +371,14 @@ class Resolver:
             return None
         head = words[-1]
         definite = words[0] in ("the", "this", "that", "those", "these")
+        owner = next((x for x, t in enumerate(span[:-1]) if t.low.endswith(("'s", "’s"))), None)
+        if owner is not None and head in self.v.person_nouns and owner + 2 == len(span):
+            # "the group's coordinator", "the agency's spokesman": the body they speak for
+            t = span[owner]
+            whole = [*span[:owner], Token(t.text[:-2], t.start, t.end - 2, t.low[:-2], t.kind)]
+            found = self._description(whole, at) if len(whole) > 1 or not whole[0].text[:1].isupper() else None
+            if isinstance(found, Claimant):
+                return found
         if definite and (head in self.v.unnamed_people or head in self.v.person_nouns):
             relay = self.ante.relay_for(at, head)
             if relay is not None:
