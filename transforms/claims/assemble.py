@@ -31,7 +31,7 @@ def assemble(
                 continue
             mentions = local.within(s.start, s.end)
             names = {e.claimant.name for e in events.get(s.row, []) if e.claimant is not None}
-            period = resolve_period(s.text, doc.published, rules.month_numbers)
+            period = resolve_period(s.text, doc.published, rules.month_numbers) if s.dated else (None, None)
             for fig in rows:
                 supplier, recipient = flows(tokens[s.row], mentions, fig["pos"], fig["metric"], rules,
                                             (fig["start"], fig["end"]), names)

@@ -73,11 +73,6 @@ class Elision:
         low = self.t[j].low
         return low in self.v.auxiliaries or low in self.v.running_cues or self.r.flows.get(low) is not None
 
-    def last_noun(self) -> str | None:
-        """The thing last counted in the whole sentence (for the sentences after it)."""
-        found = self._last_noun(self.t)
-        return None if found in ("money", "person") else found
-
     def _capacity(self, ph: NumberPhrase) -> str | None:
         """"the boxes could have held more than 6 million", "enough for some 3 million":
         what containers could hold counts shells when the text is about munitions."""

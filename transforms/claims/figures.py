@@ -35,6 +35,7 @@ _ANAPHOR_REACH = 4
 # Sentences back that a bare figure which moves or follows something ("Another 631,000 should
 # follow") may reach for the thing last counted.
 _RUNNING_REACH = 5
+_DROPPED = "dropped"  # a sentence whose figures were all dropped
 
 
 @dataclass(slots=True)
@@ -48,8 +49,8 @@ class _Context:
     prev_row: int | None = None  # the previous sentence
     since_troops: int = 99  # sentences since the last one about soldiers
     weighed: bool = False  # an earlier sentence weighed munitions in tonnes
-    # (sentence, row, metric or None, read): the thing last counted in each sentence so far;
-    # sentences not read for figures are looked at only when a bare figure needs them
+    # (sentence, row, metric, look): the last claim's metric of each sentence so far, or
+    # (look) the sentence is searched for a counted noun only when a bare figure needs it
     history: list[tuple[int, int, str | None, bool]] = field(default_factory=list)
 
 
@@ -81,17 +82,17 @@ def _read(
 ) -> list[Draft]:
     """The figures of one sentence; records what it counted for the sentences after it."""
     if not s.candidate:
-        ctx.history = [*ctx.history[-_RUNNING_REACH + 1 :], (s.sent_idx, s.row, None, False)]
+        ctx.history = [*ctx.history[-_RUNNING_REACH + 1 :], (s.sent_idx, s.row, None, True)]
         return []
     context = _sentence_context(ctx, s.para_idx, s.sent_idx, named, tokens, rules)
     prev_troops = ctx.troops_in_prev and s.para_idx == ctx.prev_para
     reader = SentenceMetrics(s.text, tokens[s.row], rules, prev_troops, context)
     found = [phrase_of(r) for r in rows]
     drafts = reader.run(found, change)
-    noun = drafts[-1].metric if drafts else reader.last_noun()
-    if noun is not None and not drafts and found and rules.metric_units.get(noun) == "persons":
-        noun = None  # not soldiers whose figure was dropped ("trained")
-    ctx.history = [*ctx.history[-_RUNNING_REACH + 1 :], (s.sent_idx, s.row, noun, True)]
+    # the last claim's metric; else the sentence's last counted noun, looked for on first use
+    # (not soldiers whose figure was dropped, such as "servicemen trained")
+    noun = drafts[-1].metric if drafts else (_DROPPED if found else None)
+    ctx.history = [*ctx.history[-_RUNNING_REACH + 1 :], (s.sent_idx, s.row, noun, not drafts)]
     counted = [d for d in drafts if d.pos not in reader.capacities]  # not "could hold"
     if counted:
         ctx.recent = (s.sent_idx, counted[-1].metric)
@@ -102,13 +103,12 @@ def _read(
 def _running_of(history: list[tuple[int, int, str | None, bool]], store: TokenStore, rules: ExtractionRules):
     """The thing last counted in the sentences before (read on first use)."""
     def running() -> str | None:
-        for _idx, row, noun, read in reversed(history):
-            if read and noun is not None:
-                return noun
-            if not read:
-                found = last_counted(store[row], rules)
-                if found is not None:
-                    return found
+        for _idx, row, noun, look in reversed(history):
+            if not look:
+                return noun  # the sentence's last claim
+            found = last_counted(store[row], rules)
+            if found is not None and not (noun is _DROPPED and rules.metric_units.get(found) == "persons"):
+                return found
         return None
     return running
 

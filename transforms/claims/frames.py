@@ -31,6 +31,7 @@ class Sentence:
     furniture: bool  # page furniture: not read at all
     cue_hint: bool  # may hold a reporting cue
     troop_hint: bool  # may name soldiers
+    dated: bool  # may name a reporting period (a year, "year", a month)
 
 
 @dataclass(slots=True)
@@ -57,7 +58,7 @@ def documents(docs: pl.DataFrame, sents: pl.DataFrame, rules: object) -> list[Do
     per_row = mentions_by_doc(docs, rules)  # type: ignore[arg-type]
     mentions_of = {d: per_row[i] for i, d in enumerate(docs.get_column("doc_id").to_list())}
     cols = ("doc_id", "para_idx", "sent_idx", "char_start", "char_end", "sentence", "candidate",
-            "display", "furniture", "cue_hint", "troop_hint")
+            "display", "furniture", "cue_hint", "troop_hint", "dated")
     rows = enumerate(sents.select(cols).iter_rows())
     out = []
     for doc_id, group in groupby(rows, key=lambda r: r[1][0]):

@@ -150,8 +150,12 @@ def number_mentions(
     out: dict[str, list] = {k: [] for k in MENTION_SCHEMA}
     rows = sents.with_row_index("row").filter("candidate")
     starts = phrase_starts(rows.get_column("sentence"), rules).to_list()
+    seen: dict[tuple[str, bool], list[NumberPhrase]] = {}  # a sentence repeated word for word
     for row, sentence, found in zip(rows["row"].to_list(), rows["sentence"].to_list(), starts, strict=True):
         toks = tokens[row]
-        phrases = sentence_phrases(sentence, toks, rules, changes.get(row, False), found)
+        key = (sentence, changes.get(row, False))
+        phrases = seen.get(key)
+        if phrases is None:
+            phrases = seen[key] = sentence_phrases(sentence, toks, rules, key[1], found)
         phrase_rows(row, toks, phrases, out)
     return pl.DataFrame(out, schema=MENTION_SCHEMA)

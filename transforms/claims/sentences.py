@@ -56,7 +56,14 @@ def sentence_frame(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
         (text.str.starts_with("#") | text.str.strip_chars_start().str.starts_with("#")
          | text.str.contains(_CAPTION_RUST)).alias("display"),
         text.str.contains(furniture_pattern(rules)).first().over("doc_id", "para_idx").alias("furniture"),
+        # may name a reporting period: the period readers need a year, "year" or a month
+        text.str.contains(_dated_pattern(rules)).alias("dated"),
     )
+
+
+def _dated_pattern(rules: ExtractionRules) -> str:
+    months = "|".join(re.escape(m.capitalize()) for m in sorted(rules.month_numbers, key=len, reverse=True))
+    return r"(?:19|20)\d\d|(?i:year)|(?:" + months + ")"
 
 
 class TokenStore:
@@ -65,11 +72,18 @@ class TokenStore:
     def __init__(self, sents: pl.DataFrame) -> None:
         self.texts = sents.get_column("sentence").to_list()
         self.tokens: list[list[Token] | None] = [None] * len(self.texts)
+        # Sentences repeated word for word (wire copy relayed by several outlets, boilerplate)
+        # share one token list: tokens are never changed after they are made.
+        self.by_text: dict[str, list[Token]] = {}
 
     def __getitem__(self, row: int) -> list[Token]:
         found = self.tokens[row]
         if found is None:
-            found = self.tokens[row] = tokenize(self.texts[row])
+            text = self.texts[row]
+            found = self.by_text.get(text)
+            if found is None:
+                found = self.by_text[text] = tokenize(text)
+            self.tokens[row] = found
         return found
 
 
