@@ -94,8 +94,14 @@ create table if not exists staging.stg_reports__claims (
     char_start bigint not null,
     char_end bigint not null,
     sentence_idx integer,
+    -- claimant: as written, or the outlet for a figure it states on its own authority;
+    -- claimant_kind: alias | candidate | outlet
+    claimant varchar,
+    claimant_kind varchar,
     primary key (doc_id, claim_seq)
 );
+alter table staging.stg_reports__claims add column if not exists claimant varchar;
+alter table staging.stg_reports__claims add column if not exists claimant_kind varchar;
 
 create table if not exists staging.stg_reports__entity_mentions (
     doc_id varchar not null,

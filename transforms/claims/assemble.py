@@ -39,6 +39,7 @@ def assemble(
                     "metric": fig["metric"], "value_low": fig["low"], "value_high": fig["high"],
                     "unit": fig["unit"], "qualifier": fig["qualifier"],
                     "attributed_to": fig["attributed_to"], "reported_by": fig["reported_by"],
+                    **_claimant(fig, doc.outlet, rules),
                     "supplier": supplier, "recipient": recipient,
                     "period_start": period[0], "period_end": period[1],
                     "quote": s.text[fig["start"] : fig["end"]],
@@ -77,3 +78,18 @@ class _Claims:
 
 def _figure(claim: dict) -> tuple:
     return claim["metric"], claim["value_low"], claim["value_high"], claim["unit"]
+
+
+def _claimant(fig: dict, outlet: str | None, rules: ExtractionRules) -> dict:
+    """The claimant as written and its kind: a name of the alias table, a new name (an alias
+    candidate), or the outlet for a figure it states on its own authority."""
+    if fig["attributed_to"] is None:
+        return {"claimant": outlet, "claimant_kind": "outlet"}  # the outlet may be unnamed
+    name = fig["attributed_to"]
+    known = _KNOWN.get(name)
+    if known is None or known[0] is not rules:
+        known = _KNOWN[name] = (rules, rules.lookup_alias(name) is not None)
+    return {"claimant": fig["claimant"], "claimant_kind": "alias" if known[1] else "candidate"}
+
+
+_KNOWN: dict[str, tuple[ExtractionRules, bool]] = {}  # claimant -> (rules, in the alias table)

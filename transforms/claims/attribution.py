@@ -21,8 +21,9 @@ EVENT_SCHEMA = {
     "claimant": pl.String,  # null: an unnamed claimant
     "entity_type": pl.String,
     "iso2": pl.String,
+    "written": pl.String,  # the claimant as the text writes it
 }
-ATTRIBUTION_SCHEMA = {"attributed_to": pl.String, "reported_by": pl.String}
+ATTRIBUTION_SCHEMA = {"attributed_to": pl.String, "reported_by": pl.String, "claimant": pl.String}
 
 
 def reporting_frames(docs: list[Document], tokens: TokenStore, rules: ExtractionRules) -> pl.DataFrame:
@@ -38,8 +39,8 @@ def reporting_frames(docs: list[Document], tokens: TokenStore, rules: Extraction
             finder.remember(s.start, events)
             for e in events:
                 c = e.claimant
-                for key, value in zip(EVENT_SCHEMA, (s.row, e.pos, e.kind, c and c.name,
-                                                     c and c.entity_type, c and c.iso2), strict=True):
+                for key, value in zip(EVENT_SCHEMA, (s.row, e.pos, e.kind, c and c.name, c and c.entity_type,
+                                                     c and c.iso2, c and c.written), strict=True):
                     out[key].append(value)
     return pl.DataFrame(out, schema=EVENT_SCHEMA)
 
@@ -50,7 +51,8 @@ def events_by_row(frame: pl.DataFrame) -> dict[int, list[Event]]:
     for row, rows in by_row(frame).items():
         out[row] = [
             Event(r["pos"], r["kind"],
-                  None if r["claimant"] is None else Claimant(r["claimant"], r["entity_type"], r["iso2"]))
+                  None if r["claimant"] is None
+                  else Claimant(r["claimant"], r["entity_type"], r["iso2"], r["written"]))
             for r in rows
         ]
     return out
@@ -85,6 +87,7 @@ def attribute(
                 source, via = _claimant_for(sentence_events, fig["pos"], carried, speaker, rules)
                 out["attributed_to"].append(source.name if source else None)
                 out["reported_by"].append(via.name if via else None)
+                out["claimant"].append((source.written or source.name) if source else None)
             if sentence_events:
                 _found, source, via = choose(sentence_events, len(s.text) + 1)
                 carried = (prefer_agency(source, carried), via)
@@ -100,6 +103,7 @@ def _said_so(events: list[Event], unframed: list[int], out: dict[str, list]) -> 
     for index in unframed:
         out["attributed_to"][index] = said.name
         out["reported_by"][index] = None
+        out["claimant"][index] = said.written or said.name
 
 
 def _claimant_for(

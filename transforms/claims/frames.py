@@ -12,6 +12,7 @@ import polars as pl
 from transforms.claims.docnames import anchor_patterns
 from transforms.claims.lexicon import vocab
 from transforms.claims.offsets import match_starts
+from transforms.claims.outlet import document_outlets
 from transforms.claims.sentences import SentenceMentions
 from transforms.entities import Mention, mentions_by_doc
 
@@ -45,6 +46,7 @@ class Document:
     sentences: list[Sentence]
     name_anchors: dict[str, list[int]]  # where the text may define a name (docnames)
     local: SentenceMentions  # the mentions cut per sentence
+    outlet: str | None = None  # who publishes it (for the figures it states itself)
 
 
 def documents(docs: pl.DataFrame, sents: pl.DataFrame, rules: object) -> list[Document]:
@@ -57,6 +59,7 @@ def documents(docs: pl.DataFrame, sents: pl.DataFrame, rules: object) -> list[Do
     anchors = _name_anchors(docs, rules)
     per_row = mentions_by_doc(docs, rules)  # type: ignore[arg-type]
     mentions_of = {d: per_row[i] for i, d in enumerate(docs.get_column("doc_id").to_list())}
+    outlets = dict(zip(docs.get_column("doc_id").to_list(), document_outlets(docs), strict=True))
     cols = ("doc_id", "para_idx", "sent_idx", "char_start", "char_end", "sentence", "candidate",
             "display", "furniture", "cue_hint", "troop_hint", "dated")
     rows = enumerate(sents.select(cols).iter_rows())
@@ -66,7 +69,7 @@ def documents(docs: pl.DataFrame, sents: pl.DataFrame, rules: object) -> list[Do
         text = texts[doc_id] or ""
         mentions = mentions_of[doc_id] if text else []
         out.append(Document(doc_id, text, published.get(doc_id), mentions, sentences, anchors[doc_id],
-                            SentenceMentions(mentions)))
+                            SentenceMentions(mentions), outlets.get(doc_id)))
     return out
 
 

@@ -17,6 +17,8 @@ CLAIM_SCHEMA = {
     "qualifier": pl.String,
     "attributed_to": pl.String,
     "reported_by": pl.String,
+    "claimant": pl.String,  # as written ("Seoul's spy agency"); the outlet for its own figures
+    "claimant_kind": pl.String,  # alias (in aliases.csv) | candidate (a new name) | outlet
     "supplier": pl.String,
     "recipient": pl.String,
     "period_start": pl.Date,
@@ -41,6 +43,7 @@ class Claimant:
     name: str
     entity_type: str | None = None
     iso2: str | None = None
+    written: str | None = field(default=None, compare=False)  # the name as the text writes it
 
 
 @dataclass(slots=True)

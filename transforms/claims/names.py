@@ -28,7 +28,7 @@ def claimant_of(m: Mention) -> Claimant:
         # States gave"): keep the name as written, which is how reports cite them.
         name = re.sub(r"^(?i:the)\s+", "", m.surface)
         return Claimant(name, "country", m.iso2)
-    return Claimant(m.canonical, m.entity_type, m.iso2)
+    return Claimant(m.canonical, m.entity_type, m.iso2, m.surface)
 
 
 def is_verb_filler(t: Token, v: Vocab) -> bool:
