@@ -442,3 +442,20 @@ def test_a_year_before_a_noun_is_not_a_count(text: str) -> None:
 def test_a_part_of_plain_people_is_not_a_count(text: str) -> None:
     assert [r[1] for r in rows(text) if r[1] in (2000, 3000) and r[0] != "troops_deployed"] == []
     assert all(r[1] not in (2000, 7000, 9000) for r in rows(text))
+
+
+@pytest.mark.parametrize("text", [
+    "Iran's ministry and the IRGC, the roughly 190,000-strong force that runs the missile programme, declined "
+    "to comment.",
+    "The Guard, a 125,000-strong force that answers to the leader, held a parade.",
+])
+def test_the_size_of_a_force_is_not_a_deployment(text: str) -> None:
+    assert rows(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "A 6,000-strong contingent was sent to Kursk in June.",
+    "Pyongyang sent troops to Kursk last year. The 11,000-strong force has lost many men.",
+])
+def test_a_force_sent_is_a_deployment(text: str) -> None:
+    assert [r[0] for r in rows(text)] == ["troops_deployed"]

@@ -4,6 +4,7 @@ at home."""
 from __future__ import annotations
 
 from transforms.claims.lexicon import Vocab, has_phrase
+from transforms.claims.model import SentenceContext
 from transforms.claims.numerals import NumberPhrase
 from transforms.claims.tokens import Token, clause_bounds
 from transforms.rules import ExtractionRules
@@ -16,6 +17,7 @@ class NotSupply:
     r: ExtractionRules
     v: Vocab
     n: int
+    ctx: SentenceContext
 
     def _civilian_cargo(self, i: int, end: int) -> bool:
         """The cargo is civilian: named before the count in the sentence ("moved grain in
@@ -86,3 +88,11 @@ class NotSupply:
         if has_phrase(self.t, j, end, cues):
             return True
         return end < self.n and self.t[end].low == "of" and has_phrase(self.t, end, min(self.n, end + 5), cues)
+
+    def _unit_strength(self, i: int, j: int) -> bool:
+        """"the roughly 190,000-strong force that runs ...": the size of a force, not soldiers
+        sent, unless the sentence sends it ("a 6,000-strong contingent was sent") or the text
+        around it is about soldiers sent ("the 11,000-strong force" after the deployment)."""
+        strong = any(t.low.endswith("-strong") or t.low == "strong" for t in self.t[i : j + 1])
+        sent = any(self.r.flows.get(x.low) == "give" for x in self.t)
+        return strong and not sent and not self.ctx.troops_nearby

@@ -94,6 +94,8 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
             return None  # "a million rounds of rifle and machine-gun ammunition"
         if metric in _CARGO_METRICS and self._civilian_cargo(ph.start_tok, end):
             return None  # "tonnes of banknotes ... in 34 consignments", "40 wagons of grain"
+        if metric in TROOP_METRICS and metric not in LOSS_METRICS and self._unit_strength(ph.start_tok, ph.end_tok):
+            return None  # the size of a force or army
         if (metric == "person" or r.metric_units.get(metric) == "persons") and (
             self._speakers(end) or (metric not in LOSS_METRICS and self._gathering(end))
         ):
