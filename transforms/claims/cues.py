@@ -3,7 +3,6 @@ source in brackets) and the claimant each points at."""
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from transforms.claims.antecedents import Antecedents
@@ -100,31 +99,28 @@ class ReportingFrames(Resolver):
     def _cues(self, tokens: list[Token], mentions: list[Mention] | None = None) -> list[Cue]:
         """(token index, length, kind) of every attribution cue, longest first; none inside a
         known name ("the United States gave": "States" is not "states")."""
-        inside: set[int] = set()
-        if mentions:
-            starts = [t.start for t in tokens]
-            for m in mentions:
-                inside.update(range(bisect.bisect_left(starts, m.start), bisect.bisect_left(starts, m.end)))
         cues: list[Cue] = []
         table = self.r.attribution
         firsts = lengths_by_first(table)
-        k, n = 0, len(tokens)
-        while k < n:
-            lengths = firsts.get(tokens[k].low)
-            if lengths is None:
-                k += 1
+        at = [k for k, t in enumerate(tokens) if t.low in firsts]
+        if not at:
+            return cues
+        spans = [(m.start, m.end) for m in mentions] if mentions else []
+        nxt = 0
+        for k in at:
+            if k < nxt:
                 continue
+            lengths = firsts[tokens[k].low]
             hit = match_lengths(tokens, k, table, lengths)
             if hit is not None and hit[0] == "backref" and not self._closes_clause(tokens, k + hit[1]):
                 # "said this month": not "said so." pointing back; the verb alone
                 hit = match_lengths(tokens, k, table, tuple(x for x in lengths if x < hit[1]))
             if hit is not None and tokens[k].low in self.v.needs_at and not self._at_follows(tokens, k):
                 hit = None  # "put $4.8 billion into the scheme": spending, not "put the total at"
-            if hit is None or k in inside:
-                k += 1
+            if hit is None or any(a <= tokens[k].start < b for a, b in spans):
                 continue
             cues.append((k, hit[1], hit[0]))
-            k += hit[1]
+            nxt = k + hit[1]
         return cues
 
     @staticmethod

@@ -114,7 +114,9 @@ class SentenceMentions:
 
     def _within(self, s0: int, s1: int) -> list[Mention]:
         out = []
-        for m in self.mentions[bisect.bisect_right(self.ends, s0) :]:
+        mentions = self.mentions
+        for k in range(bisect.bisect_right(self.ends, s0), len(mentions)):
+            m = mentions[k]
             if m.start >= s1:
                 break  # mentions are sorted and disjoint: none later ends inside the sentence
             if m.start >= s0 and m.end <= s1:
