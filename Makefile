@@ -28,11 +28,11 @@ test: $(STAMP)  ## unit and integration tests
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-eval: $(STAMP)  ## extraction scores: ../shared/realworld (skipped when absent) and our held-out sets; its tables
-	$(PY) scripts/evaluate.py --shared $(SHARED)
+EVAL_SETS := tests/data/heldout tests/data/heldout2 $(sort $(wildcard tests/data/blind-b*))
+
+eval: $(STAMP)  ## extraction scores and every miss by stage: ../shared/realworld (skipped when absent) and our sets; the shared tables
+	$(PY) scripts/eval_sets.py --shared $(SHARED) $(addprefix --set ,$(EVAL_SETS))
 	$(PY) scripts/eval_tables.py --shared $(SHARED)
-	$(PY) scripts/eval_heldout.py --articles tests/data/heldout --gold tests/data/heldout/gold.jsonl
-	$(PY) scripts/eval_heldout.py --articles tests/data/heldout2 --gold tests/data/heldout2/gold.jsonl
 
 $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(UV) pip install --python $(PY) --quiet -c requirements.lock -e '.[bench]'

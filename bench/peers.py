@@ -77,8 +77,8 @@ def _result(name: str, n: int, nbytes: int, seconds: float, **extra) -> dict:
 
 def run_ours(docs) -> dict:
     from supplyline import pipeline
-    from supplyline.rules import load_rules
     from supplyline.settings import Settings
+    from transforms.rules import load_rules
 
     rules = load_rules(Settings().reference_dir)
     pipeline.extract_reports(docs.head(5), rules)  # warm caches (compiled patterns)

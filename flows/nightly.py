@@ -21,8 +21,8 @@ from supplyline import alerts, expectations, extract_worker, pipeline, progress
 from supplyline.desk.report import write_after_run
 from supplyline.faults import crash_point
 from supplyline.inbox import load_hash_cache, now_ns, retry_can_help, save_hash_cache, scan_inbox
-from supplyline.rules import ExtractionRules, load_rules
 from supplyline.settings import Settings
+from transforms.rules import ExtractionRules, load_rules
 from warehouse import db, load, restore, targets
 
 

@@ -25,7 +25,7 @@ class RawDocument(pa.DataFrameModel):
     published_source: str = pa.Field(
         isin=["front_matter", "meta", "json_ld", "time_element", "pdf_metadata", "file_name", "none"],
         description="Where the publication date was read.")
-    outlet_source: str = pa.Field(isin=["front_matter", "meta", "json_ld", "file_name", "none"],
+    outlet_source: str = pa.Field(isin=["front_matter", "meta", "json_ld", "page", "file_name", "none"],
                                   description="Where the outlet's name was read.")
 
     @pa.check("published", name="published_in_plausible_window")

@@ -61,6 +61,10 @@ class StgClaim(Bounded):
     qualifier: str = pa.Field(isin=QUALIFIERS, description="How the text hedges the figure.")
     attributed_to: str = pa.Field(nullable=True, description="Canonical claimant; null = the outlet itself.")
     reported_by: str = pa.Field(nullable=True, description="Intermediary relaying the claimant.")
+    # Optional columns: frames made before the extractor wrote them still validate.
+    claimant: str | None = pa.Field(nullable=True, description="Claimant as written; the outlet for its own figures.")
+    claimant_kind: str | None = pa.Field(nullable=True, isin=["alias", "candidate", "outlet"],
+                                         description="alias: in aliases.csv; candidate: a new name to review; outlet.")
     supplier: str = pa.Field(nullable=True, str_matches=ISO2, description="ISO 3166 alpha-2 of the giver.")
     recipient: str = pa.Field(nullable=True, str_matches=ISO2, description="ISO 3166 alpha-2 of the receiver.")
     period_start: dt.date = pa.Field(nullable=True, description="First day the figure covers.")

@@ -129,23 +129,3 @@ def date_from_file_name(path: str) -> dt.date | None:
     folders = re.search(r"(?<!\d)((?:19|20)\d\d)/(\d\d)/(\d\d)/", path)
     return _date(folders[1], folders[2], folders[3]) if folders else None
 
-
-_NAME_WORDS = re.compile(r"[a-z]+(?:[ _-][a-z]+){0,4}", re.I)
-
-
-def outlet_from_file_name(path: str) -> str | None:
-    """The words before the date in a file's name, as an outlet's name ("rail_observer_2024-09-24_
-    tumangang.html" -> "Rail Observer"); None when the name has no date or no words before it.
-
-    A last resort for reports that name their outlet nowhere else: a name that leads with words
-    and then a date is the common "<outlet>_<date>_<slug>" filing pattern.
-    """
-    name = path.rsplit("/", 1)[-1]
-    found = _NAME_DATE.search(name)
-    if found is None:
-        return None
-    lead = name[: found.start()].strip(" _-.")
-    if not lead or not _NAME_WORDS.fullmatch(lead):
-        return None
-    return " ".join(w.capitalize() if w.islower() else w for w in re.split(r"[ _-]+", lead))
-

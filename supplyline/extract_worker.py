@@ -16,16 +16,17 @@ from pathlib import Path
 
 import polars as pl
 
-from supplyline.rules import ExtractionRules, load_rules
 from transforms.claims import extract_claims
 from transforms.entities import extract_entity_mentions
+from transforms.rules import ExtractionRules, load_rules
 
 COLUMNS = ["doc_id", "text", "published", "title", "outlet"]
+OPTIONAL_COLUMNS = ["file_name"]  # names the outlet when the text does not
 
 
 def extract_reports(documents: pl.DataFrame, rules: ExtractionRules) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Claims and entity mentions of a batch of documents (pure compute)."""
-    docs = documents.select(COLUMNS)
+    docs = documents.select(COLUMNS + [c for c in OPTIONAL_COLUMNS if c in documents.columns])
     return extract_claims(docs, rules), extract_entity_mentions(docs, rules)
 
 

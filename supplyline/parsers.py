@@ -242,15 +242,14 @@ def _pdf_date(value: Any) -> str | None:
 
 def parse_document(data: bytes, fmt: str, name: str | None = None) -> ParsedDocument:
     """Dispatch on the text format (txt, md, html, pdf); a document whose contents give no date
-    or no outlet takes the one in its file ``name``, if any (source ``file_name``)."""
+    takes the one in its file ``name``, if any (source ``file_name``). A missing outlet is read
+    from the page text at ingest (``transforms.claims.outlet``), the file name last."""
     try:
         doc = _parse_document(data, fmt)
     except RecursionError:  # a nesting bomb that got past the parser's own checks
         raise ParseError(_TOO_DEEP.format(what=fmt.upper())) from None
     if doc.published is None and name and (found := dates.date_from_file_name(name)) is not None:
         doc.published, doc.published_source = found, "file_name"
-    if doc.outlet is None and name and (outlet := dates.outlet_from_file_name(name)) is not None:
-        doc.outlet, doc.outlet_source = outlet, "file_name"
     return doc
 
 

@@ -17,10 +17,11 @@ from schemas.raw import RawDocument
 from schemas.staging import STAGED_TABLES, StgClaim, StgEntityMention
 from supplyline import extract_worker
 from supplyline.inbox import InboxFile, ParsedFile, parse_file
-from supplyline.rules import ExtractionRules
 from supplyline.shapes import load_shapes, unknown_table_note
+from transforms.claims.outlet import outlet_frame
 from transforms.expressions import repeats_as_enum
 from transforms.ledger import SCANNED_SCHEMA, plan_ingest
+from transforms.rules import ExtractionRules
 from transforms.shape_spec import TARGETS, ShapeSpec
 from transforms.tables import interpret, match_shape
 from warehouse import db, load
@@ -253,12 +254,26 @@ def _fail_duplicates_of_failures(batch: Batch) -> None:
             batch.reject(entry["path"], entry["sha256"], "ingest", None, None, "parse", reason)
 
 
+def with_page_outlets(frame: pl.DataFrame) -> pl.DataFrame:
+    """Documents whose header names no outlet take the one their page names (title, dateline,
+    letterhead, copyright or credit line), or the one in their file name, with that source."""
+    if frame.is_empty():
+        return frame
+    found = outlet_frame(frame)
+    return frame.with_columns(
+        outlet=found.get_column("outlet"),
+        outlet_source=pl.when(found.get_column("outlet_source").is_in(["page", "file_name"]))
+        .then(found.get_column("outlet_source")).otherwise(pl.col("outlet_source")),
+    )
+
+
 def _validated_documents(batch: Batch, docs: list[dict]) -> pl.DataFrame:
     frame = pl.DataFrame(docs, schema={
         "doc_id": pl.String, "sha256": pl.String, "file_name": pl.String, "format": pl.String,
         "title": pl.String, "url": pl.String, "outlet": pl.String, "published": pl.Date,
         "text": pl.String, "meta": pl.String, "published_source": pl.String, "outlet_source": pl.String,
     })
+    frame = with_page_outlets(frame)
     gate = validate_rows(frame, RawDocument)
     _record_gate(batch, gate, "raw.documents", frame)
     for bad in gate.rejected.join(frame.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)), on="_row").iter_rows(named=True):

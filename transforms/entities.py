@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from supplyline.rules import ExtractionRules, normalise_key
+from transforms.rules import ExtractionRules, normalise_key
 
 MENTION_SCHEMA = {
     "doc_id": pl.String,

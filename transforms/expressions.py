@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from supplyline.rules import ExtractionRules
+from transforms.rules import ExtractionRules
 
 
 def number_candidate_pattern(rules: ExtractionRules) -> str:

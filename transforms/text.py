@@ -23,74 +23,16 @@ _BLOCK_LINE = re.compile(r"[ \t]*(?:#|[-*+] |\d+\. |>|\|)")
 # then whitespace and something that can start a sentence.
 _SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 
-# Tokens before a full stop that do not end a sentence.
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "gen",
-        "maj",
-        "col",
-        "lt",
-        "capt",
-        "cpt",
-        "sgt",
-        "adm",
-        "cmdr",
-        "gov",
-        "sen",
-        "rep",
-        "rev",
-        "st",
-        "no",
-        "nos",
-        "vs",
-        "etc",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "jr",
-        "sr",
-        "dept",
-        "est",
-        "approx",
-        "fig",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "u.s",
-        "u.k",
-        "u.n",
-        "e.g",
-        "i.e",
-        "a.m",
-        "p.m",
-    ]
-)
-
-
-def _is_abbreviation(text: str, dot_pos: int) -> bool:
-    """True when the full stop at ``dot_pos`` closes an abbreviation or an initial."""
+def _is_abbreviation(text: str, dot_pos: int, abbreviations: frozenset[str]) -> bool:
+    """True when the full stop at ``dot_pos`` closes an abbreviation (one of
+    ``abbreviations``, lower case, inner dots kept: "u.s") or an initial."""
     start = dot_pos
     while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "."):
         start -= 1
     word = text[start:dot_pos].lower()
     if not word:
         return False
-    if word in _ABBREVIATIONS:
+    if word in abbreviations:
         return True
     # Single capital initials ("J. Byrne") and dotted acronyms ("U.S.").
     return (len(word) == 1 and text[start].isupper()) or bool(
@@ -130,7 +72,9 @@ def iter_paragraphs(text: str) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-def iter_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+def iter_sentences(
+    text: str, start: int, end: int, abbreviations: frozenset[str]
+) -> Iterator[tuple[int, int]]:
     """Yield (start, end) offsets of sentences inside ``text[start:end]``, whitespace-trimmed."""
     seg_start = start
     for m in _SENT_END.finditer(text, start, end):
@@ -138,7 +82,7 @@ def iter_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]
         if (
             text[first_dot] == "."
             and m.end() - first_dot == 1
-            and _is_abbreviation(text, first_dot)
+            and _is_abbreviation(text, first_dot, abbreviations)
         ):
             continue
         yield from _trimmed(text, seg_start, m.end())
@@ -155,13 +99,13 @@ def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-def split_text(text: str) -> list[tuple[int, int, int, int]]:
+def split_text(text: str, abbreviations: frozenset[str]) -> list[tuple[int, int, int, int]]:
     """(para_idx, sent_idx, char_start, char_end) for every sentence of one document."""
     out: list[tuple[int, int, int, int]] = []
     para_idx = 0
     sent_idx = 0
     for p_start, p_end in iter_paragraphs(text):
-        spans = list(iter_sentences(text, p_start, p_end))
+        spans = list(iter_sentences(text, p_start, p_end, abbreviations))
         if not spans:
             continue
         for s_start, s_end in spans:
@@ -171,7 +115,7 @@ def split_text(text: str) -> list[tuple[int, int, int, int]]:
     return out
 
 
-def split_sentences(docs: pl.DataFrame) -> pl.DataFrame:
+def split_sentences(docs: pl.DataFrame, abbreviations: frozenset[str]) -> pl.DataFrame:
     """One row per sentence: doc_id, para_idx, sent_idx, char_start, char_end, sentence.
 
     Offsets are Python string indices into ``text`` so that
@@ -181,7 +125,7 @@ def split_sentences(docs: pl.DataFrame) -> pl.DataFrame:
     for doc_id, text in docs.select("doc_id", "text").iter_rows():
         if not text:
             continue
-        for para_idx, sent_idx, start, end in split_text(text):
+        for para_idx, sent_idx, start, end in split_text(text, abbreviations):
             rows["doc_id"].append(doc_id)
             rows["para_idx"].append(para_idx)
             rows["sent_idx"].append(sent_idx)

@@ -63,7 +63,7 @@ create table if not exists raw.documents (
     run_id varchar not null,
     ingested_at timestamp not null,
     published_source varchar,             -- where the date was read: front_matter, meta, json_ld, time_element, pdf_metadata, file_name, none
-    outlet_source varchar                 -- where the outlet was read: front_matter, meta, json_ld, file_name, none
+    outlet_source varchar                 -- where the outlet was read: front_matter, meta, json_ld, page, file_name, none
 );
 -- Warehouses made before the two columns existed get them here (null for earlier documents).
 alter table raw.documents add column if not exists published_source varchar;
@@ -99,8 +99,14 @@ create table if not exists staging.stg_reports__claims (
     char_start bigint not null,
     char_end bigint not null,
     sentence_idx integer,
+    -- claimant: as written, or the outlet for a figure it states on its own authority;
+    -- claimant_kind: alias | candidate | outlet
+    claimant varchar,
+    claimant_kind varchar,
     primary key (doc_id, claim_seq)
 );
+alter table staging.stg_reports__claims add column if not exists claimant varchar;
+alter table staging.stg_reports__claims add column if not exists claimant_kind varchar;
 
 create table if not exists staging.stg_reports__entity_mentions (
     doc_id varchar not null,

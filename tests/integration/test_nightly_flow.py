@@ -92,6 +92,19 @@ def test_claims_match_our_sample_gold(workspace, data_dir):
     assert scores["bounds_accuracy"] >= 0.8, scores
 
 
+def test_estimate_sources_are_whole_names_or_outlets(workspace, sample_inbox):
+    wh = workspace["warehouse"]
+    sources = [s for (s,) in query(wh, "select distinct source from marts.metric_estimates")]
+    files = {p.name for p in sample_inbox.iterdir()}
+    assert sources and not set(sources) & files, sources  # never a file name
+    assert not set(sources) & {"Seoul", "Western", "Satellite", "Buryatia"}, sources  # never a fragment
+    own = query(wh, "select distinct source from marts.metric_estimates where outlet_own_figure")
+    kinds = query(wh, "select distinct claimant, claimant_kind from marts.claims where attributed_to is null")
+    assert own and all(kind == "outlet" and name for name, kind in kinds), kinds
+    assert {s for (s,) in own} <= {name for name, _kind in kinds} | {
+        o for (o,) in query(wh, "select outlet from marts.documents where outlet is not null")}
+
+
 def test_quotes_sit_at_their_offsets(workspace):
     bad = query(workspace["warehouse"],
                 "select count(*) from marts.claims c join marts.documents d using (doc_id) "

@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from supplyline.rules import load_rules
 from transforms.claims import CLAIM_SCHEMA, extract_claims, resolve_period
+from transforms.rules import load_rules
 
 RULES = load_rules(Path(__file__).resolve().parents[2] / "reference")
 
@@ -325,7 +325,7 @@ def test_losses_have_no_flow() -> None:
     ],
 )
 def test_periods(sentence: str, start: dt.date, end: dt.date) -> None:
-    assert resolve_period(sentence, dt.date(2024, 6, 15)) == (start, end)
+    assert resolve_period(sentence, dt.date(2024, 6, 15), RULES.month_numbers) == (start, end)
 
 
 def test_period_on_claim_rows() -> None:
@@ -334,7 +334,7 @@ def test_period_on_claim_rows() -> None:
 
 
 def test_period_without_publication_date() -> None:
-    assert resolve_period("since August", None) == (None, None)
+    assert resolve_period("since August", None, RULES.month_numbers) == (None, None)
 
 
 def test_loss_verb_after_bare_number_needs_soldiers_nearby() -> None:
@@ -365,8 +365,14 @@ def test_name_containing_anonymous_word() -> None:
 
 def test_heading_and_byline_are_not_claims() -> None:
     text = "# Pyongyang sends 6,000 troops\nBy A. Writer | 09:45 GMT | 3 min read\n\nBody text."
+    assert run(text).height == 0  # a headline-only figure is not trusted
+
+
+def test_headline_figure_counts_where_the_body_states_it() -> None:
+    text = "# Seoul: 6,000 troops sent\n\nThe agency said about 6,000 troops had been sent north."
     out = run(text)
-    assert out.select("metric", "value_low").rows() == [("troops_deployed", 6000)]
+    assert out.select("metric", "value_low", "qualifier").rows() == [("troops_deployed", 6000, "approx")]
+    assert out["quote"][0].startswith("about 6,000")
 
 
 def test_more_without_noun_is_a_reinforcement() -> None:

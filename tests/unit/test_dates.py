@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from supplyline.dates import date_from_file_name, outlet_from_file_name, parse_date
+from supplyline.dates import date_from_file_name, parse_date
 from supplyline.parsers import parse_document
 
 MARCH_5 = dt.date(2025, 3, 5)
@@ -73,7 +73,7 @@ def test_file_name_is_the_last_resort():
     assert (md.published, md.published_source) == (MARCH_5, "file_name")
     txt = parse_document(b"Body text.\n", "txt", "wire_2025-03-05_note.txt")
     assert (txt.published, txt.published_source) == (MARCH_5, "file_name")
-    assert (txt.outlet, txt.outlet_source) == ("Wire", "file_name")
+    assert (txt.outlet, txt.outlet_source) == (None, "none")  # read from the page at ingest
     dated = parse_document(b"---\npublished: 2024-12-01\n---\nBody.\n", "md", "wire_2025-03-05.md")
     assert (dated.published, dated.published_source) == (dt.date(2024, 12, 1), "front_matter")
     undated = parse_document(b"Body text.\n", "txt", "notes.txt")
@@ -91,19 +91,3 @@ def test_pdf_metadata_date():
     doc = parse_document(bytes(pdf.output()), "pdf", "brief_2024-01-01.pdf")
     assert (doc.published, doc.published_source) == (MARCH_5, "pdf_metadata")
 
-
-@pytest.mark.parametrize(("path", "expected"), [
-    ("inbox/harbour_gazette_2025-03-05_port_calls.txt", "Harbour Gazette"),
-    ("north-star-daily-20250305-brief.html", "North Star Daily"),
-    ("KCNA_watch_2025-03-05.md", "KCNA Watch"),
-    ("2025-03-05_untitled.txt", None),  # nothing before the date
-    ("notes.txt", None),  # no date: nothing says the name is an outlet's
-    ("brief_7_2025-03-05.txt", None),  # a number is not part of a name
-])
-def test_outlet_from_file_name(path, expected):
-    assert outlet_from_file_name(path) == expected
-
-
-def test_an_outlet_named_inside_the_file_beats_the_file_name():
-    md = parse_document(b"---\noutlet: Quay Review\n---\nBody.\n", "md", "harbour_gazette_2025-03-05.md")
-    assert (md.outlet, md.outlet_source) == ("Quay Review", "front_matter")

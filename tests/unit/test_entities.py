@@ -7,8 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from supplyline.rules import load_rules, normalise_key
 from transforms.entities import extract_entity_mentions, resolve_entity, resolve_names
+from transforms.rules import load_rules, normalise_key
 
 RULES = load_rules(Path(__file__).resolve().parents[2] / "reference")
 

@@ -13,15 +13,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from supplyline.rules import load_rules
 from transforms import entities
+from transforms.claims.tokens import _TOKEN, tokenize
 from transforms.entities import (
     _RUST_UNSAFE,
     extract_entity_mentions,
     find_mentions,
     mentions_by_doc,
 )
-from transforms.numbers import _TOKEN, tokenize
+from transforms.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = load_rules(ROOT / "reference")

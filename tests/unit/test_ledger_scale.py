@@ -16,7 +16,6 @@ from schemas.gate import validate_rows
 from schemas.staging import StgShipment
 from supplyline import pipeline
 from supplyline.parsers import _csv_fast, _csv_tolerant, decode_text, parse_table, sniff_delimiter
-from supplyline.rules import load_rules
 from supplyline.settings import REPO_ROOT
 from supplyline.shapes import load_shapes
 from transforms import expressions
@@ -29,6 +28,7 @@ from transforms.expressions import (
     parse_dates,
     repeats_as_enum,
 )
+from transforms.rules import load_rules
 from transforms.shape_spec import TARGETS
 from transforms.tables import ShapeMatch, interpret, match_shape
 from warehouse import db, load

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from supplyline.rules import load_rules
-from transforms.numbers import find_number_phrases, parse_digits, parse_number, tokenize
+from transforms.claims.numbers import find_number_phrases, parse_number
+from transforms.claims.numerals import parse_digits
+from transforms.claims.tokens import tokenize
+from transforms.rules import load_rules
 
 RULES = load_rules(Path(__file__).resolve().parents[2] / "reference")
 
@@ -216,3 +218,25 @@ def test_dot_thousands_in_counts_but_not_before_scales() -> None:
     assert find_number_phrases("some 3.400 wagons", RULES)[0].value == 3400.0
     assert find_number_phrases("some 3.4 million shells", RULES)[0].value == 3400000.0
     assert find_number_phrases("3.250 million shells", RULES)[0].value == 3250000.0
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "qualifier"),
+    [
+        ("a further 14-thousand troops", 14000, 14000, "exact"),
+        ("between 5-thousand and 8-thousand shells", 5000, 8000, "range"),
+        ("some three-thousand-400 wounded", 3400, 3400, "approx"),
+        ("an estimated 240 mln dollars", 240e6, 240e6, "approx"),
+        ("about 3 bln euros", 3e9, 3e9, "approx"),
+        ("losses as high as 2,000", None, 2000, "at_most"),
+        ("deliveries are thought to exceed 3 million", 3e6, None, "at_least"),
+        ("roughly 4,500 or more", 4500, None, "at_least"),
+    ],
+)
+def test_number_forms_and_hedges(text: str, low, high, qualifier: str) -> None:
+    ph = find_number_phrases(text, RULES)[0]
+    assert (ph.low, ph.high, ph.qualifier) == (low, high, qualifier)
+
+
+def test_spaced_single_letter_is_not_a_scale() -> None:
+    assert find_number_phrases("a ditch 300 m wide", RULES)[0].value == 300

@@ -14,8 +14,8 @@ from polars.testing import assert_frame_equal
 
 from supplyline import extract_worker
 from supplyline.inbox import load_hash_cache, now_ns, save_hash_cache, scan_inbox
-from supplyline.rules import load_rules
 from supplyline.settings import REPO_ROOT
+from transforms.rules import load_rules
 from warehouse import db
 from warehouse.targets import FileWarehouse
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
+from transforms.rules import load_rules
 from transforms.text import split_sentences
+
+ABBREVIATIONS = load_rules(Path(__file__).resolve().parents[2] / "reference").role("abbreviation")
 
 
 def split(text: str) -> pl.DataFrame:
-    return split_sentences(pl.DataFrame({"doc_id": ["d"], "text": [text]}))
+    return split_sentences(pl.DataFrame({"doc_id": ["d"], "text": [text]}), ABBREVIATIONS)
 
 
 def test_offsets_round_trip() -> None:
@@ -53,6 +58,6 @@ def test_unicode_offsets() -> None:
 
 
 def test_empty_and_schema() -> None:
-    out = split_sentences(pl.DataFrame({"doc_id": ["d"], "text": [""]}))
+    out = split_sentences(pl.DataFrame({"doc_id": ["d"], "text": [""]}), ABBREVIATIONS)
     assert out.height == 0
     assert out.schema["char_start"] == pl.Int64

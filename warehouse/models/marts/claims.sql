@@ -23,6 +23,8 @@ select
     claims.qualifier,
     claims.attributed_to,
     claims.reported_by,
+    claims.claimant,
+    claims.claimant_kind,
     claims.supplier,
     claims.recipient,
     claims.period_start,

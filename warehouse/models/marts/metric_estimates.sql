@@ -1,6 +1,7 @@
 -- grain: one row per (metric, unit, source, value_low, value_high): every source's figure
 -- for a metric side by side; key: estimate_id. source is the claimant, or the outlet when the
--- outlet states the figure on its own authority.
+-- outlet states the figure on its own authority (named in the front matter, else found on the
+-- page by the extractor: claimant with claimant_kind 'outlet').
 with
 
 claims as (
@@ -11,7 +12,7 @@ estimates as (
     select
         metric,
         unit,
-        coalesce(attributed_to, outlet, file_name) as source,
+        coalesce(attributed_to, outlet, claimant, file_name) as source,
         bool_and(attributed_to is null) as outlet_own_figure,
         value_low,
         value_high,
@@ -24,7 +25,7 @@ estimates as (
         list(distinct file_name order by file_name) as documents,
         min(quote) as example_quote
     from claims
-    group by metric, unit, coalesce(attributed_to, outlet, file_name), value_low, value_high
+    group by metric, unit, coalesce(attributed_to, outlet, claimant, file_name), value_low, value_high
 )
 
 select
