@@ -7,6 +7,8 @@ import datetime as dt
 import pandera.polars as pa
 import polars as pl
 
+from transforms.vocabulary import EARLIEST_DATE, PLAUSIBLE_AHEAD
+
 SHA256 = r"^[0-9a-f]{64}$"
 
 
@@ -25,9 +27,13 @@ class RawDocument(pa.DataFrameModel):
 
     @pa.check("published", name="published_in_plausible_window")
     def published_plausible(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """Publication dates before 1990 or more than a year ahead are typos."""
+        """Publication dates before the earliest plausible date or more than a year ahead are typos."""
         col = pl.col(data.key)
-        return data.lazyframe.select(col.is_null() | col.is_between(dt.date(1990, 1, 1), dt.date.today() + dt.timedelta(days=366)))
+        latest = dt.date.today() + PLAUSIBLE_AHEAD
+        return data.lazyframe.select(col.is_null() | col.is_between(EARLIEST_DATE, latest))
+
+    class Config:
+        name = "raw.documents"
 
 
 class RawTableRow(pa.DataFrameModel):
@@ -38,3 +44,6 @@ class RawTableRow(pa.DataFrameModel):
     sheet: str = pa.Field(description="Sheet name for workbooks, empty otherwise.")
     row_number: int = pa.Field(ge=1, description="1-based data row number (header excluded).")
     row_json: str = pa.Field(description="The row as a JSON object of header -> cell text.")
+
+    class Config:
+        name = "raw.table_rows"

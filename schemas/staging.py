@@ -7,9 +7,9 @@ import datetime as dt
 import pandera.polars as pa
 import polars as pl
 
-QUALIFIERS = ["exact", "approx", "at_least", "at_most", "range", "vague"]
-ISO2 = r"^[A-Z]{2}$"
-EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 1, 1)
+from transforms.vocabulary import EARLIEST_DATE, ENTITY_TYPES, ISO2, MAX_CONTAINERS, QUALIFIERS
+
+LATEST = dt.date(2100, 1, 1)
 
 
 class Staged(pa.DataFrameModel):
@@ -58,7 +58,7 @@ class StgClaim(Bounded):
     value_low: float = pa.Field(nullable=True, ge=0, description="Lower bound in base units; null = open.")
     value_high: float = pa.Field(nullable=True, ge=0, description="Upper bound in base units; null = open.")
     unit: str = pa.Field(description="Catalogue unit; ISO 4217 code for money.")
-    qualifier: str = pa.Field(isin=QUALIFIERS, description="How the text hedges the figure.")
+    qualifier: str = pa.Field(isin=list(QUALIFIERS), description="How the text hedges the figure.")
     attributed_to: str = pa.Field(nullable=True, description="Canonical claimant; null = the outlet itself.")
     reported_by: str = pa.Field(nullable=True, description="Intermediary relaying the claimant.")
     supplier: str = pa.Field(nullable=True, str_matches=ISO2, description="ISO 3166 alpha-2 of the giver.")
@@ -84,6 +84,7 @@ class StgClaim(Bounded):
         return data.lazyframe.select(pl.col("char_start") < pl.col("char_end"))
 
     class Config:
+        name = "staging.stg_reports__claims"
         unique = ["doc_id", "claim_seq"]
         coerce = True
 
@@ -94,13 +95,17 @@ class StgEntityMention(Staged):
     doc_id: str = pa.Field(description="Document of the mention.")
     entity_id: str = pa.Field(description="Canonical entity (reference/aliases.csv).")
     entity_type: str = pa.Field(
-        isin=["country", "organisation", "person", "vessel", "port", "weapon_system"],
+        isin=list(ENTITY_TYPES),
         description="Kind of entity.",
     )
     canonical_name: str = pa.Field(description="Canonical display name.")
     surface: str = pa.Field(description="The text as written.")
     char_start: int = pa.Field(ge=0, description="Offset in the document text.")
     char_end: int = pa.Field(ge=1, description="End offset (exclusive).")
+
+    class Config:
+        name = "staging.stg_reports__entity_mentions"
+        coerce = True
 
 
 class StgShipment(ReceivedTable):
@@ -111,12 +116,12 @@ class StgShipment(ReceivedTable):
     departure_port: str = pa.Field(nullable=True, description="Departure port as received.")
     departure_port_id: str = pa.Field(nullable=True, description="Resolved departure port.")
     departure_date: dt.date = pa.Field(
-        in_range={"min_value": EARLIEST, "max_value": LATEST}, description="Date the vessel sailed."
+        in_range={"min_value": EARLIEST_DATE, "max_value": LATEST}, description="Date the vessel sailed."
     )
     arrival_port: str = pa.Field(nullable=True, description="Arrival port as received.")
     arrival_port_id: str = pa.Field(nullable=True, description="Resolved arrival port.")
     arrival_date: dt.date = pa.Field(nullable=True, description="Date the vessel arrived.")
-    containers: int = pa.Field(nullable=True, ge=0, le=100_000, description="Containers carried.")
+    containers: int = pa.Field(nullable=True, ge=0, le=MAX_CONTAINERS, description="Containers carried.")
     evidence: str = pa.Field(nullable=True, description="What the row rests on.")
     source: str = pa.Field(nullable=True, description="Who compiled the row.")
 
@@ -126,6 +131,10 @@ class StgShipment(ReceivedTable):
         arr, dep = pl.col("arrival_date"), pl.col("departure_date")
         return data.lazyframe.select(arr.is_null() | (arr >= dep))
 
+    class Config:
+        name = "staging.stg_ledgers__shipments"
+        coerce = True
+
 
 class StgFigure(ReceivedTable, Bounded):
     """staging.stg_tables__figures: one figure row of a received table, normalised."""
@@ -134,8 +143,12 @@ class StgFigure(ReceivedTable, Bounded):
     value_low: float = pa.Field(nullable=True, ge=0, description="Lower bound; null = open.")
     value_high: float = pa.Field(nullable=True, ge=0, description="Upper bound; null = open.")
     unit: str = pa.Field(description="Catalogue unit of the metric (null = metric not in catalogue).")
-    qualifier: str = pa.Field(isin=QUALIFIERS, description="How the table hedges the figure.")
+    qualifier: str = pa.Field(isin=list(QUALIFIERS), description="How the table hedges the figure.")
     period_start: dt.date = pa.Field(nullable=True, description="First day covered.")
     period_end: dt.date = pa.Field(nullable=True, description="Last day covered, or the as-of date.")
     source: str = pa.Field(nullable=True, description="Who reported the figure.")
     note: str = pa.Field(nullable=True, description="Free-text note from the table.")
+
+    class Config:
+        name = "staging.stg_tables__figures"
+        coerce = True

@@ -3,7 +3,8 @@
 ``run_expectations`` validates every mart through GX's pandas data source (GX 1.x has no working
 DuckDB dialect: each mart goes DuckDB -> Polars -> pandas), builds Data Docs into
 ``docs_dir / run_id`` and records this run's mart row counts in ``dq.mart_counts``.
-``run_sql_checks`` runs the zero-row queries in ``warehouse/checks`` (tool ``reconcile``).
+Every outcome is a ``schemas.checks.CheckResult`` (tool ``gx``, or ``sql`` for the rules
+computed from counts). The reconciliation checks are dbt tests (``warehouse/tests/checks``).
 
 Severities (``error`` blocks loading of the affected mart, ``warn`` loads and alerts):
 
@@ -18,7 +19,7 @@ check                         rule                                              
 ``*_qualifier_allowed``       qualifier is one of exact, approx, at_least, ...        error
 ``claims_*_iso2``             supplier/recipient match ``^[A-Z]{2}$`` (null allowed)  error
 ``shipments_containers_...``  containers between 0 and 100,000 (null allowed)         error
-``*_dates_plausible``         dates between 1990-01-01 and a year after the run date  warn
+``*_dates_plausible``         dates from EARLIEST_DATE to a year after the run date   warn
 ``documents_fresh``           newest published within ``freshness_days`` of the run   warn
 ``<mart>_volume_drop``        row count fell by more than half since the last run     warn
                               (only for marts that had more than 2 rows)
@@ -38,20 +39,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
 import re
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
+from schemas.checks import SAMPLE_SIZE, CheckResult, merge, plain, severity
+from transforms.vocabulary import EARLIEST_DATE, ISO2, MAX_CONTAINERS, PLAUSIBLE_AHEAD, QUALIFIERS
 from warehouse import db
-
-CHECKS_DIR = Path(db.__file__).resolve().parent / "checks"
 
 # mart -> (key column, extra columns the suite needs). Only these are pulled into pandas.
 MARTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -66,70 +64,11 @@ MARTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "shipments_monthly": ("month", ()),
     "figures": ("figure_id", ("metric", "qualifier", "period_start", "period_end")),
 }
-QUALIFIERS = ["exact", "approx", "at_least", "at_most", "range", "vague"]
-ISO2 = r"^[A-Z]{2}$"
-EARLIEST = dt.date(1990, 1, 1)
-MAX_CONTAINERS = 100_000
-SAMPLE_SIZE = 5
 _SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
-
-
-@dataclass
-class CheckRow:
-    """One check's outcome, shaped for ``Batch.add_check`` / ``dq.check_results``."""
-
-    check_name: str
-    table_name: str
-    tool: str
-    severity: str  # error | warn
-    failing_count: int
-    sample: list[dict] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        if self.failing_count == 0:
-            return "pass"
-        return "fail" if self.severity == "error" else "warn"
-
-    def sample_json(self) -> str | None:
-        """The sample as JSON text (None when the check passed), as dq.check_results stores it."""
-        if not self.failing_count:
-            return None
-        return json.dumps(self.sample, default=str, ensure_ascii=False)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def blocked_tables(rows: list[CheckRow]) -> list[str]:
-    """Tables with a failed error-severity check: their previous published version must stay."""
-    return sorted({r.table_name for r in rows if r.status == "fail" and r.table_name})
 
 
 # ---------------------------------------------------------------------------------------------
 # Great Expectations
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly scalar: pandas/numpy values to Python, timestamps at midnight to dates."""
-    if value is None:
-        return None
-    try:
-        if value != value:  # NaN, NaT
-            return None
-    except (TypeError, ValueError):  # arrays compare elementwise
-        pass
-    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
-        value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if hasattr(value, "item"):  # numpy scalar
-        return value.item()
-    return value
 
 
 def _ts(day: dt.date) -> dt.datetime:
@@ -163,7 +102,7 @@ def _specs(con: duckdb.DuckDBPyConnection, run_date: dt.date, freshness_days: in
     metrics = values("select metric from ref.metrics order by 1")
     doc_ids = values("select doc_id from marts.documents order by 1")
     entity_ids = values("select entity_id from marts.entities order by 1")
-    latest = run_date + dt.timedelta(days=366)
+    latest = run_date + PLAUSIBLE_AHEAD
 
     def meta(check: str, severity: str, **extra: Any) -> dict:
         return {"check": check, "severity": severity, **extra}
@@ -171,7 +110,7 @@ def _specs(con: duckdb.DuckDBPyConnection, run_date: dt.date, freshness_days: in
     def dates(mart: str, *columns: str) -> list:
         return [
             E.ExpectColumnValuesToBeBetween(
-                column=c, min_value=_ts(EARLIEST), max_value=_ts(latest),
+                column=c, min_value=_ts(EARLIEST_DATE), max_value=_ts(latest),
                 meta=meta(f"{mart}_{c}_plausible", "warn"),
             )
             for c in columns
@@ -211,7 +150,7 @@ def _specs(con: duckdb.DuckDBPyConnection, run_date: dt.date, freshness_days: in
                                       meta=meta("claims_doc_in_documents", "error")),
         E.ExpectColumnValuesToBeInSet(column="metric", value_set=metrics,
                                       meta=meta("claims_metric_in_catalogue", "error")),
-        E.ExpectColumnValuesToBeInSet(column="qualifier", value_set=QUALIFIERS,
+        E.ExpectColumnValuesToBeInSet(column="qualifier", value_set=list(QUALIFIERS),
                                       meta=meta("claims_qualifier_allowed", "error")),
         E.ExpectColumnValuesToMatchRegex(column="supplier", regex=ISO2,
                                          meta=meta("claims_supplier_iso2", "error")),
@@ -229,7 +168,7 @@ def _specs(con: duckdb.DuckDBPyConnection, run_date: dt.date, freshness_days: in
     specs["figures"] += [
         E.ExpectColumnValuesToBeInSet(column="metric", value_set=metrics,
                                       meta=meta("figures_metric_in_catalogue", "error")),
-        E.ExpectColumnValuesToBeInSet(column="qualifier", value_set=QUALIFIERS,
+        E.ExpectColumnValuesToBeInSet(column="qualifier", value_set=list(QUALIFIERS),
                                       meta=meta("figures_qualifier_allowed", "error")),
         *dates("figures", "period_start", "period_end"),
     ]
@@ -274,7 +213,7 @@ def _exception_message(info: Any) -> str | None:
     return None
 
 
-def _row_from_result(mart: str, result) -> CheckRow:
+def _row_from_result(mart: str, result) -> CheckResult:
     cfg = result.expectation_config
     meta = dict(cfg.meta or {})
     res = result.result or {}
@@ -288,26 +227,20 @@ def _row_from_result(mart: str, result) -> CheckRow:
         rows = res.get("partial_unexpected_index_list") or [
             {cfg.kwargs.get("column", "value"): v} for v in res.get("partial_unexpected_list", [])
         ]
-        sample = [{k: _plain(v) for k, v in row.items()} for row in rows[:SAMPLE_SIZE]]
+        sample = [{k: plain(v) for k, v in row.items()} for row in rows[:SAMPLE_SIZE]]
     else:  # aggregate expectation (row count, max): the observed figure against the bound
         failing = 1
-        bounds = {k: _plain(cfg.kwargs.get(k)) for k in ("min_value", "max_value")
+        bounds = {k: plain(cfg.kwargs.get(k)) for k in ("min_value", "max_value")
                   if cfg.kwargs.get(k) is not None}
         extra = {k: v for k, v in meta.items() if k not in ("check", "severity")}
-        sample = [{"observed": _plain(res.get("observed_value")), **bounds, **extra}]
-    return CheckRow(
-        check_name=f"gx: {meta.get('check', cfg.type)}",
-        table_name=f"marts.{mart}",
-        tool="gx",
-        severity=meta.get("severity", "error"),
-        failing_count=failing,
-        sample=sample,
-    )
+        sample = [{"observed": plain(res.get("observed_value")), **bounds, **extra}]
+    return CheckResult(str(meta.get("check", cfg.type)), f"marts.{mart}", "gx",
+                       severity(meta.get("severity")), failing, tuple(sample))
 
 
 def run_expectations(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Path, *,
                      run_date: dt.date | None = None, freshness_days: int = 45,
-                     full_rows: int = 250_000, chunk_rows: int = 1_000_000) -> list[CheckRow]:
+                     full_rows: int = 250_000, chunk_rows: int = 1_000_000) -> list[CheckResult]:
     """Validate every mart with GX, build Data Docs in ``docs_dir/run_id``, record mart counts.
 
     ``run_date`` (default: today, UTC) anchors freshness and the plausible date window.
@@ -332,7 +265,7 @@ def run_expectations(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Path
 
     context = _context(site_dir)
     source = context.data_sources.add_pandas("marts")
-    rows: list[CheckRow] = []
+    rows: list[CheckResult] = []
     counts: dict[str, int] = {}
     for mart, expectations in specs.items():
         key = MARTS[mart][0]
@@ -354,14 +287,14 @@ def run_expectations(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Path
             result_format={"result_format": "SUMMARY", "unexpected_index_column_names":
                            [key] if key in _checked_columns(con, mart) else []},
         ))
-        results: list[CheckRow] = []
+        results: list[CheckResult] = []
         hashes: list[pl.Series] = []
         for frame in _frames(con, mart, chunk_rows, unvalidated_only=large, hashes=hashes):
             outcome = checkpoint.run(batch_parameters={"dataframe": frame},
                                      run_id=RunIdentifier(run_name=run_id))
             for validation_result in outcome.run_results.values():
                 results += [_row_from_result(mart, r) for r in validation_result.results]
-        results = _merge_chunks(results)
+        results = list(merge(results))  # one result per check across chunks
         rows += results
         if large and not any(r.status == "fail" for r in results):
             _remember_validated(con, mart, hashes)
@@ -424,20 +357,6 @@ def _frames(con: duckdb.DuckDBPyConnection, mart: str, chunk_rows: int, unvalida
         yield pl.DataFrame(schema=cols).to_pandas()
 
 
-def _merge_chunks(results: list[CheckRow]) -> list[CheckRow]:
-    """One row per check across chunks: failing counts add up, samples are the first few."""
-    merged: dict[str, CheckRow] = {}
-    for r in results:
-        if r.check_name not in merged:
-            merged[r.check_name] = CheckRow(r.check_name, r.table_name, r.tool, r.severity,
-                                            r.failing_count, list(r.sample))
-            continue
-        m = merged[r.check_name]
-        m.failing_count += r.failing_count
-        m.sample = (m.sample + r.sample)[:SAMPLE_SIZE]
-    return list(merged.values())
-
-
 def _remember_validated(con: duckdb.DuckDBPyConnection, mart: str, hashes: list[pl.Series]) -> None:
     """Add the hashes of the rows GX just passed (rows that left the mart may keep theirs: a row
     with the same content passed the same suite)."""
@@ -458,23 +377,23 @@ def _forget_validated_if_suites_changed(con: duckdb.DuckDBPyConnection) -> None:
         db.write_state(con, "gx_suites", fingerprint)
 
 
-def _volume_rows(mart: str, now: int, before: int | None, previous_run: str | None, tool: str) -> list[CheckRow]:
+def _volume_rows(mart: str, now: int, before: int | None, previous_run: str | None, tool: str) -> list[CheckResult]:
     """The row-count rules of the GX suites, computed from counts."""
     table = f"marts.{mart}"
     context = {"previous_count": before, "previous_run_id": previous_run}
     rows = []
     if before:
-        rows.append(CheckRow(f"{tool}: {mart}_volume_emptied", table, tool, "error", int(now < 1),
-                             [{"observed": now, "min_value": 1, **context}] if now < 1 else []))
+        rows.append(CheckResult(f"{mart}_volume_emptied", table, tool, "error", int(now < 1),
+                                ({"observed": now, "min_value": 1, **context},) if now < 1 else ()))
     if before and before > 2:
         floor = math.ceil(before / 2)
-        rows.append(CheckRow(f"{tool}: {mart}_volume_drop", table, tool, "warn", int(now < floor),
-                             [{"observed": now, "min_value": floor, **context}] if now < floor else []))
+        rows.append(CheckResult(f"{mart}_volume_drop", table, tool, "warn", int(now < floor),
+                                ({"observed": now, "min_value": floor, **context},) if now < floor else ()))
     return rows
 
 
 def run_date_checks(con: duckdb.DuckDBPyConnection, run_id: str, *, run_date: dt.date | None = None,
-                    freshness_days: int = 45) -> list[CheckRow]:
+                    freshness_days: int = 45) -> list[CheckResult]:
     """For a run whose marts did not change: only the checks whose outcome depends on the date
     (freshness, volume against the last run), in SQL.
 
@@ -484,16 +403,16 @@ def run_date_checks(con: duckdb.DuckDBPyConnection, run_id: str, *, run_date: dt
     run_date = run_date or dt.datetime.now(dt.UTC).date()
     previous_run, previous = _previous_counts(con, run_id)
     counts = record_mart_counts(con, run_id)
-    rows: list[CheckRow] = []
+    rows: list[CheckResult] = []
     for table, before in previous.items():
         rows += _volume_rows(table.removeprefix("marts."), counts.get(table, 0), before, previous_run, tool="sql")
     newest = con.execute("select max(published) from marts.documents").fetchone()[0]
     oldest_fresh = run_date - dt.timedelta(days=freshness_days)
     stale = newest is None or newest < oldest_fresh
-    rows.append(CheckRow(
-        "sql: documents_fresh", "marts.documents", "sql", "warn", int(stale),
-        [{"observed": _plain(newest), "min_value": oldest_fresh.isoformat(), "run_date": run_date.isoformat(),
-          "max_age_days": freshness_days}] if stale else [],
+    rows.append(CheckResult(
+        "documents_fresh", "marts.documents", "sql", "warn", int(stale),
+        ({"observed": plain(newest), "min_value": oldest_fresh.isoformat(), "run_date": run_date.isoformat(),
+          "max_age_days": freshness_days},) if stale else (),
     ))
     return rows
 
@@ -520,28 +439,3 @@ def record_mart_counts(con: duckdb.DuckDBPyConnection, run_id: str,
         [[run_id, table, n, counted_at] for table, n in counts.items()],
     )
     return counts
-
-
-# ---------------------------------------------------------------------------------------------
-# Analyst checks (SQL)
-
-
-def run_sql_checks(
-    con: duckdb.DuckDBPyConnection, folder: Path = CHECKS_DIR, tool: str = "reconcile"
-) -> list[CheckRow]:
-    """Zero-row reconciliation queries in ``warehouse/checks`` (or an analyst's own folder),
-    run by ``db.run_assertions``.
-
-    Counts are capped at 1000 offending rows (the assertion runner's limit).
-    """
-    return [
-        CheckRow(
-            check_name=f"{tool}: {r.name}",
-            table_name=r.table,
-            tool=tool,
-            severity=r.severity if r.severity in ("error", "warn") else "warn",
-            failing_count=r.failing_count,
-            sample=[{k: _plain(v) for k, v in row.items()} for row in r.sample],
-        )
-        for r in db.run_assertions(con, folder)
-    ]

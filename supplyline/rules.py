@@ -13,10 +13,10 @@ from pathlib import Path
 
 import polars as pl
 
-QUALIFIERS = ("exact", "approx", "at_least", "at_most", "range", "vague")
+from transforms.vocabulary import ENTITY_TYPES, QUALIFIERS
+
 # "none" marks a phrase that looks like a hedge but is not one ("handed over 5 guns").
 HEDGE_QUALIFIERS = (*QUALIFIERS, "none")
-ENTITY_TYPES = ("country", "organisation", "person", "vessel", "port", "weapon_system")
 
 _FILES = {
     "metrics": "metrics.csv",

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import duckdb
 
+from supplyline.settings import REPO_ROOT
+from warehouse import db, dbt
+
 VOLATILE = {"run_id", "flow_run_id", "started_at", "finished_at", "ingested_at", "first_seen",
             "quarantined_at", "checked_at", "counted_at"}
 COMPARED_SCHEMAS = ("raw", "staging", "marts")
@@ -32,6 +35,30 @@ def insert_document(con: duckdb.DuckDBPyConnection, doc_id: str, published, at, 
         "run_id, ingested_at) values (?, ?, ?, 'txt', ?, ?, 'r1', ?)",
         [doc_id, doc_id * 4, f"{doc_id}.txt", published, text, at],
     )
+
+
+def fresh_warehouse(folder: Path, name: str) -> tuple[duckdb.DuckDBPyConnection, Path]:
+    """An empty warehouse file ``folder/name`` with the loaders' tables.
+
+    Tests reuse the same few paths (a session folder): dbt parses the project again whenever
+    the database path changes, and a parse costs seconds.
+    """
+    path = Path(folder) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = db.connect(path)
+    db.apply_ddl(con)
+    return con, path
+
+
+def build_models(con: duckdb.DuckDBPyConnection, path: Path, selection: dbt.Selection | None = None,
+                 project: Path = dbt.PROJECT_DIR) -> dbt.Built:
+    """Build the dbt project (everything, or ``selection``) into the warehouse file ``path``
+    that ``con`` holds open, as a run does."""
+    work = Path(path).parent / f".dbt-{Path(path).name}-{Path(project).name}"
+    return dbt.build(con, dbt.Profile(str(path), threads=1), work, selection or dbt.Selection(dbt.EVERYTHING),
+                     REPO_ROOT / "reference", project)
 
 
 def contents(path: Path, extra_tables: tuple[str, ...] = ("ops.files",)) -> dict[str, list[tuple]]:
@@ -62,8 +89,6 @@ def connection_contents(con: duckdb.DuckDBPyConnection, extra_tables: tuple[str,
         select = ", ".join(f'"{c}"' for c in cols)
         out[table] = con.execute(f"select {select} from {table} order by all").fetchall()
     return out
-
-
 
 
 def differences(a: dict[str, list[tuple]], b: dict[str, list[tuple]]) -> dict[str, str]:

@@ -1,4 +1,6 @@
-"""DuckDB connections, DDL, SQL models, assertions and the atomic publish of the warehouse."""
+"""DuckDB connections, the loaders' DDL, run state, the full-text index, the run lock and the
+atomic publish of a working copy. The SQL models and tests are the dbt project beside this file
+(``warehouse/dbt.py`` runs it)."""
 
 from __future__ import annotations
 
@@ -6,21 +8,19 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import re
 import shutil
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 
-from supplyline.faults import crash_point
+from schemas.checks import SAMPLE_SIZE, plain
 
 HERE = Path(__file__).resolve().parent
-MODELS_DIR = HERE / "models"
-ASSERTIONS_DIR = HERE / "assertions"
-_REF = re.compile(r"\b(staging|marts)\.([a-z_][a-z0-9_]*)\b")
+# The files of the dbt project whose change can change a mart (seeds are hashed separately).
+PROJECT_FILES = ("dbt_project.yml", "ddl.sql", "models/**/*", "tests/**/*", "macros/**/*")
+SEEDS = ("aliases.csv", "metrics.csv")  # the reference CSVs the models read, as dbt seeds
 
 
 def extension_path(name: str) -> Path:
@@ -62,88 +62,32 @@ def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((HERE / "ddl.sql").read_text())
 
 
-@dataclass(frozen=True)
-class Model:
-    """One SQL model: a select materialised as ``schema.name``."""
-
-    schema: str
-    name: str
-    sql: str
-    materialized: str  # table | view
-
-    @property
-    def target(self) -> str:
-        return f"{self.schema}.{self.name}"
-
-
-def load_models(models_dir: Path = MODELS_DIR) -> list[Model]:
-    """All models under models/<schema>/<name>.sql, ordered so dependencies come first."""
-    models = {}
-    for path in sorted(models_dir.glob("*/*.sql")):
-        sql = path.read_text()
-        mat = re.search(r"--\s*materialized:\s*(\w+)", sql)
-        model = Model(path.parent.name, path.stem, sql, mat.group(1) if mat else "table")
-        models[model.target] = model
-    ordered: list[Model] = []
-    visiting: set[str] = set()
-
-    def visit(target: str) -> None:
-        if target in visiting or any(m.target == target for m in ordered):
-            return
-        visiting.add(target)
-        for ref in {f"{s}.{n}" for s, n in _REF.findall(models[target].sql)}:
-            if ref in models and ref != target:
-                visit(ref)
-        ordered.append(models[target])
-
-    for target in models:
-        visit(target)
-    return ordered
-
-
-def run_models(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None,
-               changed: set[str] | None = None) -> list[str]:
-    """Rebuild the SQL models in dependency order; returns the ones rebuilt.
-
-    With ``changed`` (the relations this run wrote), a model is rebuilt only when a relation it
-    reads changed or was rebuilt, or when it does not exist yet: a night of new reports leaves a
-    ten-million-row shipments mart as it is. Without it, every model is rebuilt.
-    """
-    dirty = set(changed) if changed is not None else None
-    built = []
-    for model in models or load_models():
-        reads = {f"{s}.{n}" for s, n in _REF.findall(model.sql)} - {model.target}
-        if dirty is not None and not (reads & dirty) and _relation_exists(con, model.target):
-            continue
-        kind = "view" if model.materialized == "view" else "table"
-        con.execute(f"create or replace {kind} {model.target} as\n{model.sql}")
-        built.append(model.target)
-        if dirty is not None:
-            dirty.add(model.target)
-    return built
-
-
-def _relation_exists(con: duckdb.DuckDBPyConnection, target: str) -> bool:
-    schema, name = target.split(".", 1)
-    return bool(con.execute(
-        "select count(*) from duckdb_tables() where database_name = current_database() "
-        "and schema_name = ? and table_name = ?", [schema, name]).fetchone()[0] or con.execute(
-        "select count(*) from duckdb_views() where database_name = current_database() "
-        "and schema_name = ? and view_name = ?", [schema, name]).fetchone()[0])
+def sample_rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[dict, ...]:
+    """The first few rows of a query of our own (a check's), JSON-friendly."""
+    cur = con.execute(f"select * from ({sql}) limit {SAMPLE_SIZE}")
+    cols = [d[0] for d in cur.description]
+    return tuple({c: plain(v) for c, v in zip(cols, row, strict=True)} for row in cur.fetchall())
 
 
 def build_fingerprint(reference_dir: Path) -> str:
-    """Hash of everything the marts are derived from besides staging: SQL and reference data."""
+    """Hash of everything the marts are derived from besides the data: the dbt project and the
+    reference data it seeds. Equal fingerprints mean the same SQL over the same seeds."""
     digest = hashlib.sha256()
-    for path in sorted([*HERE.glob("models/*/*.sql"), *HERE.glob("ddl.sql"), *Path(reference_dir).glob("*.csv")]):
-        digest.update(path.name.encode())
+    files = {p for pattern in PROJECT_FILES for p in HERE.glob(pattern) if p.is_file()}
+    named = sorted((p.relative_to(HERE).as_posix(), p) for p in files)
+    named += [(f"seeds/{name}", Path(reference_dir) / name) for name in SEEDS]
+    for name, path in named:
+        digest.update(name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def read_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    """A value the previous successful run left in ops.state."""
-    row = con.execute("select value from ops.state where key = ?", [key]).fetchone()
+    """A value the previous successful run left in ops.state (None before the first one)."""
+    try:
+        row = con.execute("select value from ops.state where key = ?", [key]).fetchone()
+    except duckdb.CatalogException:  # a warehouse from before ops.state: nothing recorded
+        return None
     return row[0] if row else None
 
 
@@ -188,39 +132,6 @@ def refresh_fts_index(con: duckdb.DuckDBPyConnection, rebuild_share: float = 0.3
             return "updated"
     build_fts_index(con)
     return "built"
-
-
-@dataclass(frozen=True)
-class AssertionResult:
-    """Outcome of one zero-row assertion: offending rows found (0 means it holds)."""
-
-    name: str
-    table: str
-    severity: str
-    failing_count: int
-    sample: list[dict]
-
-
-def run_assertions(con: duckdb.DuckDBPyConnection, folder: Path = ASSERTIONS_DIR) -> list[AssertionResult]:
-    """Run every assertion query; each returns the rows that break it."""
-    results = []
-    for path in sorted(folder.glob("*.sql")):
-        sql = path.read_text()
-        table = re.search(r"--\s*table:\s*([\w.]+)", sql)
-        severity = re.search(r"--\s*severity:\s*(\w+)", sql)
-        cur = con.execute(f"select * from ({sql}) limit 1000")
-        cols = [d[0] for d in cur.description]
-        rows = cur.fetchall()
-        results.append(
-            AssertionResult(
-                name=path.stem,
-                table=table.group(1) if table else "",
-                severity=severity.group(1) if severity else "error",
-                failing_count=len(rows),
-                sample=[dict(zip(cols, r, strict=True)) for r in rows[:5]],
-            )
-        )
-    return results
 
 
 class RunInProgress(RuntimeError):
@@ -276,14 +187,18 @@ def working_copy(warehouse: Path) -> Path:
     return work
 
 
-def publish(work: Path, warehouse: Path) -> None:
-    """Atomically replace the published warehouse with the finished working copy."""
+def publish(work: Path, warehouse: Path, before_swap: Callable[[], None] = lambda: None) -> None:
+    """Atomically replace the published warehouse with the finished working copy.
+
+    ``before_swap`` runs after the copy is on disk and before the rename (the fault tests kill
+    the process there).
+    """
     con = duckdb.connect(str(work))
     con.execute("checkpoint")
     con.close()
     with open(work, "rb") as handle:
         os.fsync(handle.fileno())
-    crash_point("publish")
+    before_swap()
     os.replace(work, warehouse)
 
 

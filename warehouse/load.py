@@ -1,10 +1,9 @@
-"""Writing frames into the warehouse: idempotent replace-by-key, appends, reference data."""
+"""Writing frames into the warehouse: idempotent replace-by-key and fast appends."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -139,19 +138,10 @@ def delete_for_docs(con: duckdb.DuckDBPyConnection, table: str, doc_ids: list[st
         con.execute(f"delete from {table} where doc_id in (select unnest(?))", [doc_ids])
 
 
-def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
-    """Reload the versioned reference CSVs into the ``ref`` schema."""
-    for name in ("aliases", "metrics"):
-        frame = pl.read_csv(reference_dir / f"{name}.csv", infer_schema=False)
-        con.register("_ref", frame)
-        try:
-            con.execute(f"create or replace table ref.{name} as select * from _ref")
-        finally:
-            con.unregister("_ref")
-
-
-def read_ledger(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Every (path, content) pair the warehouse has recorded."""
+def read_ledger(con: duckdb.DuckDBPyConnection | None) -> pl.DataFrame:
+    """Every (path, content) pair the warehouse has recorded (none without a warehouse)."""
+    if con is None:
+        return pl.DataFrame(schema=LEDGER_SCHEMA)
     return con.execute(
         "select path, sha256, format, version, status, first_seen from ops.files"
     ).pl().cast(LEDGER_SCHEMA)

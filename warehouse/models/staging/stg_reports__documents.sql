@@ -1,14 +1,13 @@
--- materialized: view
 -- grain: one row per distinct document content; key: doc_id
 -- is_current: the newest version at some inbox path holds this content.
 with
 
 raw_documents as (
-    select * from raw.documents
+    select * from {{ source('raw', 'documents') }}
 ),
 
 files as (
-    select * from ops.files
+    select * from {{ source('ops', 'files') }}
     where kind = 'text' and status in ('loaded', 'duplicate')
 ),
 

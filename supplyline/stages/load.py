@@ -1,0 +1,72 @@
+"""Load: write one group to the run's warehouse in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from schemas.checks import CheckResult, merge
+from supplyline.stages.validate import Validated
+from transforms.ledger import FILES_SCHEMA
+from warehouse import load as writes
+
+CLAIMS, MENTIONS = "staging.stg_reports__claims", "staging.stg_reports__entity_mentions"
+SHIPMENTS, FIGURES = "staging.stg_ledgers__shipments", "staging.stg_tables__figures"
+ORIGIN = ("sha256", "sheet", "source_file")  # one value per sheet: parameters, not scanned columns
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the groups written so far changed: rows per table, ledger rows, gate results."""
+
+    rows: Mapping[str, int] = field(default_factory=dict)
+    changed: frozenset[str] = frozenset()  # relations written, for choosing the models to build
+    files: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FILES_SCHEMA))
+    quarantined: int = 0
+    checks: tuple[CheckResult, ...] = ()
+
+    def __add__(self, other: Loaded) -> Loaded:
+        rows = {k: self.rows.get(k, 0) + other.rows.get(k, 0) for k in {*self.rows, *other.rows}}
+        return Loaded(rows, self.changed | other.changed, pl.concat([self.files, other.files]),
+                      self.quarantined + other.quarantined, merge([*self.checks, *other.checks]))
+
+
+def load(con: duckdb.DuckDBPyConnection, batch: Validated) -> Loaded:
+    """Write the group: reset what a rebuild re-derives, the ledger rows, new raw rows, staged
+    frames (a document's claims and mentions replace its earlier ones) and quarantined rows."""
+    rows: dict[str, int] = {}
+    changed: set[str] = set()
+    con.execute("begin transaction")
+    try:
+        for table in batch.reset:
+            con.execute(f"delete from {table}")  # names from plan_raw.DERIVED, never from input
+            changed.add(table.split()[0])
+        rows["ops.files"] = writes.replace_rows(con, "ops.files", batch.ledger, ["path", "sha256"])
+        rows["raw.documents"] = writes.replace_rows(con, "raw.documents", batch.raw_documents, ["doc_id"])
+        # Table rows belong to content never seen before, so they are appended; replace-by-key
+        # would scan millions of rows for nothing.
+        rows["raw.table_rows"] = sum(
+            writes.append_rows(con, "raw.table_rows", f, json_columns=("row_json",),
+                               constant_columns=("sha256", "file_name", "sheet", "run_id"), any_order=True)
+            for f in batch.raw_rows)
+        if batch.doc_ids:
+            writes.delete_for_docs(con, CLAIMS, list(batch.doc_ids))
+            writes.delete_for_docs(con, MENTIONS, list(batch.doc_ids))
+            changed |= {CLAIMS, MENTIONS}
+        rows["claims"] = writes.append_rows(con, CLAIMS, batch.claims)
+        rows["entity_mentions"] = writes.append_rows(con, MENTIONS, batch.mentions)
+        rows["shipments"] = sum(writes.append_rows(con, SHIPMENTS, f, constant_columns=ORIGIN, any_order=True)
+                                for f in batch.shipments)
+        rows["figures"] = sum(writes.append_rows(con, FIGURES, f, constant_columns=ORIGIN, any_order=True)
+                              for f in batch.figures)
+        writes.append_rows(con, "dq.quarantine", batch.quarantine)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    tables = {"claims": CLAIMS, "entity_mentions": MENTIONS, "shipments": SHIPMENTS, "figures": FIGURES}
+    changed |= {tables.get(k, k) for k, n in rows.items() if n}
+    return Loaded(rows, frozenset(changed), batch.ledger, batch.quarantine.height, merge(batch.checks))
