@@ -1,4 +1,4 @@
-"""Analyst reconciliation checks (warehouse/checks/*.sql) and restoring a blocked mart."""
+"""Analyst reconciliation checks (dbt tests in warehouse/tests/checks) and restoring a blocked mart."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import re
 
 import pytest
 
-from supplyline.expectations import CHECKS_DIR, record_mart_counts, run_sql_checks
-from supplyline.settings import REPO_ROOT
-from tests.warehouse_contents import insert_document
-from warehouse import db, load
-from warehouse.restore import restore_tables, with_downstream
+from supplyline.expectations import record_mart_counts
+from tests.warehouse_contents import build_models, fresh_warehouse, insert_document
+from warehouse import dbt
+from warehouse.restore import PublishedFile, restore_tables
+
+CHECKS_DIR = dbt.PROJECT_DIR / "tests" / "checks"
 
 D = dt.date
 NOW = dt.datetime(2024, 7, 1)
@@ -54,11 +55,10 @@ BAD_CLAIMS = [
 ]
 
 
-def build(claims, ledger=LEDGER, unresolved=(), path=":memory:"):
-    """A warehouse with hand-made staging rows and the marts built from them."""
-    con = db.connect(path)
-    db.apply_ddl(con)
-    load.load_reference(con, REPO_ROOT / "reference")
+def build(folder, name, claims, ledger=LEDGER, unresolved=()):
+    """A warehouse with hand-made staging rows and the marts built from them (and the
+    reconciliation checks' results, keyed by check name)."""
+    con, path = fresh_warehouse(folder, name)
     for doc_id, published in DOCS.items():
         insert_document(con, doc_id, published, NOW)
     con.executemany(
@@ -75,8 +75,8 @@ def build(claims, ledger=LEDGER, unresolved=(), path=":memory:"):
         "values ('f1', '', ?, 'ledger.csv', ?, ?, ?, ?, ?, ?)",
         [[i, *row] for i, row in enumerate(rows)],
     )
-    db.run_models(con)
-    return con
+    built = build_models(con, path)
+    return con, {r.name: r for r in built.checks if r.tool == "reconcile"}, built
 
 
 UNRESOLVED = [
@@ -87,17 +87,22 @@ UNRESOLVED = [
 
 
 @pytest.fixture(scope="module")
-def good():
-    con = build(GOOD_CLAIMS)
-    yield {r.check_name.removeprefix("reconcile: "): r for r in run_sql_checks(con)}
-    con.close()
+def folder(tmp_path_factory):
+    return tmp_path_factory.getbasetemp() / "reconciliation"
 
 
 @pytest.fixture(scope="module")
-def bad():
-    con = build(GOOD_CLAIMS + BAD_CLAIMS, unresolved=UNRESOLVED)
-    yield {r.check_name.removeprefix("reconcile: "): r for r in run_sql_checks(con)}
+def good(folder):
+    con, checks, _ = build(folder, "good.duckdb", GOOD_CLAIMS)
     con.close()
+    return checks
+
+
+@pytest.fixture(scope="module")
+def bad(folder):
+    con, checks, _ = build(folder, "bad.duckdb", GOOD_CLAIMS + BAD_CLAIMS, unresolved=UNRESOLVED)
+    con.close()
+    return checks
 
 
 def test_every_check_passes_on_consistent_data(good):
@@ -110,8 +115,8 @@ def test_every_check_passes_on_consistent_data(good):
 def test_headers_and_stated_tolerance_match_the_sql():
     for path in CHECKS_DIR.glob("*.sql"):
         sql = path.read_text()
-        assert re.search(r"^-- table: (marts|staging)\.\w+$", sql, re.M), path.name
-        assert re.search(r"^-- severity: (warn|error)$", sql, re.M), path.name
+        config = r"^\{\{ config\(severity='warn', meta=\{'table': '(marts|staging)\.\w+', 'tool': 'reconcile'\}\) \}\}$"
+        assert re.search(config, sql, re.M), path.name
         stated = re.search(r"^-- tolerance: ([\d.]+)$", sql, re.M)
         if stated:
             assert f"select {stated.group(1)} as tolerance" in sql, path.name
@@ -190,20 +195,23 @@ def test_unresolved_names(bad):
     assert claimants.sample[0]["example_claim_ids"] == [f"{B}:12"]
 
 
-def test_restore_keeps_the_published_mart_and_its_dependants(tmp_path):
-    published = tmp_path / "wh.duckdb"
-    last_good = build(GOOD_CLAIMS, path=published)
+def test_restore_keeps_the_published_mart_and_its_dependants(folder, tmp_path):
+    last_good, _, _ = build(folder, "good.duckdb", GOOD_CLAIMS)
     last_good.execute("drop table marts.figures")  # as if the model were new this run
     last_good.close()
+    published = PublishedFile(folder / "good.duckdb")
 
-    work = build(GOOD_CLAIMS + BAD_CLAIMS)
+    work, _, built = build(folder, "bad.duckdb", GOOD_CLAIMS + BAD_CLAIMS, unresolved=UNRESOLVED)
     assert work.execute("select count(*) from marts.claims").fetchone()[0] == 17
-    tables = with_downstream(["marts.claims"])
+    tables = dbt.with_downstream(["marts.claims"], built.graph)
     assert tables[0] == "marts.claims" and {"marts.claim_groups", "marts.metric_estimates"} <= set(tables)
     assert "marts.shipments" not in tables
+    described = "select comment from duckdb_columns() where table_name = 'claims' and column_name = 'quote'"
+    comment = work.execute(described).fetchone()[0]
     outcome = restore_tables(work, published, tables)
     assert outcome == {t: "restored" for t in tables}
     assert work.execute("select count(*) from marts.claims").fetchone()[0] == len(GOOD_CLAIMS)
+    assert comment and work.execute(described).fetchone()[0] == comment  # the dictionary stays
     groups = work.execute("select count(*) from marts.claim_groups where metric = 'shipments'").fetchone()[0]
     assert groups == 3  # 4, at least 3, 5-7: the bad figures left with the restored claims
     assert work.execute("select count(*) from duckdb_databases() where database_name like 'published%'").fetchone()[0] == 0
@@ -217,7 +225,7 @@ def test_restore_keeps_the_published_mart_and_its_dependants(tmp_path):
     assert work.execute("select count(*) from marts.figures").fetchone()[0] == 0
     assert restore_tables(work, published, ["marts.nothing"]) == {"marts.nothing": "missing"}
     # First run: nothing published yet, so a blocked mart is emptied.
-    assert restore_tables(work, tmp_path / "none.duckdb", ["marts.shipments"]) == {
+    assert restore_tables(work, PublishedFile(tmp_path / "none.duckdb"), ["marts.shipments"]) == {
         "marts.shipments": "emptied"}
     assert work.execute("select count(*) from marts.shipments").fetchone()[0] == 0
     with pytest.raises(ValueError):

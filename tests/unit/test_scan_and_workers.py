@@ -81,7 +81,7 @@ def test_a_quiet_run_writes_in_place_and_rolls_back_on_abort(tmp_path):
     path = _published(tmp_path)
     target = FileWarehouse(path)
     con = target.open(quiet=True)
-    assert target.in_place and target.restore_source is None
+    assert target.in_place and target.published() is None
     assert not path.with_name(path.name + ".work").exists()
     con.execute("insert into ops.state values ('k', 'v', current_timestamp::timestamp)")
     target.abort(con)

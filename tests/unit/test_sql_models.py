@@ -142,7 +142,7 @@ def test_only_models_that_read_what_changed_are_rebuilt(wh):
     # A night of reports: the shipments marts read nothing that changed.
     night = dbt.select({"staging.stg_reports__claims"}, project_changed=False, manifest=None)
     built = set(build_models(con, path, night).models)
-    assert CLAIMS_LINEAGE <= built and "marts.documents" in built
+    assert built >= CLAIMS_LINEAGE and "marts.documents" in built
     assert not {"marts.shipments", "marts.shipments_monthly", "ref.aliases"} & built
     # A new ledger: shipments and what reads them, not the claims.
     ledger = dbt.select({"staging.stg_ledgers__shipments"}, project_changed=False, manifest=None)
