@@ -43,12 +43,16 @@ def nightly(inbox: str | None = None, warehouse: str | None = None) -> dict:
     """One nightly run; raises RunFailed (state Failed) when an error check fails."""
     settings = Settings(**{k: v for k, v in {"inbox": inbox, "warehouse": warehouse}.items() if v})
     if superseded := cancel_superseded_runs():
-        get_run_logger().info("catch-up: cancelled %d missed runs; this run does everything pending", superseded)
+        get_run_logger().info(
+            "catch-up: cancelled %d missed runs; this run does everything pending", superseded
+        )
     run, target = _start("nightly", settings, inbox=str(settings.inbox))
     with target.lock():
         files = tasks.scan(settings)
         plan = tasks.plan(target, quote(files), settings)
-        outcome = _stages(run, target, plan, settings, read=lambda _con, group: tasks.ingest(quote(group), run))
+        outcome = _stages(
+            run, target, plan, settings, read=lambda _con, group: tasks.ingest(quote(group), run)
+        )
     return _alert(run, settings, *outcome)
 
 
@@ -69,7 +73,9 @@ def _start(kind: str, settings: Settings, inbox: str | None = None) -> tuple[Run
     return Run(run_id, kind, utcnow(), target.label, inbox), target
 
 
-def _stages(run: Run, target: Any, plan: Plan, settings: Settings, read: Reader) -> tuple[RunSummary, Loaded, Checked]:
+def _stages(
+    run: Run, target: Any, plan: Plan, settings: Settings, read: Reader
+) -> tuple[RunSummary, Loaded, Checked]:
     """Load the plan's groups, build and check the marts, and publish if the checks allow."""
     rules = load_rules(settings.reference_dir)
     con = target.open(quiet=plan.quiet)
@@ -84,12 +90,13 @@ def _stages(run: Run, target: Any, plan: Plan, settings: Settings, read: Reader)
             validated = tasks.validate(quote(ingested), quote(extracted), quote(normalised), run)
             del ingested, extracted, normalised  # the validated frames hold everything now
             loaded += tasks.load(con, quote(validated))
-        built = build(con, target, plan, loaded, settings.reference_dir, settings.data_dir)
+        built = build(con, target, plan, loaded, settings)
         checked = tasks.check(con, quote(loaded), quote(built), run, settings)
-        summary = summarise(run, loaded.files, dict(loaded.rows), loaded.quarantined, plan.files_unchanged,
-                            checked.results, can_restore=target.published() is not None)
+        summary = summarise(
+            run, loaded, plan.files_unchanged, checked.results, target.published() is not None
+        )
         crash_point("load")
-        tasks.publish(con, target, run, summary, quote(built), quote(checked), settings)
+        tasks.publish(con, target, run, summary, quote(built), quote(checked))
     except Exception as exc:
         target.abort(con)
         get_run_logger().error("run %s failed: %s: %s", run.run_id, type(exc).__name__, exc)
@@ -97,11 +104,17 @@ def _stages(run: Run, target: Any, plan: Plan, settings: Settings, read: Reader)
     return summary, loaded, checked
 
 
-def _alert(run: Run, settings: Settings, summary: RunSummary, loaded: Loaded, checked: Checked) -> dict:
+def _alert(
+    run: Run, settings: Settings, summary: RunSummary, loaded: Loaded, checked: Checked
+) -> dict:
     """Send the run's alert, then report the run (RunFailed when it failed)."""
     crash_point("alert")
-    summary = replace(summary, alert=tasks.alert(run, summary, quote(loaded), quote(checked), settings))
-    get_run_logger().info("run %s %s: %s; %s", run.run_id, summary.status, summary.message, summary.alert)
+    summary = replace(
+        summary, alert=tasks.alert(run, summary, quote(loaded), quote(checked), settings)
+    )
+    get_run_logger().info(
+        "run %s %s: %s; %s", run.run_id, summary.status, summary.message, summary.alert
+    )
     if summary.status != "completed":
         raise RunFailed(summary)
     return summary.as_dict()

@@ -35,7 +35,9 @@ def cancel_superseded_runs() -> int:
     with get_client(sync_client=True) as client:
         for run in client.read_flow_runs(flow_run_filter=due):
             if str(run.id) != str(this_run):
-                client.set_flow_run_state(run.id, Cancelled(message=f"superseded by catch-up run {this_run}"), force=True)
+                client.set_flow_run_state(
+                    run.id, Cancelled(message=f"superseded by catch-up run {this_run}"), force=True
+                )
                 cancelled += 1
     return cancelled
 
@@ -51,8 +53,14 @@ def with_task_runner(flow_obj: Any, settings: Settings) -> Any:
     from prefect_dask import DaskTaskRunner
 
     if settings.dask_address == "local":
-        runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True,
-                                                "dashboard_address": None})
+        runner = DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": 2,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+            }
+        )
     else:
         runner = DaskTaskRunner(address=settings.dask_address)
     return flow_obj.with_options(task_runner=runner)

@@ -61,10 +61,11 @@ def read_raw(con: duckdb.DuckDBPyConnection, group: Any) -> ingest_stage.Ingeste
 
 
 @task(cache_policy=NO_CACHE)
-def extract(documents: pl.DataFrame, rules: ExtractionRules, settings: Settings, processes: int) -> Extracted:
+def extract(
+    documents: pl.DataFrame, rules: ExtractionRules, settings: Settings, processes: int
+) -> Extracted:
     """Pure compute; on Dask each task gets one chunk and runs it in place."""
-    return extract_stage.extract(documents, rules, settings.reference_dir, processes,
-                                 settings.extract_batch_docs, settings.data_dir / "tmp")
+    return extract_stage.extract(documents, rules, settings, processes)
 
 
 def extract_all(documents: pl.DataFrame, rules: ExtractionRules, settings: Settings) -> Extracted:
@@ -72,8 +73,10 @@ def extract_all(documents: pl.DataFrame, rules: ExtractionRules, settings: Setti
     if not settings.dask_address or documents.is_empty():
         return extract(quote(documents), rules, settings, settings.extraction_processes)
     chunk = settings.extract_batch_docs
-    futures = [extract.submit(quote(documents.slice(i, chunk)), rules, settings, 1)
-               for i in range(0, documents.height, chunk)]
+    futures = [
+        extract.submit(quote(documents.slice(i, chunk)), rules, settings, 1)
+        for i in range(0, documents.height, chunk)
+    ]
     return Extracted.combined([f.result() for f in futures])
 
 
@@ -83,7 +86,9 @@ def normalise(tables: tuple, rules: ExtractionRules, settings: Settings) -> tupl
 
 
 @task(cache_policy=NO_CACHE)
-def validate(ingested: Any, extracted: Extracted, normalised: tuple, run: Run) -> validate_stage.Validated:
+def validate(
+    ingested: Any, extracted: Extracted, normalised: tuple, run: Run
+) -> validate_stage.Validated:
     return validate_stage.validate(ingested, extracted, normalised, run.run_id, run.started)
 
 
@@ -93,14 +98,22 @@ def load(con: duckdb.DuckDBPyConnection, validated: validate_stage.Validated) ->
 
 
 @task(cache_policy=NO_CACHE)
-def check(con: duckdb.DuckDBPyConnection, loaded: Any, built: Any, run: Run, settings: Settings) -> check_stage.Checked:
-    return check_stage.check(con, loaded, built, run.run_id, settings.data_docs_dir, settings.extra_checks_dir)
+def check(
+    con: duckdb.DuckDBPyConnection, loaded: Any, built: Any, run: Run, settings: Settings
+) -> check_stage.Checked:
+    return check_stage.check(con, loaded, built, run.run_id, settings)
 
 
 @task(cache_policy=NO_CACHE)
-def publish(con: duckdb.DuckDBPyConnection, target: Any, run: Run, summary: RunSummary, built: Any,
-            checked: Any, settings: Settings) -> None:
-    publish_stage.publish(con, target, run, summary, built, checked, settings.reference_dir)
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    target: Any,
+    run: Run,
+    summary: RunSummary,
+    built: Any,
+    checked: Any,
+) -> None:
+    publish_stage.publish(con, target, run, summary, built, checked)
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)

@@ -23,8 +23,14 @@ Status = Literal["pass", "fail", "warn"]
 SAMPLE_SIZE = 5
 
 CHECK_RESULTS_SCHEMA = {
-    "run_id": pl.String, "check_name": pl.String, "table_name": pl.String, "tool": pl.String,
-    "severity": pl.String, "status": pl.String, "failing_count": pl.Int64, "sample": pl.String,
+    "run_id": pl.String,
+    "check_name": pl.String,
+    "table_name": pl.String,
+    "tool": pl.String,
+    "severity": pl.String,
+    "status": pl.String,
+    "failing_count": pl.Int64,
+    "sample": pl.String,
     "checked_at": pl.Datetime("us"),
 }
 
@@ -66,8 +72,11 @@ class CheckResult:
 
     def plus(self, other: CheckResult) -> CheckResult:
         """The same check over another part of the data (a group of files, a chunk of rows)."""
-        return replace(self, failing_count=self.failing_count + other.failing_count,
-                       sample=(*self.sample, *other.sample)[:SAMPLE_SIZE])
+        return replace(
+            self,
+            failing_count=self.failing_count + other.failing_count,
+            sample=(*self.sample, *other.sample)[:SAMPLE_SIZE],
+        )
 
     def sample_json(self) -> str | None:
         """The sample as JSON text, as dq.check_results stores it (None when it passed)."""
@@ -101,12 +110,22 @@ def publishable(results: Iterable[CheckResult], can_restore: bool) -> bool:
     return not blocked or (can_restore and all(t.startswith("marts.") for t in blocked))
 
 
-def results_frame(results: Iterable[CheckResult], run_id: str, checked_at: dt.datetime) -> pl.DataFrame:
+def results_frame(
+    results: Iterable[CheckResult], run_id: str, checked_at: dt.datetime
+) -> pl.DataFrame:
     """The rows dq.check_results keeps for ``results``."""
     rows = [
-        {"run_id": run_id, "check_name": r.check_name, "table_name": r.table, "tool": r.tool,
-         "severity": r.severity, "status": r.status, "failing_count": r.failing_count,
-         "sample": r.sample_json(), "checked_at": checked_at}
+        {
+            "run_id": run_id,
+            "check_name": r.check_name,
+            "table_name": r.table,
+            "tool": r.tool,
+            "severity": r.severity,
+            "status": r.status,
+            "failing_count": r.failing_count,
+            "sample": r.sample_json(),
+            "checked_at": checked_at,
+        }
         for r in results
     ]
     return pl.DataFrame(rows, schema=CHECK_RESULTS_SCHEMA)
@@ -114,25 +133,20 @@ def results_frame(results: Iterable[CheckResult], run_id: str, checked_at: dt.da
 
 def plain(value: Any) -> Any:
     """A sample value as JSON-friendly Python: NaN and NaT as None, dates as ISO text (a
-    timestamp at midnight as a date), decimals as floats, numpy scalars as Python, lists
+    timestamp at midnight as a date), decimals as floats, numpy values as Python, lists
     element-wise."""
-    if value is None:
-        return None
+    if getattr(value, "ndim", 0):  # a numpy array
+        value = value.tolist()
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
-    try:
-        if value != value:  # NaN, NaT
-            return None
-    except (TypeError, ValueError):  # arrays compare elementwise
-        pass
     if hasattr(value, "to_pydatetime"):  # pandas Timestamp
         value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    elif hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if value is None or (isinstance(value, float | dt.date) and value != value):  # NaN, NaT
+        return None
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        value = value.date()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if hasattr(value, "item"):  # numpy scalar
-        return value.item()
-    return value
+    return float(value) if isinstance(value, Decimal) else value

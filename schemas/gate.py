@@ -24,8 +24,12 @@ class GateResult:
     checks: tuple[CheckResult, ...]  # one per failed check, or one passing result
 
 
-REJECTED_SCHEMA = {"_row": pl.Int64, "check_name": pl.String, "reason": pl.String,
-                   "offending_values": pl.String}
+REJECTED_SCHEMA = {
+    "_row": pl.Int64,
+    "check_name": pl.String,
+    "reason": pl.String,
+    "offending_values": pl.String,
+}
 
 
 def validate_rows(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> GateResult:
@@ -47,17 +51,31 @@ def validate_rows(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> GateRe
         # A column check's reason carries the value it rejected; a frame check's value is the
         # whole row, which the quarantine keeps separately.
         detail=pl.when(pl.col("schema_context") == "Column")
-        .then(pl.concat_str([pl.col("check_name"), pl.lit(" ["), pl.col("offending_values").str.slice(0, 80), pl.lit("]")],
-                            ignore_nulls=True))
+        .then(
+            pl.concat_str(
+                [
+                    pl.col("check_name"),
+                    pl.lit(" ["),
+                    pl.col("offending_values").str.slice(0, 80),
+                    pl.lit("]"),
+                ],
+                ignore_nulls=True,
+            )
+        )
         .otherwise(pl.col("check_name")),
     )
-    row_cases = cases.filter(pl.col("index").is_not_null()).with_columns(pl.col("index").cast(pl.Int64))
+    row_cases = cases.filter(pl.col("index").is_not_null()).with_columns(
+        pl.col("index").cast(pl.Int64)
+    )
     frame_cases = cases.filter(pl.col("index").is_null())
     if frame_cases.height:
         # Wrong or missing columns: no row can be trusted, so every row carries the reason.
         reason = "; ".join(frame_cases["check_name"].unique(maintain_order=True).to_list())
         rejected = indexed.select(
-            "_row", check_name=pl.lit("schema"), reason=pl.lit(reason), offending_values=pl.lit(None, pl.String)
+            "_row",
+            check_name=pl.lit("schema"),
+            reason=pl.lit(reason),
+            offending_values=pl.lit(None, pl.String),
         )
     else:
         rejected = (
@@ -89,7 +107,11 @@ def _result(table: str, name: str, failing: int, values: list | None = None) -> 
 
 
 def _reject_all(indexed: pl.DataFrame, table: str, reason: str) -> GateResult:
-    rejected = indexed.select("_row", check_name=pl.lit("schema"), reason=pl.lit(reason),
-                              offending_values=pl.lit(None, pl.String))
+    rejected = indexed.select(
+        "_row",
+        check_name=pl.lit("schema"),
+        reason=pl.lit(reason),
+        offending_values=pl.lit(None, pl.String),
+    )
     checks = (_result(table, "schema", indexed.height, [reason]),)
     return GateResult(indexed.clear().drop("_row"), rejected.cast(REJECTED_SCHEMA), checks)

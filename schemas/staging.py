@@ -31,7 +31,9 @@ class Bounded(Staged):
     @pa.dataframe_check
     def has_a_bound(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """A figure without any number is not a figure."""
-        return data.lazyframe.select(pl.col("value_low").is_not_null() | pl.col("value_high").is_not_null())
+        return data.lazyframe.select(
+            pl.col("value_low").is_not_null() | pl.col("value_high").is_not_null()
+        )
 
 
 class ReceivedTable(Staged):
@@ -55,14 +57,24 @@ class StgClaim(Bounded):
     doc_id: str = pa.Field(description="Document the claim was found in.")
     claim_seq: int = pa.Field(ge=0, description="Order of the claim within its document.")
     metric: str = pa.Field(description="Metric from reference/metrics.csv.")
-    value_low: float = pa.Field(nullable=True, ge=0, description="Lower bound in base units; null = open.")
-    value_high: float = pa.Field(nullable=True, ge=0, description="Upper bound in base units; null = open.")
+    value_low: float = pa.Field(
+        nullable=True, ge=0, description="Lower bound in base units; null = open."
+    )
+    value_high: float = pa.Field(
+        nullable=True, ge=0, description="Upper bound in base units; null = open."
+    )
     unit: str = pa.Field(description="Catalogue unit; ISO 4217 code for money.")
     qualifier: str = pa.Field(isin=list(QUALIFIERS), description="How the text hedges the figure.")
-    attributed_to: str = pa.Field(nullable=True, description="Canonical claimant; null = the outlet itself.")
+    attributed_to: str = pa.Field(
+        nullable=True, description="Canonical claimant; null = the outlet itself."
+    )
     reported_by: str = pa.Field(nullable=True, description="Intermediary relaying the claimant.")
-    supplier: str = pa.Field(nullable=True, str_matches=ISO2, description="ISO 3166 alpha-2 of the giver.")
-    recipient: str = pa.Field(nullable=True, str_matches=ISO2, description="ISO 3166 alpha-2 of the receiver.")
+    supplier: str = pa.Field(
+        nullable=True, str_matches=ISO2, description="ISO 3166 alpha-2 of the giver."
+    )
+    recipient: str = pa.Field(
+        nullable=True, str_matches=ISO2, description="ISO 3166 alpha-2 of the receiver."
+    )
     period_start: dt.date = pa.Field(nullable=True, description="First day the figure covers.")
     period_end: dt.date = pa.Field(nullable=True, description="Last day the figure covers.")
     quote: str = pa.Field(str_length={"min_value": 1}, description="Exact text of the figure.")
@@ -112,16 +124,21 @@ class StgShipment(ReceivedTable):
     """staging.stg_ledgers__shipments: one voyage row of a received ledger, normalised."""
 
     vessel: str = pa.Field(str_length={"min_value": 1}, description="Vessel name as received.")
-    vessel_id: str = pa.Field(nullable=True, description="Resolved vessel entity; null = unknown alias.")
+    vessel_id: str = pa.Field(
+        nullable=True, description="Resolved vessel entity; null = unknown alias."
+    )
     departure_port: str = pa.Field(nullable=True, description="Departure port as received.")
     departure_port_id: str = pa.Field(nullable=True, description="Resolved departure port.")
     departure_date: dt.date = pa.Field(
-        in_range={"min_value": EARLIEST_DATE, "max_value": LATEST}, description="Date the vessel sailed."
+        in_range={"min_value": EARLIEST_DATE, "max_value": LATEST},
+        description="Date the vessel sailed.",
     )
     arrival_port: str = pa.Field(nullable=True, description="Arrival port as received.")
     arrival_port_id: str = pa.Field(nullable=True, description="Resolved arrival port.")
     arrival_date: dt.date = pa.Field(nullable=True, description="Date the vessel arrived.")
-    containers: int = pa.Field(nullable=True, ge=0, le=MAX_CONTAINERS, description="Containers carried.")
+    containers: int = pa.Field(
+        nullable=True, ge=0, le=MAX_CONTAINERS, description="Containers carried."
+    )
     evidence: str = pa.Field(nullable=True, description="What the row rests on.")
     source: str = pa.Field(nullable=True, description="Who compiled the row.")
 
@@ -142,10 +159,14 @@ class StgFigure(ReceivedTable, Bounded):
     metric: str = pa.Field(description="Metric from reference/metrics.csv.")
     value_low: float = pa.Field(nullable=True, ge=0, description="Lower bound; null = open.")
     value_high: float = pa.Field(nullable=True, ge=0, description="Upper bound; null = open.")
-    unit: str = pa.Field(description="Catalogue unit of the metric (null = metric not in catalogue).")
+    unit: str = pa.Field(
+        description="Catalogue unit of the metric (null = metric not in catalogue)."
+    )
     qualifier: str = pa.Field(isin=list(QUALIFIERS), description="How the table hedges the figure.")
     period_start: dt.date = pa.Field(nullable=True, description="First day covered.")
-    period_end: dt.date = pa.Field(nullable=True, description="Last day covered, or the as-of date.")
+    period_end: dt.date = pa.Field(
+        nullable=True, description="Last day covered, or the as-of date."
+    )
     source: str = pa.Field(nullable=True, description="Who reported the figure.")
     note: str = pa.Field(nullable=True, description="Free-text note from the table.")
 

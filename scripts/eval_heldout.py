@@ -23,6 +23,7 @@ No file from outside this repository is needed.  When this script is given to
 eval_extract.py as ``--scorer`` it behaves like a scorer
 (``--gold G --predictions P [--details]``, JSON on stdout).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,7 +67,7 @@ def _words(s):
 
 def _contains(seq, sub):
     n = len(sub)
-    return n > 0 and any(seq[i:i + n] == sub for i in range(len(seq) - n + 1))
+    return n > 0 and any(seq[i : i + n] == sub for i in range(len(seq) - n + 1))
 
 
 def _source_ok(pred, gold):
@@ -102,8 +103,17 @@ def normalise_predictions(rows):
         if key in seen:
             continue
         seen.add(key)
-        preds.append({"doc": name, "metric": r.get("metric"), "low": low, "high": high, "unit": unit,
-                      "source": r.get("attributed_to", r.get("source")), "quote": r.get("quote")})
+        preds.append(
+            {
+                "doc": name,
+                "metric": r.get("metric"),
+                "low": low,
+                "high": high,
+                "unit": unit,
+                "source": r.get("attributed_to", r.get("source")),
+                "quote": r.get("quote"),
+            }
+        )
     return preds
 
 
@@ -117,7 +127,9 @@ def score(gold, preds, details=False):
     tp = tp_bounds = tp_source = matched_optional = 0
     required = [g for g in gold if not g.get("optional")]
     for g in sorted(gold, key=lambda g: bool(g.get("optional"))):  # required gold claims first
-        cands = [p for p in by_key[(g["doc"], g["metric"])] if id(p) not in used and _currency_ok(p, g)]
+        cands = [
+            p for p in by_key[(g["doc"], g["metric"])] if id(p) not in used and _currency_ok(p, g)
+        ]
         exact = [p for p in cands if _bounds_match(p, g)]
         loose = [p for p in cands if _value_match(p, g)]
         hit = (exact or loose or [None])[0]
@@ -168,7 +180,9 @@ def _scorer_mode(argv):
     ap.add_argument("--predictions", required=True)
     ap.add_argument("--details", action="store_true")
     args, _ = ap.parse_known_args(argv)
-    res = score(load_jsonl(args.gold), normalise_predictions(load_jsonl(args.predictions)), args.details)
+    res = score(
+        load_jsonl(args.gold), normalise_predictions(load_jsonl(args.predictions)), args.details
+    )
     json.dump(res, sys.stdout, indent=2, default=str)
     print()
 
@@ -178,26 +192,47 @@ def _short(c):
     unit = f" {c['unit']}" if c.get("unit") else ""
     src = c.get("source")
     q = c.get("quote")
-    return f"{c['doc']:<38} {c['metric']:<25} {rng:<24}{unit} src={src!r}" + (f"  «{q}»" if q else "")
+    return f"{c['doc']:<38} {c['metric']:<25} {rng:<24}{unit} src={src!r}" + (
+        f"  «{q}»" if q else ""
+    )
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if "--predictions" in argv:
         return _scorer_mode(argv)
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--articles", default=str(HELDOUT))
     ap.add_argument("--gold", default=str(HELDOUT / "gold.jsonl"))
-    ap.add_argument("--details", action="store_true", help="list misses, false positives, wrong bounds/attribution")
+    ap.add_argument(
+        "--details",
+        action="store_true",
+        help="list misses, false positives, wrong bounds/attribution",
+    )
     ap.add_argument("--out", help="keep the extractor's predictions (JSONL) here")
     ap.add_argument("--json", action="store_true", help="print the full result as JSON")
-    ap.add_argument("--only", help="score only documents whose name starts with one of these "
-                    "comma-separated prefixes (e.g. h0,h1,h20 for the development split h01-h20)")
+    ap.add_argument(
+        "--only",
+        help="score only documents whose name starts with one of these "
+        "comma-separated prefixes (e.g. h0,h1,h20 for the development split h01-h20)",
+    )
     args = ap.parse_args(argv)
 
     out = args.out or tempfile.mkstemp(suffix=".jsonl", prefix="heldout-preds-")[1]
-    cmd = [sys.executable, str(REPO / "scripts" / "eval_extract.py"), "--articles", args.articles,
-           "--gold", args.gold, "--out", out, "--scorer", str(Path(__file__).resolve())]
+    cmd = [
+        sys.executable,
+        str(REPO / "scripts" / "eval_extract.py"),
+        "--articles",
+        args.articles,
+        "--gold",
+        args.gold,
+        "--out",
+        out,
+        "--scorer",
+        str(Path(__file__).resolve()),
+    ]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     if not os.path.exists(out) or os.path.getsize(out) == 0 and proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
@@ -213,21 +248,33 @@ def main(argv=None):
         json.dump(res, sys.stdout, indent=2, default=str)
         print()
         return
-    print(f"held-out set: {res['documents']} documents, {res['gold_claims']} required gold claims, "
-          f"{res['predicted_claims']} predictions counted, {res['matched']} matched")
+    print(
+        f"held-out set: {res['documents']} documents, {res['gold_claims']} required gold claims, "
+        f"{res['predicted_claims']} predictions counted, {res['matched']} matched"
+    )
     for k in ("precision", "recall", "f1", "bounds_accuracy", "attribution_accuracy"):
         print(f"  {k:<21} {res[k]:.3f}")
     if args.details:
-        for title, key in (("MISSED (required gold)", "missed"), ("FALSE POSITIVES", "false_positives")):
-            print(f"\n{title}: {len(res[key])}")
-            for c in res[key]:
-                print("  " + _short(c))
-        for title, key in (("WRONG BOUNDS (value matched)", "wrong_bounds"),
-                           ("WRONG ATTRIBUTION", "wrong_attribution")):
-            print(f"\n{title}: {len(res[key])}")
-            for pair in res[key]:
-                print("  gold " + _short(pair["gold"]))
-                print("  pred " + _short(pair["predicted"]))
+        _print_details(res)
+
+
+def _print_details(res: dict) -> None:
+    """Misses, false positives, and matches with the wrong bounds or attribution."""
+    for title, key in (
+        ("MISSED (required gold)", "missed"),
+        ("FALSE POSITIVES", "false_positives"),
+    ):
+        print(f"\n{title}: {len(res[key])}")
+        for c in res[key]:
+            print("  " + _short(c))
+    for title, key in (
+        ("WRONG BOUNDS (value matched)", "wrong_bounds"),
+        ("WRONG ATTRIBUTION", "wrong_attribution"),
+    ):
+        print(f"\n{title}: {len(res[key])}")
+        for pair in res[key]:
+            print("  gold " + _short(pair["gold"]))
+            print("  pred " + _short(pair["predicted"]))
 
 
 if __name__ == "__main__":

@@ -31,27 +31,42 @@ def main() -> int:
         warehouse = Path(tmp) / "eval.duckdb"
         env_overrides = {"SUPPLYLINE_DATA_DIR": tmp}
         run = subprocess.run(
-            [str(bin_dir / "supplyline"), "run", "--inbox", str(articles), "--warehouse", str(warehouse)],
-            capture_output=True, text=True, env={**__import__("os").environ, **env_overrides},
+            [
+                str(bin_dir / "supplyline"),
+                "run",
+                "--inbox",
+                str(articles),
+                "--warehouse",
+                str(warehouse),
+            ],
+            capture_output=True,
+            text=True,
+            env={**__import__("os").environ, **env_overrides},
         )
         print(run.stdout.strip())
         if not warehouse.exists():
             print(run.stderr[-3000:], file=sys.stderr)
             return 1
         cmd = [sys.executable, str(scorer), "--gold", str(gold), "--warehouse", str(warehouse)]
-        scored = subprocess.run(cmd + (["--details"] if args.details else []), capture_output=True, text=True)
+        scored = subprocess.run(
+            cmd + (["--details"] if args.details else []), capture_output=True, text=True
+        )
         if scored.returncode:
             print(scored.stderr, file=sys.stderr)
             return scored.returncode
     result = json.loads(scored.stdout)
     if args.details:
-        print(json.dumps({k: result[k] for k in ("missed", "false_positives")}, indent=1, default=str))
+        print(
+            json.dumps({k: result[k] for k in ("missed", "false_positives")}, indent=1, default=str)
+        )
     print("\nscore                 value   target")
     for key in ("precision", "recall", "f1", "bounds_accuracy", "attribution_accuracy"):
         target = TARGETS.get(key)
         mark = "" if target is None else ("  ok" if result[key] >= target else "  BELOW")
         print(f"{key:<20} {result[key]:>6.3f}   {target or '':>5}{mark}")
-    print(f"gold claims {result['gold_claims']}, predicted {result['predicted_claims']}, matched {result['matched']}")
+    print(
+        f"gold claims {result['gold_claims']}, predicted {result['predicted_claims']}, matched {result['matched']}"
+    )
     return 0
 
 

@@ -98,7 +98,10 @@ class AlertReport:
     def needs_alert(self) -> bool:
         """True when any check failed or warned, a file failed, or rows were quarantined."""
         return bool(
-            self.problem_checks or self.failed_files or self.skipped_files or self.quarantined_rows > 0
+            self.problem_checks
+            or self.failed_files
+            or self.skipped_files
+            or self.quarantined_rows > 0
         )
 
 
@@ -169,39 +172,86 @@ def _view(report: AlertReport, settings: Settings) -> dict[str, Any]:
     checks, more_checks = _limited(report.problem_checks)
     samples = []
     for c in checks:
-        rows = [dict(r) if isinstance(r, Mapping) else {"value": r} for r in c.sample[:MAX_SAMPLE_ROWS]]
+        rows = [
+            dict(r) if isinstance(r, Mapping) else {"value": r} for r in c.sample[:MAX_SAMPLE_ROWS]
+        ]
         if rows:
             cols = _sample_columns(rows)
-            samples.append({
-                "check": _one_line(c.check_name, 120), "table": _one_line(c.table, 100),
-                "shown": f"{len(rows)} of {max(len(rows), c.failing_count)}",
-                "columns": [_one_line(k, 60) for k in cols],
-                "rows": [[_one_line(r.get(k, ""), MAX_VALUE_CHARS) for k in cols] for r in rows],
-            })
+            samples.append(
+                {
+                    "check": _one_line(c.check_name, 120),
+                    "table": _one_line(c.table, 100),
+                    "shown": f"{len(rows)} of {max(len(rows), c.failing_count)}",
+                    "columns": [_one_line(k, 60) for k in cols],
+                    "rows": [
+                        [_one_line(r.get(k, ""), MAX_VALUE_CHARS) for k in cols] for r in rows
+                    ],
+                }
+            )
     files = []
-    for title, listed in (("Files that could not be read", report.failed_files),
-                          ("Files or rows not read (skipped)", report.skipped_files)):
+    for title, listed in (
+        ("Files that could not be read", report.failed_files),
+        ("Files or rows not read (skipped)", report.skipped_files),
+    ):
         shown, more = _limited(listed)
-        files.append({"title": title, "count": len(listed), "more": more, "files": [
-            {"path": _one_line(f.path, 300), "reason": _one_line(f.reason, 500),
-             "rows": [[_one_line(r.locator, 60), _one_line(r.check, 120), _one_line(r.reason, 300)]
-                      for r in f.rows[:MAX_SAMPLE_ROWS]], "more_rows": max(0, len(f.rows) - MAX_SAMPLE_ROWS)}
-            for f in shown]})
-    docs = (_one_line(report.data_docs_path, 500) if report.data_docs_path
-            else f"not built for this run (Data Docs live under {settings.data_docs_dir})")
+        files.append(
+            {
+                "title": title,
+                "count": len(listed),
+                "more": more,
+                "files": [
+                    {
+                        "path": _one_line(f.path, 300),
+                        "reason": _one_line(f.reason, 500),
+                        "rows": [
+                            [
+                                _one_line(r.locator, 60),
+                                _one_line(r.check, 120),
+                                _one_line(r.reason, 300),
+                            ]
+                            for r in f.rows[:MAX_SAMPLE_ROWS]
+                        ],
+                        "more_rows": max(0, len(f.rows) - MAX_SAMPLE_ROWS),
+                    }
+                    for f in shown
+                ],
+            }
+        )
+    docs = (
+        _one_line(report.data_docs_path, 500)
+        if report.data_docs_path
+        else f"not built for this run (Data Docs live under {settings.data_docs_dir})"
+    )
     return {
-        "flow": _one_line(report.flow_name, 60), "run_id": _one_line(report.run_id, 120),
+        "flow": _one_line(report.flow_name, 60),
+        "run_id": _one_line(report.run_id, 120),
         "run_date": report.run_date.isoformat(),
-        "checks": [[_one_line(c.check_name, 120), _one_line(c.table, 100), c.severity, c.status,
-                    str(c.failing_count)] for c in checks],
-        "n_checks": len(report.problem_checks), "more_checks": more_checks, "samples": samples,
+        "checks": [
+            [
+                _one_line(c.check_name, 120),
+                _one_line(c.table, 100),
+                c.severity,
+                c.status,
+                str(c.failing_count),
+            ]
+            for c in checks
+        ],
+        "n_checks": len(report.problem_checks),
+        "more_checks": more_checks,
+        "samples": samples,
         "file_sections": [f for f in files if f["count"]],
-        "loaded": [[_one_line(t, 100), str(n)] for t, n in _limited(list(report.loaded.items()))[0]],
-        "not_loaded": [[_one_line(t, 100), _one_line(w, 500)] for t, w in _limited(list(report.not_loaded.items()))[0]],
+        "loaded": [
+            [_one_line(t, 100), str(n)] for t, n in _limited(list(report.loaded.items()))[0]
+        ],
+        "not_loaded": [
+            [_one_line(t, 100), _one_line(w, 500)]
+            for t, w in _limited(list(report.not_loaded.items()))[0]
+        ],
         "quarantined_rows": report.quarantined_rows,
         "quarantine_sql": quarantine_sql(_one_line(report.run_id)),
         "quarantine_command": quarantine_command(report.run_id),
-        "warehouse": _one_line(report.warehouse_path, 500), "data_docs": docs,
+        "warehouse": _one_line(report.warehouse_path, 500),
+        "data_docs": docs,
     }
 
 
@@ -217,11 +267,22 @@ def _text_table(header: list[str], rows: list[list[str]], indent: str = "  ") ->
 def _templates() -> tuple[jinja2.Template, jinja2.Template]:
     """The text and HTML templates (supplyline/templates); only the HTML one escapes."""
     loader = jinja2.FileSystemLoader(Path(__file__).parent / "templates")
-    text = jinja2.Environment(loader=loader, autoescape=False, keep_trailing_newline=True,
-                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    text = jinja2.Environment(
+        loader=loader,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
     text.globals["text_table"] = _text_table
-    html_env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                                  undefined=jinja2.StrictUndefined)
+    html_env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
     return text.get_template("alert.txt.j2"), html_env.get_template("alert.html.j2")
 
 
@@ -463,59 +524,70 @@ def deliver_alerts(settings: Settings, new: EmailMessage | None) -> DeliveryResu
         logger.warning("alert not sent: %s; %d alert(s) wait in outbox", error, len(pending))
         return DeliveryResult(0, len(pending), written, error)
 
-    sender = _one_line(settings.alert_from)
-    sent, error = 0, None
-    secrets = cfg.secrets()
-    try:
-        with _connect(cfg) as smtp:
-            for path in pending:
-                try:
-                    raw = path.read_bytes()
-                except FileNotFoundError:  # a concurrent run already sent it
-                    continue
-                try:
-                    msg = BytesParser(policy=policy.default).parsebytes(raw)
-                    # The queued copy may predate a change of SUPPLYLINE_ALERT_TO: use today's list.
-                    del msg["To"]
-                    msg["To"] = ", ".join(recipients)
-                    refused = smtp.send_message(msg, from_addr=sender, to_addrs=recipients)
-                except (ValueError, LookupError) as exc:
-                    # A damaged .eml must not block the queue; keep it for a human to look at.
-                    error = "cannot send queued alert " + _scrub(
-                        f"{path.name}: {type(exc).__name__}: {exc}", secrets
-                    )
-                    logger.warning("%s", error)
-                    continue
-                except (
-                    smtplib.SMTPRecipientsRefused,
-                    smtplib.SMTPSenderRefused,
-                    smtplib.SMTPDataError,
-                ) as exc:
-                    # The server rejected this message; keep it and try the rest.
-                    error = "SMTP refused alert " + _scrub(
-                        f"{path.name}: {_describe(exc)}", secrets
-                    )
-                    logger.warning("%s", error)
-                    continue
-                if refused:
-                    logger.warning("SMTP refused some recipients: %s", ", ".join(refused))
-                _mark_sent(path)
-                sent += 1
-                logger.info("alert %s sent to %d recipient(s)", path.name, len(recipients))
-    except smtplib.SMTPAuthenticationError as exc:
-        error = "SMTP login failed (" + _scrub(_describe(exc), secrets) + ")"
-    except OSError as exc:
-        # Refused connections, timeouts, DNS failures and TLS errors are all OSErrors.
-        where = f"{cfg.host}:{cfg.port}"
-        error = f"SMTP unreachable ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
-    except smtplib.SMTPException as exc:
-        # Protocol trouble: dropped connection, no STARTTLS support, HELO refused, ...
-        where = f"{cfg.host}:{cfg.port}"
-        error = f"SMTP error ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
+    sent, error = _send_pending(cfg, pending, _one_line(settings.alert_from), recipients)
     queued = len(pending_alerts(settings))
     if error:
         logger.warning("%s; %d alert(s) wait in outbox", error, queued)
     return DeliveryResult(sent, queued, written, error, recipients=len(recipients))
+
+
+def _send_pending(
+    cfg: _SmtpConfig, pending: list[Path], sender: str, recipients: list[str]
+) -> tuple[int, str | None]:
+    """Send the waiting alerts over one connection; returns how many went and the last error."""
+    sent, error = 0, None
+    secrets = cfg.secrets()
+    where = f"{cfg.host}:{cfg.port}"
+    try:
+        with _connect(cfg) as smtp:
+            for path in pending:
+                outcome = _send_one(smtp, path, sender, recipients, secrets)
+                if outcome is None:
+                    sent += 1
+                elif outcome:
+                    error = outcome
+    except smtplib.SMTPAuthenticationError as exc:
+        error = "SMTP login failed (" + _scrub(_describe(exc), secrets) + ")"
+    except OSError as exc:
+        # Refused connections, timeouts, DNS failures and TLS errors are all OSErrors.
+        error = f"SMTP unreachable ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
+    except smtplib.SMTPException as exc:
+        # Protocol trouble: dropped connection, no STARTTLS support, HELO refused, ...
+        error = f"SMTP error ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
+    return sent, error
+
+
+def _send_one(
+    smtp: smtplib.SMTP, path: Path, sender: str, recipients: list[str], secrets: list[str]
+) -> str | None:
+    """Send one queued alert: None when sent, "" when it was gone already, else why not."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:  # a concurrent run already sent it
+        return ""
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        # The queued copy may predate a change of SUPPLYLINE_ALERT_TO: use today's list.
+        del msg["To"]
+        msg["To"] = ", ".join(recipients)
+        refused = smtp.send_message(msg, from_addr=sender, to_addrs=recipients)
+    except (ValueError, LookupError) as exc:
+        # A damaged .eml must not block the queue; keep it for a human to look at.
+        error = "cannot send queued alert " + _scrub(
+            f"{path.name}: {type(exc).__name__}: {exc}", secrets
+        )
+        logger.warning("%s", error)
+        return error
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        # The server rejected this message; keep it and try the rest.
+        error = "SMTP refused alert " + _scrub(f"{path.name}: {_describe(exc)}", secrets)
+        logger.warning("%s", error)
+        return error
+    if refused:
+        logger.warning("SMTP refused some recipients: %s", ", ".join(refused))
+    _mark_sent(path)
+    logger.info("alert %s sent to %d recipient(s)", path.name, len(recipients))
+    return None
 
 
 def _describe(exc: BaseException) -> str:

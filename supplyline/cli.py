@@ -16,10 +16,15 @@ import typer
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
-app = typer.Typer(help="Supplyline: attributed claims about military supply lines, in DuckDB.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Supplyline: attributed claims about military supply lines, in DuckDB.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
-WarehouseOpt = Annotated[Path | None, typer.Option("--warehouse", "-w", help="Warehouse file (SUPPLYLINE_WAREHOUSE).")]
+WarehouseOpt = Annotated[
+    Path | None, typer.Option("--warehouse", "-w", help="Warehouse file (SUPPLYLINE_WAREHOUSE).")
+]
 
 
 def _settings(**overrides: object):
@@ -30,7 +35,9 @@ def _settings(**overrides: object):
 
 @app.command()
 def run(
-    inbox: Annotated[Path | None, typer.Option("--inbox", "-i", help="Inbox folder (SUPPLYLINE_INBOX).")] = None,
+    inbox: Annotated[
+        Path | None, typer.Option("--inbox", "-i", help="Inbox folder (SUPPLYLINE_INBOX).")
+    ] = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Run the nightly flow once: ingest the inbox and publish the warehouse."""
@@ -38,7 +45,11 @@ def run(
     _refuse_if_running(settings.warehouse)
     from flows.nightly import nightly, with_task_runner
 
-    _run_flow(with_task_runner(nightly, settings), inbox=str(settings.inbox), warehouse=str(settings.warehouse))
+    _run_flow(
+        with_task_runner(nightly, settings),
+        inbox=str(settings.inbox),
+        warehouse=str(settings.warehouse),
+    )
 
 
 @app.command()
@@ -90,7 +101,9 @@ def _refuse_if_running(warehouse: Path) -> None:
 
     holder = lock_holder(warehouse.resolve())
     if holder:
-        typer.echo(f"supplyline: a run is already in progress ({holder}); try again later", err=True)
+        typer.echo(
+            f"supplyline: a run is already in progress ({holder}); try again later", err=True
+        )
         raise typer.Exit(3)
 
 
@@ -116,14 +129,19 @@ def _open_readonly(warehouse: Path | None):
 
     settings = _settings(warehouse=warehouse)
     if not settings.lake_catalog and not settings.warehouse.exists():
-        typer.echo(f"supplyline: no warehouse at {settings.warehouse}; run `supplyline run` first", err=True)
+        typer.echo(
+            f"supplyline: no warehouse at {settings.warehouse}; run `supplyline run` first",
+            err=True,
+        )
         raise typer.Exit(2)
     return open_for_reading(settings)
 
 
 @app.command()
 def sql(
-    query: Annotated[str | None, typer.Argument(help="SQL to run; omit for an interactive shell.")] = None,
+    query: Annotated[
+        str | None, typer.Argument(help="SQL to run; omit for an interactive shell.")
+    ] = None,
     warehouse: WarehouseOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
 ) -> None:
@@ -159,7 +177,11 @@ def _run_query(con, query: str, fmt: str) -> None:
         writer.writerow(cols)
         writer.writerows(rows)
     else:
-        typer.echo(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=str, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                [dict(zip(cols, r, strict=True)) for r in rows], default=str, ensure_ascii=False
+            )
+        )
 
 
 def _shell(con, fmt: str) -> None:
@@ -185,14 +207,25 @@ def status(warehouse: WarehouseOpt = None) -> None:
     con = _open_readonly(warehouse)
     try:
         typer.echo("recent runs:")
-        _run_query(con, "select run_id, started_at, status, files_new, claims_loaded, checks_failed, "
-                        "rows_quarantined, message from ops.runs order by started_at desc limit 10", "table")
+        _run_query(
+            con,
+            "select run_id, started_at, status, files_new, claims_loaded, checks_failed, "
+            "rows_quarantined, message from ops.runs order by started_at desc limit 10",
+            "table",
+        )
         typer.echo("files by status:")
-        _run_query(con, "select status, kind, count(*) as files from ops.files group by all order by all", "table")
+        _run_query(
+            con,
+            "select status, kind, count(*) as files from ops.files group by all order by all",
+            "table",
+        )
         typer.echo("rows per mart:")
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-        ).fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
         for name in tables:
             # Names come from the catalogue, not from input text.
             n = con.execute(f'select count(*) from marts."{name}"').fetchone()[0]

@@ -9,8 +9,17 @@ import duckdb
 from supplyline.settings import REPO_ROOT
 from warehouse import db, dbt
 
-VOLATILE = {"run_id", "flow_run_id", "started_at", "finished_at", "ingested_at", "first_seen",
-            "quarantined_at", "checked_at", "counted_at"}
+VOLATILE = {
+    "run_id",
+    "flow_run_id",
+    "started_at",
+    "finished_at",
+    "ingested_at",
+    "first_seen",
+    "quarantined_at",
+    "checked_at",
+    "counted_at",
+}
 COMPARED_SCHEMAS = ("raw", "staging", "marts")
 
 
@@ -23,7 +32,9 @@ def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
-def insert_document(con: duckdb.DuckDBPyConnection, doc_id: str, published, at, text: str = "x") -> None:
+def insert_document(
+    con: duckdb.DuckDBPyConnection, doc_id: str, published, at, text: str = "x"
+) -> None:
     """A loaded, current text document (ledger entry + raw row), for tests of the SQL models."""
     con.execute(
         "insert into ops.files (path, sha256, size_bytes, format, kind, version, status, "
@@ -52,13 +63,21 @@ def fresh_warehouse(folder: Path, name: str) -> tuple[duckdb.DuckDBPyConnection,
     return con, path
 
 
-def build_models(con: duckdb.DuckDBPyConnection, path: Path, selection: dbt.Selection | None = None,
-                 project: Path = dbt.PROJECT_DIR) -> dbt.Built:
+def build_models(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    selection: dbt.Selection | None = None,
+    project: Path = dbt.PROJECT_DIR,
+) -> dbt.Built:
     """Build the dbt project (everything, or ``selection``) into the warehouse file ``path``
     that ``con`` holds open, as a run does."""
     work = Path(path).parent / f".dbt-{Path(path).name}-{Path(project).name}"
-    return dbt.build(con, dbt.Profile(str(path), threads=1), work, selection or dbt.Selection(dbt.EVERYTHING),
-                     REPO_ROOT / "reference", project)
+    return dbt.build(
+        con,
+        dbt.Profile(str(path), threads=1),
+        selection or dbt.Selection(dbt.EVERYTHING),
+        dbt.Project(work, REPO_ROOT / "reference", project),
+    )
 
 
 def contents(path: Path, extra_tables: tuple[str, ...] = ("ops.files",)) -> dict[str, list[tuple]]:
@@ -70,10 +89,13 @@ def contents(path: Path, extra_tables: tuple[str, ...] = ("ops.files",)) -> dict
         con.close()
 
 
-def connection_contents(con: duckdb.DuckDBPyConnection, extra_tables: tuple[str, ...] = ("ops.files",)) -> dict:
+def connection_contents(
+    con: duckdb.DuckDBPyConnection, extra_tables: tuple[str, ...] = ("ops.files",)
+) -> dict:
     """As ``contents``, from an open connection (a DuckLake, say)."""
     tables = [
-        f"{s}.{t}" for s, t in con.execute(
+        f"{s}.{t}"
+        for s, t in con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_schema in ? and table_type = 'BASE TABLE' order by 1, 2",
             [list(COMPARED_SCHEMAS)],
@@ -82,9 +104,15 @@ def connection_contents(con: duckdb.DuckDBPyConnection, extra_tables: tuple[str,
     out = {}
     for table in tables:
         schema, name = table.split(".")
-        cols = [c for (c,) in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-            "order by ordinal_position", [schema, name]).fetchall() if c not in VOLATILE]
+        cols = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "order by ordinal_position",
+                [schema, name],
+            ).fetchall()
+            if c not in VOLATILE
+        ]
         # Identifiers come from the catalogue, not from input.
         select = ", ".join(f'"{c}"' for c in cols)
         out[table] = con.execute(f"select {select} from {table} order by all").fetchall()
@@ -99,5 +127,7 @@ def differences(a: dict[str, list[tuple]], b: dict[str, list[tuple]]) -> dict[st
         if left != right:
             only_left = len(set(map(repr, left)) - set(map(repr, right)))
             only_right = len(set(map(repr, right)) - set(map(repr, left)))
-            diff[table] = f"{len(left)} vs {len(right)} rows; {only_left} only left, {only_right} only right"
+            diff[table] = (
+                f"{len(left)} vs {len(right)} rows; {only_left} only left, {only_right} only right"
+            )
     return diff

@@ -5,11 +5,21 @@ from __future__ import annotations
 import polars as pl
 
 SCANNED_SCHEMA = {
-    "path": pl.String, "sha256": pl.String, "size_bytes": pl.Int64, "format": pl.String,
-    "kind": pl.String, "skip_reason": pl.String,
+    "path": pl.String,
+    "sha256": pl.String,
+    "size_bytes": pl.Int64,
+    "format": pl.String,
+    "kind": pl.String,
+    "skip_reason": pl.String,
 }
-LEDGER_SCHEMA = {"path": pl.String, "sha256": pl.String, "format": pl.String, "version": pl.Int32,
-                 "status": pl.String, "first_seen": pl.Datetime("us")}
+LEDGER_SCHEMA = {
+    "path": pl.String,
+    "sha256": pl.String,
+    "format": pl.String,
+    "version": pl.Int32,
+    "status": pl.String,
+    "first_seen": pl.Datetime("us"),
+}
 
 
 def plan_ingest(scanned: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:
@@ -22,11 +32,14 @@ def plan_ingest(scanned: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:
     """
     seen_pairs = ledger.select("path", "sha256", seen=pl.lit(True))
     first_holder = (
-        pl.concat([
-            ledger.filter(pl.col("status") == "loaded").sort("first_seen", "path")
-            .select("sha256", "format", "path"),
-            scanned.filter(pl.col("skip_reason").is_null()).select("sha256", "format", "path"),
-        ])
+        pl.concat(
+            [
+                ledger.filter(pl.col("status") == "loaded")
+                .sort("first_seen", "path")
+                .select("sha256", "format", "path"),
+                scanned.filter(pl.col("skip_reason").is_null()).select("sha256", "format", "path"),
+            ]
+        )
         .unique(["sha256", "format"], keep="first", maintain_order=True)
         .select("sha256", "format", holder="path")
     )
@@ -36,9 +49,12 @@ def plan_ingest(scanned: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:
         .join(first_holder, on=["sha256", "format"], how="left", nulls_equal=True)
         .join(versions, on="path", how="left")
         .with_columns(
-            action=pl.when(pl.col("seen")).then(pl.lit("unchanged"))
-            .when(pl.col("skip_reason").is_not_null()).then(pl.lit("skipped"))
-            .when(pl.col("holder") != pl.col("path")).then(pl.lit("duplicate"))
+            action=pl.when(pl.col("seen"))
+            .then(pl.lit("unchanged"))
+            .when(pl.col("skip_reason").is_not_null())
+            .then(pl.lit("skipped"))
+            .when(pl.col("holder") != pl.col("path"))
+            .then(pl.lit("duplicate"))
             .otherwise(pl.lit("new")),
             version=(pl.col("prior_version").fill_null(0) + 1).cast(pl.Int32),
         )
@@ -51,14 +67,30 @@ def plan_ingest(scanned: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:
 
 # ops.files: one row per (path, content) the inbox ever held, and what became of it.
 FILES_SCHEMA = {
-    "path": pl.String, "sha256": pl.String, "size_bytes": pl.Int64, "format": pl.String,
-    "kind": pl.String, "version": pl.Int32, "status": pl.String, "duplicate_of": pl.String,
-    "error": pl.String, "rows_in": pl.Int64, "rows_loaded": pl.Int64, "rows_quarantined": pl.Int64,
-    "rows_skipped": pl.Int64, "note": pl.String, "first_seen": pl.Datetime("us"), "run_id": pl.String,
+    "path": pl.String,
+    "sha256": pl.String,
+    "size_bytes": pl.Int64,
+    "format": pl.String,
+    "kind": pl.String,
+    "version": pl.Int32,
+    "status": pl.String,
+    "duplicate_of": pl.String,
+    "error": pl.String,
+    "rows_in": pl.Int64,
+    "rows_loaded": pl.Int64,
+    "rows_quarantined": pl.Int64,
+    "rows_skipped": pl.Int64,
+    "note": pl.String,
+    "first_seen": pl.Datetime("us"),
+    "run_id": pl.String,
 }
 COUNTS_SCHEMA = {
-    "path": pl.String, "sha256": pl.String, "rows_loaded": pl.Int64, "rows_quarantined": pl.Int64,
-    "rows_skipped": pl.Int64, "note": pl.String,
+    "path": pl.String,
+    "sha256": pl.String,
+    "rows_loaded": pl.Int64,
+    "rows_quarantined": pl.Int64,
+    "rows_skipped": pl.Int64,
+    "note": pl.String,
 }
 
 
@@ -89,12 +121,24 @@ def ledger_entries(plan: pl.DataFrame, run_id: str, first_seen) -> pl.DataFrame:
     says loaded or failed; duplicates name their original; skipped files say why."""
     todo = plan.filter(pl.col("action") != "unchanged")
     return todo.select(
-        "path", "sha256", "size_bytes", "format", "kind", "version",
-        status=pl.col("action"), duplicate_of="duplicate_of", error="skip_reason",
-        rows_in=pl.lit(None, pl.Int64), rows_loaded=pl.lit(None, pl.Int64),
-        rows_quarantined=pl.lit(None, pl.Int64), rows_skipped=pl.lit(None, pl.Int64),
-        note=pl.when(pl.col("action") == "duplicate").then(pl.format("same content as {}", "duplicate_of")),
-        first_seen=pl.lit(first_seen, pl.Datetime("us")), run_id=pl.lit(run_id),
+        "path",
+        "sha256",
+        "size_bytes",
+        "format",
+        "kind",
+        "version",
+        status=pl.col("action"),
+        duplicate_of="duplicate_of",
+        error="skip_reason",
+        rows_in=pl.lit(None, pl.Int64),
+        rows_loaded=pl.lit(None, pl.Int64),
+        rows_quarantined=pl.lit(None, pl.Int64),
+        rows_skipped=pl.lit(None, pl.Int64),
+        note=pl.when(pl.col("action") == "duplicate").then(
+            pl.format("same content as {}", "duplicate_of")
+        ),
+        first_seen=pl.lit(first_seen, pl.Datetime("us")),
+        run_id=pl.lit(run_id),
     ).cast(FILES_SCHEMA)  # type: ignore[arg-type]
 
 

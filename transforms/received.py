@@ -60,8 +60,11 @@ def raw_rows(table: TableInput, run_id: str) -> pl.DataFrame:
     million rows never hold their JSON in memory at once.
     """
     frame = table.rows.select(
-        sha256=pl.lit(table.sha256), file_name=pl.lit(table.path), sheet=pl.lit(table.sheet),
-        row_number="row_number", run_id=pl.lit(run_id),
+        sha256=pl.lit(table.sha256),
+        file_name=pl.lit(table.path),
+        sheet=pl.lit(table.sheet),
+        row_number="row_number",
+        run_id=pl.lit(run_id),
     )
     if not table.columns:
         return frame.with_columns(pl.lit("{}").alias("row_json"))

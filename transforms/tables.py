@@ -21,11 +21,25 @@ from transforms.expressions import (
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 SHIPMENT_COLUMNS = [
-    "vessel", "departure_port", "departure_date", "arrival_port", "arrival_date",
-    "containers", "evidence", "source",
+    "vessel",
+    "departure_port",
+    "departure_date",
+    "arrival_port",
+    "arrival_date",
+    "containers",
+    "evidence",
+    "source",
 ]
-FIGURE_COLUMNS = ["metric", "value_low", "value_high", "qualifier", "period_start", "period_end",
-                  "source", "note"]
+FIGURE_COLUMNS = [
+    "metric",
+    "value_low",
+    "value_high",
+    "qualifier",
+    "period_start",
+    "period_end",
+    "source",
+    "note",
+]
 _WORKERS = min(4, os.cpu_count() or 1)  # ledger columns normalised side by side
 
 
@@ -60,7 +74,8 @@ def _canonical(rows: pl.DataFrame, mapping: dict[str, str], columns: list[str]) 
     return rows.select(
         "row_number",
         *(
-            pl.col(mapping[c]).cast(pl.String).str.strip_chars().alias(c) if c in mapping
+            pl.col(mapping[c]).cast(pl.String).str.strip_chars().alias(c)
+            if c in mapping
             else pl.lit(None, pl.String).alias(c)
             for c in columns
         ),
@@ -75,7 +90,9 @@ def normalise_shipments(rows: pl.DataFrame, mapping: dict[str, str]) -> pl.DataF
     return shipments_from_table(rows, mapping)
 
 
-def shipments_from_table(rows: pl.DataFrame, mapping: dict[str, str], aliases: pl.DataFrame | None = None) -> pl.DataFrame:
+def shipments_from_table(
+    rows: pl.DataFrame, mapping: dict[str, str], aliases: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """``normalise_shipments``, and with ``aliases`` also ``resolve_shipment_names``, in one pass.
 
     Ledger columns repeat themselves (a few hundred vessels and ports, a few thousand dates
@@ -112,11 +129,16 @@ def shipments_from_table(rows: pl.DataFrame, mapping: dict[str, str], aliases: p
 
 
 # canonical column -> (its id column, the alias entity type it resolves to)
-_ID_COLUMNS = {"vessel": ("vessel_id", "vessel"), "departure_port": ("departure_port_id", "port"),
-               "arrival_port": ("arrival_port_id", "port")}
+_ID_COLUMNS = {
+    "vessel": ("vessel_id", "vessel"),
+    "departure_port": ("departure_port_id", "port"),
+    "arrival_port": ("arrival_port_id", "port"),
+}
 
 
-def _derive_shipment_cell(received: pl.Series, name: str, keyed: pl.DataFrame | None) -> dict[str, pl.Series]:
+def _derive_shipment_cell(
+    received: pl.Series, name: str, keyed: pl.DataFrame | None
+) -> dict[str, pl.Series]:
     """What one ledger column's text becomes: the canonical value, an unparsed flag for dates
     and counts, and the resolved id for names. Elementwise, so it may run on distinct values."""
     text = received.str.strip_chars()
@@ -149,7 +171,9 @@ def _per_value(received: pl.Series, derive) -> dict[str, pl.Series]:
         if name == received.name and derived.dtype == pl.String and derived.equals(values):
             spread[name] = received
         elif derived.dtype == pl.Boolean and not derived.any():
-            spread[name] = pl.repeat(False, received.len(), dtype=pl.Boolean, eager=True).alias(name)
+            spread[name] = pl.repeat(False, received.len(), dtype=pl.Boolean, eager=True).alias(
+                name
+            )
         else:
             index = value_index(received, values) if index is None else index
             spread[name] = derived.gather(index).alias(name)
@@ -161,21 +185,29 @@ def _unparsed_text(flags: dict[str, pl.Series]) -> pl.Series | pl.Expr:
     flagged = {name: flag for name, flag in flags.items() if flag.any()}
     if not flagged:
         return pl.lit("", dtype=pl.String)  # one value for the frame, not a string per row
-    return pl.DataFrame([flag.alias(name) for name, flag in flagged.items()]).select(
-        pl.concat_str([pl.when(pl.col(name)).then(pl.lit(name)) for name in flagged], separator=", ",
-                      ignore_nulls=True).alias("unparsed_cells")
-    ).to_series()
+    return (
+        pl.DataFrame([flag.alias(name) for name, flag in flagged.items()])
+        .select(
+            pl.concat_str(
+                [pl.when(pl.col(name)).then(pl.lit(name)) for name in flagged],
+                separator=", ",
+                ignore_nulls=True,
+            ).alias("unparsed_cells")
+        )
+        .to_series()
+    )
 
 
 def _alias_keys(aliases: pl.DataFrame) -> pl.DataFrame:
     """Alias table by folded key: entity_id, entity_type, key (first alias wins on a clash)."""
-    return (
-        aliases.select("entity_id", "entity_type", key=alias_key(pl.col("alias")))
-        .unique(["entity_type", "key"], keep="first", maintain_order=True)
+    return aliases.select("entity_id", "entity_type", key=alias_key(pl.col("alias"))).unique(
+        ["entity_type", "key"], keep="first", maintain_order=True
     )
 
 
-def normalise_figures(rows: pl.DataFrame, mapping: dict[str, str], metrics: pl.DataFrame) -> pl.DataFrame:
+def normalise_figures(
+    rows: pl.DataFrame, mapping: dict[str, str], metrics: pl.DataFrame
+) -> pl.DataFrame:
     """Reported figures in canonical form, with the catalogue unit of each metric."""
     canonical = _canonical(rows, mapping, FIGURE_COLUMNS)
     parsed = {
@@ -186,8 +218,7 @@ def normalise_figures(rows: pl.DataFrame, mapping: dict[str, str], metrics: pl.D
     }
     point = pl.col("qualifier").is_in(["exact", "approx"])
     return (
-        canonical
-        .with_columns(
+        canonical.with_columns(
             *(expr.alias(name) for name, expr in parsed.items()),
             pl.col("metric").str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "_"),
             pl.col("qualifier").str.to_lowercase().fill_null("exact"),
@@ -196,8 +227,14 @@ def normalise_figures(rows: pl.DataFrame, mapping: dict[str, str], metrics: pl.D
         .with_columns(
             # A single stated value is a point: copy it to the side the table left empty,
             # unless the qualifier says that side is open.
-            pl.when(point).then(pl.coalesce("value_high", "value_low")).otherwise("value_high").alias("value_high"),
-            pl.when(point).then(pl.coalesce("value_low", "value_high")).otherwise("value_low").alias("value_low"),
+            pl.when(point)
+            .then(pl.coalesce("value_high", "value_low"))
+            .otherwise("value_high")
+            .alias("value_high"),
+            pl.when(point)
+            .then(pl.coalesce("value_low", "value_high"))
+            .otherwise("value_low")
+            .alias("value_low"),
         )
         .join(metrics.select("metric", "unit"), on="metric", how="left")
     )
@@ -210,7 +247,9 @@ def resolve_shipment_names(shipments: pl.DataFrame, aliases: pl.DataFrame) -> pl
     for name, (id_column, _entity_type) in _ID_COLUMNS.items():
         text = shipments.get_column(name)
 
-        def lookup(values: pl.Series, name: str = name, id_column: str = id_column) -> dict[str, pl.Series]:
+        def lookup(
+            values: pl.Series, name: str = name, id_column: str = id_column
+        ) -> dict[str, pl.Series]:
             return {id_column: _derive_id(values, name, keyed)}
 
         ids.update(_per_value(text, lookup))
@@ -220,6 +259,8 @@ def resolve_shipment_names(shipments: pl.DataFrame, aliases: pl.DataFrame) -> pl
 def _derive_id(text: pl.Series, name: str, keyed: pl.DataFrame) -> pl.Series:
     """The entity id of each (canonical) name in ``text``, by its folded alias key."""
     id_column, entity_type = _ID_COLUMNS[name]
-    lookup = keyed.filter(pl.col("entity_type") == entity_type).select("key", pl.col("entity_id").alias(id_column))
+    lookup = keyed.filter(pl.col("entity_type") == entity_type).select(
+        "key", pl.col("entity_id").alias(id_column)
+    )
     keys = pl.DataFrame({"key": text}).select(alias_key(pl.col("key")))
     return keys.join(lookup, on="key", how="left", maintain_order="left").get_column(id_column)

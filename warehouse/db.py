@@ -28,11 +28,15 @@ def extension_path(name: str) -> Path:
     module = __import__(f"duckdb_extension_{name}")
     found = sorted(Path(module.__file__).parent.glob(f"extensions/*/{name}.duckdb_extension"))
     if not found:
-        raise RuntimeError(f"DuckDB extension {name!r} is not installed (pip install duckdb-extension-{name})")
+        raise RuntimeError(
+            f"DuckDB extension {name!r} is not installed (pip install duckdb-extension-{name})"
+        )
     return found[-1]
 
 
-def connect(path: Path | str = ":memory:", read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path | str = ":memory:", read_only: bool = False, wait_s: float = 0.0
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse (or an in-memory database) with the FTS extension loaded.
 
     ``wait_s``: keep trying that long while another process holds the file's lock (a quiet
@@ -69,12 +73,12 @@ def sample_rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[dict, ...]:
     return tuple({c: plain(v) for c, v in zip(cols, row, strict=True)} for row in cur.fetchall())
 
 
-def build_fingerprint(reference_dir: Path) -> str:
+def build_fingerprint(reference_dir: Path, project: Path = HERE) -> str:
     """Hash of everything the marts are derived from besides the data: the dbt project and the
     reference data it seeds. Equal fingerprints mean the same SQL over the same seeds."""
     digest = hashlib.sha256()
-    files = {p for pattern in PROJECT_FILES for p in HERE.glob(pattern) if p.is_file()}
-    named = sorted((p.relative_to(HERE).as_posix(), p) for p in files)
+    files = {p for pattern in PROJECT_FILES for p in project.glob(pattern) if p.is_file()}
+    named = sorted((p.relative_to(project).as_posix(), p) for p in files)
     named += [(f"seeds/{name}", Path(reference_dir) / name) for name in SEEDS]
     for name, path in named:
         digest.update(name.encode())
@@ -127,8 +131,10 @@ def refresh_fts_index(con: duckdb.DuckDBPyConnection, rebuild_share: float = 0.3
         ).fetchone()[0]
         if indexed and changed <= rebuild_share * indexed:
             con.execute((HERE / "fts_update.sql").read_text())
-            con.execute("drop table if exists fts_gone; drop table if exists fts_new; "
-                        "drop table if exists fts_new_tokens")
+            con.execute(
+                "drop table if exists fts_gone; drop table if exists fts_new; "
+                "drop table if exists fts_new_tokens"
+            )
             return "updated"
     build_fts_index(con)
     return "built"
@@ -164,7 +170,9 @@ def run_lock(warehouse: Path) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise RunInProgress(f"a run is already in progress ({holder}); try again later") from None
+            raise RunInProgress(
+                f"a run is already in progress ({holder}); try again later"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")

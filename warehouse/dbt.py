@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +83,10 @@ class Profile:
 
     def yaml(self) -> str:
         output: dict[str, Any] = {
-            "type": "duckdb", "path": self.path, "schema": "main", "threads": self.threads,
+            "type": "duckdb",
+            "path": self.path,
+            "schema": "main",
+            "threads": self.threads,
             # dbt closes its connection when done, so the database instance ends with the run.
             "keep_open": False,
         }
@@ -95,6 +98,16 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Project:
+    """The dbt project a run builds (``source``, warehouse/ by default), the reference folder its
+    seeds come from, and the run's own folder for dbt's copy of it, profile and artifacts."""
+
+    work_dir: Path
+    reference_dir: Path
+    source: Path = PROJECT_DIR
+
+
+@dataclass(frozen=True)
 class Built:
     """What a build did: relations rebuilt, every test and build error as a check result, and
     the manifest of the project it built (kept with the warehouse for the next run)."""
@@ -103,14 +116,18 @@ class Built:
     checks: tuple[CheckResult, ...] = ()
     manifest: str | None = None
     graph: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # relation -> children
+    fingerprint: str | None = (
+        None  # of the project and seeds built (warehouse.db.build_fingerprint)
+    )
 
     @property
     def anything(self) -> bool:
         return bool(self.models)
 
 
-def build(con: duckdb.DuckDBPyConnection, profile: Profile, work_dir: Path, selection: Selection,
-          reference_dir: Path, project: Path = PROJECT_DIR) -> Built:
+def build(
+    con: duckdb.DuckDBPyConnection, profile: Profile, selection: Selection, project: Project
+) -> Built:
     """``dbt build`` the selection on the database ``con`` holds; test samples are read on ``con``."""
     if selection.empty:
         return Built()
@@ -118,25 +135,26 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, work_dir: Path, sele
     if selection.selectors:
         args += ["--select", *selection.selectors]
     if selection.state is not None:
-        state_dir = work_dir / "state"
+        state_dir = project.work_dir / "state"
         state_dir.mkdir(parents=True, exist_ok=True)
         (state_dir / "manifest.json").write_text(selection.state)
         args += ["--state", str(state_dir)]
-    target = invoke(args, profile, work_dir, reference_dir, project)
-    return read_results(con, target)
+    target = invoke(args, profile, project)
+    fingerprint = db.build_fingerprint(project.reference_dir, project.source)
+    return replace(read_results(con, target), fingerprint=fingerprint)
 
 
-def invoke(args: list[str], profile: Profile, work_dir: Path, reference_dir: Path,
-           project: Path = PROJECT_DIR) -> Path:
+def invoke(args: list[str], profile: Profile, project: Project) -> Path:
     """Run one dbt command on ``profile``; returns its target folder (manifest, run results)."""
-    project = stage_project(project, work_dir, reference_dir)
+    work_dir = project.work_dir
+    staged = stage_project(project)
     profiles_dir, target, logs = work_dir / "profile", work_dir / "target", work_dir / "logs"
     profiles_dir.mkdir(parents=True, exist_ok=True)
     (profiles_dir / "profiles.yml").write_text(profile.yaml())
     (target / "run_results.json").unlink(missing_ok=True)  # never read a previous run's results
     common = ["--log-path", str(logs), "--no-send-anonymous-usage-stats", "--no-use-colors"]
     try:
-        result = _runner(args + common, project, profiles_dir, target)
+        result = _runner(args + common, staged, profiles_dir, target)
     finally:
         _close_dbt_connection()
     if getattr(result, "exception", None) is not None:
@@ -146,29 +164,29 @@ def invoke(args: list[str], profile: Profile, work_dir: Path, reference_dir: Pat
     return target
 
 
-def stage_project(source: Path, work_dir: Path, reference_dir: Path) -> Path:
-    """The project as this run builds it: a copy of ``source``'s dbt files (warehouse/) with
-    the seeds of ``reference_dir`` in ``seeds/``.
+def stage_project(project: Project) -> Path:
+    """The project as this run builds it: a copy of the source's dbt files (warehouse/) with
+    the seeds of the reference folder in ``seeds/``.
 
     dbt writes each seed's load SQL under its target folder at the seed's path; a seed path
     outside the project (an absolute ``reference_dir``) would put that file over the CSV
     itself, so the seeds are copied in. The copy is small, and dbt's partial parsing compares
     file contents, so it is reused night to night.
     """
-    project, fresh = work_dir / "project", work_dir / "project.new"
+    staged, fresh = project.work_dir / "project", project.work_dir / "project.new"
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir(parents=True)
     for part in PROJECT_PARTS:
-        if (source / part).is_dir():
-            shutil.copytree(source / part, fresh / part)
+        if (project.source / part).is_dir():
+            shutil.copytree(project.source / part, fresh / part)
         else:
-            shutil.copy2(source / part, fresh / part)
+            shutil.copy2(project.source / part, fresh / part)
     (fresh / "seeds").mkdir()
     for name in db.SEEDS:
-        shutil.copy2(Path(reference_dir) / name, fresh / "seeds" / name)
-    shutil.rmtree(project, ignore_errors=True)
-    fresh.rename(project)
-    return project
+        shutil.copy2(Path(project.reference_dir) / name, fresh / "seeds" / name)
+    shutil.rmtree(staged, ignore_errors=True)
+    fresh.rename(staged)
+    return staged
 
 
 def _runner(args: list[str], project: Path, profiles_dir: Path, target: Path) -> Any:
@@ -178,15 +196,27 @@ def _runner(args: list[str], project: Path, profiles_dir: Path, target: Path) ->
     if FlowRunContext.get() is None:
         from dbt.cli.main import dbtRunner
 
-        paths = ["--project-dir", str(project), "--profiles-dir", str(profiles_dir),
-                 "--target-path", str(target), "--log-level", "warn"]
+        paths = [
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(profiles_dir),
+            "--target-path",
+            str(target),
+            "--log-level",
+            "warn",
+        ]
         return dbtRunner().invoke(args + paths)
     from dbt_common.events.base_types import EventLevel
     from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
     # dbt's INFO events become Prefect logs one API call at a time: warnings and errors only.
-    settings = PrefectDbtSettings(project_dir=project, profiles_dir=profiles_dir, target_path=target,
-                                  log_level=EventLevel.WARN)
+    settings = PrefectDbtSettings(
+        project_dir=project,
+        profiles_dir=profiles_dir,
+        target_path=target,
+        log_level=EventLevel.WARN,
+    )
     runner = PrefectDbtRunner(settings=settings, raise_on_failure=False, disable_assets=True)
     return runner.invoke(args)
 
@@ -216,8 +246,16 @@ def read_results(con: duckdb.DuckDBPyConnection, target: Path) -> Built:
         if kind in ("model", "seed") and res["status"] == "success":
             built.append(relation(node))
         elif kind in ("model", "seed") and res["status"] == "error":
-            checks.append(CheckResult(f"build {node['name']}", relation(node), "dbt", "error", 1,
-                                      ({"error": (res.get("message") or "")[:500]},)))
+            checks.append(
+                CheckResult(
+                    f"build {node['name']}",
+                    relation(node),
+                    "dbt",
+                    "error",
+                    1,
+                    ({"error": (res.get("message") or "")[:500]},),
+                )
+            )
         elif kind == "test" and res["status"] != "skipped":
             checks.append(_test_result(con, node, nodes, res))
     return Built(tuple(built), tuple(checks), manifest_text, children(manifest))
@@ -228,15 +266,25 @@ def relation(node: Mapping[str, Any]) -> str:
     return f"{node['schema']}.{node.get('alias') or node['name']}"
 
 
-def _test_result(con: duckdb.DuckDBPyConnection, node: Mapping[str, Any], nodes: Mapping[str, Any],
-                 res: Mapping[str, Any]) -> CheckResult:
+def _test_result(
+    con: duckdb.DuckDBPyConnection,
+    node: Mapping[str, Any],
+    nodes: Mapping[str, Any],
+    res: Mapping[str, Any],
+) -> CheckResult:
     config = node.get("config") or {}
     meta = config.get("meta") or {}
     table = meta.get("table") or _tested_relation(node, nodes)
     level = severity(str(config.get("severity", "error")).lower())
     if res["status"] == "error":  # the test's SQL itself failed
-        return CheckResult(node["name"], table, meta.get("tool", "dbt"), "error", 1,
-                           ({"error": (res.get("message") or "")[:500]},))
+        return CheckResult(
+            node["name"],
+            table,
+            meta.get("tool", "dbt"),
+            "error",
+            1,
+            ({"error": (res.get("message") or "")[:500]},),
+        )
     failing = int(res.get("failures") or 0)
     compiled = res.get("compiled_code") or node.get("compiled_code")
     sample = db.sample_rows(con, compiled) if failing and compiled else ()
@@ -245,7 +293,9 @@ def _test_result(con: duckdb.DuckDBPyConnection, node: Mapping[str, Any], nodes:
 
 def _tested_relation(node: Mapping[str, Any], nodes: Mapping[str, Any]) -> str:
     """The model a generic test is attached to, else the first model or source it reads."""
-    parent = node.get("attached_node") or next(iter(node.get("depends_on", {}).get("nodes", [])), None)
+    parent = node.get("attached_node") or next(
+        iter(node.get("depends_on", {}).get("nodes", [])), None
+    )
     if parent in nodes:
         return relation(nodes[parent])
     if parent and parent.startswith("source."):
@@ -260,7 +310,9 @@ def children(manifest: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     for unique_id, kids in manifest.get("child_map", {}).items():
         if unique_id in nodes and nodes[unique_id]["resource_type"] in ("model", "seed"):
             graph[relation(nodes[unique_id])] = tuple(
-                relation(nodes[k]) for k in kids if k in nodes and nodes[k]["resource_type"] == "model"
+                relation(nodes[k])
+                for k in kids
+                if k in nodes and nodes[k]["resource_type"] == "model"
             )
     return graph
 
@@ -280,7 +332,7 @@ def with_downstream(tables: Iterable[str], graph: Mapping[str, tuple[str, ...]])
     return order
 
 
-def docs(profile: Profile, work_dir: Path, reference_dir: Path) -> Path:
+def docs(profile: Profile, project: Project) -> Path:
     """Build the dbt docs site (static, one HTML file) for ``profile``; returns its path."""
-    target = invoke(["docs", "generate", "--static"], profile, work_dir, reference_dir)
+    target = invoke(["docs", "generate", "--static"], profile, project)
     return target / "static_index.html"

@@ -25,11 +25,15 @@ def as_arrow(frame: pl.DataFrame):
     """
     import pyarrow as pa
 
-    columns = [frame.get_column(name).to_frame().to_arrow(compat_level=pl.CompatLevel.newest()).column(0)
-               for name in frame.columns]
+    columns = [
+        frame.get_column(name).to_frame().to_arrow(compat_level=pl.CompatLevel.newest()).column(0)
+        for name in frame.columns
+    ]
     table = pa.Table.from_arrays(columns, names=frame.columns)
     if frame.height > _BATCH_ROWS or table.column(0).num_chunks > 1:
-        table = pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), schema=table.schema)
+        table = pa.Table.from_batches(
+            table.to_batches(max_chunksize=_BATCH_ROWS), schema=table.schema
+        )
     return table
 
 
@@ -41,8 +45,9 @@ def _text_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _insert_sql(table: str, frame: pl.DataFrame, json_columns: tuple[str, ...],
-                constants: dict[str, object]) -> tuple[str, pl.DataFrame, list[object]]:
+def _insert_sql(
+    table: str, frame: pl.DataFrame, json_columns: tuple[str, ...], constants: dict[str, object]
+) -> tuple[str, pl.DataFrame, list[object]]:
     """The insert statement, the frame to scan and the parameters for ``append_rows``.
 
     A struct column in ``json_columns`` becomes one scanned column per field and a
@@ -72,7 +77,9 @@ def _insert_sql(table: str, frame: pl.DataFrame, json_columns: tuple[str, ...],
     return sql, source, list(constants.values())
 
 
-def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, keys: list[str]) -> int:
+def replace_rows(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, keys: list[str]
+) -> int:
     """Delete rows sharing a key with ``frame``, then insert ``frame`` by column name."""
     if frame.is_empty():
         return 0
@@ -86,9 +93,14 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
     return frame.height
 
 
-def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame,
-                json_columns: tuple[str, ...] = (), constant_columns: tuple[str, ...] = (),
-                any_order: bool = False) -> int:
+def append_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pl.DataFrame,
+    json_columns: tuple[str, ...] = (),
+    constant_columns: tuple[str, ...] = (),
+    any_order: bool = False,
+) -> int:
     """Insert ``frame`` by column name, in one statement.
 
     A struct column named in ``json_columns`` is written as a JSON object of its fields (in
@@ -142,6 +154,8 @@ def read_ledger(con: duckdb.DuckDBPyConnection | None) -> pl.DataFrame:
     """Every (path, content) pair the warehouse has recorded (none without a warehouse)."""
     if con is None:
         return pl.DataFrame(schema=LEDGER_SCHEMA)
-    return con.execute(
-        "select path, sha256, format, version, status, first_seen from ops.files"
-    ).pl().cast(LEDGER_SCHEMA)
+    return (
+        con.execute("select path, sha256, format, version, status, first_seen from ops.files")
+        .pl()
+        .cast(LEDGER_SCHEMA)
+    )

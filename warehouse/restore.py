@@ -26,7 +26,9 @@ _ALIAS = "published_previous"
 class Published(Protocol):
     """Where the published version of a mart can be read during a run."""
 
-    def opened(self, con: duckdb.DuckDBPyConnection) -> contextlib.AbstractContextManager[str | None]:
+    def opened(
+        self, con: duckdb.DuckDBPyConnection
+    ) -> contextlib.AbstractContextManager[str | None]:
         """Yields the SQL prefix of the published marts' relations (None: nothing published)."""
         ...
 
@@ -66,21 +68,28 @@ class PublishedSnapshot:
 
     @contextlib.contextmanager
     def opened(self, con: duckdb.DuckDBPyConnection) -> Iterator[str | None]:
-        yield None if self.version is None else con.execute("select current_database()").fetchone()[0]
+        yield (
+            None if self.version is None else con.execute("select current_database()").fetchone()[0]
+        )
 
     def suffix(self) -> str:
         return f" at (version => {int(self.version)})" if self.version is not None else ""
 
 
 def _exists(con: duckdb.DuckDBPyConnection, database: str, schema: str, name: str) -> bool:
-    return con.execute(
-        "select count(*) from duckdb_tables() "
-        "where database_name = ? and schema_name = ? and table_name = ?",
-        [database, schema, name],
-    ).fetchone()[0] > 0
+    return (
+        con.execute(
+            "select count(*) from duckdb_tables() "
+            "where database_name = ? and schema_name = ? and table_name = ?",
+            [database, schema, name],
+        ).fetchone()[0]
+        > 0
+    )
 
 
-def restore_tables(con: duckdb.DuckDBPyConnection, published: Published, tables: list[str]) -> dict[str, str]:
+def restore_tables(
+    con: duckdb.DuckDBPyConnection, published: Published, tables: list[str]
+) -> dict[str, str]:
     """Replace each mart in ``tables`` with its published version.
 
     Returns ``{table: "restored" | "emptied" | "missing"}``. A mart that was never published
@@ -98,11 +107,15 @@ def restore_tables(con: duckdb.DuckDBPyConnection, published: Published, tables:
         for table in tables:
             schema, name = table.split(".")  # both passed the _MART pattern above
             comments = _comments(con, current, schema, name)
-            if database is not None and _copy(con, f"{database}.{schema}.{name}{published.suffix()}", table):
+            if database is not None and _copy(
+                con, f"{database}.{schema}.{name}{published.suffix()}", table
+            ):
                 outcome[table] = "restored"
             elif _exists(con, current, schema, name):
-                con.execute(f"create or replace table {schema}.{name} as "
-                            f"select * from {schema}.{name} limit 0")
+                con.execute(
+                    f"create or replace table {schema}.{name} as "
+                    f"select * from {schema}.{name} limit 0"
+                )
                 outcome[table] = "emptied"
             else:
                 outcome[table] = "missing"
@@ -120,7 +133,9 @@ def _copy(con: duckdb.DuckDBPyConnection, source: str, table: str) -> bool:
     return True
 
 
-def _comments(con: duckdb.DuckDBPyConnection, database: str, schema: str, name: str) -> dict[str, str]:
+def _comments(
+    con: duckdb.DuckDBPyConnection, database: str, schema: str, name: str
+) -> dict[str, str]:
     """The table's comment (key "") and its columns' comments."""
     rows = con.execute(
         "select '', comment from duckdb_tables() where database_name = ? and schema_name = ? "
@@ -132,11 +147,18 @@ def _comments(con: duckdb.DuckDBPyConnection, database: str, schema: str, name: 
     return dict(rows)
 
 
-def _comment(con: duckdb.DuckDBPyConnection, schema: str, name: str, comments: dict[str, str]) -> None:
+def _comment(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, comments: dict[str, str]
+) -> None:
     """Put comments back (COMMENT ON takes no parameters: the text is quoted as a literal)."""
-    columns = {c for (c,) in con.execute(
-        "select column_name from duckdb_columns() where database_name = current_database() "
-        "and schema_name = ? and table_name = ?", [schema, name]).fetchall()}
+    columns = {
+        c
+        for (c,) in con.execute(
+            "select column_name from duckdb_columns() where database_name = current_database() "
+            "and schema_name = ? and table_name = ?",
+            [schema, name],
+        ).fetchall()
+    }
     for column, text in comments.items():
         literal = "'" + text.replace("'", "''") + "'"
         if column == "":

@@ -18,7 +18,9 @@ from warehouse import db
 _HEADER = re.compile(r"^--\s*(table|severity):\s*([\w.]+)\s*$", re.M)
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, folder: Path, tool: str = "team") -> list[CheckResult]:
+def run_checks(
+    con: duckdb.DuckDBPyConnection, folder: Path, tool: str = "team"
+) -> list[CheckResult]:
     """Run every check in ``folder``; each counts the rows its query returns."""
     results = []
     for path in sorted(Path(folder).glob("*.sql")):
@@ -26,6 +28,14 @@ def run_checks(con: duckdb.DuckDBPyConnection, folder: Path, tool: str = "team")
         header = dict(_HEADER.findall(sql))
         failing = con.execute(f"select count(*) from ({sql})").fetchone()[0]
         sample = db.sample_rows(con, sql) if failing else ()
-        results.append(CheckResult(path.stem, header.get("table", ""), tool,
-                                   severity(header.get("severity", "error"), "warn"), failing, sample))
+        results.append(
+            CheckResult(
+                path.stem,
+                header.get("table", ""),
+                tool,
+                severity(header.get("severity", "error"), "warn"),
+                failing,
+                sample,
+            )
+        )
     return results

@@ -37,7 +37,9 @@ def limit_memory(con: duckdb.DuckDBPyConnection, memory_limit: str, spill_dir: P
     spill_dir.mkdir(parents=True, exist_ok=True)
     # SET takes no parameters; both values come from settings, and the size is checked first.
     if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit.strip(), re.I):
-        raise ValueError(f"SUPPLYLINE_DUCKDB_MEMORY_LIMIT must be a size like 4GB, not {memory_limit!r}")
+        raise ValueError(
+            f"SUPPLYLINE_DUCKDB_MEMORY_LIMIT must be a size like 4GB, not {memory_limit!r}"
+        )
     con.execute(f"set memory_limit = '{memory_limit.strip()}'")
     con.execute(f"set temp_directory = '{_quote(str(spill_dir))}'")
 
@@ -172,8 +174,11 @@ class LakeWarehouse:
 
     def dbt_profile(self, threads: int) -> Profile:
         """dbt shares the run's in-memory database, where the lake is attached as ``lake``."""
-        attach = {"path": f"ducklake:{self.catalog}", "alias": "lake",
-                  "options": {"data_path": str(self.data_path)}}
+        attach = {
+            "path": f"ducklake:{self.catalog}",
+            "alias": "lake",
+            "options": {"data_path": str(self.data_path)},
+        }
         return Profile(LAKE_DATABASE, database="lake", attach=(attach,), threads=1)
 
     def published(self) -> Published | None:
@@ -186,7 +191,9 @@ class LakeWarehouse:
             con.execute("begin transaction")
             self._in_transaction = True
         yield
-        con.execute("call lake.set_commit_message('supplyline', ?)", [f"{PUBLISH_MESSAGE} {run_id}"])
+        con.execute(
+            "call lake.set_commit_message('supplyline', ?)", [f"{PUBLISH_MESSAGE} {run_id}"]
+        )
 
     def commit(self, con: duckdb.DuckDBPyConnection) -> None:
         self.faults("publish")
@@ -198,8 +205,13 @@ class LakeWarehouse:
             con.close()  # an open transaction rolls back; readers keep the published snapshot
 
 
-def connect_lake(catalog: str, data_path: Path, read_only: bool = False, database: str = ":memory:",
-                 snapshot: int | None = None) -> duckdb.DuckDBPyConnection:
+def connect_lake(
+    catalog: str,
+    data_path: Path,
+    read_only: bool = False,
+    database: str = ":memory:",
+    snapshot: int | None = None,
+) -> duckdb.DuckDBPyConnection:
     """A DuckDB with the lake attached as ``lake`` and used as the default database."""
     con = duckdb.connect(database)
     # Extension paths are our own install locations; the catalog and data path are settings.

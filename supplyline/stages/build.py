@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import os
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from supplyline.settings import Settings
 from supplyline.stages.load import Loaded
 from supplyline.stages.plan import Plan
 from warehouse import dbt
 
 
-def build(con: duckdb.DuckDBPyConnection, target: Any, plan: Plan, loaded: Loaded, reference_dir: Path,
-          data_dir: Path) -> dbt.Built:
+def build(
+    con: duckdb.DuckDBPyConnection, target: Any, plan: Plan, loaded: Loaded, settings: Settings
+) -> dbt.Built:
     """``dbt build`` what reads the relations this run changed, and what changed in the project
     since the last published build; nothing at all on a quiet night."""
     selection = dbt.select(loaded.changed, plan.project_changed, plan.manifest)
     if selection.empty:
         return dbt.Built()
     # One dbt folder per warehouse: its partial parse and artifacts are reused night to night.
-    folder = data_dir / "dbt" / hashlib.sha256(target.label.encode()).hexdigest()[:12]
+    folder = settings.data_dir / "dbt" / hashlib.sha256(target.label.encode()).hexdigest()[:12]
     profile = target.dbt_profile(threads=min(4, len(os.sched_getaffinity(0))))
-    return dbt.build(con, profile, folder, selection, reference_dir)
+    return dbt.build(con, profile, selection, dbt.Project(folder, settings.reference_dir))

@@ -8,12 +8,12 @@ A night whose marts did not change re-runs only the checks that depend on the da
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 
 from schemas.checks import CheckResult, blocked_marts
 from supplyline import expectations
+from supplyline.settings import Settings
 from supplyline.stages.load import Loaded
 from warehouse import sqlchecks
 from warehouse.dbt import Built
@@ -30,13 +30,15 @@ class Checked:
         return blocked_marts(self.results)
 
 
-def check(con: duckdb.DuckDBPyConnection, loaded: Loaded, built: Built, run_id: str, data_docs: Path,
-          extra_checks: Path | None) -> Checked:
+def check(
+    con: duckdb.DuckDBPyConnection, loaded: Loaded, built: Built, run_id: str, settings: Settings
+) -> Checked:
     """Run GX over the marts when any was rebuilt (else the date-dependent checks in SQL), and
     the team's checks; gather them with the gates' and dbt's results."""
     if built.anything:
-        marts = expectations.run_expectations(con, run_id, data_docs)
+        marts = expectations.run_expectations(con, run_id, settings.data_docs_dir)
     else:  # same marts as the last run: only freshness and volume can change
         marts = expectations.run_date_checks(con, run_id)
-    team = sqlchecks.run_checks(con, extra_checks) if extra_checks else []
+    extra = settings.extra_checks_dir
+    team = sqlchecks.run_checks(con, extra) if extra else []
     return Checked((*loaded.checks, *built.checks, *marts, *team))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 
 from supplyline import extract_worker
 from supplyline.rules import ExtractionRules
+from supplyline.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -21,13 +21,23 @@ class Extracted:
     @staticmethod
     def combined(parts: list[Extracted]) -> Extracted:
         """Chunks extracted apart (on a Dask cluster) as one result."""
-        return Extracted(pl.concat([p.claims for p in parts]), pl.concat([p.mentions for p in parts]))
+        return Extracted(
+            pl.concat([p.claims for p in parts]), pl.concat([p.mentions for p in parts])
+        )
 
 
-def extract(documents: pl.DataFrame, rules: ExtractionRules, reference_dir: Path, processes: int,
-            batch_docs: int, scratch: Path) -> Extracted:
+def extract(
+    documents: pl.DataFrame, rules: ExtractionRules, settings: Settings, processes: int
+) -> Extracted:
     """Claims and mentions of ``documents``, split over ``processes`` worker processes when
-    there are at least ``batch_docs`` of them (workers read the rules from ``reference_dir``)."""
+    there are at least ``extract_batch_docs`` of them (workers read the rules again from the
+    reference folder, and exchange files in ``data_dir/tmp``)."""
     claims, mentions = extract_worker.extract_in_processes(
-        documents, rules, reference_dir, processes, batch_docs, scratch)
+        documents,
+        rules,
+        settings.reference_dir,
+        processes,
+        settings.extract_batch_docs,
+        settings.data_dir / "tmp",
+    )
     return Extracted(claims, mentions)

@@ -24,9 +24,16 @@ from transforms.ledger import FILES_SCHEMA, ledger_entries
 from transforms.received import TableInput, raw_rows, table_input
 
 DOCUMENT_SCHEMA = {
-    "doc_id": pl.String, "sha256": pl.String, "file_name": pl.String, "format": pl.String,
-    "title": pl.String, "url": pl.String, "outlet": pl.String, "published": pl.Date,
-    "text": pl.String, "meta": pl.String,
+    "doc_id": pl.String,
+    "sha256": pl.String,
+    "file_name": pl.String,
+    "format": pl.String,
+    "title": pl.String,
+    "url": pl.String,
+    "outlet": pl.String,
+    "published": pl.Date,
+    "text": pl.String,
+    "meta": pl.String,
 }
 
 
@@ -47,7 +54,9 @@ class Ingested:
 
 def ingest(group: InboxGroup, run_id: str, started: dt.datetime) -> Ingested:
     """Parse the group's new files (IO: reads the inbox) and account for every file."""
-    parsed = {p: parse_file(group.files[p]) for p in group.rows.filter(pl.col("action") == "new")["path"]}
+    parsed = {
+        p: parse_file(group.files[p]) for p in group.rows.filter(pl.col("action") == "new")["path"]
+    }
     entries = ledger_entries(group.rows, run_id, started).to_dicts()
     docs: list[dict[str, Any]] = []
     tables: list[TableInput] = []
@@ -60,13 +69,24 @@ def ingest(group: InboxGroup, run_id: str, started: dt.datetime) -> Ingested:
     documents = pl.DataFrame(docs, schema=DOCUMENT_SCHEMA)
     gate = validate_rows(documents, RawDocument)
     admitted = gate.valid
-    bad = gate.rejected.join(documents.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)), on="_row")
+    bad = gate.rejected.join(
+        documents.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)), on="_row"
+    )
     by_file = {(e["path"], e["sha256"]): e for e in entries}
     for row in bad.iter_rows(named=True):
-        rejected.append(_rejection(row["file_name"], row["sha256"], row["check_name"], row["reason"],
-                                   table="raw.documents", offending=row["offending_values"]))
+        rejected.append(
+            _rejection(
+                row["file_name"],
+                row["sha256"],
+                row["check_name"],
+                row["reason"],
+                table="raw.documents",
+                offending=row["offending_values"],
+            )
+        )
         by_file[(row["file_name"], row["sha256"])].update(
-            status="failed", error=f"rejected: {row['reason']}", rows_quarantined=1)
+            status="failed", error=f"rejected: {row['reason']}", rows_quarantined=1
+        )
     for path, sha in admitted.select("file_name", "sha256").iter_rows():
         by_file[(path, sha)].update(rows_loaded=1, rows_quarantined=0, rows_skipped=0)
     raw_documents = admitted.with_columns(run_id=pl.lit(run_id), ingested_at=pl.lit(started))
@@ -76,28 +96,42 @@ def ingest(group: InboxGroup, run_id: str, started: dt.datetime) -> Ingested:
         tables=tuple(tables),
         raw_documents=raw_documents,
         raw_rows=tuple(raw_rows(t, run_id) for t in tables),
-        quarantine=quarantine_frame(rejected, run_id, started) if rejected else pl.DataFrame(schema=QUARANTINE_SCHEMA),
+        quarantine=quarantine_frame(rejected, run_id, started)
+        if rejected
+        else pl.DataFrame(schema=QUARANTINE_SCHEMA),
         checks=gate.checks,
     )
 
 
-def _take(entry: dict[str, Any], result: ParsedFile, docs: list, tables: list, rejected: list) -> None:
+def _take(
+    entry: dict[str, Any], result: ParsedFile, docs: list, tables: list, rejected: list
+) -> None:
     """Record what one parsed file holds (a document, tables, or the reason it failed)."""
     if result.error:
         entry.update(status="failed", error=result.error)
         rejected.append(_rejection(entry["path"], entry["sha256"], "parse", result.error))
     elif result.document is not None:
         doc = result.document
-        docs.append({
-            "doc_id": entry["sha256"][:16], "sha256": entry["sha256"], "file_name": entry["path"],
-            "format": entry["format"], "title": doc.title, "url": doc.url, "outlet": doc.outlet,
-            "published": doc.published, "text": doc.text,
-            "meta": json.dumps(doc.meta, ensure_ascii=False) if doc.meta else None,
-        })
+        docs.append(
+            {
+                "doc_id": entry["sha256"][:16],
+                "sha256": entry["sha256"],
+                "file_name": entry["path"],
+                "format": entry["format"],
+                "title": doc.title,
+                "url": doc.url,
+                "outlet": doc.outlet,
+                "published": doc.published,
+                "text": doc.text,
+                "meta": json.dumps(doc.meta, ensure_ascii=False) if doc.meta else None,
+            }
+        )
         entry.update(status="loaded", rows_in=1)
     else:
         entry.update(status="loaded", rows_in=sum(t.frame.height for t in result.tables))
-        tables += [table_input(entry["path"], entry["sha256"], t.sheet, t.frame) for t in result.tables]
+        tables += [
+            table_input(entry["path"], entry["sha256"], t.sheet, t.frame) for t in result.tables
+        ]
 
 
 def _fail_copies_of_failures(entries: list[dict[str, Any]], rejected: list) -> None:
@@ -111,7 +145,20 @@ def _fail_copies_of_failures(entries: list[dict[str, Any]], rejected: list) -> N
             rejected.append(_rejection(entry["path"], entry["sha256"], "parse", reason))
 
 
-def _rejection(path: str, sha256: str | None, check: str, reason: str, table: str | None = None,
-               offending: str | None = None) -> dict[str, Any]:
-    return {"source_file": path, "sha256": sha256, "stage": "ingest", "target_table": table,
-            "check_name": check, "reason": reason, "offending_values": offending}
+def _rejection(
+    path: str,
+    sha256: str | None,
+    check: str,
+    reason: str,
+    table: str | None = None,
+    offending: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "source_file": path,
+        "sha256": sha256,
+        "stage": "ingest",
+        "target_table": table,
+        "check_name": check,
+        "reason": reason,
+        "offending_values": offending,
+    }

@@ -30,8 +30,13 @@ class Loaded:
 
     def __add__(self, other: Loaded) -> Loaded:
         rows = {k: self.rows.get(k, 0) + other.rows.get(k, 0) for k in {*self.rows, *other.rows}}
-        return Loaded(rows, self.changed | other.changed, pl.concat([self.files, other.files]),
-                      self.quarantined + other.quarantined, merge([*self.checks, *other.checks]))
+        return Loaded(
+            rows,
+            self.changed | other.changed,
+            pl.concat([self.files, other.files]),
+            self.quarantined + other.quarantined,
+            merge([*self.checks, *other.checks]),
+        )
 
 
 def load(con: duckdb.DuckDBPyConnection, batch: Validated) -> Loaded:
@@ -45,28 +50,48 @@ def load(con: duckdb.DuckDBPyConnection, batch: Validated) -> Loaded:
             con.execute(f"delete from {table}")  # names from plan_raw.DERIVED, never from input
             changed.add(table.split()[0])
         rows["ops.files"] = writes.replace_rows(con, "ops.files", batch.ledger, ["path", "sha256"])
-        rows["raw.documents"] = writes.replace_rows(con, "raw.documents", batch.raw_documents, ["doc_id"])
+        rows["raw.documents"] = writes.replace_rows(
+            con, "raw.documents", batch.raw_documents, ["doc_id"]
+        )
         # Table rows belong to content never seen before, so they are appended; replace-by-key
         # would scan millions of rows for nothing.
         rows["raw.table_rows"] = sum(
-            writes.append_rows(con, "raw.table_rows", f, json_columns=("row_json",),
-                               constant_columns=("sha256", "file_name", "sheet", "run_id"), any_order=True)
-            for f in batch.raw_rows)
+            writes.append_rows(
+                con,
+                "raw.table_rows",
+                f,
+                json_columns=("row_json",),
+                constant_columns=("sha256", "file_name", "sheet", "run_id"),
+                any_order=True,
+            )
+            for f in batch.raw_rows
+        )
         if batch.doc_ids:
             writes.delete_for_docs(con, CLAIMS, list(batch.doc_ids))
             writes.delete_for_docs(con, MENTIONS, list(batch.doc_ids))
             changed |= {CLAIMS, MENTIONS}
         rows["claims"] = writes.append_rows(con, CLAIMS, batch.claims)
         rows["entity_mentions"] = writes.append_rows(con, MENTIONS, batch.mentions)
-        rows["shipments"] = sum(writes.append_rows(con, SHIPMENTS, f, constant_columns=ORIGIN, any_order=True)
-                                for f in batch.shipments)
-        rows["figures"] = sum(writes.append_rows(con, FIGURES, f, constant_columns=ORIGIN, any_order=True)
-                              for f in batch.figures)
+        rows["shipments"] = sum(
+            writes.append_rows(con, SHIPMENTS, f, constant_columns=ORIGIN, any_order=True)
+            for f in batch.shipments
+        )
+        rows["figures"] = sum(
+            writes.append_rows(con, FIGURES, f, constant_columns=ORIGIN, any_order=True)
+            for f in batch.figures
+        )
         writes.append_rows(con, "dq.quarantine", batch.quarantine)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    tables = {"claims": CLAIMS, "entity_mentions": MENTIONS, "shipments": SHIPMENTS, "figures": FIGURES}
+    tables = {
+        "claims": CLAIMS,
+        "entity_mentions": MENTIONS,
+        "shipments": SHIPMENTS,
+        "figures": FIGURES,
+    }
     changed |= {tables.get(k, k) for k, n in rows.items() if n}
-    return Loaded(rows, frozenset(changed), batch.ledger, batch.quarantine.height, merge(batch.checks))
+    return Loaded(
+        rows, frozenset(changed), batch.ledger, batch.quarantine.height, merge(batch.checks)
+    )

@@ -22,10 +22,14 @@ class Normalised:
     note: str
 
 
-def normalise(tables: tuple[TableInput, ...], rules: ExtractionRules, reference_dir: Path) -> tuple[Normalised, ...]:
+def normalise(
+    tables: tuple[TableInput, ...], rules: ExtractionRules, reference_dir: Path
+) -> tuple[Normalised, ...]:
     """Each table typed onto the shape its headers match; a table matching none is skipped,
     with a note naming its columns."""
-    shapes = pl.read_csv(reference_dir / "table_shapes.csv").with_columns(pl.col("required").cast(pl.Boolean))
+    shapes = pl.read_csv(reference_dir / "table_shapes.csv").with_columns(
+        pl.col("required").cast(pl.Boolean)
+    )
     out = []
     for table in tables:
         shape, mapping = match_shape(list(table.columns), shapes)

@@ -53,8 +53,17 @@ def plan(target: Any, files: tuple[InboxFile, ...], reference_dir: Path, group_b
     """Plan the scanned ``files`` against the published warehouse, read-only."""
     published = read_published(target, reference_dir)
     scanned = pl.DataFrame(
-        [{"path": f.path, "sha256": f.sha256, "size_bytes": f.size_bytes, "format": f.format,
-          "kind": f.kind, "skip_reason": f.skip_reason} for f in files],
+        [
+            {
+                "path": f.path,
+                "sha256": f.sha256,
+                "size_bytes": f.size_bytes,
+                "format": f.format,
+                "kind": f.kind,
+                "skip_reason": f.skip_reason,
+            }
+            for f in files
+        ],
         schema=SCANNED_SCHEMA,
     )
     todo = plan_ingest(scanned, published.ledger)
@@ -75,7 +84,7 @@ def read_published(target: Any, reference_dir: Path, ledger: bool = True) -> Pub
         return Published(load.read_ledger(None), True, None)
     try:
         built = db.read_state(con, "marts_built_from") == db.build_fingerprint(reference_dir)
-        manifest = None if built else db.read_state(con, "dbt_manifest")
+        manifest = None if built else (db.read_state(con, "dbt_manifest") or None)
         return Published(load.read_ledger(con if ledger else None), not built, manifest)
     finally:
         con.close()

@@ -13,8 +13,10 @@ from supplyline.stages.plan import Plan, read_published
 
 # Everything a rebuild re-derives; emptied in the same transaction as its first group's rows.
 DERIVED = (
-    "staging.stg_reports__claims", "staging.stg_reports__entity_mentions",
-    "staging.stg_ledgers__shipments", "staging.stg_tables__figures",
+    "staging.stg_reports__claims",
+    "staging.stg_reports__entity_mentions",
+    "staging.stg_ledgers__shipments",
+    "staging.stg_tables__figures",
     "dq.quarantine where stage in ('extract', 'normalise')",
 )
 
@@ -37,8 +39,10 @@ def plan_raw(target: Any, reference_dir: Path, group_bytes: int) -> Plan:
     if con is not None:
         try:
             groups = _document_groups(con, group_bytes) + [
-                RawGroup("table", (sha, path)) for sha, path in con.execute(
-                    "select sha256, min(file_name) from raw.table_rows group by sha256 order by 1").fetchall()
+                RawGroup("table", (sha, path))
+                for sha, path in con.execute(
+                    "select sha256, min(file_name) from raw.table_rows group by sha256 order by 1"
+                ).fetchall()
             ]
         finally:
             con.close()

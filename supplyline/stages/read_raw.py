@@ -18,31 +18,51 @@ def read_raw(con: duckdb.DuckDBPyConnection, group: RawGroup) -> Ingested:
     """The group's documents, or every sheet of its table file with that file's ledger row
     (its row counts are counted again). Nothing is added to the raw layer."""
     columns = ", ".join(c for c in DOCUMENT_SCHEMA)
-    where, params = ("doc_id between ? and ?", list(group.key)) if group.kind == "documents" else ("false", [])
-    documents = con.execute(f"select {columns} from raw.documents where {where} order by doc_id", params).pl()
+    where, params = (
+        ("doc_id between ? and ?", list(group.key)) if group.kind == "documents" else ("false", [])
+    )
+    documents = con.execute(
+        f"select {columns} from raw.documents where {where} order by doc_id", params
+    ).pl()
     tables: tuple[TableInput, ...] = ()
     ledger = pl.DataFrame(schema=FILES_SCHEMA)
     if group.kind == "table":
         sha, path = group.key
-        sheets = con.execute("select distinct sheet from raw.table_rows where sha256 = ? order by 1", [sha]).fetchall()
+        sheets = con.execute(
+            "select distinct sheet from raw.table_rows where sha256 = ? order by 1", [sha]
+        ).fetchall()
         tables = tuple(_sheet(con, sha, path, sheet) for (sheet,) in sheets)
-        ledger = con.execute(
-            "select * exclude (rows_loaded, rows_quarantined, rows_skipped, note), null::bigint as rows_loaded, "
-            "null::bigint as rows_quarantined, null::bigint as rows_skipped, null::varchar as note "
-            "from ops.files where sha256 = ? and path = ? and status = 'loaded'", [sha, path],
-        ).pl().select(list(FILES_SCHEMA)).cast(FILES_SCHEMA)  # type: ignore[arg-type]
+        ledger = (
+            con.execute(
+                "select * exclude (rows_loaded, rows_quarantined, rows_skipped, note), null::bigint as rows_loaded, "
+                "null::bigint as rows_quarantined, null::bigint as rows_skipped, null::varchar as note "
+                "from ops.files where sha256 = ? and path = ? and status = 'loaded'",
+                [sha, path],
+            )
+            .pl()
+            .select(list(FILES_SCHEMA))
+            .cast(FILES_SCHEMA)
+        )  # type: ignore[arg-type]
     return Ingested(
-        ledger=ledger, documents=documents.cast(DOCUMENT_SCHEMA), tables=tables,  # type: ignore[arg-type]
-        raw_documents=pl.DataFrame(), raw_rows=(), quarantine=pl.DataFrame(schema=QUARANTINE_SCHEMA),
-        checks=(), reset=group.reset,
+        ledger=ledger,
+        documents=documents.cast(DOCUMENT_SCHEMA),
+        tables=tables,  # type: ignore[arg-type]
+        raw_documents=pl.DataFrame(),
+        raw_rows=(),
+        quarantine=pl.DataFrame(schema=QUARANTINE_SCHEMA),
+        checks=(),
+        reset=group.reset,
     )
 
 
 def _sheet(con: duckdb.DuckDBPyConnection, sha: str, path: str, sheet: str) -> TableInput:
     """One stored sheet as received: the header order is the first row's key order, and every
     cell was stored as text (or null)."""
-    first = con.execute("select row_json from raw.table_rows where sha256 = ? and sheet = ? "
-                        "order by row_number limit 1", [sha, sheet]).fetchone()
+    first = con.execute(
+        "select row_json from raw.table_rows where sha256 = ? and sheet = ? "
+        "order by row_number limit 1",
+        [sha, sheet],
+    ).fetchone()
     columns = list(json.loads(first[0])) if first else []
     if not columns:
         return table_input(path, sha, sheet, pl.DataFrame())

@@ -55,14 +55,23 @@ class _Sheet:
     counts: dict[str, Any]
 
 
-def validate(ingested: Ingested, extracted: Extracted, normalised: tuple[Normalised, ...],
-             run_id: str, started: dt.datetime) -> Validated:
+def validate(
+    ingested: Ingested,
+    extracted: Extracted,
+    normalised: tuple[Normalised, ...],
+    run_id: str,
+    started: dt.datetime,
+) -> Validated:
     """Gate the group's claims, mentions and typed table rows."""
-    doc_files = dict(zip(ingested.documents["doc_id"], ingested.documents["file_name"], strict=True))
+    doc_files = dict(
+        zip(ingested.documents["doc_id"], ingested.documents["file_name"], strict=True)
+    )
     claims, claim_rejects, claim_checks = _claims(extracted.claims, doc_files)
     mention_gate = validate_rows(extracted.mentions, StgEntityMention)
     sheets = [_sheet(n) for n in normalised]
-    rejects = quarantine_frame(claim_rejects + [q for s in sheets for q in s.quarantine], run_id, started)
+    rejects = quarantine_frame(
+        claim_rejects + [q for s in sheets for q in s.quarantine], run_id, started
+    )
     counts = pl.DataFrame(_per_file(sheets), schema=COUNTS_SCHEMA)
     return Validated(
         ledger=with_counts(ingested.ledger, counts),
@@ -74,52 +83,90 @@ def validate(ingested: Ingested, extracted: Extracted, normalised: tuple[Normali
         shipments=tuple(s.valid for s in sheets if s.shape == "shipments" and s.valid is not None),
         figures=tuple(s.valid for s in sheets if s.shape == "figures" and s.valid is not None),
         quarantine=pl.concat([ingested.quarantine, rejects]),
-        checks=(*ingested.checks, *claim_checks, *mention_gate.checks, *(c for s in sheets for c in s.checks)),
+        checks=(
+            *ingested.checks,
+            *claim_checks,
+            *mention_gate.checks,
+            *(c for s in sheets for c in s.checks),
+        ),
         reset=ingested.reset,
     )
 
 
-def _claims(claims: pl.DataFrame, doc_files: dict[str, str]) -> tuple[pl.DataFrame, list[dict], tuple[CheckResult, ...]]:
+def _claims(
+    claims: pl.DataFrame, doc_files: dict[str, str]
+) -> tuple[pl.DataFrame, list[dict], tuple[CheckResult, ...]]:
     """Claims that pass StgClaim; the others as quarantine rows located by character span."""
     gate = validate_rows(claims, StgClaim)
     indexed = claims.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
     rejects = []
     for bad in gate.rejected.join(indexed, on="_row").iter_rows(named=True):
         original = {k: bad[k] for k in claims.columns}
-        rejects.append({
-            "source_file": doc_files.get(bad["doc_id"]), "stage": "extract", "target_table": "staging.stg_reports__claims",
-            "locator": f"chars {bad['char_start']}-{bad['char_end']}", "check_name": bad["check_name"],
-            "reason": bad["reason"], "offending_values": bad["offending_values"],
-            "original_row": json.dumps(original, default=str, ensure_ascii=False),
-        })
+        rejects.append(
+            {
+                "source_file": doc_files.get(bad["doc_id"]),
+                "stage": "extract",
+                "target_table": "staging.stg_reports__claims",
+                "locator": f"chars {bad['char_start']}-{bad['char_end']}",
+                "check_name": bad["check_name"],
+                "reason": bad["reason"],
+                "offending_values": bad["offending_values"],
+                "original_row": json.dumps(original, default=str, ensure_ascii=False),
+            }
+        )
     return gate.valid, rejects, gate.checks
 
 
 def _sheet(n: Normalised) -> _Sheet:
     """Gate one typed table; its rejected rows keep their original cells as JSON."""
     table = n.table
-    counts = {"path": table.path, "sha256": table.sha256, "loaded": 0, "quarantined": 0, "skipped": 0, "note": n.note}
+    counts = {
+        "path": table.path,
+        "sha256": table.sha256,
+        "loaded": 0,
+        "quarantined": 0,
+        "skipped": 0,
+        "note": n.note,
+    }
     if n.shape is None or n.typed is None:
         return _Sheet(None, None, [], (), {**counts, "skipped": table.rows.height})
     gate, valid = _gate(n.typed, MODELS[n.shape])
-    rejected = gate.rejected.with_columns(row_number=n.typed.get_column("row_number").gather(gate.rejected["_row"]))
+    rejected = gate.rejected.with_columns(
+        row_number=n.typed.get_column("row_number").gather(gate.rejected["_row"])
+    )
     if rejected.height:  # the original row of each rejected one, as JSON: built for those rows only
         bad_rows = table.rows.filter(pl.col("row_number").is_in(rejected["row_number"].implode()))
         rejected = rejected.join(
             bad_rows.select("row_number").with_columns(row_json_text(bad_rows, table.columns)),
-            on="row_number", how="left", maintain_order="left",
+            on="row_number",
+            how="left",
+            maintain_order="left",
         )
     target = MODELS[n.shape].to_schema().name
     quarantine = [
-        {"source_file": table.path, "sha256": table.sha256, "stage": "normalise", "target_table": target,
-         "locator": table.locator(bad["row_number"]), "check_name": bad["check_name"], "reason": bad["reason"],
-         "offending_values": bad["offending_values"], "original_row": bad["_row_json"]}
+        {
+            "source_file": table.path,
+            "sha256": table.sha256,
+            "stage": "normalise",
+            "target_table": target,
+            "locator": table.locator(bad["row_number"]),
+            "check_name": bad["check_name"],
+            "reason": bad["reason"],
+            "offending_values": bad["offending_values"],
+            "original_row": bad["_row_json"],
+        }
         for bad in rejected.iter_rows(named=True)
     ]
     staged = valid.drop("unparsed_cells").with_columns(
-        sha256=pl.lit(table.sha256), sheet=pl.lit(table.sheet), source_file=pl.lit(table.path))
-    return _Sheet(n.shape, staged, quarantine, gate.checks,
-                  {**counts, "loaded": valid.height, "quarantined": rejected.height})
+        sha256=pl.lit(table.sha256), sheet=pl.lit(table.sheet), source_file=pl.lit(table.path)
+    )
+    return _Sheet(
+        n.shape,
+        staged,
+        quarantine,
+        gate.checks,
+        {**counts, "loaded": valid.height, "quarantined": rejected.height},
+    )
 
 
 def _gate(typed: pl.DataFrame, model: Any) -> tuple[GateResult, pl.DataFrame]:
@@ -131,7 +178,9 @@ def _gate(typed: pl.DataFrame, model: Any) -> tuple[GateResult, pl.DataFrame]:
     gate = validate_rows(typed.with_columns(cs.enum().cast(pl.String)), model)
     if not gate.rejected.height:
         return gate, typed
-    passed = ~pl.int_range(pl.len(), dtype=pl.Int64).is_in(gate.rejected.get_column("_row").implode())
+    passed = ~pl.int_range(pl.len(), dtype=pl.Int64).is_in(
+        gate.rejected.get_column("_row").implode()
+    )
     return gate, typed.filter(passed)
 
 
@@ -140,12 +189,22 @@ def _per_file(sheets: Iterable[_Sheet]) -> list[dict[str, Any]]:
     files: dict[tuple[str, str], dict[str, Any]] = {}
     for s in sheets:
         c = s.counts
-        total = files.setdefault((c["path"], c["sha256"]), {
-            "path": c["path"], "sha256": c["sha256"], "rows_loaded": 0, "rows_quarantined": 0,
-            "rows_skipped": 0, "notes": []})
+        total = files.setdefault(
+            (c["path"], c["sha256"]),
+            {
+                "path": c["path"],
+                "sha256": c["sha256"],
+                "rows_loaded": 0,
+                "rows_quarantined": 0,
+                "rows_skipped": 0,
+                "notes": [],
+            },
+        )
         total["rows_loaded"] += c["loaded"]
         total["rows_quarantined"] += c["quarantined"]
         total["rows_skipped"] += c["skipped"]
         total["notes"].append(c["note"])
-    return [{**{k: v for k, v in f.items() if k != "notes"}, "note": "; ".join(f["notes"]) or None}
-            for f in files.values()]
+    return [
+        {**{k: v for k, v in f.items() if k != "notes"}, "note": "; ".join(f["notes"]) or None}
+        for f in files.values()
+    ]

@@ -44,48 +44,134 @@ from transforms.tables import (
 from warehouse import db, load
 
 ALIASES = pl.read_csv(REPO_ROOT / "reference" / "aliases.csv", infer_schema=False)
-SHAPES = pl.read_csv(REPO_ROOT / "reference" / "table_shapes.csv").with_columns(pl.col("required").cast(pl.Boolean))
-MAPPING = {"vessel": "Ship", "departure_port": "From", "departure_date": "Sailed", "arrival_port": "To",
-           "arrival_date": "Arrived", "containers": "Boxes", "evidence": "Basis", "source": "Who"}
-DATES = ["2024-01-05", " 2024-01-05 ", "05/01/2024", "5.1.2024", "5 January 2024", "Jan 5, 2024", "2024/01/05",
-         "45296", "45296.0", "2024-01-05T10:20", "2024-01-05 10:20:30.5", "", "  ", None, "n/a", "2024-02-30",
-         "\u00a02024-01-05\u2003", "99999"]
-COUNTS = ["340", " 340 ", "1,204", "1.204", "1 204", "1\u00a0204", "12.5", "12.0", "n/a", "", None, "-5", "+7",
-          "1e3", "007", "9007199254740993", "1,2", "100001", "1_000", "1'000"]
-VESSELS = ["Maya 1", "MAIA 1", " Maia-1 ", "Maia   1", "Unknown Star", "", None, "Lady R", "\u2003Angara\u00a0"]
+SHAPES = pl.read_csv(REPO_ROOT / "reference" / "table_shapes.csv").with_columns(
+    pl.col("required").cast(pl.Boolean)
+)
+MAPPING = {
+    "vessel": "Ship",
+    "departure_port": "From",
+    "departure_date": "Sailed",
+    "arrival_port": "To",
+    "arrival_date": "Arrived",
+    "containers": "Boxes",
+    "evidence": "Basis",
+    "source": "Who",
+}
+DATES = [
+    "2024-01-05",
+    " 2024-01-05 ",
+    "05/01/2024",
+    "5.1.2024",
+    "5 January 2024",
+    "Jan 5, 2024",
+    "2024/01/05",
+    "45296",
+    "45296.0",
+    "2024-01-05T10:20",
+    "2024-01-05 10:20:30.5",
+    "",
+    "  ",
+    None,
+    "n/a",
+    "2024-02-30",
+    "\u00a02024-01-05\u2003",
+    "99999",
+]
+COUNTS = [
+    "340",
+    " 340 ",
+    "1,204",
+    "1.204",
+    "1 204",
+    "1\u00a0204",
+    "12.5",
+    "12.0",
+    "n/a",
+    "",
+    None,
+    "-5",
+    "+7",
+    "1e3",
+    "007",
+    "9007199254740993",
+    "1,2",
+    "100001",
+    "1_000",
+    "1'000",
+]
+VESSELS = [
+    "Maya 1",
+    "MAIA 1",
+    " Maia-1 ",
+    "Maia   1",
+    "Unknown Star",
+    "",
+    None,
+    "Lady R",
+    "\u2003Angara\u00a0",
+]
 PORTS = ["Rajin", "Najin", "DUNAY", "Vostochny port", " Rajin ", "", None, "Nowhere"]
 TEXTS = ["satellite imagery", " radar ", "", None, "x  y"]
 
 
 def _rows(n: int, seed: int = 7, distinct: tuple[str, ...] = ()) -> pl.DataFrame:
     rng = random.Random(seed)
-    pools = {"Ship": VESSELS, "From": PORTS, "Sailed": DATES, "To": PORTS, "Arrived": DATES, "Boxes": COUNTS,
-             "Basis": TEXTS, "Who": TEXTS}
+    pools = {
+        "Ship": VESSELS,
+        "From": PORTS,
+        "Sailed": DATES,
+        "To": PORTS,
+        "Arrived": DATES,
+        "Boxes": COUNTS,
+        "Basis": TEXTS,
+        "Who": TEXTS,
+    }
     cols = {c: [rng.choice(pool) for _ in range(n)] for c, pool in pools.items()}
     for c in distinct:  # mostly distinct values: the row-by-row path
         cols[c] = [v if rng.random() < 0.3 else str(rng.randrange(10**9)) for v in cols[c]]
     frame = pl.DataFrame(cols, schema={c: pl.String for c in cols})
-    return frame.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64))
+    return frame.with_row_index("row_number", offset=1).with_columns(
+        pl.col("row_number").cast(pl.Int64)
+    )
 
 
 def _row_by_row(rows: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
     """The shipments normalisation as whole-column expressions (the reference)."""
-    canonical = rows.select("row_number", *(
-        pl.col(mapping[c]).str.strip_chars().alias(c) if c in mapping else pl.lit(None, pl.String).alias(c)
-        for c in SHIPMENT_COLUMNS))
-    parsed = {"departure_date": date_parser_for(canonical, "departure_date"),
-              "arrival_date": date_parser_for(canonical, "arrival_date"),
-              "containers": parse_count(pl.col("containers"))}
-    out = canonical.with_columns(*(e.alias(n) for n, e in parsed.items()),
-                                 pl.col("vessel").str.replace_all(r"\s+", " "),
-                                 unparsed_cells=expressions.unparsed_cells(parsed))
+    canonical = rows.select(
+        "row_number",
+        *(
+            pl.col(mapping[c]).str.strip_chars().alias(c)
+            if c in mapping
+            else pl.lit(None, pl.String).alias(c)
+            for c in SHIPMENT_COLUMNS
+        ),
+    )
+    parsed = {
+        "departure_date": date_parser_for(canonical, "departure_date"),
+        "arrival_date": date_parser_for(canonical, "arrival_date"),
+        "containers": parse_count(pl.col("containers")),
+    }
+    out = canonical.with_columns(
+        *(e.alias(n) for n, e in parsed.items()),
+        pl.col("vessel").str.replace_all(r"\s+", " "),
+        unparsed_cells=expressions.unparsed_cells(parsed),
+    )
     keyed = ALIASES.select("entity_id", "entity_type", key=alias_key(pl.col("alias"))).unique(
-        ["entity_type", "key"], keep="first", maintain_order=True)
-    for column, out_col, kind in [("vessel", "vessel_id", "vessel"), ("departure_port", "departure_port_id", "port"),
-                                  ("arrival_port", "arrival_port_id", "port")]:
-        ids = keyed.filter(pl.col("entity_type") == kind).select("key", pl.col("entity_id").alias(out_col))
-        out = out.with_columns(alias_key(pl.col(column)).alias("_k")).join(
-            ids, left_on="_k", right_on="key", how="left", maintain_order="left").drop("_k")
+        ["entity_type", "key"], keep="first", maintain_order=True
+    )
+    for column, out_col, kind in [
+        ("vessel", "vessel_id", "vessel"),
+        ("departure_port", "departure_port_id", "port"),
+        ("arrival_port", "arrival_port_id", "port"),
+    ]:
+        ids = keyed.filter(pl.col("entity_type") == kind).select(
+            "key", pl.col("entity_id").alias(out_col)
+        )
+        out = (
+            out.with_columns(alias_key(pl.col(column)).alias("_k"))
+            .join(ids, left_on="_k", right_on="key", how="left", maintain_order="left")
+            .drop("_k")
+        )
     return out
 
 
@@ -100,14 +186,17 @@ def small_probe(monkeypatch):
 # --------------------------------------------------------------------------- CSV fast path
 
 
-@pytest.mark.parametrize("data", [
-    b"vessel,port\r\nAngara,\"Raj\r\nin\"\r\n\r\nMaria,Vostochny\r\n",  # CRLF, a quoted line break, a blank line
-    b"vessel,port\rAngara,Rajin\rMaria,x\r",  # old Mac line ends
-    "\ufeffvessel;port\nMa\u00efa-1;\u4e2d\u6587\n".encode(),  # BOM, non-ASCII, semicolons
-    b"vessel,port\nAngara,\x01\x02ok\n",  # a few control characters still pass
-    b"vessel,port\nA,1,extra\nB,2\n",  # ragged: the tolerant reader
-    b" ,  \nvessel,port\n , \nAngara,Rajin\n",  # blank rows before and inside
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'vessel,port\r\nAngara,"Raj\r\nin"\r\n\r\nMaria,Vostochny\r\n',  # CRLF, a quoted line break, a blank line
+        b"vessel,port\rAngara,Rajin\rMaria,x\r",  # old Mac line ends
+        "\ufeffvessel;port\nMa\u00efa-1;\u4e2d\u6587\n".encode(),  # BOM, non-ASCII, semicolons
+        b"vessel,port\nAngara,\x01\x02ok\n",  # a few control characters still pass
+        b"vessel,port\nA,1,extra\nB,2\n",  # ragged: the tolerant reader
+        b" ,  \nvessel,port\n , \nAngara,Rajin\n",  # blank rows before and inside
+    ],
+)
 def test_csv_fast_path_matches_the_text_path(data):
     text = decode_text(data)
     delim = sniff_delimiter(text[:65536])
@@ -127,9 +216,13 @@ def test_csv_with_many_control_characters_is_still_binary():
 
 def test_parse_dates_and_counts_match_the_full_parsers():
     dates = pl.Series("d", DATES * 3, dtype=pl.String)
-    assert_series_equal(parse_dates(dates), pl.select(parse_date_text(pl.lit(dates))).to_series().alias("d"))
+    assert_series_equal(
+        parse_dates(dates), pl.select(parse_date_text(pl.lit(dates))).to_series().alias("d")
+    )
     counts = pl.Series("c", COUNTS * 3, dtype=pl.String)
-    assert_series_equal(parse_counts(counts), pl.select(parse_count(pl.lit(counts))).to_series().alias("c"))
+    assert_series_equal(
+        parse_counts(counts), pl.select(parse_count(pl.lit(counts))).to_series().alias("c")
+    )
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -142,7 +235,9 @@ def test_shipments_from_table_equals_the_row_by_row_expressions(small_probe, dis
     assert_frame_equal(shipments_from_table(rows, MAPPING, ALIASES), expected)
     # Cells held as Enums (a tall table) give the same values.
     enum_rows = repeats_as_enum(rows)
-    assert {c for c, t in enum_rows.schema.items() if isinstance(t, pl.Enum)} == set(MAPPING.values()) - set(distinct)
+    assert {c for c, t in enum_rows.schema.items() if isinstance(t, pl.Enum)} == set(
+        MAPPING.values()
+    ) - set(distinct)
     got = shipments_from_table(enum_rows, MAPPING, ALIASES)
     assert_frame_equal(got.with_columns(pl.selectors.enum().cast(pl.String)), expected)
 
@@ -152,7 +247,9 @@ def test_shipments_with_absent_columns_and_resolve_alone(small_probe):
     mapping = {k: MAPPING[k] for k in ("vessel", "departure_date")}
     expected = _row_by_row(rows, mapping)
     assert_frame_equal(shipments_from_table(rows, mapping, ALIASES), expected)
-    assert_frame_equal(resolve_shipment_names(shipments_from_table(rows, mapping), ALIASES), expected)
+    assert_frame_equal(
+        resolve_shipment_names(shipments_from_table(rows, mapping), ALIASES), expected
+    )
 
 
 def test_repeats_as_enum_keeps_mostly_distinct_columns_as_text(small_probe):
@@ -167,26 +264,60 @@ def test_repeats_as_enum_keeps_mostly_distinct_columns_as_text(small_probe):
 
 def test_tall_ledger_rows_are_accounted_quarantined_and_loaded_as_received(small_probe, tmp_path):
     frame = _rows(300).drop("row_number")
-    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 5).then(pl.lit("31/02/2024"))
-                               .otherwise(pl.col("Sailed")).alias("Sailed"))
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 5)
+        .then(pl.lit("31/02/2024"))
+        .otherwise(pl.col("Sailed"))
+        .alias("Sailed")
+    )
     rules = load_rules(REPO_ROOT / "reference")
     table = table_input("l.csv", "a" * 64, "", frame)
     assert any(isinstance(t, pl.Enum) for t in table.rows.dtypes)
     started = dt.datetime(2024, 1, 1)
-    ledger = pl.DataFrame([{"path": "l.csv", "sha256": "a" * 64, "size_bytes": 1, "version": 1, "status": "loaded",
-                            "rows_in": frame.height, "first_seen": started, "run_id": "r1"}], schema=FILES_SCHEMA)
-    ingested = Ingested(ledger=ledger, documents=pl.DataFrame(schema=DOCUMENT_SCHEMA), tables=(table,),
-                        raw_documents=pl.DataFrame(), raw_rows=(raw_rows(table, "r1"),),
-                        quarantine=pl.DataFrame(), checks=())
+    ledger = pl.DataFrame(
+        [
+            {
+                "path": "l.csv",
+                "sha256": "a" * 64,
+                "size_bytes": 1,
+                "version": 1,
+                "status": "loaded",
+                "rows_in": frame.height,
+                "first_seen": started,
+                "run_id": "r1",
+            }
+        ],
+        schema=FILES_SCHEMA,
+    )
+    ingested = Ingested(
+        ledger=ledger,
+        documents=pl.DataFrame(schema=DOCUMENT_SCHEMA),
+        tables=(table,),
+        raw_documents=pl.DataFrame(),
+        raw_rows=(raw_rows(table, "r1"),),
+        quarantine=pl.DataFrame(),
+        checks=(),
+    )
     nothing = Extracted(*extract_reports(ingested.documents, rules))  # a ledger holds no report
-    validated = validate(ingested, nothing, normalise((table,), rules, REPO_ROOT / "reference"), "r1", started)
+    validated = validate(
+        ingested, nothing, normalise((table,), rules, REPO_ROOT / "reference"), "r1", started
+    )
 
-    typed = _row_by_row(frame.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64)),
-                        match_shape(frame.columns, SHAPES)[1])
+    typed = _row_by_row(
+        frame.with_row_index("row_number", offset=1).with_columns(
+            pl.col("row_number").cast(pl.Int64)
+        ),
+        match_shape(frame.columns, SHAPES)[1],
+    )
     gate = validate_rows(typed, StgShipment)
     (entry,) = validated.ledger.to_dicts()
-    assert entry["rows_loaded"] == gate.valid.height and entry["rows_quarantined"] == gate.rejected.height > 0
-    assert entry["rows_in"] == entry["rows_loaded"] + entry["rows_quarantined"] + entry["rows_skipped"]
+    assert (
+        entry["rows_loaded"] == gate.valid.height
+        and entry["rows_quarantined"] == gate.rejected.height > 0
+    )
+    assert (
+        entry["rows_in"] == entry["rows_loaded"] + entry["rows_quarantined"] + entry["rows_skipped"]
+    )
     assert validated.quarantine.height == gate.rejected.height
     for q in validated.quarantine.iter_rows(named=True):
         number = int(q["locator"].split()[1])
@@ -196,29 +327,48 @@ def test_tall_ledger_rows_are_accounted_quarantined_and_loaded_as_received(small
     con = db.connect(tmp_path / "w.duckdb")
     db.apply_ddl(con)
     loaded = load_group(con, validated)
-    assert loaded.rows["raw.table_rows"] == frame.height and loaded.rows["shipments"] == gate.valid.height
-    raw = con.execute("select row_number, row_json, sha256, file_name, sheet, run_id from raw.table_rows "
-                      "order by row_number").fetchall()
+    assert (
+        loaded.rows["raw.table_rows"] == frame.height
+        and loaded.rows["shipments"] == gate.valid.height
+    )
+    raw = con.execute(
+        "select row_number, row_json, sha256, file_name, sheet, run_id from raw.table_rows "
+        "order by row_number"
+    ).fetchall()
     assert len(raw) == frame.height
-    for (_number, row_json, sha, name, sheet, run), received in zip(raw, frame.iter_rows(named=True), strict=True):
+    for (_number, row_json, sha, name, sheet, run), received in zip(
+        raw, frame.iter_rows(named=True), strict=True
+    ):
         assert list(json.loads(row_json).items()) == list(received.items())
         assert (sha, name, sheet, run) == ("a" * 64, "l.csv", "", "r1")
-    staged = con.execute("select row_number, vessel, vessel_id, departure_date, containers from "
-                         "staging.stg_ledgers__shipments order by row_number").pl()
-    expected = gate.valid.select("row_number", "vessel", "vessel_id", "departure_date",
-                                 pl.col("containers").cast(pl.Int32))
+    staged = con.execute(
+        "select row_number, vessel, vessel_id, departure_date, containers from "
+        "staging.stg_ledgers__shipments order by row_number"
+    ).pl()
+    expected = gate.valid.select(
+        "row_number", "vessel", "vessel_id", "departure_date", pl.col("containers").cast(pl.Int32)
+    )
     assert_frame_equal(staged, expected, check_dtypes=False)
     assert con.execute("select rows_loaded, rows_quarantined from ops.files").fetchone() == (
-        gate.valid.height, gate.rejected.height)
+        gate.valid.height,
+        gate.rejected.height,
+    )
 
 
 def test_append_rows_writes_struct_cells_as_json_and_constants_once():
     con = duckdb.connect()
     con.execute("create table t (k varchar, n bigint, j json, c varchar)")
-    cells = pl.DataFrame({"a": ["x", None, 'q"\\'], "A": ["1", "2", "\x01\u00e9"], "": ["", "e", None],
-                          "we\"ird'key": ["k", "l", "m"]})
-    frame = pl.DataFrame({"k": ["const"] * 3, "n": [1, 2, 3]}).with_columns(cells.to_struct("j"),
-                                                                           pl.lit("C").alias("c"))
+    cells = pl.DataFrame(
+        {
+            "a": ["x", None, 'q"\\'],
+            "A": ["1", "2", "\x01\u00e9"],
+            "": ["", "e", None],
+            "we\"ird'key": ["k", "l", "m"],
+        }
+    )
+    frame = pl.DataFrame({"k": ["const"] * 3, "n": [1, 2, 3]}).with_columns(
+        cells.to_struct("j"), pl.lit("C").alias("c")
+    )
     assert load.append_rows(con, "t", frame, json_columns=("j",), constant_columns=("k", "c")) == 3
     rows = con.execute("select k, n, j, c from t order by n").fetchall()
     for (k, _n, j, c), cell in zip(rows, cells.iter_rows(named=True), strict=True):

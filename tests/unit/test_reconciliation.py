@@ -108,8 +108,9 @@ def bad(folder):
 def test_every_check_passes_on_consistent_data(good):
     assert set(good) == {p.stem for p in CHECKS_DIR.glob("*.sql")}
     assert {name: r.failing_count for name, r in good.items() if r.failing_count} == {}
-    assert all(r.tool == "reconcile" and r.severity == "warn" and r.status == "pass"
-               for r in good.values())
+    assert all(
+        r.tool == "reconcile" and r.severity == "warn" and r.status == "pass" for r in good.values()
+    )
 
 
 def test_headers_and_stated_tolerance_match_the_sql():
@@ -188,7 +189,9 @@ def test_unresolved_names(bad):
     ships = bad["unresolved_vessels_and_ports"]
     assert ships.failing_count == 2
     assert {(r["kind"], r["name"].lower(), r["n_rows"]) for r in ships.sample} == {
-        ("vessel", "ghost ship", 2), ("port", "port nowhere", 1)}
+        ("vessel", "ghost ship", 2),
+        ("port", "port nowhere", 1),
+    }
     claimants = bad["unresolved_claimants"]
     assert claimants.failing_count == 1
     assert claimants.sample[0]["name"] == "Nobody Institute"
@@ -204,21 +207,34 @@ def test_restore_keeps_the_published_mart_and_its_dependants(folder, tmp_path):
     work, _, built = build(folder, "bad.duckdb", GOOD_CLAIMS + BAD_CLAIMS, unresolved=UNRESOLVED)
     assert work.execute("select count(*) from marts.claims").fetchone()[0] == 17
     tables = dbt.with_downstream(["marts.claims"], built.graph)
-    assert tables[0] == "marts.claims" and {"marts.claim_groups", "marts.metric_estimates"} <= set(tables)
+    assert tables[0] == "marts.claims" and {"marts.claim_groups", "marts.metric_estimates"} <= set(
+        tables
+    )
     assert "marts.shipments" not in tables
-    described = "select comment from duckdb_columns() where table_name = 'claims' and column_name = 'quote'"
+    described = (
+        "select comment from duckdb_columns() where table_name = 'claims' and column_name = 'quote'"
+    )
     comment = work.execute(described).fetchone()[0]
     outcome = restore_tables(work, published, tables)
     assert outcome == {t: "restored" for t in tables}
     assert work.execute("select count(*) from marts.claims").fetchone()[0] == len(GOOD_CLAIMS)
     assert comment and work.execute(described).fetchone()[0] == comment  # the dictionary stays
-    groups = work.execute("select count(*) from marts.claim_groups where metric = 'shipments'").fetchone()[0]
+    groups = work.execute(
+        "select count(*) from marts.claim_groups where metric = 'shipments'"
+    ).fetchone()[0]
     assert groups == 3  # 4, at least 3, 5-7: the bad figures left with the restored claims
-    assert work.execute("select count(*) from duckdb_databases() where database_name like 'published%'").fetchone()[0] == 0
+    assert (
+        work.execute(
+            "select count(*) from duckdb_databases() where database_name like 'published%'"
+        ).fetchone()[0]
+        == 0
+    )
     counts = record_mart_counts(work, "run-x")  # what gets published, for the next volume check
     assert counts["marts.claims"] == len(GOOD_CLAIMS)
-    assert work.execute("select row_count from dq.mart_counts where run_id = 'run-x' "
-                        "and table_name = 'marts.claims'").fetchone()[0] == len(GOOD_CLAIMS)
+    assert work.execute(
+        "select row_count from dq.mart_counts where run_id = 'run-x' "
+        "and table_name = 'marts.claims'"
+    ).fetchone()[0] == len(GOOD_CLAIMS)
     # A mart the published warehouse lacks is emptied; names outside marts are refused.
     work.execute("insert into marts.figures (figure_id, metric) values ('f:1', 'money')")
     assert restore_tables(work, published, ["marts.figures"]) == {"marts.figures": "emptied"}
@@ -226,7 +242,8 @@ def test_restore_keeps_the_published_mart_and_its_dependants(folder, tmp_path):
     assert restore_tables(work, published, ["marts.nothing"]) == {"marts.nothing": "missing"}
     # First run: nothing published yet, so a blocked mart is emptied.
     assert restore_tables(work, PublishedFile(tmp_path / "none.duckdb"), ["marts.shipments"]) == {
-        "marts.shipments": "emptied"}
+        "marts.shipments": "emptied"
+    }
     assert work.execute("select count(*) from marts.shipments").fetchone()[0] == 0
     with pytest.raises(ValueError):
         restore_tables(work, published, ["staging.stg_reports__claims"])

@@ -30,7 +30,14 @@ def wh(tmp_path_factory):
         con.execute(
             "insert into raw.documents (doc_id, sha256, file_name, format, published, text, run_id, ingested_at) "
             "values (?, ?, ?, 'txt', ?, ?, 'r1', ?)",
-            [sha * 16, sha * 64, "a.txt" if sha == "a" else "b.txt", dt.date(2025, 1, 1), TEXT, now],
+            [
+                sha * 16,
+                sha * 64,
+                "a.txt" if sha == "a" else "b.txt",
+                dt.date(2025, 1, 1),
+                TEXT,
+                now,
+            ],
         )
     start = TEXT.index("at least")
     for sha in ("a", "b", "c"):
@@ -38,7 +45,12 @@ def wh(tmp_path_factory):
             "insert into staging.stg_reports__claims (doc_id, claim_seq, metric, value_low, value_high, unit, "
             "qualifier, attributed_to, quote, char_start, char_end) values (?, 0, 'containers', 15809, null, "
             "'containers', 'at_least', 'Officials', ?, ?, ?)",
-            [sha * 16, "at least 15,809 containers", start, start + len("at least 15,809 containers")],
+            [
+                sha * 16,
+                "at least 15,809 containers",
+                start,
+                start + len("at least 15,809 containers"),
+            ],
         )
     yield con, path
     con.close()
@@ -57,7 +69,9 @@ def test_superseded_versions_leave_the_marts_and_every_test_passes(wh):
     assert len(built.checks) >= 20  # every key test, assertion and reconciliation check ran
     docs = con.execute("select doc_id from marts.documents order by 1").fetchall()
     assert docs == [("a" * 16,), ("c" * 16,)]  # b.txt's first version was replaced by c
-    groups = con.execute("select n_documents, n_independent_sources from marts.claim_groups").fetchall()
+    groups = con.execute(
+        "select n_documents, n_independent_sources from marts.claim_groups"
+    ).fetchall()
     assert groups == [(2, 1)]
     db.build_fts_index(con)
 
@@ -68,9 +82,12 @@ def test_every_mart_column_is_described_in_the_warehouse(wh):
     build_models(con, path)
     undescribed = con.execute(
         "select table_name, column_name from duckdb_columns() where schema_name = 'marts' "
-        "and coalesce(comment, '') = ''").fetchall()
+        "and coalesce(comment, '') = ''"
+    ).fetchall()
     assert undescribed == []
-    tables = con.execute("select table_name, comment from duckdb_tables() where schema_name = 'marts'").fetchall()
+    tables = con.execute(
+        "select table_name, comment from duckdb_tables() where schema_name = 'marts'"
+    ).fetchall()
     assert len(tables) == 8 and all("Key:" in comment for _, comment in tables)
 
 
@@ -89,23 +106,38 @@ def test_a_bad_quote_fails_its_test_and_blocks_claims(wh):
 
 def test_shipments_merge_ledgers_and_monthly_totals(wh):
     con, path = wh
-    rows = pl.DataFrame({
-        "sha256": ["f1", "f1", "f2"], "sheet": ["", "", "voyages"], "row_number": [1, 2, 1],
-        "source_file": ["a.csv", "a.csv", "b.xlsx"], "vessel_id": ["vessel:angara", "vessel:maria", "vessel:angara"],
-        "vessel": ["Angara", "Maria", "ANGARA"], "departure_port_id": ["port:rajin"] * 3,
-        "departure_port": ["Najin", "Rajin", "Rason"], "departure_date": [dt.date(2024, 1, 2), dt.date(2024, 1, 9), dt.date(2024, 1, 2)],
-        "arrival_port_id": ["port:dunai", "port:vostochny", "port:dunai"], "arrival_port": ["Dunay", "Vostochny", "Dunai"],
-        "arrival_date": [dt.date(2024, 1, 4), dt.date(2024, 1, 11), dt.date(2024, 1, 4)],
-        "containers": [100, 50, 120], "evidence": ["imagery", None, "AIS"], "source": ["T1", "T1", "T2"],
-    })
+    rows = pl.DataFrame(
+        {
+            "sha256": ["f1", "f1", "f2"],
+            "sheet": ["", "", "voyages"],
+            "row_number": [1, 2, 1],
+            "source_file": ["a.csv", "a.csv", "b.xlsx"],
+            "vessel_id": ["vessel:angara", "vessel:maria", "vessel:angara"],
+            "vessel": ["Angara", "Maria", "ANGARA"],
+            "departure_port_id": ["port:rajin"] * 3,
+            "departure_port": ["Najin", "Rajin", "Rason"],
+            "departure_date": [dt.date(2024, 1, 2), dt.date(2024, 1, 9), dt.date(2024, 1, 2)],
+            "arrival_port_id": ["port:dunai", "port:vostochny", "port:dunai"],
+            "arrival_port": ["Dunay", "Vostochny", "Dunai"],
+            "arrival_date": [dt.date(2024, 1, 4), dt.date(2024, 1, 11), dt.date(2024, 1, 4)],
+            "containers": [100, 50, 120],
+            "evidence": ["imagery", None, "AIS"],
+            "source": ["T1", "T1", "T2"],
+        }
+    )
     load.append_rows(con, "staging.stg_ledgers__shipments", rows)
     build_models(con, path)
     shipments = con.execute(
         "select vessel, departure_port, arrival_port, containers_low, containers_high, n_ledger_rows "
         "from marts.shipments order by departure_date"
     ).fetchall()
-    assert shipments == [("Angara", "Rajin", "Dunai", 100, 120, 2), ("Maria", "Rajin", "Vostochny", 50, 50, 1)]
-    monthly = con.execute("select month, voyages, voyages_to_dunai from marts.shipments_monthly").fetchall()
+    assert shipments == [
+        ("Angara", "Rajin", "Dunai", 100, 120, 2),
+        ("Maria", "Rajin", "Vostochny", 50, 50, 1),
+    ]
+    monthly = con.execute(
+        "select month, voyages, voyages_to_dunai from marts.shipments_monthly"
+    ).fetchall()
     assert monthly == [(dt.date(2024, 1, 1), 2, 1)]
     entity_ids = {r[0] for r in con.execute("select entity_id from marts.entities").fetchall()}
     assert {"vessel:angara", "port:rajin", "port:dunai"} <= entity_ids
@@ -113,8 +145,16 @@ def test_shipments_merge_ledgers_and_monthly_totals(wh):
 
 def test_replace_rows_is_idempotent(wh):
     con, _ = wh
-    frame = pl.DataFrame({"sha256": ["x"], "file_name": ["t.csv"], "sheet": [""], "row_number": [1],
-                          "row_json": ['{"a": "1"}'], "run_id": ["r"]})
+    frame = pl.DataFrame(
+        {
+            "sha256": ["x"],
+            "file_name": ["t.csv"],
+            "sheet": [""],
+            "row_number": [1],
+            "row_json": ['{"a": "1"}'],
+            "run_id": ["r"],
+        }
+    )
     for _ in range(3):
         load.replace_rows(con, "raw.table_rows", frame, ["sha256", "sheet", "row_number"])
     assert con.execute("select count(*) from raw.table_rows").fetchone() == (1,)
@@ -131,7 +171,9 @@ def test_open_bounds_on_either_side_are_different_estimates(wh):
     )
     built = build_models(con, path)
     assert con.execute("select count(*) from marts.claim_groups").fetchone() == (2,)
-    assert con.execute("select count(distinct estimate_id) from marts.metric_estimates").fetchone() == (2,)
+    assert con.execute(
+        "select count(distinct estimate_id) from marts.metric_estimates"
+    ).fetchone() == (2,)
     assert "unique_metric_estimates_estimate_id" not in failing(built)
 
 
@@ -148,7 +190,9 @@ def test_only_models_that_read_what_changed_are_rebuilt(wh):
     ledger = dbt.select({"staging.stg_ledgers__shipments"}, project_changed=False, manifest=None)
     built = set(build_models(con, path, ledger).models)
     assert {"marts.shipments", "marts.shipments_monthly", "marts.entities"} == built
-    assert dbt.select(set(), project_changed=False, manifest=None).empty  # a quiet night builds nothing
+    assert dbt.select(
+        set(), project_changed=False, manifest=None
+    ).empty  # a quiet night builds nothing
 
 
 def test_a_change_to_one_mart_rebuilds_it_and_its_descendants_only(wh, tmp_path):
@@ -156,9 +200,13 @@ def test_a_change_to_one_mart_rebuilds_it_and_its_descendants_only(wh, tmp_path)
     con, path = wh
     first = build_models(con, path)
     project = tmp_path / "project"
-    shutil.copytree(dbt.PROJECT_DIR, project, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.sql.j2"))
+    shutil.copytree(
+        dbt.PROJECT_DIR, project, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.sql.j2")
+    )
     claims_sql = project / "models" / "marts" / "claims.sql"
-    claims_sql.write_text(claims_sql.read_text().replace("claims.quote,", "trim(claims.quote) as quote,"))
+    claims_sql.write_text(
+        claims_sql.read_text().replace("claims.quote,", "trim(claims.quote) as quote,")
+    )
     selection = dbt.select(set(), project_changed=True, manifest=first.manifest)
     assert selection.selectors == ("state:modified+",)
     rebuilt = build_models(con, path, selection, project=project)
@@ -176,4 +224,7 @@ def test_downstream_of_a_mart_follows_the_project_graph(wh):
     graph = build_models(con, path).graph
     assert dbt.with_downstream(["marts.claims"], graph)[0] == "marts.claims"
     assert set(dbt.with_downstream(["marts.claims"], graph)) == CLAIMS_LINEAGE
-    assert set(dbt.with_downstream(["marts.shipments"], graph)) == {"marts.shipments", "marts.shipments_monthly"}
+    assert set(dbt.with_downstream(["marts.shipments"], graph)) == {
+        "marts.shipments",
+        "marts.shipments_monthly",
+    }
