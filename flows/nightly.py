@@ -18,10 +18,10 @@ from dataclasses import replace
 from typing import Any
 
 from prefect import flow, get_run_logger, runtime
-from prefect.utilities.annotations import quote
 
 from flows import tasks
 from flows.orchestration import cancel_superseded_runs, with_task_runner
+from flows.tasks import big
 from supplyline.faults import crash_point
 from supplyline.rules import load_rules
 from supplyline.run import Run, RunFailed, RunSummary, summarise, utcnow
@@ -41,7 +41,8 @@ Reader = Callable[[Any, Any], Ingested]  # (connection, group) -> the group's in
 @flow(name="nightly", description="Ingest the inbox and publish the Supplyline warehouse.")
 def nightly(inbox: str | None = None, warehouse: str | None = None) -> dict:
     """One nightly run; raises RunFailed (state Failed) when an error check fails."""
-    settings = Settings(**{k: v for k, v in {"inbox": inbox, "warehouse": warehouse}.items() if v})
+    given: dict[str, Any] = {"inbox": inbox, "warehouse": warehouse}
+    settings = Settings(**{k: v for k, v in given.items() if v})
     if superseded := cancel_superseded_runs():
         get_run_logger().info(
             "catch-up: cancelled %d missed runs; this run does everything pending", superseded
@@ -49,9 +50,9 @@ def nightly(inbox: str | None = None, warehouse: str | None = None) -> dict:
     run, target = _start("nightly", settings, inbox=str(settings.inbox))
     with target.lock():
         files = tasks.scan(settings)
-        plan = tasks.plan(target, quote(files), settings)
+        plan = tasks.plan(target, big(files), settings)
         outcome = _stages(
-            run, target, plan, settings, read=lambda _con, group: tasks.ingest(quote(group), run)
+            run, target, plan, settings, read=lambda _con, group: tasks.ingest(big(group), run)
         )
     return _alert(run, settings, *outcome)
 
@@ -59,7 +60,8 @@ def nightly(inbox: str | None = None, warehouse: str | None = None) -> dict:
 @flow(name="rebuild", description="Re-derive staging and marts from the raw layer.")
 def rebuild(warehouse: str | None = None) -> dict:
     """Re-extract every stored document and re-normalise every stored table row."""
-    settings = Settings(**({"warehouse": warehouse} if warehouse else {}))
+    given: dict[str, Any] = {"warehouse": warehouse} if warehouse else {}
+    settings = Settings(**given)
     run, target = _start("rebuild", settings)
     with target.lock():
         plan = tasks.plan_raw(target, settings)
@@ -86,17 +88,17 @@ def _stages(
             crash_point("ingest")
             extracted = tasks.extract_all(ingested.documents, rules, settings)
             crash_point("extract")
-            normalised = tasks.normalise(quote(ingested.tables), rules, settings)
-            validated = tasks.validate(quote(ingested), quote(extracted), quote(normalised), run)
+            normalised = tasks.normalise(big(ingested.tables), rules, settings)
+            validated = tasks.validate(big(ingested), big(extracted), big(normalised), run)
             del ingested, extracted, normalised  # the validated frames hold everything now
-            loaded += tasks.load(con, quote(validated))
+            loaded += tasks.load(con, big(validated))
         built = build(con, target, plan, loaded, settings)
-        checked = tasks.check(con, quote(loaded), quote(built), run, settings)
+        checked = tasks.check(con, big(loaded), big(built), run, settings)
         summary = summarise(
             run, loaded, plan.files_unchanged, checked.results, target.published() is not None
         )
         crash_point("load")
-        tasks.publish(con, target, run, summary, quote(built), quote(checked))
+        tasks.publish(con, target, run, summary, big(built), big(checked))
     except Exception as exc:
         target.abort(con)
         get_run_logger().error("run %s failed: %s: %s", run.run_id, type(exc).__name__, exc)
@@ -109,9 +111,7 @@ def _alert(
 ) -> dict:
     """Send the run's alert, then report the run (RunFailed when it failed)."""
     crash_point("alert")
-    summary = replace(
-        summary, alert=tasks.alert(run, summary, quote(loaded), quote(checked), settings)
-    )
+    summary = replace(summary, alert=tasks.alert(run, summary, big(loaded), big(checked), settings))
     get_run_logger().info(
         "run %s %s: %s; %s", run.run_id, summary.status, summary.message, summary.alert
     )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from prefect import runtime
 
@@ -23,13 +22,14 @@ def cancel_superseded_runs() -> int:
     from prefect.client.schemas import filters
     from prefect.client.schemas.objects import StateType
     from prefect.states import Cancelled
+    from prefect.types._datetime import now
 
     due = filters.FlowRunFilter(
         deployment_id=filters.FlowRunFilterDeploymentId(any_=[deployment_id]),
         state=filters.FlowRunFilterState(
             type=filters.FlowRunFilterStateType(any_=[StateType.SCHEDULED, StateType.PENDING])
         ),
-        expected_start_time=filters.FlowRunFilterExpectedStartTime(before_=dt.datetime.now(dt.UTC)),
+        expected_start_time=filters.FlowRunFilterExpectedStartTime(before_=cast(Any, now("UTC"))),
     )
     cancelled = 0
     with get_client(sync_client=True) as client:

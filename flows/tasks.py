@@ -7,7 +7,7 @@ parameter to track dependencies, which took 14 s for a list of 200,000 dicts her
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import duckdb
 import polars as pl
@@ -31,6 +31,13 @@ from supplyline.stages import read_raw as read_raw_stage
 from supplyline.stages import scan as scan_stage
 from supplyline.stages import validate as validate_stage
 from supplyline.stages.extract import Extracted
+
+T = TypeVar("T")
+
+
+def big(value: T) -> T:
+    """A large task argument, passed as it is: Prefect does not walk it (see above)."""
+    return cast(T, quote(value))
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -71,10 +78,10 @@ def extract(
 def extract_all(documents: pl.DataFrame, rules: ExtractionRules, settings: Settings) -> Extracted:
     """One extraction task on this machine, or one per chunk fanned out over a Dask cluster."""
     if not settings.dask_address or documents.is_empty():
-        return extract(quote(documents), rules, settings, settings.extraction_processes)
+        return extract(big(documents), rules, settings, settings.extraction_processes)
     chunk = settings.extract_batch_docs
     futures = [
-        extract.submit(quote(documents.slice(i, chunk)), rules, settings, 1)
+        extract.submit(big(documents.slice(i, chunk)), rules, settings, 1)
         for i in range(0, documents.height, chunk)
     ]
     return Extracted.combined([f.result() for f in futures])

@@ -22,17 +22,19 @@ Severity = Literal["error", "warn"]
 Status = Literal["pass", "fail", "warn"]
 SAMPLE_SIZE = 5
 
-CHECK_RESULTS_SCHEMA = {
-    "run_id": pl.String,
-    "check_name": pl.String,
-    "table_name": pl.String,
-    "tool": pl.String,
-    "severity": pl.String,
-    "status": pl.String,
-    "failing_count": pl.Int64,
-    "sample": pl.String,
-    "checked_at": pl.Datetime("us"),
-}
+CHECK_RESULTS_SCHEMA = pl.Schema(
+    {
+        "run_id": pl.String(),
+        "check_name": pl.String(),
+        "table_name": pl.String(),
+        "tool": pl.String(),
+        "severity": pl.String(),
+        "status": pl.String(),
+        "failing_count": pl.Int64(),
+        "sample": pl.String(),
+        "checked_at": pl.Datetime("us"),
+    }
+)
 
 
 def severity(declared: str | None, default: Severity = "error") -> Severity:

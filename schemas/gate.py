@@ -24,12 +24,14 @@ class GateResult:
     checks: tuple[CheckResult, ...]  # one per failed check, or one passing result
 
 
-REJECTED_SCHEMA = {
-    "_row": pl.Int64,
-    "check_name": pl.String,
-    "reason": pl.String,
-    "offending_values": pl.String,
-}
+REJECTED_SCHEMA = pl.Schema(
+    {
+        "_row": pl.Int64,
+        "check_name": pl.String,
+        "reason": pl.String,
+        "offending_values": pl.String,
+    }
+)
 
 
 def validate_rows(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> GateResult:

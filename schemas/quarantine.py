@@ -9,19 +9,21 @@ from typing import Any
 
 import polars as pl
 
-QUARANTINE_SCHEMA = {
-    "run_id": pl.String,
-    "source_file": pl.String,
-    "sha256": pl.String,
-    "stage": pl.String,
-    "target_table": pl.String,
-    "locator": pl.String,
-    "check_name": pl.String,
-    "reason": pl.String,
-    "offending_values": pl.String,
-    "original_row": pl.String,
-    "quarantined_at": pl.Datetime("us"),
-}
+QUARANTINE_SCHEMA = pl.Schema(
+    {
+        "run_id": pl.String(),
+        "source_file": pl.String(),
+        "sha256": pl.String(),
+        "stage": pl.String(),
+        "target_table": pl.String(),
+        "locator": pl.String(),
+        "check_name": pl.String(),
+        "reason": pl.String(),
+        "offending_values": pl.String(),
+        "original_row": pl.String(),
+        "quarantined_at": pl.Datetime("us"),
+    }
+)
 
 
 def quarantine_frame(

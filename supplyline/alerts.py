@@ -402,7 +402,7 @@ def _config_from_block(name: str, settings: Settings) -> _SmtpConfig:
     smtp_type = block.smtp_type
     if not isinstance(smtp_type, SMTPType):
         smtp_type = SMTPType[str(smtp_type).upper()]
-    tls: Literal["none", "starttls", "ssl"] = {
+    tls: Literal["none", "starttls", "ssl"] = {  # type: ignore[assignment]
         SMTPType.SSL: "ssl",
         SMTPType.STARTTLS: "starttls",
         SMTPType.INSECURE: "none",
@@ -524,11 +524,11 @@ def deliver_alerts(settings: Settings, new: EmailMessage | None) -> DeliveryResu
         logger.warning("alert not sent: %s; %d alert(s) wait in outbox", error, len(pending))
         return DeliveryResult(0, len(pending), written, error)
 
-    sent, error = _send_pending(cfg, pending, _one_line(settings.alert_from), recipients)
+    sent, failure = _send_pending(cfg, pending, _one_line(settings.alert_from), recipients)
     queued = len(pending_alerts(settings))
-    if error:
-        logger.warning("%s; %d alert(s) wait in outbox", error, queued)
-    return DeliveryResult(sent, queued, written, error, recipients=len(recipients))
+    if failure:
+        logger.warning("%s; %d alert(s) wait in outbox", failure, queued)
+    return DeliveryResult(sent, queued, written, failure, recipients=len(recipients))
 
 
 def _send_pending(

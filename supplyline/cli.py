@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -27,7 +27,7 @@ WarehouseOpt = Annotated[
 ]
 
 
-def _settings(**overrides: object):
+def _settings(**overrides: Any) -> Any:
     from supplyline.settings import Settings
 
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
@@ -204,6 +204,8 @@ def _shell(con, fmt: str) -> None:
 @app.command()
 def status(warehouse: WarehouseOpt = None) -> None:
     """Recent runs, files by status, and row counts per mart."""
+    from warehouse import db
+
     con = _open_readonly(warehouse)
     try:
         typer.echo("recent runs:")
@@ -228,7 +230,7 @@ def status(warehouse: WarehouseOpt = None) -> None:
         ]
         for name in tables:
             # Names come from the catalogue, not from input text.
-            n = con.execute(f'select count(*) from marts."{name}"').fetchone()[0]
+            n = db.scalar(con, f'select count(*) from marts."{name}"')
             typer.echo(f"  marts.{name}: {n}")
     finally:
         con.close()

@@ -409,7 +409,7 @@ def run_expectations(
 
 def _count(con: duckdb.DuckDBPyConnection, mart: str) -> int:
     try:  # mart names come from MARTS, never from input
-        return con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+        return db.scalar(con, f"select count(*) from marts.{mart}")
     except duckdb.CatalogException:  # a missing mart fails its expectations inside GX
         return 0
 
@@ -458,7 +458,7 @@ def _frames(
     for record_batch in reader:
         if record_batch.num_rows or not sent:
             sent = True
-            frame = pl.from_arrow(record_batch)
+            frame = pl.DataFrame(pl.from_arrow(record_batch))
             if unvalidated_only:
                 if hashes is not None:
                     hashes.append(frame.get_column("_row_hash"))
@@ -542,7 +542,7 @@ def run_date_checks(
         rows += _volume_rows(
             table.removeprefix("marts."), counts.get(table, 0), before, previous_run, tool="sql"
         )
-    newest = con.execute("select max(published) from marts.documents").fetchone()[0]
+    newest = db.scalar(con, "select max(published) from marts.documents")
     oldest_fresh = run_date - dt.timedelta(days=freshness_days)
     stale = newest is None or newest < oldest_fresh
     rows.append(
@@ -585,7 +585,7 @@ def record_mart_counts(
         }
         # names come from MARTS, filtered to tables that exist
         counts = {
-            f"marts.{m}": con.execute(f"select count(*) from marts.{m}").fetchone()[0]
+            f"marts.{m}": db.scalar(con, f"select count(*) from marts.{m}")
             for m in MARTS
             if m in existing
         }

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import polars as pl
 
-SCANNED_SCHEMA = {
-    "path": pl.String,
-    "sha256": pl.String,
-    "size_bytes": pl.Int64,
-    "format": pl.String,
-    "kind": pl.String,
-    "skip_reason": pl.String,
-}
-LEDGER_SCHEMA = {
-    "path": pl.String,
-    "sha256": pl.String,
-    "format": pl.String,
-    "version": pl.Int32,
-    "status": pl.String,
-    "first_seen": pl.Datetime("us"),
-}
+SCANNED_SCHEMA = pl.Schema(
+    {
+        "path": pl.String,
+        "sha256": pl.String,
+        "size_bytes": pl.Int64,
+        "format": pl.String,
+        "kind": pl.String,
+        "skip_reason": pl.String,
+    }
+)
+LEDGER_SCHEMA = pl.Schema(
+    {
+        "path": pl.String(),
+        "sha256": pl.String(),
+        "format": pl.String(),
+        "version": pl.Int32(),
+        "status": pl.String(),
+        "first_seen": pl.Datetime("us"),
+    }
+)
 
 
 def plan_ingest(scanned: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:
@@ -66,32 +70,36 @@ def plan_ingest(scanned: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:
 
 
 # ops.files: one row per (path, content) the inbox ever held, and what became of it.
-FILES_SCHEMA = {
-    "path": pl.String,
-    "sha256": pl.String,
-    "size_bytes": pl.Int64,
-    "format": pl.String,
-    "kind": pl.String,
-    "version": pl.Int32,
-    "status": pl.String,
-    "duplicate_of": pl.String,
-    "error": pl.String,
-    "rows_in": pl.Int64,
-    "rows_loaded": pl.Int64,
-    "rows_quarantined": pl.Int64,
-    "rows_skipped": pl.Int64,
-    "note": pl.String,
-    "first_seen": pl.Datetime("us"),
-    "run_id": pl.String,
-}
-COUNTS_SCHEMA = {
-    "path": pl.String,
-    "sha256": pl.String,
-    "rows_loaded": pl.Int64,
-    "rows_quarantined": pl.Int64,
-    "rows_skipped": pl.Int64,
-    "note": pl.String,
-}
+FILES_SCHEMA = pl.Schema(
+    {
+        "path": pl.String(),
+        "sha256": pl.String(),
+        "size_bytes": pl.Int64(),
+        "format": pl.String(),
+        "kind": pl.String(),
+        "version": pl.Int32(),
+        "status": pl.String(),
+        "duplicate_of": pl.String(),
+        "error": pl.String(),
+        "rows_in": pl.Int64(),
+        "rows_loaded": pl.Int64(),
+        "rows_quarantined": pl.Int64(),
+        "rows_skipped": pl.Int64(),
+        "note": pl.String(),
+        "first_seen": pl.Datetime("us"),
+        "run_id": pl.String(),
+    }
+)
+COUNTS_SCHEMA = pl.Schema(
+    {
+        "path": pl.String,
+        "sha256": pl.String,
+        "rows_loaded": pl.Int64,
+        "rows_quarantined": pl.Int64,
+        "rows_skipped": pl.Int64,
+        "note": pl.String,
+    }
+)
 
 
 def group_plan(plan: pl.DataFrame, max_bytes: int) -> list[pl.DataFrame]:
@@ -139,11 +147,11 @@ def ledger_entries(plan: pl.DataFrame, run_id: str, first_seen) -> pl.DataFrame:
         ),
         first_seen=pl.lit(first_seen, pl.Datetime("us")),
         run_id=pl.lit(run_id),
-    ).cast(FILES_SCHEMA)  # type: ignore[arg-type]
+    ).cast(FILES_SCHEMA)
 
 
 def with_counts(ledger: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
     """Ledger rows with the row counts (and note) of ``counts`` where it has them."""
     if counts.is_empty():
         return ledger
-    return ledger.update(counts.cast(COUNTS_SCHEMA), on=["path", "sha256"], include_nulls=False)  # type: ignore[arg-type]
+    return ledger.update(counts.cast(COUNTS_SCHEMA), on=["path", "sha256"], include_nulls=False)

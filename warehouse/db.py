@@ -12,6 +12,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -26,7 +27,7 @@ SEEDS = ("aliases.csv", "metrics.csv")  # the reference CSVs the models read, as
 def extension_path(name: str) -> Path:
     """Path of a DuckDB extension shipped in its PyPI wheel (no download at run time)."""
     module = __import__(f"duckdb_extension_{name}")
-    found = sorted(Path(module.__file__).parent.glob(f"extensions/*/{name}.duckdb_extension"))
+    found = sorted(Path(str(module.__file__)).parent.glob(f"extensions/*/{name}.duckdb_extension"))
     if not found:
         raise RuntimeError(
             f"DuckDB extension {name!r} is not installed (pip install duckdb-extension-{name})"
@@ -64,6 +65,14 @@ def is_lock_conflict(exc: Exception) -> bool:
 def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
     """Create every schema and loader-owned table that does not exist yet."""
     con.execute((HERE / "ddl.sql").read_text())
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:
+    """The single value a query of ours returns (an aggregate, a setting)."""
+    row = con.execute(sql, params or []).fetchone()
+    if row is None:
+        raise LookupError(f"no row from: {sql[:80]}")
+    return row[0]
 
 
 def sample_rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[dict, ...]:
@@ -118,17 +127,19 @@ def refresh_fts_index(con: duckdb.DuckDBPyConnection, rebuild_share: float = 0.3
     the same result. A full build still runs when there is no index yet or when more than
     ``rebuild_share`` of the documents changed.
     """
-    exists = con.execute(
+    exists = scalar(
+        con,
         "select count(*) from duckdb_tables() where database_name = current_database() "
-        "and schema_name = 'fts_marts_documents' and table_name = 'docs'"
-    ).fetchone()[0]
+        "and schema_name = 'fts_marts_documents' and table_name = 'docs'",
+    )
     if exists:
-        indexed = con.execute("select count(*) from fts_marts_documents.docs").fetchone()[0]
-        changed = con.execute(
+        indexed = scalar(con, "select count(*) from fts_marts_documents.docs")
+        changed = scalar(
+            con,
             "select (select count(*) from (select doc_id from marts.documents "
             "except select name from fts_marts_documents.docs)) + (select count(*) from ("
-            "select name from fts_marts_documents.docs except select doc_id from marts.documents))"
-        ).fetchone()[0]
+            "select name from fts_marts_documents.docs except select doc_id from marts.documents))",
+        )
         if indexed and changed <= rebuild_share * indexed:
             con.execute((HERE / "fts_update.sql").read_text())
             con.execute(

@@ -296,7 +296,7 @@ def _tested_relation(node: Mapping[str, Any], nodes: Mapping[str, Any]) -> str:
     parent = node.get("attached_node") or next(
         iter(node.get("depends_on", {}).get("nodes", [])), None
     )
-    if parent in nodes:
+    if parent is not None and parent in nodes:
         return relation(nodes[parent])
     if parent and parent.startswith("source."):
         return ".".join(parent.split(".")[-2:])

@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from transforms.ledger import LEDGER_SCHEMA
+from warehouse import db
 
 # Rows per Arrow batch handed to DuckDB: one batch is one unit of its parallel scan and insert.
 _BATCH_ROWS = 122_880
@@ -112,8 +113,9 @@ def append_rows(
     if frame.is_empty():
         return 0
     constants = {c: frame.get_column(c)[0] for c in constant_columns if c in frame.columns}
+    params: list[object] = []
     if not json_columns and not constants:
-        sql, source, params = f"insert into {table} by name select * from _incoming", frame, []
+        sql, source = f"insert into {table} by name select * from _incoming", frame
     else:
         sql, source, params = _insert_sql(table, frame, json_columns, constants)
     con.register("_incoming", as_arrow(source))
@@ -136,7 +138,7 @@ def _any_row_order(con: duckdb.DuckDBPyConnection, tall: bool) -> Iterator[None]
     if not tall:
         yield
         return
-    before = con.execute("select current_setting('preserve_insertion_order')").fetchone()[0]
+    before = db.scalar(con, "select current_setting('preserve_insertion_order')")
     con.execute("set preserve_insertion_order = false")
     try:
         yield

@@ -19,6 +19,8 @@ from typing import Protocol
 
 import duckdb
 
+from warehouse import db
+
 _MART = re.compile(r"^marts\.[a-z_][a-z0-9_]*$")
 _ALIAS = "published_previous"
 
@@ -68,9 +70,7 @@ class PublishedSnapshot:
 
     @contextlib.contextmanager
     def opened(self, con: duckdb.DuckDBPyConnection) -> Iterator[str | None]:
-        yield (
-            None if self.version is None else con.execute("select current_database()").fetchone()[0]
-        )
+        yield (None if self.version is None else db.scalar(con, "select current_database()"))
 
     def suffix(self) -> str:
         return f" at (version => {int(self.version)})" if self.version is not None else ""
@@ -78,11 +78,12 @@ class PublishedSnapshot:
 
 def _exists(con: duckdb.DuckDBPyConnection, database: str, schema: str, name: str) -> bool:
     return (
-        con.execute(
+        db.scalar(
+            con,
             "select count(*) from duckdb_tables() "
             "where database_name = ? and schema_name = ? and table_name = ?",
             [database, schema, name],
-        ).fetchone()[0]
+        )
         > 0
     )
 
@@ -101,7 +102,7 @@ def restore_tables(
             raise ValueError(f"only marts.* tables can be restored, not {table!r}")
     if not tables:
         return {}
-    current = con.execute("select current_database()").fetchone()[0]
+    current = db.scalar(con, "select current_database()")
     outcome: dict[str, str] = {}
     with published.opened(con) as database:
         for table in tables:

@@ -26,7 +26,7 @@ def run_checks(
     for path in sorted(Path(folder).glob("*.sql")):
         sql = path.read_text()
         header = dict(_HEADER.findall(sql))
-        failing = con.execute(f"select count(*) from ({sql})").fetchone()[0]
+        failing = db.scalar(con, f"select count(*) from ({sql})")
         sample = db.sample_rows(con, sql) if failing else ()
         results.append(
             CheckResult(

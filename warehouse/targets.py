@@ -119,6 +119,8 @@ class FileWarehouse:
             con.close()
             return
         con.close()
+        if self._work is None:
+            raise RuntimeError("nothing to publish: the run did not open a working copy")
         db.publish(self._work, self.path, before_swap=lambda: self.faults("publish"))
 
     def abort(self, con: duckdb.DuckDBPyConnection | None) -> None:
@@ -227,10 +229,11 @@ def connect_lake(
 
 def published_snapshot(con: duckdb.DuckDBPyConnection) -> int | None:
     """The newest snapshot a run published (None before the first publish)."""
-    return con.execute(
+    return db.scalar(
+        con,
         "select max(snapshot_id) from ducklake_snapshots('lake') where commit_message like ?",
         [f"{PUBLISH_MESSAGE} %"],
-    ).fetchone()[0]
+    )
 
 
 def apply_lake_ddl(con: duckdb.DuckDBPyConnection) -> None:

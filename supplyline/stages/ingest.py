@@ -23,18 +23,20 @@ from supplyline.stages.plan import InboxGroup
 from transforms.ledger import FILES_SCHEMA, ledger_entries
 from transforms.received import TableInput, raw_rows, table_input
 
-DOCUMENT_SCHEMA = {
-    "doc_id": pl.String,
-    "sha256": pl.String,
-    "file_name": pl.String,
-    "format": pl.String,
-    "title": pl.String,
-    "url": pl.String,
-    "outlet": pl.String,
-    "published": pl.Date,
-    "text": pl.String,
-    "meta": pl.String,
-}
+DOCUMENT_SCHEMA = pl.Schema(
+    {
+        "doc_id": pl.String,
+        "sha256": pl.String,
+        "file_name": pl.String,
+        "format": pl.String,
+        "title": pl.String,
+        "url": pl.String,
+        "outlet": pl.String,
+        "published": pl.Date,
+        "text": pl.String,
+        "meta": pl.String,
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,11 @@ def read_raw(con: duckdb.DuckDBPyConnection, group: RawGroup) -> Ingested:
             .pl()
             .select(list(FILES_SCHEMA))
             .cast(FILES_SCHEMA)
-        )  # type: ignore[arg-type]
+        )
     return Ingested(
         ledger=ledger,
         documents=documents.cast(DOCUMENT_SCHEMA),
-        tables=tables,  # type: ignore[arg-type]
+        tables=tables,
         raw_documents=pl.DataFrame(),
         raw_rows=(),
         quarantine=pl.DataFrame(schema=QUARANTINE_SCHEMA),
