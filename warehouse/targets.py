@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -259,6 +260,30 @@ def open_for_reading(settings) -> duckdb.DuckDBPyConnection:
         con.close()
         return connect_lake(settings.lake_catalog, data, read_only=True, snapshot=version)
     return db.connect(settings.warehouse, read_only=True, wait_s=5.0)
+
+
+def docs_profile(settings, scratch: Path) -> Profile:
+    """Where ``dbt docs generate`` reads the catalogue: a copy of the published file (dbt opens
+    its database for writing, and readers must never wait), or the lake attached read-only."""
+    if settings.lake_catalog:
+        data = Path(settings.lake_data_path or settings.data_dir / "lake").resolve()
+        attach = {"path": f"ducklake:{settings.lake_catalog}", "alias": "lake",
+                  "options": {"data_path": str(data), "read_only": True}}
+        return Profile(":memory:supplyline_docs", database="lake", attach=(attach,), threads=1)
+    scratch.mkdir(parents=True, exist_ok=True)
+    copy = scratch / "published-copy.duckdb"
+    source = Path(settings.warehouse).resolve()
+    # A read-only connection keeps writers out while the file (and any log) is copied.
+    con = db.connect(source, read_only=True, wait_s=5.0)
+    try:
+        for suffix in ("", ".wal"):
+            target = copy.with_name(copy.name + suffix)
+            target.unlink(missing_ok=True)
+            if source.with_name(source.name + suffix).exists():
+                shutil.copyfile(source.with_name(source.name + suffix), target)
+    finally:
+        con.close()
+    return Profile(str(copy), threads=1)
 
 
 def target_for(settings, faults: Faults = _no_fault) -> FileWarehouse | LakeWarehouse:

@@ -175,6 +175,8 @@ def test_second_run_changes_nothing(workspace):
         [second["run_id"]],
     )
     assert ("sql: documents_fresh",) in checks and not [c for (c,) in checks if c.startswith("gx:")]
+    # ...and no model was built: dbt did not run, so none of its tests did.
+    assert not [c for (c,) in checks if c.startswith(("dbt:", "reconcile:"))]
     data_docs = Path(workspace["root"]) / "data" / "data_docs"
     assert (
         not (data_docs / second["run_id"]).exists()
@@ -227,6 +229,16 @@ def test_changed_file_is_a_new_version_and_copies_are_duplicates(workspace):
         wh, "select status, duplicate_of from ops.files where path = 'copy of pacific desk.txt'"
     )
     assert dup == [("duplicate", copied.name)]
+    # A night of reports rebuilds what reads the ledger of files, not the shipment marts.
+    tested = {
+        c
+        for (c,) in query(
+            wh,
+            "select table_name from dq.check_results where run_id = ? and tool = 'dbt'",
+            [third["run_id"]],
+        )
+    }
+    assert "marts.claims" in tested and not {"marts.shipments", "marts.shipments_monthly"} & tested
 
 
 def test_interactive_shell_and_status(workspace):

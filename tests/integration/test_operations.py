@@ -381,3 +381,53 @@ def test_pipeline_into_a_local_ducklake_gives_the_same_marts(
         con.close()
     assert differences(clean_warehouse, lake) == {}
     assert not (tmp_path / "wh.duckdb").exists()
+    _lake_readers_see_published_runs_only(tmp_path, inbox, clean_warehouse, monkeypatch)
+
+
+def _lake_readers_see_published_runs_only(tmp_path, inbox, clean_warehouse, monkeypatch):
+    """A lake run commits as it goes: readers keep the last published snapshot while it runs
+    (or after it dies), the next run rebuilds the marts, and a blocked mart keeps its
+    published version by time travel."""
+    from supplyline.settings import Settings
+    from tests.warehouse_contents import connection_contents
+    from warehouse.targets import connect_lake, open_for_reading, target_for
+
+    def published() -> dict:
+        con = open_for_reading(Settings())
+        try:
+            return connection_contents(con)
+        finally:
+            con.close()
+
+    target = target_for(Settings())
+    con = target.open()  # a run that gets as far as rebuilding claims, then dies
+    con.execute("delete from marts.claims")
+    target.abort(con)
+    latest = connect_lake(
+        str(tmp_path / "catalog.ducklake"), tmp_path / "lake-data", read_only=True
+    )
+    try:
+        assert latest.execute("select count(*) from marts.claims").fetchone() == (0,)
+    finally:
+        latest.close()
+    assert differences(clean_warehouse, published()) == {}
+    assert nightly(inbox=str(inbox))["status"] == "completed"
+    assert differences(clean_warehouse, published()) == {}
+
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / "no_claims_please.sql").write_text(
+        "-- table: marts.claims\n-- severity: error\nselect claim_id from marts.claims\n"
+    )
+    monkeypatch.setenv("SUPPLYLINE_EXTRA_CHECKS_DIR", str(checks))
+    state = nightly(inbox=str(inbox), return_state=True)
+    assert state.is_failed()
+    assert differences(clean_warehouse, published()) == {}  # claims as published, by time travel
+    con = open_for_reading(Settings())
+    try:
+        status, message = con.execute(
+            "select status, message from ops.runs order by started_at desc, finished_at desc limit 1"
+        ).fetchone()
+    finally:
+        con.close()
+    assert status == "failed" and "last good version kept for marts.claims" in message

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
+import subprocess
 
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
 from schemas.checks import blocked_tables
+from supplyline.cli import app
 from tests.warehouse_contents import build_models, fresh_warehouse
 from warehouse import db, dbt, load
 
@@ -228,3 +232,42 @@ def test_downstream_of_a_mart_follows_the_project_graph(wh):
         "marts.shipments",
         "marts.shipments_monthly",
     }
+
+
+def test_docs_site_describes_every_mart_and_renders_offline(wh, tmp_path, monkeypatch):
+    """`supplyline docs` builds dbt's site from a copy of the published file; Chromium renders
+    it with no network (the page embeds the project and the warehouse catalogue)."""
+    con, path = wh
+    build_models(con, path)
+    con.close()
+    monkeypatch.setenv("SUPPLYLINE_DATA_DIR", str(tmp_path / "data"))
+    result = CliRunner().invoke(app, ["docs", "--warehouse", str(path)])
+    assert result.exit_code == 0, result.output
+    site = tmp_path / "data" / "dbt_docs" / "index.html"
+    page = site.read_text()
+    assert (
+        "Claims extracted from this document." in page
+        and "model.supplyline.metric_estimates" in page
+    )
+    assert not (tmp_path / "data" / "dbt_docs" / "scratch").exists()
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no Chromium on this machine to render the page")
+    dom = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=15000",
+            "--dump-dom",
+            site.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    rendered = re.sub(
+        r"<script.*?</script>", "", dom, flags=re.S
+    )  # what the page drew, not its data
+    assert 'data-nav-unique-id="model.supplyline.claim_groups"' in rendered
