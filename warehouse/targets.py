@@ -267,8 +267,11 @@ def docs_profile(settings, scratch: Path) -> Profile:
     its database for writing, and readers must never wait), or the lake attached read-only."""
     if settings.lake_catalog:
         data = Path(settings.lake_data_path or settings.data_dir / "lake").resolve()
-        attach = {"path": f"ducklake:{settings.lake_catalog}", "alias": "lake",
-                  "options": {"data_path": str(data), "read_only": True}}
+        attach = {
+            "path": f"ducklake:{settings.lake_catalog}",
+            "alias": "lake",
+            "options": {"data_path": str(data), "read_only": True},
+        }
         return Profile(":memory:supplyline_docs", database="lake", attach=(attach,), threads=1)
     scratch.mkdir(parents=True, exist_ok=True)
     copy = scratch / "published-copy.duckdb"
