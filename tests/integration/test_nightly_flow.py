@@ -258,3 +258,16 @@ def test_interactive_shell_and_status(workspace):
     # Read-only: an analyst's write is refused and the warehouse is untouched.
     write = CliRunner().invoke(app, ["sql", "delete from marts.claims", "--warehouse", wh])
     assert write.exit_code == 1 and "read-only" in write.output.lower()
+
+
+def test_no_database_instance_of_the_run_outlives_it(workspace):
+    """dbt shares the run's DuckDB instance; it must be gone after the publish, or the next run
+    in this process would be handed the old instance for its fresh working copy."""
+    work = Path(str(workspace["warehouse"]) + ".work")
+    assert not work.exists()
+    con = duckdb.connect(str(work))
+    try:
+        assert con.execute("select count(*) from duckdb_tables()").fetchone() == (0,)
+    finally:
+        con.close()
+        work.unlink(missing_ok=True)
