@@ -10,7 +10,7 @@ BENCH_STAMP := $(VENV)/.bench-installed
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: run test lint eval bench bench-full soak serve server deploy worker lock clean
+.PHONY: run test lint eval bench bench-full soak serve server deploy worker lock clean docs
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -25,8 +25,10 @@ run: $(STAMP)  ## one nightly run over the bundled sample inbox
 test: $(STAMP)  ## unit and integration tests
 	$(PY) -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff (with complexity rules), ruff format --check, mypy; the same as pre-commit
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 EVAL_SETS := tests/data/heldout tests/data/heldout2 $(sort $(wildcard tests/data/blind-b*))
 
@@ -43,6 +45,9 @@ bench: $(BENCH_STAMP)  ## benchmark on a generated archive (PRESET=small|full), 
 
 bench-full: $(BENCH_STAMP)  ## 100,000 reports and a 10-million-row ledger
 	$(PY) bench/run.py --preset full --peer-limit 10000
+
+docs: $(STAMP)  ## the dbt docs site of the published warehouse (data/dbt_docs/index.html)
+	$(VENV)/bin/supplyline docs
 
 soak: $(STAMP)  ## kill -9 runs at 20 random moments and count divergences from a clean run
 	$(PY) scripts/soak.py --kills $(or $(KILLS),20)

@@ -47,62 +47,170 @@ MAX_PDFS = 50
 # --------------------------------------------------------------------------------------------
 
 OUTLETS = [
-    ("Harbour Ledger Wire", "harbour_ledger", "wire"), ("Peninsula Dispatch", "peninsula_dispatch", "wire"),
-    ("Eastern Sea Monitor", "eastern_sea_monitor", "briefing"), ("Steppe & Shore Review", "steppe_shore", "feature"),
-    ("Northern Freight Notes", "northern_freight", "blog"), ("Amber Institute", "amber_institute", "note"),
-    ("Riverside Defence Forum", "riverside_defence", "note"), ("Daily Meridian", "daily_meridian", "wire"),
-    ("Coastal Signals", "coastal_signals", "briefing"), ("The Quayside Post", "quayside_post", "feature"),
-    ("Lantern Policy Desk", "lantern_policy", "note"), ("Granite Hill Observer", "granite_hill", "blog"),
+    ("Harbour Ledger Wire", "harbour_ledger", "wire"),
+    ("Peninsula Dispatch", "peninsula_dispatch", "wire"),
+    ("Eastern Sea Monitor", "eastern_sea_monitor", "briefing"),
+    ("Steppe & Shore Review", "steppe_shore", "feature"),
+    ("Northern Freight Notes", "northern_freight", "blog"),
+    ("Amber Institute", "amber_institute", "note"),
+    ("Riverside Defence Forum", "riverside_defence", "note"),
+    ("Daily Meridian", "daily_meridian", "wire"),
+    ("Coastal Signals", "coastal_signals", "briefing"),
+    ("The Quayside Post", "quayside_post", "feature"),
+    ("Lantern Policy Desk", "lantern_policy", "note"),
+    ("Granite Hill Observer", "granite_hill", "blog"),
 ]
-DATELINES = ["SEOUL", "KYIV", "BRUSSELS", "TOKYO", "WASHINGTON", "LONDON", "VLADIVOSTOK", "WARSAW", "HELSINKI"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]
+DATELINES = [
+    "SEOUL",
+    "KYIV",
+    "BRUSSELS",
+    "TOKYO",
+    "WASHINGTON",
+    "LONDON",
+    "VLADIVOSTOK",
+    "WARSAW",
+    "HELSINKI",
+]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 KP_PORTS = ["Rajin", "Najin", "Rason", "Rajin port", "Chongjin", "Nampo"]
-RU_PORTS = ["Vostochny", "Dunai", "Dunay", "Vostochny port", "Vladivostok", "Nakhodka", "Zarubino", "Posyet"]
+RU_PORTS = [
+    "Vostochny",
+    "Dunai",
+    "Dunay",
+    "Vostochny port",
+    "Vladivostok",
+    "Nakhodka",
+    "Zarubino",
+    "Posyet",
+]
 VESSELS = ["Angara", "Maria", "Maia-1", "Maya-1", "Lady R", "Sparta IV", "Ursa Major", "Maia 1"]
 RAIL = ["Tumangang", "Khasan", "the Tumen River bridge", "Tumangang station"]
 
 CLAIMANTS_BEFORE = [  # "according to X, ..." / "X said ..." forms are both used below
-    "the National Intelligence Service", "Seoul's National Intelligence Service",
-    "the NIS", "Ukraine's military intelligence agency, HUR", "the Defence Intelligence of Ukraine",
-    "the Joint Chiefs of Staff in Seoul", "the Korea Institute for Defense Analyses",
-    "a South Korean lawmaker briefed by the NIS", "the Open Hull Project",
-    "the Eastern Berth Monitor", "a Seoul-based research group", "officials in Kyiv",
-    "the Pentagon", "a NATO official", "the Korea Maritime Observatory", "the KIDA think tank",
-    "analysts at the Eastern Rail Observatory", "the Ukrainian General Staff",
+    "the National Intelligence Service",
+    "Seoul's National Intelligence Service",
+    "the NIS",
+    "Ukraine's military intelligence agency, HUR",
+    "the Defence Intelligence of Ukraine",
+    "the Joint Chiefs of Staff in Seoul",
+    "the Korea Institute for Defense Analyses",
+    "a South Korean lawmaker briefed by the NIS",
+    "the Open Hull Project",
+    "the Eastern Berth Monitor",
+    "a Seoul-based research group",
+    "officials in Kyiv",
+    "the Pentagon",
+    "a NATO official",
+    "the Korea Maritime Observatory",
+    "the KIDA think tank",
+    "analysts at the Eastern Rail Observatory",
+    "the Ukrainian General Staff",
 ]
 SPEAKERS = [
-    "Budanov", "Kyrylo Budanov", "Lee Seong-kweun", "Park Sun-won", "a defence ministry spokesman",
-    "the agency's deputy director", "an imagery analyst", "a senior intelligence official",
-    "the committee chair", "a Western diplomat", "Zelensky", "a JCS spokesman",
+    "Budanov",
+    "Kyrylo Budanov",
+    "Lee Seong-kweun",
+    "Park Sun-won",
+    "a defence ministry spokesman",
+    "the agency's deputy director",
+    "an imagery analyst",
+    "a senior intelligence official",
+    "the committee chair",
+    "a Western diplomat",
+    "Zelensky",
+    "a JCS spokesman",
 ]
-SAY = ["said", "told members of parliament", "told reporters", "estimated", "wrote", "said on Tuesday",
-       "said in a briefing", "told a parliamentary committee"]
+SAY = [
+    "said",
+    "told members of parliament",
+    "told reporters",
+    "estimated",
+    "wrote",
+    "said on Tuesday",
+    "said in a briefing",
+    "told a parliamentary committee",
+]
 
 # (metric nouns, low, high, style) -- style picks the number renderer.
 METRICS = [
     (["containers", "shipping containers", "TEU containers"], 300, 20_000, "count"),
-    (["artillery shells", "artillery rounds", "shells", "rounds of ammunition"], 500_000, 6_000_000, "big"),
+    (
+        ["artillery shells", "artillery rounds", "shells", "rounds of ammunition"],
+        500_000,
+        6_000_000,
+        "big",
+    ),
     (["troops", "soldiers", "North Korean soldiers", "military personnel"], 1_000, 15_000, "count"),
     (["casualties", "soldiers killed or wounded", "troops killed"], 100, 5_000, "count"),
     (["voyages", "round trips", "port calls"], 3, 70, "small"),
     (["ballistic missiles", "KN-23 missiles", "short-range ballistic missiles"], 10, 250, "small"),
-    (["self-propelled guns", "rocket launchers", "multiple rocket launchers", "howitzers"], 10, 240, "small"),
+    (
+        ["self-propelled guns", "rocket launchers", "multiple rocket launchers", "howitzers"],
+        10,
+        240,
+        "small",
+    ),
     (["rail cars", "freight wagons", "railway wagons"], 100, 3_000, "count"),
     (["tonnes of explosives", "tonnes of munitions", "tons of ammunition"], 500, 20_000, "count"),
     (["workers", "construction workers", "labourers"], 1_000, 20_000, "count"),
     (["reinforcements", "additional troops"], 500, 5_000, "count"),
     (["prisoners", "captured soldiers"], 1, 12, "small"),
 ]
-MONEY_NOUNS = ["in revenue", "in earnings", "worth of arms sales", "in payments", "in hard currency"]
+MONEY_NOUNS = [
+    "in revenue",
+    "in earnings",
+    "worth of arms sales",
+    "in payments",
+    "in hard currency",
+]
 
-HEDGE_LOW = ["at least", "more than", "over", "upwards of", "no fewer than", "well over", "in excess of"]
+HEDGE_LOW = [
+    "at least",
+    "more than",
+    "over",
+    "upwards of",
+    "no fewer than",
+    "well over",
+    "in excess of",
+]
 HEDGE_HIGH = ["up to", "nearly", "almost", "as many as", "fewer than", "no more than", "just under"]
 HEDGE_APPROX = ["about", "around", "roughly", "approximately", "some", "an estimated", "close to"]
 
-ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-        "nineteen"]
+ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 NOISE = [  # sentences with no digits at all
@@ -138,6 +246,7 @@ NOISE = [  # sentences with no digits at all
 # --------------------------------------------------------------------------------------------
 # Number renderers
 # --------------------------------------------------------------------------------------------
+
 
 def words(n: int) -> str:
     """English words for 0 <= n < 1000 ("twenty-four", "three hundred and five")."""
@@ -265,6 +374,17 @@ def _date_phrase(rng: random.Random) -> str:
     return "so far"
 
 
+def _range_phrase(rng: random.Random, style: str, n: int, hi: int) -> str:
+    """A range from ``n`` up, written one of three ways."""
+    m = _round_nice(rng, min(hi * 2, int(n * rng.uniform(1.1, 1.8)) + 1))
+    form = rng.random()
+    if form < 0.4:
+        return f"between {render(rng, style, n)} and {render(rng, style, m)}"
+    if form < 0.7 and style == "big":
+        return f"{n / 1e6:.1f}-{m / 1e6:.1f} million"
+    return f"{render(rng, style, n)} to {render(rng, style, m)}"
+
+
 def _quantity(rng: random.Random) -> tuple[str, str]:
     """(hedged number phrase, noun) for one claim."""
     nouns, lo, hi, style = rng.choice(METRICS)
@@ -272,13 +392,7 @@ def _quantity(rng: random.Random) -> tuple[str, str]:
     n = _round_nice(rng, rng.randint(lo, hi))
     r = rng.random()
     if r < 0.18:  # a range
-        m = _round_nice(rng, min(hi * 2, int(n * rng.uniform(1.1, 1.8)) + 1))
-        form = rng.random()
-        if form < 0.4:
-            return f"between {render(rng, style, n)} and {render(rng, style, m)}", noun
-        if form < 0.7 and style == "big":
-            return f"{n / 1e6:.1f}-{m / 1e6:.1f} million", noun
-        return f"{render(rng, style, n)} to {render(rng, style, m)}", noun
+        return _range_phrase(rng, style, n, hi), noun
     if r < 0.40:
         return f"{rng.choice(HEDGE_LOW)} {render(rng, style, n)}", noun
     if r < 0.55:
@@ -288,37 +402,67 @@ def _quantity(rng: random.Random) -> tuple[str, str]:
     return render(rng, style, n), noun
 
 
+def _share(rng: random.Random) -> str:
+    lo, hi = rng.randint(20, 50), rng.randint(55, 80)
+    return rng.choice(
+        [
+            f"{lo}-{hi}%",
+            f"between {lo} and {hi} percent",
+            "about half",
+            f"up to {hi}%",
+            f"{lo} per cent",
+        ]
+    )
+
+
+# One template per kind of claim sentence: (rng, quantity, noun, KP port, RU port, vessel, when).
+# Each draws from rng in the order the sentence reads, so a seed gives the same archive.
+CLAIM_TEMPLATES = [
+    lambda rng, q, noun, kp, ru, vessel, when: (
+        f"North Korea has shipped {q} {noun} to Russia {when}"
+    ),
+    lambda rng, q, noun, kp, ru, vessel, when: (
+        f"{q[0].upper()}{q[1:]} {noun} had been moved from {kp} to {ru} {when}"
+    ),
+    lambda rng, q, noun, kp, ru, vessel, when: (
+        f"The vessel {vessel} carried {q} {noun} on its latest run from {kp}"
+    ),
+    lambda rng, q, noun, kp, ru, vessel, when: (
+        f"Pyongyang has sent {q} {noun} to the Kursk region {when}"
+    ),
+    lambda rng, q, noun, kp, ru, vessel, when: (
+        f"Ships including the {vessel} made {q} {rng.choice(['voyages', 'trips', 'port calls'])} between {kp} and {ru} {when}"
+    ),
+    lambda rng, q, noun, kp, ru, vessel, when: (
+        f"Pyongyang took in {rng.choice(['at least', 'more than', 'about', 'up to'])} {render_money(rng)} "
+        f"{rng.choice(MONEY_NOUNS)} from the deliveries {when}"
+    ),
+    lambda rng, q, noun, kp, ru, vessel, when: (
+        f"North Korean supplies accounted for {_share(rng)} of the artillery ammunition used by Russian forces {when}"
+    ),
+    lambda rng, q, noun, kp, ru, vessel, when: (
+        f"Satellite imagery of {kp} showed {q} {noun} stacked on the quay {when}"
+    ),
+    lambda rng, q, noun, kp, ru, vessel, when: (
+        f"Russia received {q} {noun} via {rng.choice(RAIL)} {when}"
+    ),
+    lambda rng, q, noun, kp, ru, vessel, when: (
+        f"The total now stands at {q} {noun}, up from the previous estimate"
+    ),
+    lambda rng, q, noun, kp, ru, vessel, when: (
+        f"Some {rng.choice(['hundreds of', 'thousands of', 'tens of thousands of'])} {noun} are believed to have reached {ru}"
+    ),
+    lambda rng, q, noun, kp, ru, vessel, when: (
+        f"{q[0].upper()}{q[1:]} {noun} were unloaded at {ru} {when}"
+    ),
+]
+
+
 def claim_sentence(rng: random.Random) -> str:
     q, noun = _quantity(rng)
     kp, ru, vessel = rng.choice(KP_PORTS), rng.choice(RU_PORTS), rng.choice(VESSELS)
     when = _date_phrase(rng)
-    t = rng.randrange(12)
-    if t == 0:
-        core = f"North Korea has shipped {q} {noun} to Russia {when}"
-    elif t == 1:
-        core = f"{q[0].upper()}{q[1:]} {noun} had been moved from {kp} to {ru} {when}"
-    elif t == 2:
-        core = f"The vessel {vessel} carried {q} {noun} on its latest run from {kp}"
-    elif t == 3:
-        core = f"Pyongyang has sent {q} {noun} to the Kursk region {when}"
-    elif t == 4:
-        core = f"Ships including the {vessel} made {q} {rng.choice(['voyages', 'trips', 'port calls'])} between {kp} and {ru} {when}"
-    elif t == 5:
-        core = f"Pyongyang took in {rng.choice(['at least', 'more than', 'about', 'up to'])} {render_money(rng)} {rng.choice(MONEY_NOUNS)} from the deliveries {when}"
-    elif t == 6:
-        lo, hi = rng.randint(20, 50), rng.randint(55, 80)
-        share = rng.choice([f"{lo}-{hi}%", f"between {lo} and {hi} percent", "about half", f"up to {hi}%", f"{lo} per cent"])
-        core = f"North Korean supplies accounted for {share} of the artillery ammunition used by Russian forces {when}"
-    elif t == 7:
-        core = f"Satellite imagery of {kp} showed {q} {noun} stacked on the quay {when}"
-    elif t == 8:
-        core = f"Russia received {q} {noun} via {rng.choice(RAIL)} {when}"
-    elif t == 9:
-        core = f"The total now stands at {q} {noun}, up from the previous estimate"
-    elif t == 10:
-        core = f"Some {rng.choice(['hundreds of', 'thousands of', 'tens of thousands of'])} {noun} are believed to have reached {ru}"
-    else:
-        core = f"{q[0].upper()}{q[1:]} {noun} were unloaded at {ru} {when}"
+    core = CLAIM_TEMPLATES[rng.randrange(12)](rng, q, noun, kp, ru, vessel, when)
     return _claimant_wrap(rng, core)
 
 
@@ -343,9 +487,13 @@ def noise_sentence(rng: random.Random, outlet: str) -> str:
     if "{" not in s:
         return s
     return s.format(
-        speaker_cap=_cap(rng.choice(SPEAKERS)), city=rng.choice(DATELINES).title(),
-        kp_port=rng.choice(KP_PORTS), ru_port=rng.choice(RU_PORTS), vessel=rng.choice(VESSELS),
-        outlet=outlet, rail=rng.choice(RAIL),
+        speaker_cap=_cap(rng.choice(SPEAKERS)),
+        city=rng.choice(DATELINES).title(),
+        kp_port=rng.choice(KP_PORTS),
+        ru_port=rng.choice(RU_PORTS),
+        vessel=rng.choice(VESSELS),
+        outlet=outlet,
+        rail=rng.choice(RAIL),
     )
 
 
@@ -372,6 +520,7 @@ def paragraphs(rng: random.Random, target_chars: int, outlet: str) -> list[str]:
 # Documents
 # --------------------------------------------------------------------------------------------
 
+
 def _pick_format(rng: random.Random) -> str:
     r, acc = rng.random(), 0.0
     for fmt, w in FORMAT_WEIGHTS.items():
@@ -389,30 +538,54 @@ def report(seed: int, i: int, allow_pdf: bool = True) -> tuple[str, str, str | b
     if fmt == "pdf" and not allow_pdf:
         fmt = "txt"
     published = dt.date(2023, 9, 1) + dt.timedelta(days=rng.randrange(700))
-    topic = rng.choice(["shuttle", "containers", "shells", "troops", "casualties", "revenue", "rail",
-                        "missiles", "workers", "ledger", "estimates", "voyages"])
-    title = (f"{rng.choice(['New', 'Updated', 'Revised', 'Fresh', 'Latest'])} estimate of "
-             f"{rng.choice(['shipments', 'deliveries', 'cargo', 'troop numbers', 'losses'])} on the "
-             f"{rng.choice(KP_PORTS)}-{rng.choice(RU_PORTS)} route (no. {i})")
+    topic = rng.choice(
+        [
+            "shuttle",
+            "containers",
+            "shells",
+            "troops",
+            "casualties",
+            "revenue",
+            "rail",
+            "missiles",
+            "workers",
+            "ledger",
+            "estimates",
+            "voyages",
+        ]
+    )
+    title = (
+        f"{rng.choice(['New', 'Updated', 'Revised', 'Fresh', 'Latest'])} estimate of "
+        f"{rng.choice(['shipments', 'deliveries', 'cargo', 'troop numbers', 'losses'])} on the "
+        f"{rng.choice(KP_PORTS)}-{rng.choice(RU_PORTS)} route (no. {i})"
+    )
     # 3-8 KB of file; the wrapper adds a few hundred bytes (HTML about 1.3 KB).
     size = rng.randint(3_000, 7_600)
     overhead = {"md": 250, "txt": 120, "html": 1_300, "pdf": 0}[fmt]
     body = paragraphs(rng, max(1_000, size - overhead), outlet)
-    dateline = f"{rng.choice(DATELINES)}, {MONTHS[published.month - 1][:3]} {published.day} ({outlet}) - "
+    dateline = (
+        f"{rng.choice(DATELINES)}, {MONTHS[published.month - 1][:3]} {published.day} ({outlet}) - "
+    )
     if style == "wire":
         body[0] = dateline + body[0]
     name = f"{slug}_{published.isoformat()}_{topic}_{i:07d}.{fmt}"
     rel = f"reports/{i // REPORTS_PER_DIR:03d}/{name}"
     url = f"https://{slug.replace('_', '-')}.example.org/{published:%Y/%m/%d}/{topic}-{i}"
     if fmt == "md":
-        head = (f'---\nurl: "{url}"\noutlet: "{outlet}"\npublished: {published.isoformat()}\n'
-                f'title: "{title}"\n---\n\n')
+        head = (
+            f'---\nurl: "{url}"\noutlet: "{outlet}"\npublished: {published.isoformat()}\n'
+            f'title: "{title}"\n---\n\n'
+        )
         if rng.random() < 0.4:  # some notes carry section headings and a list
             body.insert(len(body) // 2, "## What the numbers say")
             body.append("- " + noise_sentence(rng, outlet) + "\n- " + noise_sentence(rng, outlet))
         return rel, fmt, head + "\n\n".join(body) + "\n"
     if fmt == "txt":
-        return rel, fmt, title + "\n\n" + "\n\n".join(body) + "\n\n(Reporting by staff; editing by the desk)\n"
+        return (
+            rel,
+            fmt,
+            title + "\n\n" + "\n\n".join(body) + "\n\n(Reporting by staff; editing by the desk)\n",
+        )
     if fmt == "html":
         decoy = rng.randint(1000, 9000)
         page = [
@@ -428,10 +601,12 @@ def report(seed: int, i: int, allow_pdf: bool = True) -> tuple[str, str, str | b
             f'<h1 class="headline">{title}</h1>\n',
         ]
         page.extend(f"<p>{p}</p>\n\n" for p in body)
-        page.append(f"</main>\n<footer>\n  <p>{outlet} is published daily. Subscriptions from 4.99 a month.</p>\n"
-                    f"  <p>&copy; {published.year} {outlet} | Contact | Advertise</p>\n</footer>\n"
-                    '<script>document.querySelectorAll("a").forEach(function (a) { a.rel = "noopener"; });</script>\n'
-                    "</body>\n</html>\n")
+        page.append(
+            f"</main>\n<footer>\n  <p>{outlet} is published daily. Subscriptions from 4.99 a month.</p>\n"
+            f"  <p>&copy; {published.year} {outlet} | Contact | Advertise</p>\n</footer>\n"
+            '<script>document.querySelectorAll("a").forEach(function (a) { a.rel = "noopener"; });</script>\n'
+            "</body>\n</html>\n"
+        )
         return rel, fmt, "".join(page)
     return rel, fmt, _pdf(title, outlet, published, body)
 
@@ -440,17 +615,23 @@ def _pdf(title: str, outlet: str, published: dt.date, body: list[str]) -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
-    pdf.set_creation_date(dt.datetime(published.year, published.month, published.day, tzinfo=dt.UTC))
+    pdf.set_creation_date(
+        dt.datetime(published.year, published.month, published.day, tzinfo=dt.UTC)
+    )
     pdf.set_title(title)
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", size=8)
     pdf.cell(0, 5, f"{outlet} - technical note", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "B", 13)
-    pdf.multi_cell(0, 6, title.encode("latin-1", "replace").decode("latin-1"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0, 6, title.encode("latin-1", "replace").decode("latin-1"), new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.set_font("Helvetica", size=10)
     for p in body:
-        pdf.multi_cell(0, 5, p.encode("latin-1", "replace").decode("latin-1"), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0, 5, p.encode("latin-1", "replace").decode("latin-1"), new_x="LMARGIN", new_y="NEXT"
+        )
         pdf.ln(3)
     return bytes(pdf.output())
 
@@ -483,12 +664,31 @@ def write_reports(out: Path, seed: int, start: int, count: int) -> dict:
 # Ledger
 # --------------------------------------------------------------------------------------------
 
-LEDGER_VESSELS = ["Angara", "Maria", "Maia-1", "Maya-1", "MAIA 1", "Lady R", "Sparta IV", "Ursa Major"]
+LEDGER_VESSELS = [
+    "Angara",
+    "Maria",
+    "Maia-1",
+    "Maya-1",
+    "MAIA 1",
+    "Lady R",
+    "Sparta IV",
+    "Ursa Major",
+]
 LEDGER_DEPART = ["Rajin", "Najin", "Rason", "Rajin port", "Chongjin"]
 LEDGER_ARRIVE = ["Vostochny", "Dunai", "Dunay", "Vostochny port", "Vladivostok", "Nakhodka"]
-EVIDENCE = ["satellite imagery", "port camera; satellite imagery", "AIS gap; satellite imagery",
-            "radar imagery", "port camera"]
-SOURCES = ["Open Hull Project", "Eastern Berth Monitor", "Korea Maritime Observatory", "Harbour Ledger"]
+EVIDENCE = [
+    "satellite imagery",
+    "port camera; satellite imagery",
+    "AIS gap; satellite imagery",
+    "radar imagery",
+    "port camera",
+]
+SOURCES = [
+    "Open Hull Project",
+    "Eastern Berth Monitor",
+    "Korea Maritime Observatory",
+    "Harbour Ledger",
+]
 
 
 def write_ledger(out: Path, seed: int, rows: int, inbox_format: str = "csv") -> dict:
@@ -504,26 +704,33 @@ def write_ledger(out: Path, seed: int, rows: int, inbox_format: str = "csv") -> 
 
     def pick(values: list[str]) -> pl.Series:
         return pl.Series(rng.integers(0, len(values), rows), dtype=pl.UInt32).replace_strict(
-            list(range(len(values))), values, return_dtype=pl.String)
+            list(range(len(values))), values, return_dtype=pl.String
+        )
 
-    frame = pl.DataFrame({
-        "vessel": pick(LEDGER_VESSELS),
-        "departure_port": pick(LEDGER_DEPART),
-        "departure_date": pl.Series(dep).cast(pl.Date),
-        "arrival_port": pick(LEDGER_ARRIVE),
-        "arrival_date": pl.Series(arr).cast(pl.Date),
-        "containers": pl.Series(rng.integers(100, 401, rows), dtype=pl.Int32),
-        "evidence": pick(EVIDENCE),
-        "source": pick(SOURCES),
-    })
+    frame = pl.DataFrame(
+        {
+            "vessel": pick(LEDGER_VESSELS),
+            "departure_port": pick(LEDGER_DEPART),
+            "departure_date": pl.Series(dep).cast(pl.Date),
+            "arrival_port": pick(LEDGER_ARRIVE),
+            "arrival_date": pl.Series(arr).cast(pl.Date),
+            "containers": pl.Series(rng.integers(100, 401, rows), dtype=pl.Int32),
+            "evidence": pick(EVIDENCE),
+            "source": pick(SOURCES),
+        }
+    )
     folder = out / "ledger"
     folder.mkdir(parents=True, exist_ok=True)
     csv_path, pq_path = folder / "voyages_ledger.csv", folder / "voyages_ledger.parquet"
     frame.write_csv(csv_path)
     frame.write_parquet(pq_path, compression="zstd", statistics=True)
     link_into_inbox(out, inbox_format)
-    return {"rows": rows, "csv_bytes": csv_path.stat().st_size, "parquet_bytes": pq_path.stat().st_size,
-            "inbox_format": inbox_format}
+    return {
+        "rows": rows,
+        "csv_bytes": csv_path.stat().st_size,
+        "parquet_bytes": pq_path.stat().st_size,
+        "inbox_format": inbox_format,
+    }
 
 
 def link_into_inbox(out: Path, fmt: str) -> None:
@@ -534,7 +741,7 @@ def link_into_inbox(out: Path, fmt: str) -> None:
     if fmt == "none":
         return
     target_dir.mkdir(parents=True)
-    for ext in (["csv", "parquet"] if fmt == "both" else [fmt]):
+    for ext in ["csv", "parquet"] if fmt == "both" else [fmt]:
         src = out / "ledger" / f"voyages_ledger.{ext}"
         dst = target_dir / src.name
         try:
@@ -547,6 +754,7 @@ def link_into_inbox(out: Path, fmt: str) -> None:
 # Entry points
 # --------------------------------------------------------------------------------------------
 
+
 def generate(out: Path, reports: int, rows: int, seed: int = 42, inbox_ledger: str = "csv") -> dict:
     """A fresh archive (anything already at ``out`` is removed first)."""
     if out.exists():
@@ -558,8 +766,14 @@ def generate(out: Path, reports: int, rows: int, seed: int = 42, inbox_ledger: s
     led = write_ledger(out, seed, rows, inbox_ledger)
     t2 = time.perf_counter()
     manifest = {
-        "seed": seed, "reports": reports, "next_report": reports, "rows": rows,
-        "report_bytes": rep["bytes"], "by_format": rep["by_format"], "ledger": led, "added": [],
+        "seed": seed,
+        "reports": reports,
+        "next_report": reports,
+        "rows": rows,
+        "report_bytes": rep["bytes"],
+        "by_format": rep["by_format"],
+        "ledger": led,
+        "added": [],
         "seconds": {"reports": round(t1 - t0, 2), "ledger": round(t2 - t1, 2)},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -572,7 +786,9 @@ def add_new(out: Path, pct: float) -> dict:
     count = max(1, math.ceil(manifest["reports"] * pct / 100))
     start = manifest["next_report"]
     rep = write_reports(out, manifest["seed"], start, count)
-    manifest["added"].append({"start": start, "files": count, "bytes": rep["bytes"], "paths": rep["paths"]})
+    manifest["added"].append(
+        {"start": start, "files": count, "bytes": rep["bytes"], "paths": rep["paths"]}
+    )
     manifest["next_report"] = start + count
     manifest["reports"] += count
     manifest["report_bytes"] += rep["bytes"]
@@ -595,14 +811,26 @@ def reset_added(out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", type=Path, required=True, help="archive folder (replaced unless --add-new)")
-    ap.add_argument("--preset", choices=sorted(PRESETS), help="small: 1,000 + 100,000; full: 100,000 + 10,000,000")
+    ap.add_argument(
+        "--out", type=Path, required=True, help="archive folder (replaced unless --add-new)"
+    )
+    ap.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help="small: 1,000 + 100,000; full: 100,000 + 10,000,000",
+    )
     ap.add_argument("--reports", type=int, help="report files (default 100,000)")
     ap.add_argument("--rows", type=int, help="ledger rows (default 10,000,000)")
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--inbox-ledger", choices=["csv", "parquet", "both", "none"], default="csv",
-                    help="which ledger copy the inbox holds (both formats are always written to DIR/ledger)")
-    ap.add_argument("--add-new", type=float, metavar="PCT", help="add PCT%% new reports to an existing archive")
+    ap.add_argument(
+        "--inbox-ledger",
+        choices=["csv", "parquet", "both", "none"],
+        default="csv",
+        help="which ledger copy the inbox holds (both formats are always written to DIR/ledger)",
+    )
+    ap.add_argument(
+        "--add-new", type=float, metavar="PCT", help="add PCT%% new reports to an existing archive"
+    )
     ap.add_argument("--reset", action="store_true", help="remove the reports --add-new added")
     args = ap.parse_args(argv)
     if args.reset:
@@ -616,9 +844,11 @@ def main(argv: list[str] | None = None) -> int:
     reports = args.reports if args.reports is not None else preset["reports"]
     rows = args.rows if args.rows is not None else preset["rows"]
     m = generate(args.out, reports, rows, args.seed, args.inbox_ledger)
-    print(f"{args.out}: {reports:,} reports ({m['report_bytes'] / 1e6:.1f} MB, {m['by_format']}) "
-          f"in {m['seconds']['reports']} s; ledger {rows:,} rows (csv {m['ledger']['csv_bytes'] / 1e6:.1f} MB, "
-          f"parquet {m['ledger']['parquet_bytes'] / 1e6:.1f} MB) in {m['seconds']['ledger']} s")
+    print(
+        f"{args.out}: {reports:,} reports ({m['report_bytes'] / 1e6:.1f} MB, {m['by_format']}) "
+        f"in {m['seconds']['reports']} s; ledger {rows:,} rows (csv {m['ledger']['csv_bytes'] / 1e6:.1f} MB, "
+        f"parquet {m['ledger']['parquet_bytes'] / 1e6:.1f} MB) in {m['seconds']['ledger']} s"
+    )
     return 0
 
 

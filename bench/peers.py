@@ -3,7 +3,7 @@
 All three get the same texts: the report files of an inbox, parsed by Supplyline's own parsers
 (``supplyline.parsers.parse_document``, as the ingest stage does), so only extraction is timed.
 
-* ``supplyline``      ``supplyline.pipeline.extract_reports`` (claims + entity mentions), the
+* ``supplyline``      ``supplyline.extract_worker.extract_reports`` (claims + entity mentions), the
                       function the flow's extract task runs, on one Polars frame of documents.
 * ``spacy_matcher``   spacy.blank("en") tokeniser, a PhraseMatcher over the same reference
                       vocabulary (hedges, attribution cues, counted nouns, entity aliases) and a
@@ -63,31 +63,59 @@ def load_documents(paths: list[Path]):
             doc = parse_document(p.read_bytes(), fmt)
         except Exception:  # a report our parsers reject is left out for every extractor alike
             continue
-        rows.append({"doc_id": f"{i:016x}", "text": doc.text, "published": doc.published,
-                     "title": doc.title, "outlet": getattr(doc, "outlet", None)})
-    return pl.DataFrame(rows, schema={"doc_id": pl.String, "text": pl.String, "published": pl.Date,
-                                      "title": pl.String, "outlet": pl.String})
+        rows.append(
+            {
+                "doc_id": f"{i:016x}",
+                "text": doc.text,
+                "published": doc.published,
+                "title": doc.title,
+                "outlet": getattr(doc, "outlet", None),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "doc_id": pl.String,
+            "text": pl.String,
+            "published": pl.Date,
+            "title": pl.String,
+            "outlet": pl.String,
+        },
+    )
 
 
 def _result(name: str, n: int, nbytes: int, seconds: float, **extra) -> dict:
-    return {"name": name, "reports": n, "text_mb": round(nbytes / MB, 2), "seconds": round(seconds, 3),
-            "reports_per_s": round(n / seconds, 1) if seconds else None,
-            "mb_per_s": round(nbytes / MB / seconds, 2) if seconds else None, **extra}
+    return {
+        "name": name,
+        "reports": n,
+        "text_mb": round(nbytes / MB, 2),
+        "seconds": round(seconds, 3),
+        "reports_per_s": round(n / seconds, 1) if seconds else None,
+        "mb_per_s": round(nbytes / MB / seconds, 2) if seconds else None,
+        **extra,
+    }
 
 
 def run_ours(docs) -> dict:
-    from supplyline import pipeline
+    from supplyline.extract_worker import extract_reports
     from supplyline.settings import Settings
     from transforms.rules import load_rules
 
     rules = load_rules(Settings().reference_dir)
-    pipeline.extract_reports(docs.head(5), rules)  # warm caches (compiled patterns)
+    extract_reports(docs.head(5), rules)  # warm caches (compiled patterns)
     nbytes = int(docs["text"].str.len_bytes().sum())
     t0 = time.perf_counter()
-    claims, mentions = pipeline.extract_reports(docs, rules)
+    claims, mentions = extract_reports(docs, rules)
     seconds = time.perf_counter() - t0
-    return _result("supplyline", docs.height, nbytes, seconds, claims=claims.height, mentions=mentions.height,
-                   note="pipeline.extract_reports (claims + entity mentions), one frame, one thread")
+    return _result(
+        "supplyline",
+        docs.height,
+        nbytes,
+        seconds,
+        claims=claims.height,
+        mentions=mentions.height,
+        note="extract_worker.extract_reports (claims + entity mentions), one frame, one thread",
+    )
 
 
 def build_spacy(reference_dir: Path):
@@ -98,7 +126,9 @@ def build_spacy(reference_dir: Path):
     nlp = spacy.blank("en")
     hedges = pl.read_csv(reference_dir / "hedges.csv", infer_schema=False)["phrase"].to_list()
     cues = pl.read_csv(reference_dir / "attribution_cues.csv", infer_schema=False)["cue"].to_list()
-    nouns = pl.read_csv(reference_dir / "metric_keywords.csv", infer_schema=False)["keyword"].to_list()
+    nouns = pl.read_csv(reference_dir / "metric_keywords.csv", infer_schema=False)[
+        "keyword"
+    ].to_list()
     aliases = pl.read_csv(reference_dir / "aliases.csv", infer_schema=False)["alias"].to_list()
     words = pl.read_csv(reference_dir / "number_words.csv", infer_schema=False)["word"].to_list()
     phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -108,14 +138,28 @@ def build_spacy(reference_dir: Path):
     num = {"LIKE_NUM": True}
     word = {"LOWER": {"IN": sorted(set(words))}}
     numbers = Matcher(nlp.vocab)
-    numbers.add("NUM", [
-        [{"TEXT": {"IN": ["$", "US$", "€", "£"]}, "OP": "?"}, num, {"LOWER": {"IN": mult}, "OP": "?"}],
-        [word, {"TEXT": "-", "OP": "?"}, word, {"LOWER": {"IN": mult}, "OP": "?"}],
-        [{"LOWER": "between"}, num, {"LOWER": {"IN": mult}, "OP": "?"}, {"LOWER": "and"}, num,
-         {"LOWER": {"IN": mult}, "OP": "?"}],
-        [num, {"LOWER": {"IN": ["to", "-", "–"]}}, num, {"LOWER": {"IN": mult}, "OP": "?"}],
-        [num, {"TEXT": {"IN": ["%", "percent", "per"]}}],
-    ], greedy="LONGEST")
+    numbers.add(
+        "NUM",
+        [
+            [
+                {"TEXT": {"IN": ["$", "US$", "€", "£"]}, "OP": "?"},
+                num,
+                {"LOWER": {"IN": mult}, "OP": "?"},
+            ],
+            [word, {"TEXT": "-", "OP": "?"}, word, {"LOWER": {"IN": mult}, "OP": "?"}],
+            [
+                {"LOWER": "between"},
+                num,
+                {"LOWER": {"IN": mult}, "OP": "?"},
+                {"LOWER": "and"},
+                num,
+                {"LOWER": {"IN": mult}, "OP": "?"},
+            ],
+            [num, {"LOWER": {"IN": ["to", "-", "–"]}}, num, {"LOWER": {"IN": mult}, "OP": "?"}],
+            [num, {"TEXT": {"IN": ["%", "percent", "per"]}}],
+        ],
+        greedy="LONGEST",
+    )
     return nlp, phrases, numbers
 
 
@@ -154,8 +198,15 @@ def run_spacy(docs, reference_dir: Path) -> dict:
     for d in nlp.pipe(texts, batch_size=256):
         found += len(spacy_claims(d, phrases, numbers))
     seconds = time.perf_counter() - t0
-    return _result("spacy_matcher", len(texts), nbytes, seconds, claims=found, version=spacy.__version__,
-                   note="blank('en') tokenizer + PhraseMatcher + Matcher, nlp.pipe, one process")
+    return _result(
+        "spacy_matcher",
+        len(texts),
+        nbytes,
+        seconds,
+        claims=found,
+        version=spacy.__version__,
+        note="blank('en') tokenizer + PhraseMatcher + Matcher, nlp.pipe, one process",
+    )
 
 
 def run_quantulum(docs, sample: int) -> dict:
@@ -165,7 +216,10 @@ def run_quantulum(docs, sample: int) -> dict:
             import quantulum3
             from quantulum3 import parser
     except Exception as exc:
-        return {"name": "quantulum3", "error": f"quantulum3 not importable: {type(exc).__name__}: {exc}"}
+        return {
+            "name": "quantulum3",
+            "error": f"quantulum3 not importable: {type(exc).__name__}: {exc}",
+        }
     part = docs.head(sample)
     texts = part["text"].to_list()
     nbytes = int(part["text"].str.len_bytes().sum())
@@ -175,10 +229,16 @@ def run_quantulum(docs, sample: int) -> dict:
         t0 = time.perf_counter()
         found = sum(len(parser.parse(t)) for t in texts)
         seconds = time.perf_counter() - t0
-    return _result("quantulum3", len(texts), nbytes, seconds, quantities=found,
-                   version=getattr(quantulum3, "__version__", "?"),
-                   note=f"first {len(texts)} reports only ({len(texts) / max(1, docs.height):.0%} of the set); "
-                        "no classifier extra; rate measured on that sample")
+    return _result(
+        "quantulum3",
+        len(texts),
+        nbytes,
+        seconds,
+        quantities=found,
+        version=getattr(quantulum3, "__version__", "?"),
+        note=f"first {len(texts)} reports only ({len(texts) / max(1, docs.height):.0%} of the set); "
+        "no classifier extra; rate measured on that sample",
+    )
 
 
 def run_disk(paths: list[Path]) -> dict:
@@ -188,7 +248,9 @@ def run_disk(paths: list[Path]) -> dict:
         with open(p, "rb") as handle:
             nbytes += len(handle.read())
     seconds = time.perf_counter() - t0
-    return _result("disk_read", len(paths), nbytes, seconds, note="read the same files (warm cache): ceiling")
+    return _result(
+        "disk_read", len(paths), nbytes, seconds, note="read the same files (warm cache): ceiling"
+    )
 
 
 def run_peers(inbox: Path, limit: int | None = None, sample: int = 200) -> dict:

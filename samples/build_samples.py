@@ -109,7 +109,10 @@ def build_pdf(src: Path, author: str, subject: str) -> Path:
 def _normalise_zip(data: bytes) -> bytes:
     """Rewrite a zip archive with fixed member timestamps so the bytes are reproducible."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as zin,
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
         for info in zin.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIMESTAMP)
             fixed.compress_type = zipfile.ZIP_DEFLATED

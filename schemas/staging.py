@@ -7,9 +7,9 @@ import datetime as dt
 import pandera.polars as pa
 import polars as pl
 
-QUALIFIERS = ["exact", "approx", "at_least", "at_most", "range", "vague"]
-ISO2 = r"^[A-Z]{2}$"
-EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 1, 1)
+from transforms.vocabulary import EARLIEST_DATE, ENTITY_TYPES, ISO2, MAX_CONTAINERS, QUALIFIERS
+
+LATEST = dt.date(2100, 1, 1)
 
 
 class Staged(pa.DataFrameModel):
@@ -22,16 +22,19 @@ class Staged(pa.DataFrameModel):
 class Bounded(Staged):
     """Base for a figure with bounds: the checks every claim and reported figure share."""
 
+    # Pandera makes these class methods; mypy cannot see that on a base model.
     @pa.dataframe_check
-    def low_not_above_high(cls, data: pa.PolarsData) -> pl.LazyFrame:
+    def low_not_above_high(cls, data: pa.PolarsData) -> pl.LazyFrame:  # type: ignore[misc]
         """A range never runs backwards."""
         low, high = pl.col("value_low"), pl.col("value_high")
         return data.lazyframe.select(low.is_null() | high.is_null() | (low <= high))
 
     @pa.dataframe_check
-    def has_a_bound(cls, data: pa.PolarsData) -> pl.LazyFrame:
+    def has_a_bound(cls, data: pa.PolarsData) -> pl.LazyFrame:  # type: ignore[misc]
         """A figure without any number is not a figure."""
-        return data.lazyframe.select(pl.col("value_low").is_not_null() | pl.col("value_high").is_not_null())
+        return data.lazyframe.select(
+            pl.col("value_low").is_not_null() | pl.col("value_high").is_not_null()
+        )
 
 
 class ReceivedTable(Staged):
@@ -55,18 +58,33 @@ class StgClaim(Bounded):
     doc_id: str = pa.Field(description="Document the claim was found in.")
     claim_seq: int = pa.Field(ge=0, description="Order of the claim within its document.")
     metric: str = pa.Field(description="Metric from reference/metrics.csv.")
-    value_low: float = pa.Field(nullable=True, ge=0, description="Lower bound in base units; null = open.")
-    value_high: float = pa.Field(nullable=True, ge=0, description="Upper bound in base units; null = open.")
+    value_low: float = pa.Field(
+        nullable=True, ge=0, description="Lower bound in base units; null = open."
+    )
+    value_high: float = pa.Field(
+        nullable=True, ge=0, description="Upper bound in base units; null = open."
+    )
     unit: str = pa.Field(description="Catalogue unit; ISO 4217 code for money.")
-    qualifier: str = pa.Field(isin=QUALIFIERS, description="How the text hedges the figure.")
-    attributed_to: str = pa.Field(nullable=True, description="Canonical claimant; null = the outlet itself.")
+    qualifier: str = pa.Field(isin=list(QUALIFIERS), description="How the text hedges the figure.")
+    attributed_to: str = pa.Field(
+        nullable=True, description="Canonical claimant; null = the outlet itself."
+    )
     reported_by: str = pa.Field(nullable=True, description="Intermediary relaying the claimant.")
     # Optional columns: frames made before the extractor wrote them still validate.
-    claimant: str | None = pa.Field(nullable=True, description="Claimant as written; the outlet for its own figures.")
-    claimant_kind: str | None = pa.Field(nullable=True, isin=["alias", "candidate", "outlet"],
-                                         description="alias: in aliases.csv; candidate: a new name to review; outlet.")
-    supplier: str = pa.Field(nullable=True, str_matches=ISO2, description="ISO 3166 alpha-2 of the giver.")
-    recipient: str = pa.Field(nullable=True, str_matches=ISO2, description="ISO 3166 alpha-2 of the receiver.")
+    claimant: str | None = pa.Field(
+        nullable=True, description="Claimant as written; the outlet for its own figures."
+    )
+    claimant_kind: str | None = pa.Field(
+        nullable=True,
+        isin=["alias", "candidate", "outlet"],
+        description="alias: in aliases.csv; candidate: a new name to review; outlet.",
+    )
+    supplier: str = pa.Field(
+        nullable=True, str_matches=ISO2, description="ISO 3166 alpha-2 of the giver."
+    )
+    recipient: str = pa.Field(
+        nullable=True, str_matches=ISO2, description="ISO 3166 alpha-2 of the receiver."
+    )
     period_start: dt.date = pa.Field(nullable=True, description="First day the figure covers.")
     period_end: dt.date = pa.Field(nullable=True, description="Last day the figure covers.")
     quote: str = pa.Field(str_length={"min_value": 1}, description="Exact text of the figure.")
@@ -88,6 +106,7 @@ class StgClaim(Bounded):
         return data.lazyframe.select(pl.col("char_start") < pl.col("char_end"))
 
     class Config:
+        name = "staging.stg_reports__claims"
         unique = ["doc_id", "claim_seq"]
         coerce = True
 
@@ -98,7 +117,7 @@ class StgEntityMention(Staged):
     doc_id: str = pa.Field(description="Document of the mention.")
     entity_id: str = pa.Field(description="Canonical entity (reference/aliases.csv).")
     entity_type: str = pa.Field(
-        isin=["country", "organisation", "person", "vessel", "port", "weapon_system"],
+        isin=list(ENTITY_TYPES),
         description="Kind of entity.",
     )
     canonical_name: str = pa.Field(description="Canonical display name.")
@@ -106,21 +125,30 @@ class StgEntityMention(Staged):
     char_start: int = pa.Field(ge=0, description="Offset in the document text.")
     char_end: int = pa.Field(ge=1, description="End offset (exclusive).")
 
+    class Config:
+        name = "staging.stg_reports__entity_mentions"
+        coerce = True
+
 
 class StgShipment(ReceivedTable):
     """staging.stg_ledgers__shipments: one voyage row of a received ledger, normalised."""
 
     vessel: str = pa.Field(str_length={"min_value": 1}, description="Vessel name as received.")
-    vessel_id: str = pa.Field(nullable=True, description="Resolved vessel entity; null = unknown alias.")
+    vessel_id: str = pa.Field(
+        nullable=True, description="Resolved vessel entity; null = unknown alias."
+    )
     departure_port: str = pa.Field(nullable=True, description="Departure port as received.")
     departure_port_id: str = pa.Field(nullable=True, description="Resolved departure port.")
     departure_date: dt.date = pa.Field(
-        in_range={"min_value": EARLIEST, "max_value": LATEST}, description="Date the vessel sailed."
+        in_range={"min_value": EARLIEST_DATE, "max_value": LATEST},
+        description="Date the vessel sailed.",
     )
     arrival_port: str = pa.Field(nullable=True, description="Arrival port as received.")
     arrival_port_id: str = pa.Field(nullable=True, description="Resolved arrival port.")
     arrival_date: dt.date = pa.Field(nullable=True, description="Date the vessel arrived.")
-    containers: int = pa.Field(nullable=True, ge=0, le=100_000, description="Containers carried.")
+    containers: int = pa.Field(
+        nullable=True, ge=0, le=MAX_CONTAINERS, description="Containers carried."
+    )
     evidence: str = pa.Field(nullable=True, description="What the row rests on.")
     source: str = pa.Field(nullable=True, description="Who compiled the row.")
 
@@ -130,6 +158,10 @@ class StgShipment(ReceivedTable):
         arr, dep = pl.col("arrival_date"), pl.col("departure_date")
         return data.lazyframe.select(arr.is_null() | (arr >= dep))
 
+    class Config:
+        name = "staging.stg_ledgers__shipments"
+        coerce = True
+
 
 class TableFigure(Bounded):
     """Base for a figure a table states: a catalogue metric, its bounds, unit and hedge."""
@@ -137,24 +169,34 @@ class TableFigure(Bounded):
     metric: str = pa.Field(description="Metric from reference/metrics.csv.")
     value_low: float = pa.Field(nullable=True, ge=0, description="Lower bound; null = open.")
     value_high: float = pa.Field(nullable=True, ge=0, description="Upper bound; null = open.")
-    unit: str = pa.Field(description="Catalogue unit of the metric (null = metric not in catalogue).")
-    qualifier: str = pa.Field(isin=QUALIFIERS, description="How the table hedges the figure.")
+    unit: str = pa.Field(
+        description="Catalogue unit of the metric (null = metric not in catalogue)."
+    )
+    qualifier: str = pa.Field(isin=list(QUALIFIERS), description="How the table hedges the figure.")
 
 
 class StgFigure(ReceivedTable, TableFigure):
     """staging.stg_tables__figures: one figure row of a received table, normalised."""
 
     period_start: dt.date = pa.Field(nullable=True, description="First day covered.")
-    period_end: dt.date = pa.Field(nullable=True, description="Last day covered, or the as-of date.")
+    period_end: dt.date = pa.Field(
+        nullable=True, description="Last day covered, or the as-of date."
+    )
     source: str = pa.Field(nullable=True, description="Who reported the figure.")
     note: str = pa.Field(nullable=True, description="Free-text note from the table.")
+
+    class Config:
+        name = "staging.stg_tables__figures"
+        coerce = True
 
 
 class ExpandedTable(ReceivedTable):
     """Base for rows of a target where one received row may give several (list items, melted
     wide columns): the key is (file, sheet, row_number, item)."""
 
-    item: int = pa.Field(ge=0, description="Position of the item within its received row (0 if one).")
+    item: int = pa.Field(
+        ge=0, description="Position of the item within its received row (0 if one)."
+    )
 
     class Config:
         unique = ["row_number", "item"]
@@ -182,6 +224,9 @@ class StgDelivery(ExpandedTable):
     source: str = pa.Field(nullable=True, description="Who compiled the row.")
     note: str = pa.Field(nullable=True, description="Free-text note from the table.")
 
+    class Config:
+        name = "staging.stg_tables__deliveries"
+
     @pa.dataframe_check(name="items add up to the row's count")
     def items_add_up(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """When every item of a row states its count, they sum to the count the row states."""
@@ -194,7 +239,7 @@ class StgStrike(ExpandedTable):
     """staging.stg_tables__strikes: one weapon model of a row of a missile and drone attack log."""
 
     window_start: dt.datetime = pa.Field(
-        in_range={"min_value": dt.datetime(1990, 1, 1), "max_value": dt.datetime(2100, 1, 1)},
+        in_range={"min_value": dt.datetime.combine(EARLIEST_DATE, dt.time()), "max_value": dt.datetime(2100, 1, 1)},
         description="Start of the attack or reporting window (midnight when only a date is given).",
     )
     window_end: dt.datetime = pa.Field(nullable=True, description="End of the window.")
@@ -207,6 +252,9 @@ class StgStrike(ExpandedTable):
     launch_place: str = pa.Field(nullable=True, description="Launch areas as reported.")
     target: str = pa.Field(nullable=True, description="Target region or direction.")
     source: str = pa.Field(nullable=True, description="The post or channel the row came from.")
+
+    class Config:
+        name = "staging.stg_tables__strikes"
 
     @pa.dataframe_check(name="window_end >= window_start")
     def window_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -224,11 +272,14 @@ class StgStrike(ExpandedTable):
 class StgSeriesPoint(ExpandedTable, TableFigure):
     """staging.stg_tables__series: one figure of a dated series (a daily report), with its hedge."""
 
-    date: dt.date = pa.Field(in_range={"min_value": EARLIEST, "max_value": LATEST}, description="Date of the report.")
+    date: dt.date = pa.Field(in_range={"min_value": EARLIEST_DATE, "max_value": LATEST}, description="Date of the report.")
     subject: str = pa.Field(nullable=True, description="Whose figure it is (the side that lost the troops).")
     subject_id: str = pa.Field(nullable=True, description="Resolved subject (country entity).")
     source: str = pa.Field(nullable=True, description="Who reports the series.")
     cumulative: bool = pa.Field(nullable=True, description="Figures are running totals since a start date.")
+
+    class Config:
+        name = "staging.stg_tables__series"
 
 
 # Staging table -> the model that gates its rows.

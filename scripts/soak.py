@@ -25,8 +25,14 @@ from tests.warehouse_contents import contents, differences  # noqa: E402
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([str(BIN / "supplyline"), *args], env=env, cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        [str(BIN / "supplyline"), *args],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def main() -> int:
@@ -37,7 +43,10 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     results = []
-    with tempfile.TemporaryDirectory() as tmp_name, prefect_server(Path(tmp_name) / "prefect") as url:
+    with (
+        tempfile.TemporaryDirectory() as tmp_name,
+        prefect_server(Path(tmp_name) / "prefect") as url,
+    ):
         tmp = Path(tmp_name)
         env = base_env(tmp / "client", url) | {"SUPPLYLINE_DATA_DIR": str(tmp / "data")}
         clean = tmp / "clean.duckdb"
@@ -51,9 +60,14 @@ def main() -> int:
             shutil.copy(path, half / path.name)
         for i in range(args.kills):
             warehouse = tmp / f"soak-{i}.duckdb"
-            incremental = rng.random() < 0.5  # half the kills hit a run on top of a published warehouse
+            incremental = (
+                rng.random() < 0.5
+            )  # half the kills hit a run on top of a published warehouse
             if incremental:
-                assert run(["run", "--inbox", str(half), "--warehouse", str(warehouse)], env).wait() == 0
+                assert (
+                    run(["run", "--inbox", str(half), "--warehouse", str(warehouse)], env).wait()
+                    == 0
+                )
             delay = rng.uniform(0.2, duration)
             proc = run(["run", "--inbox", str(args.inbox), "--warehouse", str(warehouse)], env)
             time.sleep(delay)
@@ -61,14 +75,30 @@ def main() -> int:
             if killed:
                 proc.send_signal(signal.SIGKILL)
             proc.wait()
-            rerun = run(["run", "--inbox", str(args.inbox), "--warehouse", str(warehouse)], env).wait()
-            diff = differences(reference, contents(warehouse)) if rerun == 0 else {"rerun": f"exit {rerun}"}
-            results.append({"kill": i, "after_s": round(delay, 2), "killed": killed,
-                            "incremental": incremental, "diverged": bool(diff), "diff": diff})
+            rerun = run(
+                ["run", "--inbox", str(args.inbox), "--warehouse", str(warehouse)], env
+            ).wait()
+            diff = (
+                differences(reference, contents(warehouse))
+                if rerun == 0
+                else {"rerun": f"exit {rerun}"}
+            )
+            results.append(
+                {
+                    "kill": i,
+                    "after_s": round(delay, 2),
+                    "killed": killed,
+                    "incremental": incremental,
+                    "diverged": bool(diff),
+                    "diff": diff,
+                }
+            )
             print(json.dumps(results[-1]), flush=True)
     killed = [r for r in results if r["killed"]]
     divergences = sum(r["diverged"] for r in results)
-    print(f"soak: {len(killed)} kills landed mid-run of {len(results)} tries; {divergences} divergences")
+    print(
+        f"soak: {len(killed)} kills landed mid-run of {len(results)} tries; {divergences} divergences"
+    )
     return 1 if divergences else 0
 
 

@@ -1,5 +1,8 @@
 """Data-quality alert emails: render a run's problems and deliver them via an outbox + SMTP.
 
+One data model (``AlertReport``, turned into one view by ``_view``) is rendered by two Jinja2
+templates in ``supplyline/templates``: ``alert.txt.j2`` and ``alert.html.j2`` (autoescaped).
+
 Every alert is first written as an ``.eml`` file in ``settings.outbox``; delivery then sends
 whatever waits there (oldest first), so an alert from a run when SMTP was down goes out with
 the next run. SMTP problems never raise to the caller; they come back in ``DeliveryResult``.
@@ -7,7 +10,6 @@ the next run. SMTP problems never raise to the caller; they come back in ``Deliv
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 import re
@@ -15,7 +17,7 @@ import shlex
 import smtplib
 import ssl
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -23,11 +25,15 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime, make_msgid
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+import jinja2
 from pydantic import SecretStr
 
+from schemas.checks import CheckResult
+from supplyline.reconciliations import Verdicts
 from supplyline.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -49,34 +55,21 @@ _UNSAFE_RUN_ID = re.compile(r"[^A-Za-z0-9-]+")
 
 
 @dataclass(frozen=True)
-class CheckOutcome:
-    """One data-quality check result."""
+class RowNote:
+    """One row of a file that was held back: where it is, the check, and why."""
 
+    locator: str  # "row 7", "Sheet1:row 7", "chars 10-42"
     check: str
-    table: str
-    severity: Literal["error", "warn", "info"]
-    status: Literal["pass", "fail", "warn"]
-    failing_count: int
-    sample: list[dict[str, Any]]  # a few example offending rows
-
-
-@dataclass(frozen=True)
-class FileFailure:
-    """An input file that could not be parsed, and why."""
-
-    path: str
     reason: str
 
 
 @dataclass(frozen=True)
-class ReconciliationOutcome:
-    """How the claims one claims-against-tables check selects compare with its table."""
+class FileNote:
+    """An input file the alert names: why it failed or was not (fully) read, and its rows."""
 
-    check: str
-    table: str
-    agree: int
-    disagree: int
-    no_overlap: int
+    path: str
+    reason: str
+    rows: tuple[RowNote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,28 +79,32 @@ class AlertReport:
     run_id: str
     run_date: date
     flow_name: str  # e.g. "nightly"
-    checks: list[CheckOutcome]
-    failed_files: list[FileFailure]
-    loaded: dict[str, int]  # table -> rows loaded this run
-    not_loaded: dict[str, str]  # table -> why it was not loaded (blocked by an error check)
+    checks: Sequence[CheckResult]
+    failed_files: Sequence[FileNote]
+    loaded: Mapping[str, int]  # table -> rows loaded this run
+    not_loaded: Mapping[str, str]  # table -> why it was not loaded (blocked by an error check)
     quarantined_rows: int
     warehouse_path: str
     data_docs_path: str | None
-    skipped_files: list[FileFailure] = field(default_factory=list)  # not read, or rows not used
-    reconciliations: list[ReconciliationOutcome] = field(default_factory=list)  # claims vs tables
+    skipped_files: Sequence[FileNote] = ()  # not read, or rows not used
+    reconciliations: Sequence[Verdicts] = ()  # claims against tables, per declared check
+    report_path: str | None = None  # the run's HTML report, when one was written
 
     @property
-    def problem_checks(self) -> list[CheckOutcome]:
+    def problem_checks(self) -> list[CheckResult]:
         """Checks that failed or warned, most serious first."""
         rank = {"fail": 0, "warn": 1}
-        sev = {"error": 0, "warn": 1, "info": 2}
+        sev = {"error": 0, "warn": 1}
         bad = [c for c in self.checks if c.status in rank]
         return sorted(bad, key=lambda c: (rank[c.status], sev.get(c.severity, 3), -c.failing_count))
 
     def needs_alert(self) -> bool:
         """True when any check failed or warned, a file failed, or rows were quarantined."""
         return bool(
-            self.problem_checks or self.failed_files or self.skipped_files or self.quarantined_rows > 0
+            self.problem_checks
+            or self.failed_files
+            or self.skipped_files
+            or self.quarantined_rows > 0
         )
 
 
@@ -120,11 +117,6 @@ def _one_line(value: object, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
-
-
-def _esc(value: object, limit: int | None = None) -> str:
-    """One-line, HTML-escaped form of an input value (quotes too, so it is safe in attributes)."""
-    return html.escape(_one_line(value, limit), quote=True)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -164,9 +156,8 @@ def quarantine_command(run_id: str) -> str:
     return f"supplyline sql {shlex.quote(sql)}"
 
 
-def _sample_rows(check: CheckOutcome) -> list[dict[str, Any]]:
-    """At most MAX_SAMPLE_ROWS example rows; anything that is not a dict becomes one value."""
-    return [r if isinstance(r, dict) else {"value": r} for r in check.sample[:MAX_SAMPLE_ROWS]]
+def _limited(items: Sequence[Any]) -> tuple[list[Any], int]:
+    return list(items[:MAX_LISTED]), max(0, len(items) - MAX_LISTED)
 
 
 def _sample_columns(rows: list[dict[str, Any]]) -> list[str]:
@@ -178,230 +169,137 @@ def _sample_columns(rows: list[dict[str, Any]]) -> list[str]:
     return cols[:MAX_SAMPLE_COLUMNS]
 
 
-def _shown(n: int, total: int) -> str:
-    return f"{n} of {max(n, total)}"
-
-
-def _limited(items: list[Any]) -> tuple[list[Any], int]:
-    return items[:MAX_LISTED], max(0, len(items) - MAX_LISTED)
-
-
-def _text_table(header: list[str], rows: list[list[str]], indent: str = "  ") -> list[str]:
-    widths = [min(60, max([len(h), *(len(r[i]) for r in rows)])) for i, h in enumerate(header)]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    lines = [indent + fmt.format(*header).rstrip(), indent + "  ".join("-" * w for w in widths)]
-    lines += [indent + fmt.format(*r).rstrip() for r in rows]
-    return lines
-
-
-def _docs_location(report: AlertReport, settings: Settings) -> str:
-    if report.data_docs_path:
-        return _one_line(report.data_docs_path, 500)
-    return f"not built for this run (Data Docs live under {settings.data_docs_dir})"
-
-
-def _reconciliation_rows(report: AlertReport, cell) -> list[list[str]]:
-    """One row per claims-against-tables check, each cell made safe by ``cell``."""
-    return [[cell(r.check, 60), cell(r.table, 40), cell(r.agree), cell(r.disagree), cell(r.no_overlap)]
-            for r in _limited(report.reconciliations)[0]]
-
-
-def _render_text(report: AlertReport, settings: Settings) -> str:
+def _view(report: AlertReport, settings: Settings) -> dict[str, Any]:
+    """The one model both parts are rendered from: every value already on one line and cut to
+    length; the HTML template escapes them, the text template prints them as they are."""
     checks, more_checks = _limited(report.problem_checks)
-    out = [
-        f"Supplyline {_one_line(report.flow_name, 60)} run {_one_line(report.run_id, 120)} "
-        f"on {report.run_date.isoformat()}",
-        "",
-    ]
-    if checks:
-        out.append(f"Checks that failed or warned ({len(report.problem_checks)}):")
+    samples = []
+    for c in checks:
         rows = [
+            dict(r) if isinstance(r, Mapping) else {"value": r} for r in c.sample[:MAX_SAMPLE_ROWS]
+        ]
+        if rows:
+            cols = _sample_columns(rows)
+            samples.append(
+                {
+                    "check": _one_line(c.check_name, 120),
+                    "table": _one_line(c.table, 100),
+                    "shown": f"{len(rows)} of {max(len(rows), c.failing_count)}",
+                    "columns": [_one_line(k, 60) for k in cols],
+                    "rows": [
+                        [_one_line(r.get(k, ""), MAX_VALUE_CHARS) for k in cols] for r in rows
+                    ],
+                }
+            )
+    files = []
+    for title, listed in (
+        ("Files that could not be read", report.failed_files),
+        ("Files or rows not read (skipped)", report.skipped_files),
+    ):
+        shown, more = _limited(listed)
+        files.append(
+            {
+                "title": title,
+                "count": len(listed),
+                "more": more,
+                "files": [
+                    {
+                        "path": _one_line(f.path, 300),
+                        "reason": _one_line(f.reason, 500),
+                        "rows": [
+                            [
+                                _one_line(r.locator, 60),
+                                _one_line(r.check, 120),
+                                _one_line(r.reason, 300),
+                            ]
+                            for r in f.rows[:MAX_SAMPLE_ROWS]
+                        ],
+                        "more_rows": max(0, len(f.rows) - MAX_SAMPLE_ROWS),
+                    }
+                    for f in shown
+                ],
+            }
+        )
+    docs = (
+        _one_line(report.data_docs_path, 500)
+        if report.data_docs_path
+        else f"not built for this run (Data Docs live under {settings.data_docs_dir})"
+    )
+    verdicts = [
+        [_one_line(r.check, 60), _one_line(r.table, 40), *map(str, (r.agree, r.disagree, r.no_overlap))]
+        for r in _limited(report.reconciliations)[0]
+    ]
+    return {
+        "flow": _one_line(report.flow_name, 60),
+        "run_id": _one_line(report.run_id, 120),
+        "run_date": report.run_date.isoformat(),
+        "checks": [
             [
-                _one_line(c.check, 60),
-                _one_line(c.table, 40),
-                _one_line(c.severity, 10),
-                _one_line(c.status, 10),
+                _one_line(c.check_name, 120),
+                _one_line(c.table, 100),
+                c.severity,
+                c.status,
                 str(c.failing_count),
             ]
             for c in checks
-        ]
-        out += _text_table(["check", "table", "severity", "status", "failing"], rows)
-        if more_checks:
-            out.append(f"  … and {more_checks} more")
-        out.append("")
-        for c in checks:
-            sample = _sample_rows(c)
-            if not sample:
-                continue
-            out.append(
-                f"Example rows for {_one_line(c.check, 120)} on {_one_line(c.table, 60)}"
-                f" ({_shown(len(sample), c.failing_count)}):"
-            )
-            for row in sample:
-                cells = ", ".join(
-                    f"{_one_line(k, 60)}={_one_line(row.get(k), MAX_VALUE_CHARS)}"
-                    for k in _sample_columns([row])
-                )
-                out.append(f"  - {cells}")
-            out.append("")
-    else:
-        out += ["All checks passed.", ""]
-
-    if report.reconciliations:
-        out.append("Claims against tables (claims that agree, disagree, or the table cannot judge):")
-        out += _text_table(["check", "table", "agree", "disagree", "no overlap"],
-                           _reconciliation_rows(report, _one_line))
-        out += ["  See them with: supplyline sql \"select * from marts.reconciliations\"", ""]
-
-    for title, listed in (("Files that could not be read", report.failed_files),
-                          ("Files or rows not read (skipped)", report.skipped_files)):
-        if not listed:
-            continue
-        files, more = _limited(listed)
-        out.append(f"{title} ({len(listed)}):")
-        out += [f"  - {_one_line(f.path, 300)}: {_one_line(f.reason, 500)}" for f in files]
-        if more:
-            out.append(f"  … and {more} more")
-        out.append("")
-
-    out.append("Loaded this run:")
-    if report.loaded:
-        out += _text_table(
-            ["table", "rows"],
-            [[_one_line(t, 60), str(n)] for t, n in _limited(list(report.loaded.items()))[0]],
-        )
-    else:
-        out.append("  nothing")
-    out.append("")
-    if report.not_loaded:
-        out.append("Not loaded:")
-        out += [
-            f"  - {_one_line(t, 60)}: {_one_line(why, 500)}"
-            for t, why in _limited(list(report.not_loaded.items()))[0]
-        ]
-        out.append("")
-
-    out.append(f"Quarantined rows: {report.quarantined_rows}")
-    if report.quarantined_rows > 0:
-        out += [
-            "See them with:",
-            f"  {quarantine_sql(_one_line(report.run_id))}",
-            f"  {quarantine_command(report.run_id)}",
-        ]
-    out += [
-        "",
-        f"Warehouse: {_one_line(report.warehouse_path, 500)}",
-        f"Data Docs: {_docs_location(report, settings)}",
-        "",
-    ]
-    return "\n".join(out)
+        ],
+        "n_checks": len(report.problem_checks),
+        "more_checks": more_checks,
+        "samples": samples,
+        "file_sections": [f for f in files if f["count"]],
+        "loaded": [
+            [_one_line(t, 100), str(n)] for t, n in _limited(list(report.loaded.items()))[0]
+        ],
+        "not_loaded": [
+            [_one_line(t, 100), _one_line(w, 500)]
+            for t, w in _limited(list(report.not_loaded.items()))[0]
+        ],
+        "quarantined_rows": report.quarantined_rows,
+        "quarantine_sql": quarantine_sql(_one_line(report.run_id)),
+        "quarantine_command": quarantine_command(report.run_id),
+        "warehouse": _one_line(report.warehouse_path, 500),
+        "data_docs": docs,
+        "reconciliations": verdicts,
+        "report": _one_line(report.report_path, 500) if report.report_path else None,
+        "report_url": Path(report.report_path).absolute().as_uri() if report.report_path else "",
+    }
 
 
-_TD = 'style="border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top"'
+def _text_table(header: list[str], rows: list[list[str]], indent: str = "  ") -> list[str]:
+    """A plain-text table: columns padded to their widest cell (at most 60)."""
+    widths = [min(60, max([len(h), *(len(r[i]) for r in rows)])) for i, h in enumerate(header)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [indent + fmt.format(*header).rstrip(), indent + "  ".join("-" * w for w in widths)]
+    return lines + [indent + fmt.format(*r).rstrip() for r in rows]
 
 
-def _html_table(header: list[str], rows: list[list[str]]) -> str:
-    """Table from already-escaped cells."""
-    head = "".join(f"<th {_TD}>{h}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td {_TD}>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f'<table style="border-collapse:collapse">\n<tr>{head}</tr>\n{body}\n</table>'
-
-
-def _render_html(report: AlertReport, settings: Settings) -> str:
-    # Every value from the report goes through _esc; only literals in this function are markup.
-    checks, more_checks = _limited(report.problem_checks)
-    h = [
-        '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
-        '<body style="font-family:sans-serif">',
-        f"<h2>Supplyline {_esc(report.flow_name, 60)} run <code>{_esc(report.run_id, 120)}</code>"
-        f" on {_esc(report.run_date.isoformat())}</h2>",
-    ]
-    if checks:
-        h.append(f"<h3>Checks that failed or warned ({len(report.problem_checks)})</h3>")
-        h.append(
-            _html_table(
-                ["check", "table", "severity", "status", "failing"],
-                [
-                    [
-                        _esc(c.check, 200),
-                        _esc(c.table, 100),
-                        _esc(c.severity, 10),
-                        _esc(c.status, 10),
-                        _esc(c.failing_count),
-                    ]
-                    for c in checks
-                ],
-            )
-        )
-        if more_checks:
-            h.append(f"<p>… and {more_checks} more</p>")
-        for c in checks:
-            sample = _sample_rows(c)
-            if not sample:
-                continue
-            cols = _sample_columns(sample)
-            h.append(
-                f"<h4>Example rows for <code>{_esc(c.check, 200)}</code> on "
-                f"<code>{_esc(c.table, 100)}</code> ({_shown(len(sample), c.failing_count)})</h4>"
-            )
-            h.append(
-                _html_table(
-                    [_esc(k, 60) for k in cols],
-                    [[_esc(row.get(k, ""), MAX_VALUE_CHARS) for k in cols] for row in sample],
-                )
-            )
-    else:
-        h.append("<p>All checks passed.</p>")
-
-    if report.reconciliations:
-        h.append("<h3>Claims against tables</h3>")
-        h.append(_html_table(["check", "table", "agree", "disagree", "no overlap"],
-                             _reconciliation_rows(report, _esc)))
-        h.append("<p>See them in <code>marts.reconciliations</code>.</p>")
-
-    for title, listed in (("Files that could not be read", report.failed_files),
-                          ("Files or rows not read (skipped)", report.skipped_files)):
-        if not listed:
-            continue
-        files, more = _limited(listed)
-        h.append(f"<h3>{title} ({len(listed)})</h3>")
-        h.append(
-            _html_table(
-                ["file", "reason"], [[_esc(f.path, 300), _esc(f.reason, 500)] for f in files]
-            )
-        )
-        if more:
-            h.append(f"<p>… and {more} more</p>")
-
-    h.append("<h3>Loaded this run</h3>")
-    if report.loaded:
-        loaded = _limited(list(report.loaded.items()))[0]
-        h.append(_html_table(["table", "rows"], [[_esc(t, 100), _esc(n)] for t, n in loaded]))
-    else:
-        h.append("<p>Nothing was loaded.</p>")
-    if report.not_loaded:
-        not_loaded = _limited(list(report.not_loaded.items()))[0]
-        h.append("<h3>Not loaded</h3>")
-        h.append(
-            _html_table(["table", "why"], [[_esc(t, 100), _esc(w, 500)] for t, w in not_loaded])
-        )
-
-    h.append(f"<h3>Quarantined rows: {_esc(report.quarantined_rows)}</h3>")
-    if report.quarantined_rows > 0:
-        h.append(
-            f"<p>See them with:</p><pre>{_esc(quarantine_sql(_one_line(report.run_id)))}\n"
-            f"{_esc(quarantine_command(report.run_id))}</pre>"
-        )
-    h += [
-        f"<p>Warehouse: <code>{_esc(report.warehouse_path, 500)}</code><br>",
-        f"Data Docs: <code>{_esc(_docs_location(report, settings))}</code></p>",
-        "</body></html>",
-    ]
-    return "\n".join(h)
+@cache
+def _templates() -> tuple[jinja2.Template, jinja2.Template]:
+    """The text and HTML templates (supplyline/templates); only the HTML one escapes."""
+    loader = jinja2.FileSystemLoader(Path(__file__).parent / "templates")
+    text = jinja2.Environment(
+        loader=loader,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    text.globals["text_table"] = _text_table
+    html_env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return text.get_template("alert.txt.j2"), html_env.get_template("alert.html.j2")
 
 
 def render_alert(report: AlertReport, settings: Settings) -> EmailMessage:
     """Build the multipart/alternative (text + HTML) alert email for ``report``."""
+    view = _view(report, settings)
+    text, html_part = (t.render(**view) for t in _templates())
     msg = EmailMessage(policy=policy.default)
     msg["Subject"] = _subject(report)
     msg["From"] = _one_line(settings.alert_from)
@@ -415,8 +313,8 @@ def render_alert(report: AlertReport, settings: Settings) -> EmailMessage:
     msg["X-Supplyline-Run-Id"] = _one_line(report.run_id, 120)
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
     # Quoted-printable keeps non-ASCII place names 7-bit clean for servers without 8BITMIME.
-    msg.set_content(_render_text(report, settings), cte="quoted-printable")
-    msg.add_alternative(_render_html(report, settings), subtype="html", cte="quoted-printable")
+    msg.set_content(text, cte="quoted-printable")
+    msg.add_alternative(html_part, subtype="html", cte="quoted-printable")
     return msg
 
 
@@ -514,7 +412,7 @@ def _config_from_block(name: str, settings: Settings) -> _SmtpConfig:
     smtp_type = block.smtp_type
     if not isinstance(smtp_type, SMTPType):
         smtp_type = SMTPType[str(smtp_type).upper()]
-    tls: Literal["none", "starttls", "ssl"] = {
+    tls: Literal["none", "starttls", "ssl"] = {  # type: ignore[assignment]
         SMTPType.SSL: "ssl",
         SMTPType.STARTTLS: "starttls",
         SMTPType.INSECURE: "none",
@@ -636,59 +534,70 @@ def deliver_alerts(settings: Settings, new: EmailMessage | None) -> DeliveryResu
         logger.warning("alert not sent: %s; %d alert(s) wait in outbox", error, len(pending))
         return DeliveryResult(0, len(pending), written, error)
 
-    sender = _one_line(settings.alert_from)
+    sent, failure = _send_pending(cfg, pending, _one_line(settings.alert_from), recipients)
+    queued = len(pending_alerts(settings))
+    if failure:
+        logger.warning("%s; %d alert(s) wait in outbox", failure, queued)
+    return DeliveryResult(sent, queued, written, failure, recipients=len(recipients))
+
+
+def _send_pending(
+    cfg: _SmtpConfig, pending: list[Path], sender: str, recipients: list[str]
+) -> tuple[int, str | None]:
+    """Send the waiting alerts over one connection; returns how many went and the last error."""
     sent, error = 0, None
     secrets = cfg.secrets()
+    where = f"{cfg.host}:{cfg.port}"
     try:
         with _connect(cfg) as smtp:
             for path in pending:
-                try:
-                    raw = path.read_bytes()
-                except FileNotFoundError:  # a concurrent run already sent it
-                    continue
-                try:
-                    msg = BytesParser(policy=policy.default).parsebytes(raw)
-                    # The queued copy may predate a change of SUPPLYLINE_ALERT_TO: use today's list.
-                    del msg["To"]
-                    msg["To"] = ", ".join(recipients)
-                    refused = smtp.send_message(msg, from_addr=sender, to_addrs=recipients)
-                except (ValueError, LookupError) as exc:
-                    # A damaged .eml must not block the queue; keep it for a human to look at.
-                    error = "cannot send queued alert " + _scrub(
-                        f"{path.name}: {type(exc).__name__}: {exc}", secrets
-                    )
-                    logger.warning("%s", error)
-                    continue
-                except (
-                    smtplib.SMTPRecipientsRefused,
-                    smtplib.SMTPSenderRefused,
-                    smtplib.SMTPDataError,
-                ) as exc:
-                    # The server rejected this message; keep it and try the rest.
-                    error = "SMTP refused alert " + _scrub(
-                        f"{path.name}: {_describe(exc)}", secrets
-                    )
-                    logger.warning("%s", error)
-                    continue
-                if refused:
-                    logger.warning("SMTP refused some recipients: %s", ", ".join(refused))
-                _mark_sent(path)
-                sent += 1
-                logger.info("alert %s sent to %d recipient(s)", path.name, len(recipients))
+                outcome = _send_one(smtp, path, sender, recipients, secrets)
+                if outcome is None:
+                    sent += 1
+                elif outcome:
+                    error = outcome
     except smtplib.SMTPAuthenticationError as exc:
         error = "SMTP login failed (" + _scrub(_describe(exc), secrets) + ")"
     except OSError as exc:
         # Refused connections, timeouts, DNS failures and TLS errors are all OSErrors.
-        where = f"{cfg.host}:{cfg.port}"
         error = f"SMTP unreachable ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
     except smtplib.SMTPException as exc:
         # Protocol trouble: dropped connection, no STARTTLS support, HELO refused, ...
-        where = f"{cfg.host}:{cfg.port}"
         error = f"SMTP error ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
-    queued = len(pending_alerts(settings))
-    if error:
-        logger.warning("%s; %d alert(s) wait in outbox", error, queued)
-    return DeliveryResult(sent, queued, written, error, recipients=len(recipients))
+    return sent, error
+
+
+def _send_one(
+    smtp: smtplib.SMTP, path: Path, sender: str, recipients: list[str], secrets: list[str]
+) -> str | None:
+    """Send one queued alert: None when sent, "" when it was gone already, else why not."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:  # a concurrent run already sent it
+        return ""
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        # The queued copy may predate a change of SUPPLYLINE_ALERT_TO: use today's list.
+        del msg["To"]
+        msg["To"] = ", ".join(recipients)
+        refused = smtp.send_message(msg, from_addr=sender, to_addrs=recipients)
+    except (ValueError, LookupError) as exc:
+        # A damaged .eml must not block the queue; keep it for a human to look at.
+        error = "cannot send queued alert " + _scrub(
+            f"{path.name}: {type(exc).__name__}: {exc}", secrets
+        )
+        logger.warning("%s", error)
+        return error
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        # The server rejected this message; keep it and try the rest.
+        error = "SMTP refused alert " + _scrub(f"{path.name}: {_describe(exc)}", secrets)
+        logger.warning("%s", error)
+        return error
+    if refused:
+        logger.warning("SMTP refused some recipients: %s", ", ".join(refused))
+    _mark_sent(path)
+    logger.info("alert %s sent to %d recipient(s)", path.name, len(recipients))
+    return None
 
 
 def _describe(exc: BaseException) -> str:

@@ -189,6 +189,27 @@ def serve(
     nightly.serve(name="nightly", schedules=[CronSchedule(cron=cron, timezone=timezone)])
 
 
+@app.command()
+def docs(warehouse: WarehouseOpt = None) -> None:
+    """Build the dbt docs site of the published warehouse: every model, column and test."""
+    import shutil
+
+    from warehouse import dbt, targets
+
+    settings = _settings(warehouse=warehouse)
+    if not settings.lake_catalog and not settings.warehouse.exists():
+        typer.echo(f"supplyline: no warehouse at {settings.warehouse}", err=True)
+        raise typer.Exit(2)
+    work = settings.data_dir / "dbt_docs"
+    profile = targets.docs_profile(settings, work / "scratch")
+    try:
+        site = dbt.docs(profile, dbt.Project(work / "dbt", settings.reference_dir))
+        shutil.copyfile(site, work / "index.html")
+    finally:
+        shutil.rmtree(work / "scratch", ignore_errors=True)
+    typer.echo(f"dbt docs: {work / 'index.html'}")
+
+
 def _refuse_if_running(warehouse: Path) -> None:
     """Exit at once, before Prefect starts, when another run holds the lock."""
     from warehouse.db import lock_holder

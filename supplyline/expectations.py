@@ -3,9 +3,10 @@
 ``run_expectations`` validates every mart through GX's pandas data source (GX 1.x has no working
 DuckDB dialect: each mart goes DuckDB -> Polars -> pandas), builds Data Docs into
 ``docs_dir / run_id`` and records this run's mart row counts in ``dq.mart_counts``.
-``run_sql_checks`` runs the zero-row queries in ``warehouse/checks`` (tool ``reconcile``), and
-``run_reconciliations`` reports each claims-against-tables check declared in
-``reference/reconciliations.yaml`` from ``marts.reconciliations`` (tool ``reconcile``, warn).
+Every outcome is a ``schemas.checks.CheckResult`` (tool ``gx``, or ``sql`` for the rules
+computed from counts). The analyst checks are dbt tests (``warehouse/tests/checks``), and the
+claims-against-tables checks report from ``marts.reconciliations``
+(``supplyline/reconciliations.py``).
 
 Severities (``error`` blocks loading of the affected mart, ``warn`` loads and alerts):
 
@@ -19,10 +20,10 @@ check                         rule                                              
 ``*_metric_in_catalogue``     claims/figures/deliveries/reported_series metric is in  error
                               ref.metrics
 ``*_qualifier_allowed``       qualifier is one of exact, approx, at_least, ...        error
-``reconciliations_verdict_…``  verdict is agree, disagree or no overlap               error
+``reconciliations_verdict_…`` verdict is agree, disagree or no overlap               error
 ``claims_*_iso2``             supplier/recipient match ``^[A-Z]{2}$`` (null allowed)  error
 ``shipments_containers_...``  containers between 0 and 100,000 (null allowed)         error
-``*_dates_plausible``         dates between 1990-01-01 and a year after the run date  warn
+``*_dates_plausible``         dates from EARLIEST_DATE to a year after the run date   warn
 ``documents_fresh``           newest published within ``freshness_days`` of the run   warn
 ``<mart>_volume_drop``        row count fell by more than half since the last run     warn
                               (only for marts that had more than 2 rows)
@@ -42,31 +43,42 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
 import re
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
+from schemas.checks import SAMPLE_SIZE, CheckResult, merge, plain, severity
+from transforms.vocabulary import EARLIEST_DATE, ISO2, MAX_CONTAINERS, PLAUSIBLE_AHEAD, QUALIFIERS
 from warehouse import db
-
-CHECKS_DIR = Path(db.__file__).resolve().parent / "checks"
 
 # mart -> (key column, extra columns the suite needs). Only these are pulled into pandas.
 MARTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "documents": ("doc_id", ("published",)),
-    "claims": ("claim_id", ("doc_id", "metric", "qualifier", "supplier", "recipient",
-                            "published", "period_start", "period_end")),
+    "claims": (
+        "claim_id",
+        (
+            "doc_id",
+            "metric",
+            "qualifier",
+            "supplier",
+            "recipient",
+            "published",
+            "period_start",
+            "period_end",
+        ),
+    ),
     "claim_groups": ("claim_group_id", ()),
     "metric_estimates": ("estimate_id", ()),
     "entities": ("entity_id", ()),
-    "shipments": ("shipment_id", ("vessel", "vessel_id", "containers", "departure_date",
-                                  "arrival_date")),
+    "shipments": (
+        "shipment_id",
+        ("vessel", "vessel_id", "containers", "departure_date", "arrival_date"),
+    ),
     "shipments_monthly": ("month", ()),
     "figures": ("figure_id", ("metric", "qualifier", "period_start", "period_end")),
     "deliveries": ("delivery_id", ("metric",)),
@@ -75,70 +87,11 @@ MARTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "reconciliations": ("reconciliation_id", ("verdict",)),
 }
 VERDICTS = ["agree", "disagree", "no overlap"]
-QUALIFIERS = ["exact", "approx", "at_least", "at_most", "range", "vague"]
-ISO2 = r"^[A-Z]{2}$"
-EARLIEST = dt.date(1990, 1, 1)
-MAX_CONTAINERS = 100_000
-SAMPLE_SIZE = 5
 _SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
-
-
-@dataclass
-class CheckRow:
-    """One check's outcome, shaped for ``Batch.add_check`` / ``dq.check_results``."""
-
-    check_name: str
-    table_name: str
-    tool: str
-    severity: str  # error | warn
-    failing_count: int
-    sample: list[dict] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        if self.failing_count == 0:
-            return "pass"
-        return "fail" if self.severity == "error" else "warn"
-
-    def sample_json(self) -> str | None:
-        """The sample as JSON text (None when the check passed), as dq.check_results stores it."""
-        if not self.failing_count:
-            return None
-        return json.dumps(self.sample, default=str, ensure_ascii=False)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def blocked_tables(rows: list[CheckRow]) -> list[str]:
-    """Tables with a failed error-severity check: their previous published version must stay."""
-    return sorted({r.table_name for r in rows if r.status == "fail" and r.table_name})
 
 
 # ---------------------------------------------------------------------------------------------
 # Great Expectations
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly scalar: pandas/numpy values to Python, timestamps at midnight to dates."""
-    if value is None:
-        return None
-    try:
-        if value != value:  # NaN, NaT
-            return None
-    except (TypeError, ValueError):  # arrays compare elementwise
-        pass
-    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
-        value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if hasattr(value, "item"):  # numpy scalar
-        return value.item()
-    return value
 
 
 def _ts(day: dt.date) -> dt.datetime:
@@ -146,7 +99,9 @@ def _ts(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day)
 
 
-def _previous_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[str | None, dict[str, int]]:
+def _previous_counts(
+    con: duckdb.DuckDBPyConnection, run_id: str
+) -> tuple[str | None, dict[str, int]]:
     row = con.execute(
         "select run_id from dq.mart_counts where run_id <> ? "
         "order by counted_at desc, run_id desc limit 1",
@@ -160,27 +115,37 @@ def _previous_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[str |
     return row[0], dict(counts)
 
 
-def _specs(con: duckdb.DuckDBPyConnection, run_date: dt.date, freshness_days: int,
-           previous: dict[str, int], previous_run: str | None) -> dict[str, list]:
+def _specs(
+    con: duckdb.DuckDBPyConnection,
+    run_date: dt.date,
+    freshness_days: int,
+    previous: dict[str, int],
+    previous_run: str | None,
+) -> dict[str, list]:
     """mart -> GX expectations, each tagged in ``meta`` with its check name and severity."""
     import great_expectations as gx
 
     E = gx.expectations
+
     def values(sql: str) -> list:
-        return [r[0] for r in con.execute(sql).fetchall()]
+        try:
+            return [r[0] for r in con.execute(sql).fetchall()]
+        except duckdb.CatalogException:  # a mart that was not built fails its expectations in GX
+            return []
 
     metrics = values("select metric from ref.metrics order by 1")
     doc_ids = values("select doc_id from marts.documents order by 1")
     entity_ids = values("select entity_id from marts.entities order by 1")
-    latest = run_date + dt.timedelta(days=366)
+    latest = run_date + PLAUSIBLE_AHEAD
 
-    def meta(check: str, severity: str, **extra: Any) -> dict:
-        return {"check": check, "severity": severity, **extra}
+    meta = _meta
 
     def dates(mart: str, *columns: str) -> list:
         return [
             E.ExpectColumnValuesToBeBetween(
-                column=c, min_value=_ts(EARLIEST), max_value=_ts(latest),
+                column=c,
+                min_value=_ts(EARLIEST_DATE),
+                max_value=_ts(latest),
                 meta=meta(f"{mart}_{c}_plausible", "warn"),
             )
             for c in columns
@@ -194,69 +159,116 @@ def _specs(con: duckdb.DuckDBPyConnection, run_date: dt.date, freshness_days: in
         ]
         before = previous.get(f"marts.{mart}")
         if before:
-            specs[mart].append(E.ExpectTableRowCountToBeBetween(
-                min_value=1,
-                meta=meta(f"{mart}_volume_emptied", "error", previous_count=before,
-                          previous_run_id=previous_run),
-            ))
+            specs[mart].append(
+                E.ExpectTableRowCountToBeBetween(
+                    min_value=1,
+                    meta=meta(
+                        f"{mart}_volume_emptied",
+                        "error",
+                        previous_count=before,
+                        previous_run_id=previous_run,
+                    ),
+                )
+            )
         if before and before > 2:  # from 1 or 2 rows, only 0 is a drop of more than half
-            specs[mart].append(E.ExpectTableRowCountToBeBetween(
-                min_value=math.ceil(before / 2),
-                meta=meta(f"{mart}_volume_drop", "warn", previous_count=before,
-                          previous_run_id=previous_run),
-            ))
+            specs[mart].append(
+                E.ExpectTableRowCountToBeBetween(
+                    min_value=math.ceil(before / 2),
+                    meta=meta(
+                        f"{mart}_volume_drop",
+                        "warn",
+                        previous_count=before,
+                        previous_run_id=previous_run,
+                    ),
+                )
+            )
 
     specs["documents"] += [
         *dates("documents", "published"),
         E.ExpectColumnMaxToBeBetween(
-            column="published", min_value=_ts(run_date - dt.timedelta(days=freshness_days)),
-            meta=meta("documents_fresh", "warn", run_date=run_date.isoformat(),
-                      max_age_days=freshness_days),
+            column="published",
+            min_value=_ts(run_date - dt.timedelta(days=freshness_days)),
+            meta=meta(
+                "documents_fresh",
+                "warn",
+                run_date=run_date.isoformat(),
+                max_age_days=freshness_days,
+            ),
         ),
     ]
     specs["claims"] += [
-        E.ExpectColumnValuesToNotBeNull(column="doc_id", meta=meta("claims_doc_id_not_null", "error")),
-        E.ExpectColumnValuesToBeInSet(column="doc_id", value_set=doc_ids,
-                                      meta=meta("claims_doc_in_documents", "error")),
-        E.ExpectColumnValuesToBeInSet(column="metric", value_set=metrics,
-                                      meta=meta("claims_metric_in_catalogue", "error")),
-        E.ExpectColumnValuesToBeInSet(column="qualifier", value_set=QUALIFIERS,
-                                      meta=meta("claims_qualifier_allowed", "error")),
-        E.ExpectColumnValuesToMatchRegex(column="supplier", regex=ISO2,
-                                         meta=meta("claims_supplier_iso2", "error")),
-        E.ExpectColumnValuesToMatchRegex(column="recipient", regex=ISO2,
-                                         meta=meta("claims_recipient_iso2", "error")),
+        E.ExpectColumnValuesToNotBeNull(
+            column="doc_id", meta=meta("claims_doc_id_not_null", "error")
+        ),
+        E.ExpectColumnValuesToBeInSet(
+            column="doc_id", value_set=doc_ids, meta=meta("claims_doc_in_documents", "error")
+        ),
+        E.ExpectColumnValuesToBeInSet(
+            column="metric", value_set=metrics, meta=meta("claims_metric_in_catalogue", "error")
+        ),
+        E.ExpectColumnValuesToBeInSet(
+            column="qualifier",
+            value_set=list(QUALIFIERS),
+            meta=meta("claims_qualifier_allowed", "error"),
+        ),
+        E.ExpectColumnValuesToMatchRegex(
+            column="supplier", regex=ISO2, meta=meta("claims_supplier_iso2", "error")
+        ),
+        E.ExpectColumnValuesToMatchRegex(
+            column="recipient", regex=ISO2, meta=meta("claims_recipient_iso2", "error")
+        ),
         *dates("claims", "published", "period_start", "period_end"),
     ]
     specs["shipments"] += [
-        E.ExpectColumnValuesToBeBetween(column="containers", min_value=0, max_value=MAX_CONTAINERS,
-                                        meta=meta("shipments_containers_in_range", "error")),
-        E.ExpectColumnValuesToBeInSet(column="vessel_id", value_set=entity_ids,
-                                      meta=meta("shipments_vessel_known", "error")),
+        E.ExpectColumnValuesToBeBetween(
+            column="containers",
+            min_value=0,
+            max_value=MAX_CONTAINERS,
+            meta=meta("shipments_containers_in_range", "error"),
+        ),
+        E.ExpectColumnValuesToBeInSet(
+            column="vessel_id", value_set=entity_ids, meta=meta("shipments_vessel_known", "error")
+        ),
         *dates("shipments", "departure_date", "arrival_date"),
     ]
-    def figures(mart: str, *date_columns: str) -> list:
-        """Rules for a mart of figures a table states: catalogue metric, known hedge, dates."""
-        return [
-            E.ExpectColumnValuesToBeInSet(column="metric", value_set=metrics,
-                                          meta=meta(f"{mart}_metric_in_catalogue", "error")),
-            E.ExpectColumnValuesToBeInSet(column="qualifier", value_set=QUALIFIERS,
-                                          meta=meta(f"{mart}_qualifier_allowed", "error")),
-            *dates(mart, *date_columns),
-        ]
-
-    specs["figures"] += figures("figures", "period_start", "period_end")
+    specs["figures"] += _figure_rules(E, "figures", metrics, dates, "period_start", "period_end")
     specs["deliveries"] += [
-        E.ExpectColumnValuesToBeInSet(column="metric", value_set=metrics,
-                                      meta=meta("deliveries_metric_in_catalogue", "error")),
+        E.ExpectColumnValuesToBeInSet(
+            column="metric",
+            value_set=metrics,
+            meta=meta("deliveries_metric_in_catalogue", "error"),
+        ),
     ]
     specs["strike_events"] += dates("strike_events", "event_date")
-    specs["reported_series"] += figures("reported_series", "date")
+    specs["reported_series"] += _figure_rules(E, "reported_series", metrics, dates, "date")
     specs["reconciliations"] += [
-        E.ExpectColumnValuesToBeInSet(column="verdict", value_set=VERDICTS,
-                                      meta=meta("reconciliations_verdict_allowed", "error")),
+        E.ExpectColumnValuesToBeInSet(
+            column="verdict",
+            value_set=VERDICTS,
+            meta=meta("reconciliations_verdict_allowed", "error"),
+        ),
     ]
     return specs
+
+
+def _figure_rules(E: Any, mart: str, metrics: list, dates: Any, *date_columns: str) -> list:
+    """Rules for a mart of figures a table states: catalogue metric, known hedge, dates."""
+    return [
+        E.ExpectColumnValuesToBeInSet(
+            column="metric", value_set=metrics, meta=_meta(f"{mart}_metric_in_catalogue", "error")
+        ),
+        E.ExpectColumnValuesToBeInSet(
+            column="qualifier",
+            value_set=list(QUALIFIERS),
+            meta=_meta(f"{mart}_qualifier_allowed", "error"),
+        ),
+        *dates(mart, *date_columns),
+    ]
+
+
+def _meta(check: str, severity: str, **extra: Any) -> dict:
+    """An expectation's check name and severity, as its ``meta``."""
+    return {"check": check, "severity": severity, **extra}
 
 
 def _context(site_dir: Path):
@@ -276,8 +288,10 @@ def _context(site_dir: Path):
             "supplyline": {
                 "class_name": "SiteBuilder",
                 "show_how_to_buttons": False,
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                                  "base_directory": str(site_dir)},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(site_dir),
+                },
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             }
         },
@@ -297,7 +311,7 @@ def _exception_message(info: Any) -> str | None:
     return None
 
 
-def _row_from_result(mart: str, result) -> CheckRow:
+def _row_from_result(mart: str, result) -> CheckResult:
     cfg = result.expectation_config
     meta = dict(cfg.meta or {})
     res = result.result or {}
@@ -311,33 +325,50 @@ def _row_from_result(mart: str, result) -> CheckRow:
         rows = res.get("partial_unexpected_index_list") or [
             {cfg.kwargs.get("column", "value"): v} for v in res.get("partial_unexpected_list", [])
         ]
-        sample = [{k: _plain(v) for k, v in row.items()} for row in rows[:SAMPLE_SIZE]]
+        sample = [{k: plain(v) for k, v in row.items()} for row in rows[:SAMPLE_SIZE]]
     else:  # aggregate expectation (row count, max): the observed figure against the bound
         failing = 1
-        bounds = {k: _plain(cfg.kwargs.get(k)) for k in ("min_value", "max_value")
-                  if cfg.kwargs.get(k) is not None}
+        bounds = {
+            k: plain(cfg.kwargs.get(k))
+            for k in ("min_value", "max_value")
+            if cfg.kwargs.get(k) is not None
+        }
         extra = {k: v for k, v in meta.items() if k not in ("check", "severity")}
-        sample = [{"observed": _plain(res.get("observed_value")), **bounds, **extra}]
-    return CheckRow(
-        check_name=f"gx: {meta.get('check', cfg.type)}",
-        table_name=f"marts.{mart}",
-        tool="gx",
-        severity=meta.get("severity", "error"),
-        failing_count=failing,
-        sample=sample,
+        sample = [{"observed": plain(res.get("observed_value")), **bounds, **extra}]
+    return CheckResult(
+        str(meta.get("check", cfg.type)),
+        f"marts.{mart}",
+        "gx",
+        severity(meta.get("severity")),
+        failing,
+        tuple(sample),
     )
 
 
-def run_expectations(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Path, *,
-                     run_date: dt.date | None = None, freshness_days: int = 45,
-                     full_rows: int = 250_000, chunk_rows: int = 1_000_000) -> list[CheckRow]:
+@dataclass(frozen=True)
+class Batches:
+    """How much of a mart GX sees at once (see ``run_expectations``)."""
+
+    full_rows: int = 250_000
+    chunk_rows: int = 1_000_000
+
+
+def run_expectations(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    docs_dir: Path,
+    *,
+    run_date: dt.date | None = None,
+    freshness_days: int = 45,
+    batches: Batches = Batches(),
+) -> list[CheckResult]:
     """Validate every mart with GX, build Data Docs in ``docs_dir/run_id``, record mart counts.
 
     ``run_date`` (default: today, UTC) anchors freshness and the plausible date window.
 
-    A mart of up to ``full_rows`` rows is validated whole. A larger one is validated only on
-    rows GX has not passed before (by a hash of the checked columns, kept in dq.gx_validated),
-    ``chunk_rows`` at a time so memory stays flat; its row-count rules run in SQL and its key
+    A mart of up to ``batches.full_rows`` rows is validated whole. A larger one is validated
+    only on rows GX has not passed before (by a hash of the checked columns, kept in
+    dq.gx_validated), ``batches.chunk_rows`` at a time so memory stays flat; its row-count rules run in SQL and its key
     uniqueness over the whole mart is a SQL assertion. GX on pandas costs about ten times
     Pandera, so re-validating millions of unchanged rows every night is what this avoids.
     """
@@ -355,16 +386,21 @@ def run_expectations(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Path
 
     context = _context(site_dir)
     source = context.data_sources.add_pandas("marts")
-    rows: list[CheckRow] = []
+    rows: list[CheckResult] = []
     counts: dict[str, int] = {}
     for mart, expectations in specs.items():
         key = MARTS[mart][0]
         counts[f"marts.{mart}"] = total = _count(con, mart)
-        large = total > full_rows
+        large = total > batches.full_rows
         if large:  # row counts in SQL; GX sees only this run's unvalidated rows
-            expectations = [e for e in expectations if not (e.meta or {}).get("check", "").endswith(
-                ("_volume_emptied", "_volume_drop"))]
-            rows += _volume_rows(mart, total, previous.get(f"marts.{mart}"), previous_run, tool="sql")
+            expectations = [
+                e
+                for e in expectations
+                if not (e.meta or {}).get("check", "").endswith(("_volume_emptied", "_volume_drop"))
+            ]
+            rows += _volume_rows(
+                mart, total, previous.get(f"marts.{mart}"), previous_run, tool="sql"
+            )
         batch = source.add_dataframe_asset(mart).add_batch_definition_whole_dataframe("whole")
         suite = context.suites.add(gx.ExpectationSuite(name=f"marts.{mart}"))
         for expectation in expectations:
@@ -372,19 +408,28 @@ def run_expectations(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Path
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(data=batch, suite=suite, name=f"marts.{mart}")
         )
-        checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name=f"marts.{mart}", validation_definitions=[validation], actions=[],
-            result_format={"result_format": "SUMMARY", "unexpected_index_column_names":
-                           [key] if key in _checked_columns(con, mart) else []},
-        ))
-        results: list[CheckRow] = []
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"marts.{mart}",
+                validation_definitions=[validation],
+                actions=[],
+                result_format={
+                    "result_format": "SUMMARY",
+                    "unexpected_index_column_names": [key]
+                    if key in _checked_columns(con, mart)
+                    else [],
+                },
+            )
+        )
+        results: list[CheckResult] = []
         hashes: list[pl.Series] = []
-        for frame in _frames(con, mart, chunk_rows, unvalidated_only=large, hashes=hashes):
-            outcome = checkpoint.run(batch_parameters={"dataframe": frame},
-                                     run_id=RunIdentifier(run_name=run_id))
+        for frame in _frames(con, mart, batches.chunk_rows, unvalidated_only=large, hashes=hashes):
+            outcome = checkpoint.run(
+                batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_id)
+            )
             for validation_result in outcome.run_results.values():
                 results += [_row_from_result(mart, r) for r in validation_result.results]
-        results = _merge_chunks(results)
+        results = list(merge(results))  # one result per check across chunks
         rows += results
         if large and not any(r.status == "fail" for r in results):
             _remember_validated(con, mart, hashes)
@@ -398,23 +443,31 @@ def run_expectations(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Path
 
 def _count(con: duckdb.DuckDBPyConnection, mart: str) -> int:
     try:  # mart names come from MARTS, never from input
-        return con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+        return db.scalar(con, f"select count(*) from marts.{mart}")
     except duckdb.CatalogException:  # a missing mart fails its expectations inside GX
         return 0
 
 
 def _checked_columns(con: duckdb.DuckDBPyConnection, mart: str) -> list[str]:
     key, extra = MARTS[mart]
-    present = {r[0] for r in con.execute(
-        "select column_name from duckdb_columns() "
-        "where database_name = current_database() and schema_name = 'marts' and table_name = ?",
-        [mart],
-    ).fetchall()}
+    present = {
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() "
+            "where database_name = current_database() and schema_name = 'marts' and table_name = ?",
+            [mart],
+        ).fetchall()
+    }
     return [c for c in dict.fromkeys((key, *extra)) if c in present]
 
 
-def _frames(con: duckdb.DuckDBPyConnection, mart: str, chunk_rows: int, unvalidated_only: bool,
-            hashes: list[pl.Series] | None = None):
+def _frames(
+    con: duckdb.DuckDBPyConnection,
+    mart: str,
+    chunk_rows: int,
+    unvalidated_only: bool,
+    hashes: list[pl.Series] | None = None,
+):
     """The mart's checked columns as pandas frames of at most ``chunk_rows`` rows (at least one
     frame, possibly empty). A missing table or column is left out, so the expectations on it
     raise inside GX and are reported as failed, not crash the run. With ``unvalidated_only``,
@@ -429,15 +482,17 @@ def _frames(con: duckdb.DuckDBPyConnection, mart: str, chunk_rows: int, unvalida
     sql = f"select {select} from marts.{mart}"
     params: list = []
     if unvalidated_only:
-        sql = (f"select * from (select {select}, hash({select}) as _row_hash from marts.{mart}) "
-               "where _row_hash not in (select row_hash from dq.gx_validated where mart = ?)")
+        sql = (
+            f"select * from (select {select}, hash({select}) as _row_hash from marts.{mart}) "
+            "where _row_hash not in (select row_hash from dq.gx_validated where mart = ?)"
+        )
         params = [mart]
     reader = con.execute(sql, params).fetch_record_batch(chunk_rows)
     sent = False
     for record_batch in reader:
         if record_batch.num_rows or not sent:
             sent = True
-            frame = pl.from_arrow(record_batch)
+            frame = pl.DataFrame(pl.from_arrow(record_batch))
             if unvalidated_only:
                 if hashes is not None:
                     hashes.append(frame.get_column("_row_hash"))
@@ -445,20 +500,6 @@ def _frames(con: duckdb.DuckDBPyConnection, mart: str, chunk_rows: int, unvalida
             yield frame.to_pandas()
     if not sent:
         yield pl.DataFrame(schema=cols).to_pandas()
-
-
-def _merge_chunks(results: list[CheckRow]) -> list[CheckRow]:
-    """One row per check across chunks: failing counts add up, samples are the first few."""
-    merged: dict[str, CheckRow] = {}
-    for r in results:
-        if r.check_name not in merged:
-            merged[r.check_name] = CheckRow(r.check_name, r.table_name, r.tool, r.severity,
-                                            r.failing_count, list(r.sample))
-            continue
-        m = merged[r.check_name]
-        m.failing_count += r.failing_count
-        m.sample = (m.sample + r.sample)[:SAMPLE_SIZE]
-    return list(merged.values())
 
 
 def _remember_validated(con: duckdb.DuckDBPyConnection, mart: str, hashes: list[pl.Series]) -> None:
@@ -481,23 +522,46 @@ def _forget_validated_if_suites_changed(con: duckdb.DuckDBPyConnection) -> None:
         db.write_state(con, "gx_suites", fingerprint)
 
 
-def _volume_rows(mart: str, now: int, before: int | None, previous_run: str | None, tool: str) -> list[CheckRow]:
+def _volume_rows(
+    mart: str, now: int, before: int | None, previous_run: str | None, tool: str
+) -> list[CheckResult]:
     """The row-count rules of the GX suites, computed from counts."""
     table = f"marts.{mart}"
     context = {"previous_count": before, "previous_run_id": previous_run}
     rows = []
     if before:
-        rows.append(CheckRow(f"{tool}: {mart}_volume_emptied", table, tool, "error", int(now < 1),
-                             [{"observed": now, "min_value": 1, **context}] if now < 1 else []))
+        rows.append(
+            CheckResult(
+                f"{mart}_volume_emptied",
+                table,
+                tool,
+                "error",
+                int(now < 1),
+                ({"observed": now, "min_value": 1, **context},) if now < 1 else (),
+            )
+        )
     if before and before > 2:
         floor = math.ceil(before / 2)
-        rows.append(CheckRow(f"{tool}: {mart}_volume_drop", table, tool, "warn", int(now < floor),
-                             [{"observed": now, "min_value": floor, **context}] if now < floor else []))
+        rows.append(
+            CheckResult(
+                f"{mart}_volume_drop",
+                table,
+                tool,
+                "warn",
+                int(now < floor),
+                ({"observed": now, "min_value": floor, **context},) if now < floor else (),
+            )
+        )
     return rows
 
 
-def run_date_checks(con: duckdb.DuckDBPyConnection, run_id: str, *, run_date: dt.date | None = None,
-                    freshness_days: int = 45) -> list[CheckRow]:
+def run_date_checks(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    *,
+    run_date: dt.date | None = None,
+    freshness_days: int = 45,
+) -> list[CheckResult]:
     """For a run whose marts did not change: only the checks whose outcome depends on the date
     (freshness, volume against the last run), in SQL.
 
@@ -507,34 +571,58 @@ def run_date_checks(con: duckdb.DuckDBPyConnection, run_id: str, *, run_date: dt
     run_date = run_date or dt.datetime.now(dt.UTC).date()
     previous_run, previous = _previous_counts(con, run_id)
     counts = record_mart_counts(con, run_id)
-    rows: list[CheckRow] = []
+    rows: list[CheckResult] = []
     for table, before in previous.items():
-        rows += _volume_rows(table.removeprefix("marts."), counts.get(table, 0), before, previous_run, tool="sql")
-    newest = con.execute("select max(published) from marts.documents").fetchone()[0]
+        rows += _volume_rows(
+            table.removeprefix("marts."), counts.get(table, 0), before, previous_run, tool="sql"
+        )
+    newest = db.scalar(con, "select max(published) from marts.documents")
     oldest_fresh = run_date - dt.timedelta(days=freshness_days)
     stale = newest is None or newest < oldest_fresh
-    rows.append(CheckRow(
-        "sql: documents_fresh", "marts.documents", "sql", "warn", int(stale),
-        [{"observed": _plain(newest), "min_value": oldest_fresh.isoformat(), "run_date": run_date.isoformat(),
-          "max_age_days": freshness_days}] if stale else [],
-    ))
+    rows.append(
+        CheckResult(
+            "documents_fresh",
+            "marts.documents",
+            "sql",
+            "warn",
+            int(stale),
+            (
+                {
+                    "observed": plain(newest),
+                    "min_value": oldest_fresh.isoformat(),
+                    "run_date": run_date.isoformat(),
+                    "max_age_days": freshness_days,
+                },
+            )
+            if stale
+            else (),
+        )
+    )
     return rows
 
 
-def record_mart_counts(con: duckdb.DuckDBPyConnection, run_id: str,
-                       counts: dict[str, int] | None = None) -> dict[str, int]:
+def record_mart_counts(
+    con: duckdb.DuckDBPyConnection, run_id: str, counts: dict[str, int] | None = None
+) -> dict[str, int]:
     """Write this run's mart row counts to dq.mart_counts (replacing any for this run).
 
     Call it again after restoring blocked marts, so the next run compares with what was
     published rather than with the rows that were held back.
     """
     if counts is None:
-        existing = {r[0] for r in con.execute(
-            "select table_name from duckdb_tables() "
-            "where database_name = current_database() and schema_name = 'marts'").fetchall()}
+        existing = {
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() "
+                "where database_name = current_database() and schema_name = 'marts'"
+            ).fetchall()
+        }
         # names come from MARTS, filtered to tables that exist
-        counts = {f"marts.{m}": con.execute(f"select count(*) from marts.{m}").fetchone()[0]
-                  for m in MARTS if m in existing}
+        counts = {
+            f"marts.{m}": db.scalar(con, f"select count(*) from marts.{m}")
+            for m in MARTS
+            if m in existing
+        }
     counted_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con.execute("delete from dq.mart_counts where run_id = ?", [run_id])
     con.executemany(
@@ -543,69 +631,3 @@ def record_mart_counts(con: duckdb.DuckDBPyConnection, run_id: str,
         [[run_id, table, n, counted_at] for table, n in counts.items()],
     )
     return counts
-
-
-# ---------------------------------------------------------------------------------------------
-# Analyst checks (SQL)
-
-
-def run_sql_checks(
-    con: duckdb.DuckDBPyConnection, folder: Path = CHECKS_DIR, tool: str = "reconcile"
-) -> list[CheckRow]:
-    """Zero-row reconciliation queries in ``warehouse/checks`` (or an analyst's own folder),
-    run by ``db.run_assertions``.
-
-    Counts are capped at 1000 offending rows (the assertion runner's limit).
-    """
-    return [
-        CheckRow(
-            check_name=f"{tool}: {r.name}",
-            table_name=r.table,
-            tool=tool,
-            severity=r.severity if r.severity in ("error", "warn") else "warn",
-            failing_count=r.failing_count,
-            sample=[{k: _plain(v) for k, v in row.items()} for row in r.sample],
-        )
-        for r in db.run_assertions(con, folder)
-    ]
-
-
-# ---------------------------------------------------------------------------------------------
-# Claims against tables (reference/reconciliations.yaml -> marts.reconciliations)
-
-RECONCILIATION_SAMPLE = ("claim_id", "metric", "file_name", "attributed_to", "qualifier", "claim_low",
-                         "claim_high", "table_low", "table_high", "tolerance", "verdict",
-                         "relative_difference", "table_rows", "table_rows_uncounted", "window_start",
-                         "window_end", "quote")
-
-
-def run_reconciliations(con: duckdb.DuckDBPyConnection) -> list[CheckRow]:
-    """One warn check per declared reconciliation: the claims whose figure the table
-    contradicts beyond the tolerance, each with both figures, the tolerance and the verdict."""
-    checks = [r[0] for r in con.execute("select check_name from ref.reconciliations order by 1").fetchall()]
-    columns = ", ".join(RECONCILIATION_SAMPLE)  # fixed names, not input
-    rows = []
-    for check in checks:
-        failing = con.execute("select count(*) from marts.reconciliations where check_name = ? "
-                              "and verdict = 'disagree'", [check]).fetchone()[0]
-        cur = con.execute(f"select {columns} from marts.reconciliations where check_name = ? "
-                          "and verdict = 'disagree' order by abs(relative_difference) desc, claim_id limit ?",
-                          [check, SAMPLE_SIZE])
-        sample = [{k: _plain(v) for k, v in zip(RECONCILIATION_SAMPLE, r, strict=True)} for r in cur.fetchall()]
-        rows.append(CheckRow(f"reconcile: {check}", "marts.reconciliations", "reconcile", "warn", failing, sample))
-    return rows
-
-
-def reconciliation_summary(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Per declared check: how many claims agree, disagree or do not overlap the table."""
-    return [
-        {"check": check, "table": table, "agree": agree, "disagree": disagree, "no_overlap": no_overlap}
-        for check, table, agree, disagree, no_overlap in con.execute(
-            "select c.check_name, c.table_name, "
-            "count(r.verdict) filter (where r.verdict = 'agree'), "
-            "count(r.verdict) filter (where r.verdict = 'disagree'), "
-            "count(r.verdict) filter (where r.verdict = 'no overlap') "
-            "from ref.reconciliations c left join marts.reconciliations r using (check_name) "
-            "group by all order by 1"
-        ).fetchall()
-    ]

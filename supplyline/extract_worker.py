@@ -24,7 +24,9 @@ COLUMNS = ["doc_id", "text", "published", "title", "outlet"]
 OPTIONAL_COLUMNS = ["file_name"]  # names the outlet when the text does not
 
 
-def extract_reports(documents: pl.DataFrame, rules: ExtractionRules) -> tuple[pl.DataFrame, pl.DataFrame]:
+def extract_reports(
+    documents: pl.DataFrame, rules: ExtractionRules
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Claims and entity mentions of a batch of documents (pure compute)."""
     docs = documents.select(COLUMNS + [c for c in OPTIONAL_COLUMNS if c in documents.columns])
     return extract_claims(docs, rules), extract_entity_mentions(docs, rules)
@@ -41,8 +43,14 @@ def split_by_text(documents: pl.DataFrame, parts: int) -> list[pl.DataFrame]:
     return [documents.slice(a, b - a) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
-def extract_in_processes(documents: pl.DataFrame, rules: ExtractionRules, reference_dir: Path,
-                         processes: int, min_docs: int, scratch: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+def extract_in_processes(
+    documents: pl.DataFrame,
+    rules: ExtractionRules,
+    reference_dir: Path,
+    processes: int,
+    min_docs: int,
+    scratch: Path,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``extract_reports`` split over ``processes`` workers; the output equals the serial one.
 
     Batches under ``min_docs`` documents run in this process (a worker costs ~0.5 s to start);
@@ -57,25 +65,38 @@ def extract_in_processes(documents: pl.DataFrame, rules: ExtractionRules, refere
         for i, part in enumerate(split_by_text(documents.select(COLUMNS), processes)):
             src, out = Path(tmp) / f"in-{i}.arrow", Path(tmp) / f"out-{i}"
             part.write_ipc(src, compression="lz4")
-            cmd = [sys.executable, "-m", "supplyline.extract_worker", str(reference_dir), str(src), str(out),
-                   str(min_docs)]
+            cmd = [
+                sys.executable,
+                "-m",
+                "supplyline.extract_worker",
+                str(reference_dir),
+                str(src),
+                str(out),
+                str(min_docs),
+            ]
             jobs.append((out, subprocess.Popen(cmd, stderr=subprocess.PIPE)))
         claims, mentions = [], []
         for out, proc in jobs:
             _, err = proc.communicate()
             if proc.returncode != 0:
                 tail = err.decode("utf-8", "replace").strip().splitlines()[-5:]
-                raise RuntimeError(f"extraction worker failed (exit {proc.returncode}): {' | '.join(tail)}")
+                raise RuntimeError(
+                    f"extraction worker failed (exit {proc.returncode}): {' | '.join(tail)}"
+                )
             claims.append(pl.read_ipc(out.with_suffix(".claims.arrow")))
             mentions.append(pl.read_ipc(out.with_suffix(".mentions.arrow")))
     return pl.concat(claims), pl.concat(mentions)
 
 
-def extract_in_chunks(documents: pl.DataFrame, rules: ExtractionRules, chunk_docs: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+def extract_in_chunks(
+    documents: pl.DataFrame, rules: ExtractionRules, chunk_docs: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``extract_reports`` a chunk at a time: the extractor's Python objects live for one chunk,
     only the compact frames accumulate."""
-    parts = [extract_reports(documents.slice(i, chunk_docs), rules)
-             for i in range(0, max(documents.height, 1), chunk_docs)]
+    parts = [
+        extract_reports(documents.slice(i, chunk_docs), rules)
+        for i in range(0, max(documents.height, 1), chunk_docs)
+    ]
     return pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts])
 
 

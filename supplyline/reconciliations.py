@@ -3,19 +3,26 @@
 Each declaration picks claims (metrics, a weapon named in the claim's sentence, cue words,
 supplier, recipient) and the table and measure to set them against, with a tolerance. The
 declarations become ``ref.reconciliations``; one SQL model (marts.reconciliations) compares
-every selected claim, so a new check is a YAML entry, never SQL built from text.
+every selected claim, so a new check is a YAML entry, never SQL built from text. Each check's
+disagreements become one ``CheckResult`` (tool ``reconcile``, severity ``warn``), and its
+counts of verdicts go to the alert and ``supplyline status``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import duckdb
 import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from schemas.checks import SAMPLE_SIZE, CheckResult, plain
 from supplyline.shapes import describe_errors
+from warehouse import db
+from warehouse.load import replace_reference
 
 FILE = "reconciliations.yaml"
 # Table -> the measures marts.reconciliations knows how to take from it.
@@ -120,3 +127,92 @@ def reconciliation_frame(checks: list[Reconciliation]) -> pl.DataFrame:
          "tolerance": c.tolerance, "max_lag_days": c.max_lag_days}
         for c in checks
     ], schema=COLUMNS)
+
+
+TABLE = "ref.reconciliations"
+
+
+def write_declared(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> bool:
+    """Make ref.reconciliations hold the declared checks; returns whether it changed (so the
+    models that read it are built again only then)."""
+    return replace_reference(con, TABLE, reconciliation_frame(load_reconciliations(reference_dir)))
+
+
+# --------------------------------------------------------------------------- results
+
+# The columns of marts.reconciliations a failing check shows as its sample rows.
+SAMPLE_COLUMNS = (
+    "claim_id",
+    "metric",
+    "file_name",
+    "attributed_to",
+    "qualifier",
+    "claim_low",
+    "claim_high",
+    "table_low",
+    "table_high",
+    "tolerance",
+    "verdict",
+    "relative_difference",
+    "table_rows",
+    "table_rows_uncounted",
+    "window_start",
+    "window_end",
+    "quote",
+)
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """How the claims one check selects compare with its table."""
+
+    check: str
+    table: str
+    agree: int
+    disagree: int
+    no_overlap: int
+
+
+def check_results(con: duckdb.DuckDBPyConnection) -> tuple[CheckResult, ...]:
+    """One warn result per declared check: the claims whose figure the table contradicts
+    beyond the tolerance, each with both figures, the tolerance and the verdict."""
+    checks = [r[0] for r in con.execute("select check_name from ref.reconciliations order by 1").fetchall()]
+    columns = ", ".join(SAMPLE_COLUMNS)  # fixed names, never input text
+    results = []
+    for check in checks:
+        failing = db.scalar(
+            con,
+            "select count(*) from marts.reconciliations where check_name = ? "
+            "and verdict = 'disagree'",
+            [check],
+        )
+        cur = con.execute(
+            f"select {columns} from marts.reconciliations where check_name = ? "
+            "and verdict = 'disagree' order by abs(relative_difference) desc, claim_id limit ?",
+            [check, SAMPLE_SIZE],
+        )
+        sample = tuple(
+            {k: plain(v) for k, v in zip(SAMPLE_COLUMNS, row, strict=True)}
+            for row in cur.fetchall()
+        )
+        results.append(
+            CheckResult(check, "marts.reconciliations", "reconcile", "warn", failing, sample)
+        )
+    return tuple(results)
+
+
+def verdicts(con: duckdb.DuckDBPyConnection) -> tuple[Verdicts, ...]:
+    """Per declared check: how many claims agree, disagree or do not overlap the table (none
+    before the marts were first built)."""
+    try:
+        rows = con.execute(
+            "select c.check_name, c.table_name, "
+            "count(r.verdict) filter (where r.verdict = 'agree'), "
+            "count(r.verdict) filter (where r.verdict = 'disagree'), "
+            "count(r.verdict) filter (where r.verdict = 'no overlap') "
+            "from ref.reconciliations c left join marts.reconciliations r using (check_name) "
+            "group by all order by 1"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return ()
+    return tuple(Verdicts(*row) for row in rows)

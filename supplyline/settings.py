@@ -19,11 +19,15 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SUPPLYLINE_", extra="ignore")
 
-    inbox: Path = Field(REPO_ROOT / "samples" / "inbox", description="Folder of new reports and tables.")
+    inbox: Path = Field(
+        REPO_ROOT / "samples" / "inbox", description="Folder of new reports and tables."
+    )
     warehouse: Path = Field(
         REPO_ROOT / "data" / "warehouse.duckdb", description="Published DuckDB warehouse file."
     )
-    data_dir: Path = Field(REPO_ROOT / "data", description="Working folder for outbox, docs and locks.")
+    data_dir: Path = Field(
+        REPO_ROOT / "data", description="Working folder for outbox, docs and locks."
+    )
     reference_dir: Path = Field(
         REPO_ROOT / "reference", description="Versioned reference data (aliases, metrics, rules)."
     )
@@ -31,15 +35,19 @@ class Settings(BaseSettings):
         None,
         description="Use a DuckLake instead of the file: catalog path (x.ducklake) or 'postgres:dbname=...'.",
     )
-    lake_data_path: Path | None = Field(None, description="DuckLake Parquet folder (default data_dir/lake).")
+    lake_data_path: Path | None = Field(
+        None, description="DuckLake Parquet folder (default data_dir/lake)."
+    )
     extract_batch_docs: int = Field(
         2000, description="Documents per Dask task; smaller batches are extracted in one process."
     )
     group_mb: float = Field(
-        64.0, description="New files are read, extracted and written in groups of about this many MB."
+        64.0,
+        description="New files are read, extracted and written in groups of about this many MB.",
     )
     extract_processes: int = Field(
-        0, description="Worker processes for extraction on this machine (0: one per CPU; 1: in-process)."
+        0,
+        description="Worker processes for extraction on this machine (0: one per CPU; 1: in-process).",
     )
     dask_address: str | None = Field(
         None, description="Run extraction on this Dask scheduler, or 'local' for a local cluster."
@@ -51,15 +59,21 @@ class Settings(BaseSettings):
         "2GB", description="DuckDB's memory cap for a run; beyond it DuckDB spills to data_dir/tmp."
     )
     max_file_mb: float = Field(
-        2000.0, description="Files larger than this are quarantined unread (a 10M-row ledger is ~0.9 GB)."
+        2000.0,
+        description="Files larger than this are quarantined unread (a 10M-row ledger is ~0.9 GB).",
     )
     trust_file_stamps: bool = Field(
-        True, description="Reuse a file's hash while its size, mtime, ctime and inode are unchanged."
+        True,
+        description="Reuse a file's hash while its size, mtime, ctime and inode are unchanged.",
     )
 
-    smtp_host: str | None = Field(None, description="SMTP server; unset writes alerts to the outbox.")
+    smtp_host: str | None = Field(
+        None, description="SMTP server; unset writes alerts to the outbox."
+    )
     smtp_port: int = Field(25, description="SMTP port.")
-    smtp_tls: Literal["none", "starttls", "ssl"] = Field("none", description="SMTP transport security.")
+    smtp_tls: Literal["none", "starttls", "ssl"] = Field(
+        "none", description="SMTP transport security."
+    )
     smtp_user: str | None = Field(None, description="SMTP login name.")
     smtp_password: SecretStr | None = Field(None, description="SMTP password (environment only).")
     smtp_credentials_block: str | None = Field(

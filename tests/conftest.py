@@ -41,6 +41,13 @@ def sample_documents(sample_inbox: Path):
     for f in scan_inbox(sample_inbox, 10_000_000):
         if f.kind == "text":
             doc = parse_file(f).document
-            rows.append({"doc_id": f.sha256[:16], "text": doc.text, "published": doc.published,
-                         "title": doc.title, "outlet": doc.outlet})
+            rows.append(
+                {
+                    "doc_id": f.sha256[:16],
+                    "text": doc.text,
+                    "published": doc.published,
+                    "title": doc.title,
+                    "outlet": doc.outlet,
+                }
+            )
     return pl.DataFrame(rows)

@@ -25,8 +25,12 @@ def free_port() -> int:
 def base_env(home: Path, api_url: str | None = None) -> dict[str, str]:
     """Environment for Prefect subprocesses: private PREFECT_HOME, no analytics."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SUPPLYLINE_"))}
-    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180", PREFECT_LOGGING_LEVEL="WARNING")
+    env.update(
+        PREFECT_HOME=str(home),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180",
+        PREFECT_LOGGING_LEVEL="WARNING",
+    )
     if api_url:
         env["PREFECT_API_URL"] = api_url
     return env
@@ -53,8 +57,20 @@ def prefect_server(home: Path, startup_timeout: float = 120) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}/api"
     log = open(home / "server.log", "w")  # noqa: SIM115 - closed in finally
     proc = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
-        env=base_env(home), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(BIN / "prefect"),
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-ui",
+        ],
+        env=base_env(home),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + startup_timeout

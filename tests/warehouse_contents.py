@@ -6,8 +6,21 @@ from pathlib import Path
 
 import duckdb
 
-VOLATILE = {"run_id", "flow_run_id", "started_at", "finished_at", "ingested_at", "first_seen",
-            "quarantined_at", "checked_at", "counted_at"}
+from supplyline import reconciliations
+from supplyline.settings import REPO_ROOT
+from warehouse import db, dbt
+
+VOLATILE = {
+    "run_id",
+    "flow_run_id",
+    "started_at",
+    "finished_at",
+    "ingested_at",
+    "first_seen",
+    "quarantined_at",
+    "checked_at",
+    "counted_at",
+}
 COMPARED_SCHEMAS = ("raw", "staging", "marts")
 
 
@@ -20,7 +33,9 @@ def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
-def insert_document(con: duckdb.DuckDBPyConnection, doc_id: str, published, at, text: str = "x") -> None:
+def insert_document(
+    con: duckdb.DuckDBPyConnection, doc_id: str, published, at, text: str = "x"
+) -> None:
     """A loaded, current text document (ledger entry + raw row), for tests of the SQL models."""
     con.execute(
         "insert into ops.files (path, sha256, size_bytes, format, kind, version, status, "
@@ -34,6 +49,39 @@ def insert_document(con: duckdb.DuckDBPyConnection, doc_id: str, published, at, 
     )
 
 
+def fresh_warehouse(folder: Path, name: str) -> tuple[duckdb.DuckDBPyConnection, Path]:
+    """An empty warehouse file ``folder/name`` with the loaders' tables.
+
+    Tests reuse the same few paths (a session folder): dbt parses the project again whenever
+    the database path changes, and a parse costs seconds.
+    """
+    path = Path(folder) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = db.connect(path)
+    db.apply_ddl(con)
+    return con, path
+
+
+def build_models(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    selection: dbt.Selection | None = None,
+    project: Path = dbt.PROJECT_DIR,
+) -> dbt.Built:
+    """Build the dbt project (everything, or ``selection``) into the warehouse file ``path``
+    that ``con`` holds open, as a run does."""
+    work = Path(path).parent / f".dbt-{Path(path).name}-{Path(project).name}"
+    reconciliations.write_declared(con, REPO_ROOT / "reference")  # as the build stage does
+    return dbt.build(
+        con,
+        dbt.Profile(str(path), threads=1),
+        selection or dbt.Selection(dbt.EVERYTHING),
+        dbt.Project(work, REPO_ROOT / "reference", project),
+    )
+
+
 def contents(path: Path, extra_tables: tuple[str, ...] = ("ops.files",)) -> dict[str, list[tuple]]:
     """Every row of every raw, staging and mart table (plus extras), volatile columns dropped."""
     con = duckdb.connect(str(path), read_only=True)
@@ -43,10 +91,13 @@ def contents(path: Path, extra_tables: tuple[str, ...] = ("ops.files",)) -> dict
         con.close()
 
 
-def connection_contents(con: duckdb.DuckDBPyConnection, extra_tables: tuple[str, ...] = ("ops.files",)) -> dict:
+def connection_contents(
+    con: duckdb.DuckDBPyConnection, extra_tables: tuple[str, ...] = ("ops.files",)
+) -> dict:
     """As ``contents``, from an open connection (a DuckLake, say)."""
     tables = [
-        f"{s}.{t}" for s, t in con.execute(
+        f"{s}.{t}"
+        for s, t in con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_schema in ? and table_type = 'BASE TABLE' order by 1, 2",
             [list(COMPARED_SCHEMAS)],
@@ -55,15 +106,19 @@ def connection_contents(con: duckdb.DuckDBPyConnection, extra_tables: tuple[str,
     out = {}
     for table in tables:
         schema, name = table.split(".")
-        cols = [c for (c,) in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-            "order by ordinal_position", [schema, name]).fetchall() if c not in VOLATILE]
+        cols = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "order by ordinal_position",
+                [schema, name],
+            ).fetchall()
+            if c not in VOLATILE
+        ]
         # Identifiers come from the catalogue, not from input.
         select = ", ".join(f'"{c}"' for c in cols)
         out[table] = con.execute(f"select {select} from {table} order by all").fetchall()
     return out
-
-
 
 
 def differences(a: dict[str, list[tuple]], b: dict[str, list[tuple]]) -> dict[str, str]:
@@ -74,5 +129,7 @@ def differences(a: dict[str, list[tuple]], b: dict[str, list[tuple]]) -> dict[st
         if left != right:
             only_left = len(set(map(repr, left)) - set(map(repr, right)))
             only_right = len(set(map(repr, right)) - set(map(repr, left)))
-            diff[table] = f"{len(left)} vs {len(right)} rows; {only_left} only left, {only_right} only right"
+            diff[table] = (
+                f"{len(left)} vs {len(right)} rows; {only_left} only left, {only_right} only right"
+            )
     return diff

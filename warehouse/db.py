@@ -1,4 +1,6 @@
-"""DuckDB connections, DDL, SQL models, assertions and the atomic publish of the warehouse."""
+"""DuckDB connections, the loaders' DDL, run state, the full-text index, the run lock and the
+atomic publish of a working copy. The SQL models and tests are the dbt project beside this file
+(``warehouse/dbt.py`` runs it)."""
 
 from __future__ import annotations
 
@@ -6,33 +8,38 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import re
 import shutil
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from supplyline.faults import crash_point
+from schemas.checks import SAMPLE_SIZE, plain
 
 HERE = Path(__file__).resolve().parent
-MODELS_DIR = HERE / "models"
-ASSERTIONS_DIR = HERE / "assertions"
-_REF = re.compile(r"\b(staging|marts)\.([a-z_][a-z0-9_]*)\b")
+# The files of the dbt project whose change can change a mart (seeds are hashed separately).
+PROJECT_FILES = ("dbt_project.yml", "ddl.sql", "models/**/*", "tests/**/*", "macros/**/*")
+SEEDS = ("aliases.csv", "metrics.csv", "demonyms.csv")  # reference CSVs the models read (seeds)
+# Reference data the models read that Python loads (declarations with lists, validated first).
+REFERENCE_SOURCES = ("reconciliations.yaml",)
 
 
 def extension_path(name: str) -> Path:
     """Path of a DuckDB extension shipped in its PyPI wheel (no download at run time)."""
     module = __import__(f"duckdb_extension_{name}")
-    found = sorted(Path(module.__file__).parent.glob(f"extensions/*/{name}.duckdb_extension"))
+    found = sorted(Path(str(module.__file__)).parent.glob(f"extensions/*/{name}.duckdb_extension"))
     if not found:
-        raise RuntimeError(f"DuckDB extension {name!r} is not installed (pip install duckdb-extension-{name})")
+        raise RuntimeError(
+            f"DuckDB extension {name!r} is not installed (pip install duckdb-extension-{name})"
+        )
     return found[-1]
 
 
-def connect(path: Path | str = ":memory:", read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path | str = ":memory:", read_only: bool = False, wait_s: float = 0.0
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse (or an in-memory database) with the FTS extension loaded.
 
     ``wait_s``: keep trying that long while another process holds the file's lock (a quiet
@@ -62,90 +69,45 @@ def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((HERE / "ddl.sql").read_text())
 
 
-@dataclass(frozen=True)
-class Model:
-    """One SQL model: a select materialised as ``schema.name``."""
-
-    schema: str
-    name: str
-    sql: str
-    materialized: str  # table | view
-
-    @property
-    def target(self) -> str:
-        return f"{self.schema}.{self.name}"
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:
+    """The single value a query of ours returns (an aggregate, a setting)."""
+    row = con.execute(sql, params or []).fetchone()
+    if row is None:
+        raise LookupError(f"no row from: {sql[:80]}")
+    return row[0]
 
 
-def load_models(models_dir: Path = MODELS_DIR) -> list[Model]:
-    """All models under models/<schema>/<name>.sql, ordered so dependencies come first."""
-    models = {}
-    for path in sorted(models_dir.glob("*/*.sql")):
-        sql = path.read_text()
-        mat = re.search(r"--\s*materialized:\s*(\w+)", sql)
-        model = Model(path.parent.name, path.stem, sql, mat.group(1) if mat else "table")
-        models[model.target] = model
-    ordered: list[Model] = []
-    visiting: set[str] = set()
-
-    def visit(target: str) -> None:
-        if target in visiting or any(m.target == target for m in ordered):
-            return
-        visiting.add(target)
-        for ref in {f"{s}.{n}" for s, n in _REF.findall(models[target].sql)}:
-            if ref in models and ref != target:
-                visit(ref)
-        ordered.append(models[target])
-
-    for target in models:
-        visit(target)
-    return ordered
+def sample_rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[dict, ...]:
+    """The first few rows of a query of our own (a check's), JSON-friendly."""
+    cur = con.execute(f"select * from ({sql}) limit {SAMPLE_SIZE}")
+    cols = [d[0] for d in cur.description]
+    return tuple({c: plain(v) for c, v in zip(cols, row, strict=True)} for row in cur.fetchall())
 
 
-def run_models(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None,
-               changed: set[str] | None = None) -> list[str]:
-    """Rebuild the SQL models in dependency order; returns the ones rebuilt.
-
-    With ``changed`` (the relations this run wrote), a model is rebuilt only when a relation it
-    reads changed or was rebuilt, or when it does not exist yet: a night of new reports leaves a
-    ten-million-row shipments mart as it is. Without it, every model is rebuilt.
-    """
-    dirty = set(changed) if changed is not None else None
-    built = []
-    for model in models or load_models():
-        reads = {f"{s}.{n}" for s, n in _REF.findall(model.sql)} - {model.target}
-        if dirty is not None and not (reads & dirty) and _relation_exists(con, model.target):
-            continue
-        kind = "view" if model.materialized == "view" else "table"
-        con.execute(f"create or replace {kind} {model.target} as\n{model.sql}")
-        built.append(model.target)
-        if dirty is not None:
-            dirty.add(model.target)
-    return built
-
-
-def _relation_exists(con: duckdb.DuckDBPyConnection, target: str) -> bool:
-    schema, name = target.split(".", 1)
-    return bool(con.execute(
-        "select count(*) from duckdb_tables() where database_name = current_database() "
-        "and schema_name = ? and table_name = ?", [schema, name]).fetchone()[0] or con.execute(
-        "select count(*) from duckdb_views() where database_name = current_database() "
-        "and schema_name = ? and view_name = ?", [schema, name]).fetchone()[0])
-
-
-def build_fingerprint(reference_dir: Path) -> str:
-    """Hash of everything the marts are derived from besides staging: SQL and reference data."""
+def build_fingerprint(reference_dir: Path, project: Path = HERE) -> str:
+    """Hash of everything the marts are derived from besides the data: the dbt project and the
+    reference data it seeds or loads. Equal fingerprints mean the same SQL over the same seeds."""
     digest = hashlib.sha256()
-    reference = Path(reference_dir)
-    data = [*reference.glob("*.csv"), *reference.glob("*.yaml"), *reference.glob("shapes/*.y*ml")]
-    for path in sorted([*HERE.glob("models/*/*.sql"), *HERE.glob("ddl.sql"), *data]):
-        digest.update(path.name.encode())
+    files = {p for pattern in PROJECT_FILES for p in project.glob(pattern) if p.is_file()}
+    named = sorted((p.relative_to(project).as_posix(), p) for p in files)
+    named += [(f"seeds/{name}", Path(reference_dir) / name) for name in SEEDS]
+    named += [
+        (f"reference/{name}", Path(reference_dir) / name)
+        for name in REFERENCE_SOURCES
+        if (Path(reference_dir) / name).is_file()
+    ]
+    for name, path in named:
+        digest.update(name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def read_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    """A value the previous successful run left in ops.state."""
-    row = con.execute("select value from ops.state where key = ?", [key]).fetchone()
+    """A value the previous successful run left in ops.state (None before the first one)."""
+    try:
+        row = con.execute("select value from ops.state where key = ?", [key]).fetchone()
+    except duckdb.CatalogException:  # a warehouse from before ops.state: nothing recorded
+        return None
     return row[0] if row else None
 
 
@@ -172,57 +134,28 @@ def refresh_fts_index(con: duckdb.DuckDBPyConnection, rebuild_share: float = 0.3
     the same result. A full build still runs when there is no index yet or when more than
     ``rebuild_share`` of the documents changed.
     """
-    exists = con.execute(
+    exists = scalar(
+        con,
         "select count(*) from duckdb_tables() where database_name = current_database() "
-        "and schema_name = 'fts_marts_documents' and table_name = 'docs'"
-    ).fetchone()[0]
+        "and schema_name = 'fts_marts_documents' and table_name = 'docs'",
+    )
     if exists:
-        indexed = con.execute("select count(*) from fts_marts_documents.docs").fetchone()[0]
-        changed = con.execute(
+        indexed = scalar(con, "select count(*) from fts_marts_documents.docs")
+        changed = scalar(
+            con,
             "select (select count(*) from (select doc_id from marts.documents "
             "except select name from fts_marts_documents.docs)) + (select count(*) from ("
-            "select name from fts_marts_documents.docs except select doc_id from marts.documents))"
-        ).fetchone()[0]
+            "select name from fts_marts_documents.docs except select doc_id from marts.documents))",
+        )
         if indexed and changed <= rebuild_share * indexed:
             con.execute((HERE / "fts_update.sql").read_text())
-            con.execute("drop table if exists fts_gone; drop table if exists fts_new; "
-                        "drop table if exists fts_new_tokens")
+            con.execute(
+                "drop table if exists fts_gone; drop table if exists fts_new; "
+                "drop table if exists fts_new_tokens"
+            )
             return "updated"
     build_fts_index(con)
     return "built"
-
-
-@dataclass(frozen=True)
-class AssertionResult:
-    """Outcome of one zero-row assertion: offending rows found (0 means it holds)."""
-
-    name: str
-    table: str
-    severity: str
-    failing_count: int
-    sample: list[dict]
-
-
-def run_assertions(con: duckdb.DuckDBPyConnection, folder: Path = ASSERTIONS_DIR) -> list[AssertionResult]:
-    """Run every assertion query; each returns the rows that break it."""
-    results = []
-    for path in sorted(folder.glob("*.sql")):
-        sql = path.read_text()
-        table = re.search(r"--\s*table:\s*([\w.]+)", sql)
-        severity = re.search(r"--\s*severity:\s*(\w+)", sql)
-        cur = con.execute(f"select * from ({sql}) limit 1000")
-        cols = [d[0] for d in cur.description]
-        rows = cur.fetchall()
-        results.append(
-            AssertionResult(
-                name=path.stem,
-                table=table.group(1) if table else "",
-                severity=severity.group(1) if severity else "error",
-                failing_count=len(rows),
-                sample=[dict(zip(cols, r, strict=True)) for r in rows[:5]],
-            )
-        )
-    return results
 
 
 class RunInProgress(RuntimeError):
@@ -255,7 +188,9 @@ def run_lock(warehouse: Path) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise RunInProgress(f"a run is already in progress ({holder}); try again later") from None
+            raise RunInProgress(
+                f"a run is already in progress ({holder}); try again later"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
@@ -278,14 +213,18 @@ def working_copy(warehouse: Path) -> Path:
     return work
 
 
-def publish(work: Path, warehouse: Path) -> None:
-    """Atomically replace the published warehouse with the finished working copy."""
+def publish(work: Path, warehouse: Path, before_swap: Callable[[], None] = lambda: None) -> None:
+    """Atomically replace the published warehouse with the finished working copy.
+
+    ``before_swap`` runs after the copy is on disk and before the rename (the fault tests kill
+    the process there).
+    """
     con = duckdb.connect(str(work))
     con.execute("checkpoint")
     con.close()
     with open(work, "rb") as handle:
         os.fsync(handle.fileno())
-    crash_point("publish")
+    before_swap()
     os.replace(work, warehouse)
 
 

@@ -1,15 +1,15 @@
-"""Writing frames into the warehouse: idempotent replace-by-key, appends, reference data."""
+"""Writing frames into the warehouse: idempotent replace-by-key and fast appends."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from transforms.ledger import LEDGER_SCHEMA
+from warehouse import db
 
 # Rows per Arrow batch handed to DuckDB: one batch is one unit of its parallel scan and insert.
 _BATCH_ROWS = 122_880
@@ -26,11 +26,15 @@ def as_arrow(frame: pl.DataFrame):
     """
     import pyarrow as pa
 
-    columns = [frame.get_column(name).to_frame().to_arrow(compat_level=pl.CompatLevel.newest()).column(0)
-               for name in frame.columns]
+    columns = [
+        frame.get_column(name).to_frame().to_arrow(compat_level=pl.CompatLevel.newest()).column(0)
+        for name in frame.columns
+    ]
     table = pa.Table.from_arrays(columns, names=frame.columns)
     if frame.height > _BATCH_ROWS or table.column(0).num_chunks > 1:
-        table = pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), schema=table.schema)
+        table = pa.Table.from_batches(
+            table.to_batches(max_chunksize=_BATCH_ROWS), schema=table.schema
+        )
     return table
 
 
@@ -42,8 +46,9 @@ def _text_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _insert_sql(table: str, frame: pl.DataFrame, json_columns: tuple[str, ...],
-                constants: dict[str, object]) -> tuple[str, pl.DataFrame, list[object]]:
+def _insert_sql(
+    table: str, frame: pl.DataFrame, json_columns: tuple[str, ...], constants: dict[str, object]
+) -> tuple[str, pl.DataFrame, list[object]]:
     """The insert statement, the frame to scan and the parameters for ``append_rows``.
 
     A struct column in ``json_columns`` becomes one scanned column per field and a
@@ -73,7 +78,9 @@ def _insert_sql(table: str, frame: pl.DataFrame, json_columns: tuple[str, ...],
     return sql, source, list(constants.values())
 
 
-def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, keys: list[str]) -> int:
+def replace_rows(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, keys: list[str]
+) -> int:
     """Delete rows sharing a key with ``frame``, then insert ``frame`` by column name."""
     if frame.is_empty():
         return 0
@@ -87,9 +94,14 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
     return frame.height
 
 
-def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame,
-                json_columns: tuple[str, ...] = (), constant_columns: tuple[str, ...] = (),
-                any_order: bool = False) -> int:
+def append_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pl.DataFrame,
+    json_columns: tuple[str, ...] = (),
+    constant_columns: tuple[str, ...] = (),
+    any_order: bool = False,
+) -> int:
     """Insert ``frame`` by column name, in one statement.
 
     A struct column named in ``json_columns`` is written as a JSON object of its fields (in
@@ -101,8 +113,9 @@ def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame,
     if frame.is_empty():
         return 0
     constants = {c: frame.get_column(c)[0] for c in constant_columns if c in frame.columns}
+    params: list[object] = []
     if not json_columns and not constants:
-        sql, source, params = f"insert into {table} by name select * from _incoming", frame, []
+        sql, source = f"insert into {table} by name select * from _incoming", frame
     else:
         sql, source, params = _insert_sql(table, frame, json_columns, constants)
     con.register("_incoming", as_arrow(source))
@@ -125,7 +138,7 @@ def _any_row_order(con: duckdb.DuckDBPyConnection, tall: bool) -> Iterator[None]
     if not tall:
         yield
         return
-    before = con.execute("select current_setting('preserve_insertion_order')").fetchone()[0]
+    before = db.scalar(con, "select current_setting('preserve_insertion_order')")
     con.execute("set preserve_insertion_order = false")
     try:
         yield
@@ -139,24 +152,31 @@ def delete_for_docs(con: duckdb.DuckDBPyConnection, table: str, doc_ids: list[st
         con.execute(f"delete from {table} where doc_id in (select unnest(?))", [doc_ids])
 
 
-def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
-    """Reload the versioned reference data into the ``ref`` schema: the alias tables, the
-    metric catalogue, nationality words and the declared claims-against-tables checks."""
-    from supplyline.reconciliations import load_reconciliations, reconciliation_frame
+def replace_reference(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> bool:
+    """Make ``table`` (a small ``ref`` table the models read) hold exactly ``frame``; returns
+    whether it changed, so the models reading it are rebuilt only then."""
+    exists = db.scalar(
+        con,
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name || '.' || table_name = ?",
+        [table],
+    )
+    if exists and con.execute(f"select * from {table}").pl().equals(frame):
+        return False
+    con.register("_ref", as_arrow(frame))
+    try:  # ``table`` is one of our own names, never input text
+        con.execute(f"create or replace table {table} as select * from _ref")
+    finally:
+        con.unregister("_ref")
+    return True
 
-    frames = {name: pl.read_csv(reference_dir / f"{name}.csv", infer_schema=False)
-              for name in ("aliases", "metrics", "demonyms")}
-    frames["reconciliations"] = reconciliation_frame(load_reconciliations(reference_dir))
-    for name, frame in frames.items():
-        con.register("_ref", as_arrow(frame))
-        try:
-            con.execute(f"create or replace table ref.{name} as select * from _ref")
-        finally:
-            con.unregister("_ref")
 
-
-def read_ledger(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Every (path, content) pair the warehouse has recorded."""
-    return con.execute(
-        "select path, sha256, format, version, status, first_seen from ops.files"
-    ).pl().cast(LEDGER_SCHEMA)
+def read_ledger(con: duckdb.DuckDBPyConnection | None) -> pl.DataFrame:
+    """Every (path, content) pair the warehouse has recorded (none without a warehouse)."""
+    if con is None:
+        return pl.DataFrame(schema=LEDGER_SCHEMA)
+    return (
+        con.execute("select path, sha256, format, version, status, first_seen from ops.files")
+        .pl()
+        .cast(LEDGER_SCHEMA)
+    )

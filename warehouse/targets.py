@@ -1,9 +1,19 @@
 """Where a run writes: one DuckDB file (built in a working copy, then swapped in) or a DuckLake
-(catalog in a DuckDB file or PostgreSQL, data as Parquet; one transaction per run)."""
+(catalog in a DuckDB file or PostgreSQL, data as Parquet).
+
+Both give a run the same handful of operations: ``peek`` (read the published state to plan),
+``open`` (the connection the run writes), ``dbt_profile`` (dbt builds on that same database),
+``published`` (where a blocked mart's last good version is read), ``publishing`` (the final
+writes) and ``commit`` / ``abort``. Fault points are passed in by the caller (``faults``), so
+the warehouse never imports the application.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import shutil
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +21,16 @@ from pathlib import Path
 import duckdb
 
 from warehouse import db
+from warehouse.dbt import Profile
+from warehouse.restore import Published, PublishedFile, PublishedSnapshot
+
+Faults = Callable[[str], None]
+LAKE_DATABASE = ":memory:supplyline_lake"  # one named in-memory instance, shared with dbt
+PUBLISH_MESSAGE = "supplyline publish"
+
+
+def _no_fault(_stage: str) -> None:
+    return None
 
 
 def limit_memory(con: duckdb.DuckDBPyConnection, memory_limit: str, spill_dir: Path) -> None:
@@ -18,9 +38,23 @@ def limit_memory(con: duckdb.DuckDBPyConnection, memory_limit: str, spill_dir: P
     spill_dir.mkdir(parents=True, exist_ok=True)
     # SET takes no parameters; both values come from settings, and the size is checked first.
     if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit.strip(), re.I):
-        raise ValueError(f"SUPPLYLINE_DUCKDB_MEMORY_LIMIT must be a size like 4GB, not {memory_limit!r}")
+        raise ValueError(
+            f"SUPPLYLINE_DUCKDB_MEMORY_LIMIT must be a size like 4GB, not {memory_limit!r}"
+        )
     con.execute(f"set memory_limit = '{memory_limit.strip()}'")
     con.execute(f"set temp_directory = '{_quote(str(spill_dir))}'")
+
+
+@dataclass(frozen=True)
+class Memory:
+    """DuckDB's memory cap for a run and the folder it spills to beyond it."""
+
+    limit: str = "2GB"
+    spill_dir: Path = Path("data/tmp")
+
+    def apply(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        limit_memory(con, self.limit, self.spill_dir)
+        return con
 
 
 @dataclass
@@ -28,20 +62,15 @@ class FileWarehouse:
     """The default: readers keep the published file while a run builds the next one."""
 
     path: Path
+    faults: Faults = _no_fault
+    memory: Memory = Memory()
     supports_fts: bool = True
-    outer_transaction: bool = False  # the working copy is private, so loads commit as they go
     _work: Path | None = field(default=None, init=False)
+    in_place: bool = field(default=False, init=False)
 
     @property
     def label(self) -> str:
         return str(self.path)
-
-    in_place: bool = field(default=False, init=False)
-
-    @property
-    def restore_source(self) -> Path | None:
-        """The published file, from which a blocked mart's last good version is copied back."""
-        return None if self.in_place else self.path
 
     def lock(self) -> AbstractContextManager[None]:
         return db.run_lock(self.path)
@@ -61,17 +90,29 @@ class FileWarehouse:
                 if not db.is_lock_conflict(exc):
                     raise
             else:
-                db.apply_ddl(con)
+                db.apply_ddl(self.memory.apply(con))
                 con.execute("begin transaction")
-                self.in_place, self.outer_transaction = True, True
+                self.in_place = True
                 return con
         self._work = db.working_copy(self.path)
-        con = db.connect(self._work)
+        con = self.memory.apply(db.connect(self._work))
         db.apply_ddl(con)
         return con
 
-    def prepare(self, con: duckdb.DuckDBPyConnection, settings) -> None:
-        limit_memory(con, settings.duckdb_memory_limit, settings.data_dir / "tmp")
+    def dbt_profile(self, threads: int) -> Profile:
+        """dbt builds in the working copy this run holds open."""
+        if self._work is None:
+            raise RuntimeError("the models are only built in a working copy")
+        return Profile(str(self._work), threads=threads)
+
+    def published(self) -> Published | None:
+        """The published file, from which a blocked mart's last good version is copied back."""
+        return None if self.in_place else PublishedFile(self.path)
+
+    @contextlib.contextmanager
+    def publishing(self, con: duckdb.DuckDBPyConnection, run_id: str) -> Iterator[None]:
+        """The run's last writes (its record, state, check results) go straight in."""
+        yield
 
     def commit(self, con: duckdb.DuckDBPyConnection) -> None:
         if self.in_place:
@@ -79,7 +120,9 @@ class FileWarehouse:
             con.close()
             return
         con.close()
-        db.publish(self._work, self.path)
+        if self._work is None:
+            raise RuntimeError("nothing to publish: the run did not open a working copy")
+        db.publish(self._work, self.path, before_swap=lambda: self.faults("publish"))
 
     def abort(self, con: duckdb.DuckDBPyConnection | None) -> None:
         if con is not None:
@@ -90,13 +133,22 @@ class FileWarehouse:
 
 @dataclass
 class LakeWarehouse:
-    """DuckLake: many readers on many machines, one writer; a run is one catalog transaction."""
+    """DuckLake: many readers on many machines, one writer.
+
+    A run's loads and models commit as they go; the run is published by its last transaction,
+    whose commit message marks the snapshot (``PUBLISH_MESSAGE``). ``supplyline sql`` reads the
+    newest published snapshot, so readers see whole runs. A blocked mart is restored from the
+    snapshot the previous run published. A run that writes first marks the marts as being
+    built, so one that follows a killed or failed run rebuilds all of them.
+    """
 
     catalog: str
     data_path: Path
+    faults: Faults = _no_fault
+    memory: Memory = Memory()
     supports_fts: bool = False  # DuckLake cannot store the FTS index tables
-    outer_transaction: bool = True  # readers see the whole run at once, at commit
-    restore_source: None = None  # a blocked mart rolls the whole run back instead
+    _published: int | None = field(default=None, init=False)
+    _in_transaction: bool = field(default=False, init=False)
 
     @property
     def label(self) -> str:
@@ -105,38 +157,84 @@ class LakeWarehouse:
     def lock(self) -> AbstractContextManager[None]:
         return db.run_lock(self.data_path / "supplyline.run")
 
-    def peek(self) -> None:
-        """No shortcut for the lake: a run is one catalog transaction whatever it holds."""
-        return None
+    def peek(self) -> duckdb.DuckDBPyConnection | None:
+        """A read-only look at the lake's newest snapshot (None before the first run)."""
+        if not self.catalog.startswith("postgres:") and not Path(self.catalog).exists():
+            return None
+        return connect_lake(self.catalog, self.data_path, read_only=True)
 
     def open(self, quiet: bool = False) -> duckdb.DuckDBPyConnection:
-        con = connect_lake(self.catalog, self.data_path)
+        con = self.memory.apply(connect_lake(self.catalog, self.data_path, database=LAKE_DATABASE))
         apply_lake_ddl(con)
-        con.execute("begin transaction")
+        self._published = published_snapshot(con)
+        if quiet:  # nothing to load: the run's few writes are one transaction
+            con.execute("begin transaction")
+            self._in_transaction = True
+        else:
+            db.write_state(con, "marts_built_from", "building")
+            con.execute("delete from ops.state where key = 'dbt_manifest'")
         return con
 
-    def prepare(self, con: duckdb.DuckDBPyConnection, settings) -> None:
-        limit_memory(con, settings.duckdb_memory_limit, settings.data_dir / "tmp")
+    def dbt_profile(self, threads: int) -> Profile:
+        """dbt shares the run's in-memory database, where the lake is attached as ``lake``."""
+        attach = {
+            "path": f"ducklake:{self.catalog}",
+            "alias": "lake",
+            "options": {"data_path": str(self.data_path)},
+        }
+        return Profile(LAKE_DATABASE, database="lake", attach=(attach,), threads=1)
+
+    def published(self) -> Published | None:
+        return PublishedSnapshot(self._published)
+
+    @contextlib.contextmanager
+    def publishing(self, con: duckdb.DuckDBPyConnection, run_id: str) -> Iterator[None]:
+        """The run's last writes as one transaction, marked as this run's publish."""
+        if not self._in_transaction:
+            con.execute("begin transaction")
+            self._in_transaction = True
+        yield
+        con.execute(
+            "call lake.set_commit_message('supplyline', ?)", [f"{PUBLISH_MESSAGE} {run_id}"]
+        )
 
     def commit(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.faults("publish")
         con.execute("commit")
         con.close()
 
     def abort(self, con: duckdb.DuckDBPyConnection | None) -> None:
         if con is not None:
-            con.close()  # closing with an open transaction rolls it back
+            con.close()  # an open transaction rolls back; readers keep the published snapshot
 
 
-def connect_lake(catalog: str, data_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the lake attached as the default database."""
-    con = duckdb.connect()
+def connect_lake(
+    catalog: str,
+    data_path: Path,
+    read_only: bool = False,
+    database: str = ":memory:",
+    snapshot: int | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB with the lake attached as ``lake`` and used as the default database."""
+    con = duckdb.connect(database)
     # Extension paths are our own install locations; the catalog and data path are settings.
     con.execute(f"load '{db.extension_path('ducklake')}'")
     data_path.mkdir(parents=True, exist_ok=True)
     options = f"data_path '{_quote(str(data_path))}'" + (", read_only" if read_only else "")
-    con.execute(f"attach 'ducklake:{_quote(catalog)}' as lake ({options})")
+    if snapshot is not None:
+        options += f", snapshot_version {int(snapshot)}"
+    con.execute(f"attach if not exists 'ducklake:{_quote(catalog)}' as lake ({options})")
     con.execute("use lake")
     return con
+
+
+def published_snapshot(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The newest snapshot a run published (None before the first publish)."""
+    return db.scalar(
+        con,
+        "select max(snapshot_id) from ducklake_snapshots('lake') where commit_message like ?",
+        [f"{PUBLISH_MESSAGE} %"],
+    )
 
 
 def apply_lake_ddl(con: duckdb.DuckDBPyConnection) -> None:
@@ -151,16 +249,50 @@ def _quote(value: str) -> str:
 
 
 def open_for_reading(settings) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the configured warehouse, for ad-hoc SQL."""
+    """A read-only connection to the configured warehouse, for ad-hoc SQL: the published file,
+    or the lake as its last published run left it."""
     if settings.lake_catalog:
-        data = settings.lake_data_path or settings.data_dir / "lake"
-        return connect_lake(settings.lake_catalog, Path(data).resolve(), read_only=True)
+        data = Path(settings.lake_data_path or settings.data_dir / "lake").resolve()
+        con = connect_lake(settings.lake_catalog, data, read_only=True)
+        version = published_snapshot(con)
+        if version is None:
+            return con
+        con.close()
+        return connect_lake(settings.lake_catalog, data, read_only=True, snapshot=version)
     return db.connect(settings.warehouse, read_only=True, wait_s=5.0)
 
 
-def target_for(settings) -> FileWarehouse | LakeWarehouse:
+def docs_profile(settings, scratch: Path) -> Profile:
+    """Where ``dbt docs generate`` reads the catalogue: a copy of the published file (dbt opens
+    its database for writing, and readers must never wait), or the lake attached read-only."""
+    if settings.lake_catalog:
+        data = Path(settings.lake_data_path or settings.data_dir / "lake").resolve()
+        attach = {
+            "path": f"ducklake:{settings.lake_catalog}",
+            "alias": "lake",
+            "options": {"data_path": str(data), "read_only": True},
+        }
+        return Profile(":memory:supplyline_docs", database="lake", attach=(attach,), threads=1)
+    scratch.mkdir(parents=True, exist_ok=True)
+    copy = scratch / "published-copy.duckdb"
+    source = Path(settings.warehouse).resolve()
+    # A read-only connection keeps writers out while the file (and any log) is copied.
+    con = db.connect(source, read_only=True, wait_s=5.0)
+    try:
+        for suffix in ("", ".wal"):
+            target = copy.with_name(copy.name + suffix)
+            target.unlink(missing_ok=True)
+            if source.with_name(source.name + suffix).exists():
+                shutil.copyfile(source.with_name(source.name + suffix), target)
+    finally:
+        con.close()
+    return Profile(str(copy), threads=1)
+
+
+def target_for(settings, faults: Faults = _no_fault) -> FileWarehouse | LakeWarehouse:
     """The configured warehouse: DuckLake when SUPPLYLINE_LAKE_CATALOG is set, else the file."""
+    memory = Memory(settings.duckdb_memory_limit, settings.data_dir / "tmp")
     if settings.lake_catalog:
         data = settings.lake_data_path or settings.data_dir / "lake"
-        return LakeWarehouse(settings.lake_catalog, Path(data).resolve())
-    return FileWarehouse(settings.warehouse.resolve())
+        return LakeWarehouse(settings.lake_catalog, Path(data).resolve(), faults, memory)
+    return FileWarehouse(settings.warehouse.resolve(), faults, memory)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import db
+from warehouse import dbt
 
 SOURCE = "published"  # catalog alias of the attached warehouse (a constant, never input)
 
@@ -57,12 +57,9 @@ def parse_as_of(text: str) -> dt.date:
 
 
 def model_definitions() -> list[tuple[str, str]]:
-    """(schema.name, select) of every SQL model, dependencies first.
-
-    Today these come from ``warehouse/models``; once the models are a dbt project this is the
-    one place to read the compiled SQL from dbt's manifest instead.
-    """
-    return [(m.target, m.sql) for m in db.load_models()]
+    """(schema.name, select) of every SQL model of the dbt project, dependencies first, with
+    its ``ref()`` and ``source()`` rendered as plain names, so they read the views here."""
+    return dbt.model_sql()
 
 
 def open_as_of(warehouse: Path, as_of: dt.date) -> duckdb.DuckDBPyConnection:

@@ -41,9 +41,17 @@ def cli_env(server: str, root: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def supplyline(args: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "supplyline"), *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, cwd=REPO_ROOT)
+def supplyline(
+    args: list[str], env: dict[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "supplyline"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO_ROOT,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -76,26 +84,34 @@ def test_rebuild_equals_the_incremental_build(tmp_path, inbox, clean_warehouse, 
     assert differences(clean, rebuilt) == {}
 
 
-def test_small_groups_and_worker_processes_build_the_same_warehouse(tmp_path, inbox, clean_warehouse, monkeypatch):
+def test_small_groups_and_worker_processes_build_the_same_warehouse(
+    tmp_path, inbox, clean_warehouse, monkeypatch
+):
     """A night read and written a file at a time (and rebuilt the same way), with extraction in
     two worker processes, equals one group extracted in-process."""
     monkeypatch.setenv("SUPPLYLINE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SUPPLYLINE_GROUP_MB", "0.001")  # every file its own group
     monkeypatch.setenv("SUPPLYLINE_EXTRACT_PROCESSES", "2")
-    monkeypatch.setenv("SUPPLYLINE_EXTRACT_BATCH_DOCS", "1")  # even one document goes to the workers
+    monkeypatch.setenv(
+        "SUPPLYLINE_EXTRACT_BATCH_DOCS", "1"
+    )  # even one document goes to the workers
     warehouse = tmp_path / "grouped.duckdb"
     result = nightly(inbox=str(inbox), warehouse=str(warehouse))
     assert result["status"] == "completed"
     assert differences(clean_warehouse, contents(warehouse)) == {}
     assert rebuild(warehouse=str(warehouse))["status"] == "completed"
     rebuilt = {k: v for k, v in contents(warehouse).items() if k != "ops.files"}
-    assert differences({k: v for k, v in clean_warehouse.items() if k != "ops.files"}, rebuilt) == {}
+    assert (
+        differences({k: v for k, v in clean_warehouse.items() if k != "ops.files"}, rebuilt) == {}
+    )
 
 
 def test_second_run_exits_at_once_while_one_holds_the_lock(tmp_path, server, inbox):
     warehouse = tmp_path / "wh.duckdb"
     with db.run_lock(warehouse):
-        result = supplyline(["run", "--inbox", str(inbox), "--warehouse", str(warehouse)], cli_env(server, tmp_path))
+        result = supplyline(
+            ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)], cli_env(server, tmp_path)
+        )
     assert result.returncode == 3
     assert "already in progress" in result.stderr
     assert not warehouse.exists() and not Path(str(warehouse) + ".work").exists()
@@ -103,14 +119,23 @@ def test_second_run_exits_at_once_while_one_holds_the_lock(tmp_path, server, inb
 
 def test_lock_of_a_killed_run_does_not_block(tmp_path, inbox, monkeypatch):
     warehouse = tmp_path / "wh.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import time
         from pathlib import Path
         from warehouse.db import run_lock
         with run_lock(Path({str(warehouse)!r})):
             print("locked", flush=True)
             time.sleep(600)
-        """)], stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO_ROOT,
+    )
     assert holder.stdout.readline().strip() == "locked"
     assert db.lock_holder(warehouse) is not None
     holder.kill()
@@ -121,12 +146,16 @@ def test_lock_of_a_killed_run_does_not_block(tmp_path, inbox, monkeypatch):
 
 
 @pytest.mark.parametrize("stage", ["ingest", "extract", "load", "publish", "alert"])
-def test_kill_9_at_a_stage_then_rerun_equals_a_clean_run(stage, tmp_path, server, inbox, clean_warehouse):
+def test_kill_9_at_a_stage_then_rerun_equals_a_clean_run(
+    stage, tmp_path, server, inbox, clean_warehouse
+):
     warehouse = tmp_path / "wh.duckdb"
     args = ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)]
     crashed = supplyline(args, cli_env(server, tmp_path, SUPPLYLINE_CRASH_AT=stage))
     assert crashed.returncode == -9, crashed.stderr[-2000:]
-    assert warehouse.exists() == (stage == "alert")  # only a crash after publish leaves a new version
+    assert warehouse.exists() == (
+        stage == "alert"
+    )  # only a crash after publish leaves a new version
     rerun = supplyline(args, cli_env(server, tmp_path))
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr[-2000:]
     assert differences(clean_warehouse, contents(warehouse)) == {}
@@ -154,7 +183,9 @@ READER = textwrap.dedent("""
 """)
 
 
-def test_readers_polling_during_a_run_never_fail_nor_see_a_mix(tmp_path, server, inbox, monkeypatch):
+def test_readers_polling_during_a_run_never_fail_nor_see_a_mix(
+    tmp_path, server, inbox, monkeypatch
+):
     warehouse = tmp_path / "wh.duckdb"
     half = tmp_path / "half"
     half.mkdir()
@@ -162,8 +193,10 @@ def test_readers_polling_during_a_run_never_fail_nor_see_a_mix(tmp_path, server,
         shutil.copy(path, half / path.name)
     monkeypatch.setenv("SUPPLYLINE_DATA_DIR", str(tmp_path / "data"))
     nightly(inbox=str(half), warehouse=str(warehouse))
-    state_sql = ("select (select count(*) from marts.documents), (select count(*) from marts.claims), "
-                 "(select count(*) from raw.table_rows), (select count(*) from ops.runs)")
+    state_sql = (
+        "select (select count(*) from marts.documents), (select count(*) from marts.claims), "
+        "(select count(*) from raw.table_rows), (select count(*) from ops.runs)"
+    )
     import duckdb
 
     def state() -> str:
@@ -175,16 +208,22 @@ def test_readers_polling_during_a_run_never_fail_nor_see_a_mix(tmp_path, server,
 
     before = state()
     stop_file, out = tmp_path / "stop", tmp_path / "reader.json"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(warehouse), str(stop_file), str(out)])
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(warehouse), str(stop_file), str(out)]
+    )
     try:
-        run = supplyline(["run", "--inbox", str(inbox), "--warehouse", str(warehouse)], cli_env(server, tmp_path))
+        run = supplyline(
+            ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)], cli_env(server, tmp_path)
+        )
         assert run.returncode == 0, run.stderr[-2000:]
     finally:
         stop_file.touch()
         reader.wait(timeout=120)
     after = state()
     report = json.loads(out.read_text())
-    print(f"\nreaders: {report['polls']} polls, {len(report['errors'])} errors, states seen {report['seen']}")
+    print(
+        f"\nreaders: {report['polls']} polls, {len(report['errors'])} errors, states seen {report['seen']}"
+    )
     assert report["errors"] == []
     assert report["polls"] >= 200
     assert set(report["seen"]) <= {before, after}
@@ -199,21 +238,38 @@ def test_nightly_deployment_runs_on_a_worker_and_catches_up_once(tmp_path, serve
     for path in samples[: len(samples) // 2]:
         shutil.copy(path, inbox / path.name)
     warehouse = tmp_path / "wh.duckdb"
-    env = cli_env(server, tmp_path, SUPPLYLINE_HOME=str(REPO_ROOT), SUPPLYLINE_INBOX=str(inbox),
-                  SUPPLYLINE_WAREHOUSE=str(warehouse), PREFECT_WORKER_QUERY_SECONDS="2")
+    env = cli_env(
+        server,
+        tmp_path,
+        SUPPLYLINE_HOME=str(REPO_ROOT),
+        SUPPLYLINE_INBOX=str(inbox),
+        SUPPLYLINE_WAREHOUSE=str(warehouse),
+        PREFECT_WORKER_QUERY_SECONDS="2",
+    )
 
     def prefect(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(BIN / "prefect"), *args], env=env, capture_output=True, text=True,
-                              cwd=REPO_ROOT, timeout=300)
+        return subprocess.run(
+            [str(BIN / "prefect"), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            timeout=300,
+        )
 
     created = prefect("work-pool", "create", "supplyline", "--type", "process", "--overwrite")
     assert created.returncode == 0, created.stdout + created.stderr
     deployed = prefect("--no-prompt", "deploy", "--all")
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert "nightly/nightly" in deployed.stdout
-    worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "supplyline"], env=env,
-                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    worker = subprocess.Popen(
+        [str(BIN / "prefect"), "worker", "start", "--pool", "supplyline"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         started = time.monotonic()
         ran = prefect("deployment", "run", "nightly/nightly", "--watch", "--watch-timeout", "240")
@@ -223,7 +279,7 @@ def test_nightly_deployment_runs_on_a_worker_and_catches_up_once(tmp_path, serve
         docs_first = query_count(warehouse, "marts.documents")
 
         # Three nights missed while the server was down: their runs are all due at once.
-        for path in samples[len(samples) // 2:]:
+        for path in samples[len(samples) // 2 :]:
             shutil.copy(path, inbox / path.name)
         states = run_missed_nights(server, nights=3, env=env)
     finally:
@@ -233,10 +289,14 @@ def test_nightly_deployment_runs_on_a_worker_and_catches_up_once(tmp_path, serve
     assert query_count(warehouse, "marts.documents") > docs_first > 0
     con = __import__("duckdb").connect(str(warehouse), read_only=True)
     try:
-        assert con.execute("select count(*) from ops.runs where status = 'completed'").fetchone() == (2,)
+        assert con.execute(
+            "select count(*) from ops.runs where status = 'completed'"
+        ).fetchone() == (2,)
     finally:
         con.close()
-    print(f"\ndeployment: trigger to Completed in {elapsed:.1f} s; missed nights ended {sorted(states)}")
+    print(
+        f"\ndeployment: trigger to Completed in {elapsed:.1f} s; missed nights ended {sorted(states)}"
+    )
 
 
 def query_count(warehouse: Path, table: str) -> int:
@@ -247,7 +307,9 @@ def query_count(warehouse: Path, table: str) -> int:
         con.close()
 
 
-def run_missed_nights(server: str, nights: int, env: dict[str, str], timeout: float = 240) -> list[str]:
+def run_missed_nights(
+    server: str, nights: int, env: dict[str, str], timeout: float = 240
+) -> list[str]:
     """Schedule ``nights`` runs in the past and wait until every one has finished."""
     script = textwrap.dedent(f"""
         import datetime as dt, json, time
@@ -267,17 +329,27 @@ def run_missed_nights(server: str, nights: int, env: dict[str, str], timeout: fl
                 time.sleep(1)
             print(json.dumps(states))
     """)
-    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=timeout + 60)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout + 60,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def test_extraction_on_a_local_dask_cluster_builds_the_same_warehouse(tmp_path, inbox, clean_warehouse, monkeypatch):
+def test_extraction_on_a_local_dask_cluster_builds_the_same_warehouse(
+    tmp_path, inbox, clean_warehouse, monkeypatch
+):
     from flows.nightly import with_task_runner
     from supplyline.settings import Settings
 
     monkeypatch.setenv("SUPPLYLINE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SUPPLYLINE_EXTRACT_BATCH_DOCS", "4")  # several chunks, so work really fans out
+    monkeypatch.setenv(
+        "SUPPLYLINE_EXTRACT_BATCH_DOCS", "4"
+    )  # several chunks, so work really fans out
     settings = Settings(dask_address="local")
     flow = with_task_runner(nightly, settings)
     assert type(flow.task_runner).__name__ == "DaskTaskRunner"
@@ -286,7 +358,9 @@ def test_extraction_on_a_local_dask_cluster_builds_the_same_warehouse(tmp_path, 
     assert differences(clean_warehouse, contents(tmp_path / "dask.duckdb")) == {}
 
 
-def test_pipeline_into_a_local_ducklake_gives_the_same_marts(tmp_path, inbox, clean_warehouse, monkeypatch):
+def test_pipeline_into_a_local_ducklake_gives_the_same_marts(
+    tmp_path, inbox, clean_warehouse, monkeypatch
+):
     from supplyline.settings import Settings
     from tests.warehouse_contents import connection_contents
     from warehouse.targets import open_for_reading
@@ -308,6 +382,7 @@ def test_pipeline_into_a_local_ducklake_gives_the_same_marts(tmp_path, inbox, cl
     assert differences(clean_warehouse, lake) == {}
     assert not (tmp_path / "wh.duckdb").exists()
     _as_of_a_far_date_equals_the_lake(Settings())
+    _lake_readers_see_published_runs_only(tmp_path, inbox, clean_warehouse, monkeypatch)
 
 
 def _as_of_a_far_date_equals_the_lake(settings) -> None:
@@ -319,8 +394,13 @@ def _as_of_a_far_date_equals_the_lake(settings) -> None:
 
     lake, as_of = open_for_reading(settings), open_warehouse(settings, dt.date(2100, 1, 1))
     try:
-        marts = [t for (t,) in lake.execute("select table_schema || '.' || table_name from information_schema.tables "
-                                            "where table_schema = 'marts'").fetchall()]
+        marts = [
+            t
+            for (t,) in lake.execute(
+                "select table_schema || '.' || table_name from information_schema.tables "
+                "where table_schema = 'marts'"
+            ).fetchall()
+        ]
         assert len(marts) >= 8
         for mart in marts:
             sql = f"select * from {mart} order by all"  # names from the catalogue
@@ -328,3 +408,52 @@ def _as_of_a_far_date_equals_the_lake(settings) -> None:
     finally:
         lake.close()
         as_of.close()
+
+
+def _lake_readers_see_published_runs_only(tmp_path, inbox, clean_warehouse, monkeypatch):
+    """A lake run commits as it goes: readers keep the last published snapshot while it runs
+    (or after it dies), the next run rebuilds the marts, and a blocked mart keeps its
+    published version by time travel."""
+    from supplyline.settings import Settings
+    from tests.warehouse_contents import connection_contents
+    from warehouse.targets import connect_lake, open_for_reading, target_for
+
+    def published() -> dict:
+        con = open_for_reading(Settings())
+        try:
+            return connection_contents(con)
+        finally:
+            con.close()
+
+    target = target_for(Settings())
+    con = target.open()  # a run that gets as far as rebuilding claims, then dies
+    con.execute("delete from marts.claims")
+    target.abort(con)
+    latest = connect_lake(
+        str(tmp_path / "catalog.ducklake"), tmp_path / "lake-data", read_only=True
+    )
+    try:
+        assert latest.execute("select count(*) from marts.claims").fetchone() == (0,)
+    finally:
+        latest.close()
+    assert differences(clean_warehouse, published()) == {}
+    assert nightly(inbox=str(inbox))["status"] == "completed"
+    assert differences(clean_warehouse, published()) == {}
+
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / "no_claims_please.sql").write_text(
+        "-- table: marts.claims\n-- severity: error\nselect claim_id from marts.claims\n"
+    )
+    monkeypatch.setenv("SUPPLYLINE_EXTRA_CHECKS_DIR", str(checks))
+    state = nightly(inbox=str(inbox), return_state=True)
+    assert state.is_failed()
+    assert differences(clean_warehouse, published()) == {}  # claims as published, by time travel
+    con = open_for_reading(Settings())
+    try:
+        status, message = con.execute(
+            "select status, message from ops.runs order by started_at desc, finished_at desc limit 1"
+        ).fetchone()
+    finally:
+        con.close()
+    assert status == "failed" and "last good version kept for marts.claims" in message

@@ -30,7 +30,9 @@ def env(tmp_path, monkeypatch, smtp_server):
     return tmp_path
 
 
-def test_error_check_keeps_last_good_mart_and_fails_the_run(env, sample_inbox, smtp_server, monkeypatch):
+def test_error_check_keeps_last_good_mart_and_fails_the_run(
+    env, sample_inbox, smtp_server, monkeypatch
+):
     inbox = env / "inbox"
     inbox.mkdir()
     for name in ("harbour_watch_2024-02-08_january_peak.md", "voyages_tracker.csv"):
@@ -56,9 +58,14 @@ def test_error_check_keeps_last_good_mart_and_fails_the_run(env, sample_inbox, s
     assert state.is_failed()
     # The blocked mart is exactly as it was; the night's other data was published.
     assert rows(warehouse, "select * from marts.claims order by claim_id") == claims_before
-    assert rows(warehouse, "select count(*) from raw.table_rows where file_name = 'voyages_second_tracker.xlsx'") == [(20,)]
+    assert rows(
+        warehouse,
+        "select count(*) from raw.table_rows where file_name = 'voyages_second_tracker.xlsx'",
+    ) == [(20,)]
     assert rows(warehouse, "select max(n_ledger_rows) from marts.shipments") == [(2,)]
-    failed = rows(warehouse, "select check_name, table_name from dq.check_results where status = 'fail'")
+    failed = rows(
+        warehouse, "select check_name, table_name from dq.check_results where status = 'fail'"
+    )
     assert failed == [("team: troops_deployed_plausible", "marts.claims")]
     runs = rows(warehouse, "select status, message from ops.runs order by started_at")
     assert [r[0] for r in runs] == ["completed", "failed"]

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from schemas.checks import CheckResult
 from supplyline.alerts import (
     AlertReport,
-    CheckOutcome,
-    FileFailure,
+    FileNote,
     deliver_alerts,
     pending_alerts,
     render_alert,
@@ -60,9 +60,9 @@ def report(run_id: str = "run-1", **kw: object) -> AlertReport:
         "run_date": date(2026, 11, 29),
         "flow_name": "nightly",
         "checks": [
-            CheckOutcome("not_null_qty", "shipments", "error", "fail", 3, [{"id": 7, "qty": None}])
+            CheckResult("not_null_qty", "shipments", "dbt", "error", 3, ({"id": 7, "qty": None},))
         ],
-        "failed_files": [FileFailure("inbox/bad.csv", "line 2: unterminated quote")],
+        "failed_files": [FileNote("inbox/bad.csv", "line 2: unterminated quote")],
         "loaded": {"depots": 4},
         "not_loaded": {"shipments": "blocked by not_null_qty"},
         "quarantined_rows": 3,
@@ -132,10 +132,10 @@ def test_escaped_html_and_no_header_injection_survive_smtp(
     s = settings(tmp_path, smtp_server)
     r = report(
         flow_name="nightly\r\nBcc: evil@x",
-        checks=[CheckOutcome("chk\r\nBcc: evil@x", "t", "warn", "warn", 1, [])],
+        checks=[CheckResult("chk\r\nBcc: evil@x", "t", "dbt", "warn", 1)],
         failed_files=[
-            FileFailure("<script>alert(1)</script>.txt", "bad <b>bold</b> & co"),
-            FileFailure("x.csv\r\nBcc: evil@x", "y"),
+            FileNote("<script>alert(1)</script>.txt", "bad <b>bold</b> & co"),
+            FileNote("x.csv\r\nBcc: evil@x", "y"),
         ],
     )
     assert deliver_alerts(s, render_alert(r, s)).sent == 1
@@ -381,7 +381,7 @@ def test_all_passed_sends_nothing_unless_alert_always(
     tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
     clean = report(
-        checks=[CheckOutcome("row_count", "depots", "error", "pass", 0, [])],
+        checks=[CheckResult("row_count", "depots", "dbt", "error", 0)],
         failed_files=[],
         not_loaded={},
         quarantined_rows=0,
@@ -404,7 +404,7 @@ def test_non_ascii_content_arrives_intact(tmp_path: Path, smtp_server: SmtpServe
     s = settings(tmp_path, smtp_server)
     r = report(
         flow_name="nächtlich",
-        checks=[CheckOutcome("valid_city", "depots", "warn", "warn", 1, [{"city": "Київ — ñ"}])],
+        checks=[CheckResult("valid_city", "depots", "dbt", "warn", 1, ({"city": "Київ — ñ"},))],
     )
     assert deliver_alerts(s, render_alert(r, s)).sent == 1
     [got] = smtp_server.messages

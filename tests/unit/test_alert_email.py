@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from schemas.checks import CheckResult
 from supplyline.alerts import (
     AlertReport,
-    CheckOutcome,
-    FileFailure,
-    ReconciliationOutcome,
+    FileNote,
     quarantine_command,
     render_alert,
 )
+from supplyline.reconciliations import Verdicts
 from supplyline.settings import Settings
 
 PASSWORD = "hunter2-Very-Secret"
@@ -39,17 +39,21 @@ def settings(tmp_path: Path, **kw: object) -> Settings:
     return Settings(**base)
 
 
-def check(name: str = "not_null_qty", status: str = "fail", **kw: object) -> CheckOutcome:
+def check(name: str = "not_null_qty", status: str = "fail", **kw: object) -> CheckResult:
+    """A check result; ``status`` says what the severity and count must add up to."""
     fields: dict[str, object] = {
-        "check": name,
+        "name": name,
         "table": "shipments",
+        "tool": "dbt",
         "severity": "error",
-        "status": status,
-        "failing_count": 4,
+        "failing_count": 0 if status == "pass" else 4,
         "sample": [{"id": 1, "qty": None}],
     }
     fields.update(kw)
-    return CheckOutcome(**fields)  # type: ignore[arg-type]
+    fields["sample"] = tuple(fields["sample"])  # type: ignore[arg-type]
+    result = CheckResult(**fields)  # type: ignore[arg-type]
+    assert result.status == status
+    return result
 
 
 def report(**kw: object) -> AlertReport:
@@ -112,7 +116,7 @@ def test_subject_counts_failed_checks_and_quarantined_rows(tmp_path: Path) -> No
 def test_subject_mentions_failed_files_and_warnings_with_singulars(tmp_path: Path) -> None:
     r = report(
         checks=[check(), check("soft_range", status="warn", severity="warn")],
-        failed_files=[FileFailure("a.csv", "bad"), FileFailure("b.pdf", "encrypted")],
+        failed_files=[FileNote("a.csv", "bad"), FileNote("b.pdf", "encrypted")],
         quarantined_rows=1,
     )
     assert render_alert(r, settings(tmp_path))["Subject"] == (
@@ -141,7 +145,7 @@ def test_needs_alert_false_when_everything_passed() -> None:
     "change",
     [
         {"checks": [check(status="warn", severity="warn")]},
-        {"failed_files": [FileFailure("x.csv", "empty")]},
+        {"failed_files": [FileNote("x.csv", "empty")]},
         {"quarantined_rows": 1},
     ],
 )
@@ -176,7 +180,7 @@ def test_body_lists_checks_loads_quarantine_sql_and_docs(tmp_path: Path) -> None
     sql = "select * from dq.quarantine where run_id = 'run-2026-11-29-a1b2'"
     assert sql in text
     assert f'supplyline sql "{sql}"' in text
-    assert "select * from dq.quarantine where run_id = &#x27;run-2026-11-29-a1b2&#x27;" in htm
+    assert "select * from dq.quarantine where run_id = &#39;run-2026-11-29-a1b2&#39;" in htm
     # Failing checks are ordered by count within the same status and severity.
     assert text.index("valid_unit") < text.index("not_null_qty") < text.index("unique_id")
 
@@ -216,7 +220,7 @@ def test_html_part_escapes_every_input_value(tmp_path: Path) -> None:
                 sample=[{"<th>col": "<a href='javascript:x'>v</a>", "n": "1 & 2"}],
             )
         ],
-        failed_files=[FileFailure(EVIL_FILE, EVIL_REASON)],
+        failed_files=[FileNote(EVIL_FILE, EVIL_REASON)],
         loaded={"<u>tbl</u>": 3},
         not_loaded={"shipments": "<em>blocked</em>"},
         flow_name="<marquee>nightly",
@@ -234,8 +238,8 @@ def test_html_part_escapes_every_input_value(tmp_path: Path) -> None:
     assert collector.attrs <= {"charset", "style"}
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.txt" in htm
     assert "bad &lt;b&gt;header&lt;/b&gt; &amp; more" in htm
-    assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in htm
-    assert "&lt;a href=&#x27;javascript:x&#x27;&gt;v&lt;/a&gt;" in htm
+    assert "&lt;img src=x onerror=&#34;alert(2)&#34;&gt;" in htm
+    assert "&lt;a href=&#39;javascript:x&#39;&gt;v&lt;/a&gt;" in htm
     assert "1 &amp; 2" in htm
     # The plain-text part shows the names as they are.
     assert EVIL_FILE in text and EVIL_REASON in text
@@ -247,7 +251,7 @@ def test_control_characters_cannot_inject_headers(tmp_path: Path) -> None:
         flow_name=f"nightly{injection}X-Evil: 1",
         run_id=f"r1{injection}",
         checks=[check(name=f"chk{injection}", table=f"t{injection}")],
-        failed_files=[FileFailure(f"f{injection}.csv", f"why{injection}")],
+        failed_files=[FileNote(f"f{injection}.csv", f"why{injection}")],
     )
     msg = render_alert(r, settings(tmp_path))
     raw = msg.as_bytes()
@@ -273,21 +277,33 @@ def test_control_characters_cannot_inject_headers(tmp_path: Path) -> None:
 
 
 def test_password_never_in_rendered_message(tmp_path: Path) -> None:
-    r = report(failed_files=[FileFailure("a.csv", "bad")])
+    r = report(failed_files=[FileNote("a.csv", "bad")])
     raw = render_alert(r, settings(tmp_path)).as_bytes()
     assert PASSWORD.encode() not in raw
 
 
 def test_claims_against_tables_are_counted_per_check_and_escaped(tmp_path: Path) -> None:
-    r = report(reconciliations=[
-        ReconciliationOutcome("kn23_launches_vs_strike_log", "strike_events", 3, 1, 2),
-        ReconciliationOutcome("<b>odd</b>", "deliveries", 0, 0, 0),
-    ])
+    r = report(
+        reconciliations=[
+            Verdicts("kn23_launches_vs_strike_log", "strike_events", 3, 1, 2),
+            Verdicts("<b>odd</b>", "deliveries", 0, 0, 0),
+        ]
+    )
     text, htm = bodies(roundtrip(render_alert(r, settings(tmp_path))))
     assert "Claims against tables" in text
     line = next(x for x in text.splitlines() if x.strip().startswith("kn23_launches_vs_strike_log"))
     assert line.split() == ["kn23_launches_vs_strike_log", "strike_events", "3", "1", "2"]
-    assert "<td style=\"border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top\">3</td>" in htm
+    cell = '<td style="border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top">'
+    assert f"{cell}3</td>" in htm
     assert "&lt;b&gt;odd&lt;/b&gt;" in htm and "<b>odd</b>" not in htm
     # Without declared checks there is no such section.
     assert "Claims against tables" not in bodies(roundtrip(render_alert(report(), settings(tmp_path))))[0]
+
+
+def test_the_run_report_is_linked(tmp_path: Path) -> None:
+    page = tmp_path / "reports" / "run-1.html"
+    text, htm = bodies(roundtrip(render_alert(report(report_path=str(page)), settings(tmp_path))))
+    assert f"Run report: {page}" in text
+    assert f'<a href="{page.as_uri()}"><code>{page}</code></a>' in htm
+    # A run that wrote no report (it published nothing) links none.
+    assert "Run report" not in bodies(roundtrip(render_alert(report(), settings(tmp_path))))[0]

@@ -391,8 +391,10 @@ def _one(text: str) -> dict:
 
 
 def _rows(text: str) -> list[tuple]:
-    return [(r["metric"], r["value_low"], r["value_high"], r["attributed_to"])
-            for r in run(text).iter_rows(named=True)]
+    return [
+        (r["metric"], r["value_low"], r["value_high"], r["attributed_to"])
+        for r in run(text).iter_rows(named=True)
+    ]
 
 
 def test_fact_box_label_names_the_noun_and_bracket_names_the_source() -> None:
@@ -421,10 +423,14 @@ def test_the_figure_refers_back_to_the_last_count() -> None:
 
 
 def test_losses_in_a_later_sentence_are_soldiers_not_civilians() -> None:
-    soldiers = "The brigade sent 2,000 soldiers to the front. Officials counted 150 dead and 410 wounded."
+    soldiers = (
+        "The brigade sent 2,000 soldiers to the front. Officials counted 150 dead and 410 wounded."
+    )
     assert {r[0] for r in _rows(soldiers)} >= {"troops_killed", "troops_wounded"}
-    civilians = ("The brigade sent 2,000 soldiers to the front. A strike on a hospital left "
-                 "9 dead and 30 wounded.")
+    civilians = (
+        "The brigade sent 2,000 soldiers to the front. A strike on a hospital left "
+        "9 dead and 30 wounded."
+    )
     assert {r[0] for r in _rows(civilians)} == {"troops_deployed"}
 
 
@@ -446,7 +452,9 @@ def test_negated_figures_are_dropped_but_emphasis_is_kept() -> None:
 
 
 def test_calibre_pair_and_model_designation_between_number_and_noun() -> None:
-    assert _one("The depot held 3 million 152 mm and 122 mm shells.")["metric"] == "artillery_shells"
+    assert (
+        _one("The depot held 3 million 152 mm and 122 mm shells.")["metric"] == "artillery_shells"
+    )
     assert _one("Imagery showed 40 Koksan M1978 guns.")["metric"] == "artillery_systems"
 
 
@@ -476,8 +484,10 @@ def test_income_words_keep_money_but_not_against_macro_words() -> None:
 
 # --------------------------------------------------------------- attribution (heldout2 round)
 def by_value(out: pl.DataFrame) -> dict[float, dict]:
-    return {r["value_low"] if r["value_low"] is not None else r["value_high"]: r
-            for r in out.iter_rows(named=True)}
+    return {
+        r["value_low"] if r["value_low"] is not None else r["value_high"]: r
+        for r in out.iter_rows(named=True)
+    }
 
 
 def test_headline_figure_takes_the_body_attribution() -> None:
@@ -628,9 +638,7 @@ def test_anonymous_claimant_relayed_by_a_named_outlet_is_the_outlet() -> None:
 def test_named_claimant_relayed_by_an_outlet_stays_the_source() -> None:
     row = one("Bloomberg, citing the NIS, reported that Pyongyang loaded 1,300 containers.")
     assert (row["attributed_to"], row["reported_by"]) == ("NIS", "Bloomberg")
-    row = one(
-        "The Baltic Courier, citing Norway's defence ministry, said 240 rail cars crossed."
-    )
+    row = one("The Baltic Courier, citing Norway's defence ministry, said 240 rail cars crossed.")
     assert (row["attributed_to"], row["reported_by"]) == (
         "Norway's defence ministry",
         "Baltic Courier",

@@ -1,4 +1,4 @@
-"""As-of views over a small warehouse file built with the real DDL, reference data and models."""
+"""As-of views over a small warehouse file built with the real DDL, seeds and dbt models."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from supplyline.desk.asof import open_as_of, parse_as_of
-from supplyline.settings import REPO_ROOT
-from warehouse import db, load
+from supplyline.desk.asof import model_definitions, open_as_of, parse_as_of
+from tests.warehouse_contents import build_models, fresh_warehouse
+from warehouse import db
 
 JAN, JUN, DEC = dt.date(2024, 1, 10), dt.date(2024, 6, 1), dt.date(2024, 12, 1)
 NOW = dt.datetime(2026, 1, 1, 12)  # when the pipeline ingested everything
@@ -32,10 +32,7 @@ def _document(con, letter: str, path: str, version: int, published: dt.date | No
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     """Four reports: a (January), b (June) later corrected by c (December), d with no date."""
-    path = tmp_path_factory.mktemp("asof") / "wh.duckdb"
-    con = db.connect(path)
-    db.apply_ddl(con)
-    load.load_reference(con, REPO_ROOT / "reference")
+    con, path = fresh_warehouse(tmp_path_factory.getbasetemp() / "asof", "wh.duckdb")
     _document(con, "a", "a.txt", 1, JAN, 100)
     _document(con, "b", "b.txt", 1, JUN, 200)
     _document(con, "c", "b.txt", 2, DEC, 250)  # a correction: the new version of b.txt
@@ -43,7 +40,7 @@ def warehouse(tmp_path_factory):
     con.execute("insert into staging.stg_ledgers__shipments (sha256, sheet, row_number, source_file, vessel_id, "
                 "vessel, departure_date, containers) values ('l', '', 1, 'l.csv', 'vessel:angara', 'Angara', ?, 10), "
                 "('l', '', 2, 'l.csv', 'vessel:angara', 'Angara', ?, 20)", [JAN, DEC])
-    db.run_models(con)
+    build_models(con, path)
     con.close()
     return path
 
@@ -99,3 +96,18 @@ def test_dates_are_parsed_never_spliced(text):
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         parse_as_of(text)
     assert parse_as_of(" 2024-06-01 ") == JUN
+
+
+def test_every_dbt_model_is_defined_again_over_plain_names():
+    """The as-of views come from the dbt project: every model, none of its Jinja, each after
+    the models it reads."""
+    from warehouse import dbt
+
+    models = model_definitions()
+    names = [name for name, _ in models]
+    project = {p.stem for p in (dbt.PROJECT_DIR / "models").rglob("*.sql")}
+    assert {n.split(".")[1] for n in names} == project
+    assert all("{{" not in sql and "{%" not in sql for _, sql in models)
+    assert names.index("marts.claims") < names.index("marts.claim_groups")
+    assert names.index("staging.stg_reports__documents") < names.index("marts.claims")
+    assert "from ref.aliases" in dict(models)["staging.stg_reference__entities"]

@@ -1,4 +1,4 @@
-"""Great Expectations suites over the marts, on an in-memory warehouse with hand-made rows.
+"""Great Expectations suites over the marts, on a warehouse file with hand-made rows.
 
 GX is slow to import, so one module fixture runs the suites twice on one warehouse: a clean
 first run, then a second run after the data went bad, compared with the first run's counts.
@@ -11,10 +11,10 @@ import json
 
 import pytest
 
-from supplyline.expectations import CheckRow, blocked_tables, run_expectations
-from supplyline.settings import REPO_ROOT
-from tests.warehouse_contents import insert_document
-from warehouse import db, load
+from schemas.checks import CheckResult, blocked_tables
+from supplyline.expectations import Batches, run_expectations
+from tests.warehouse_contents import build_models, fresh_warehouse, insert_document
+from warehouse import db
 
 D = dt.date
 NOW = dt.datetime(2024, 6, 2)
@@ -29,7 +29,19 @@ def _stage_good(con) -> None:
         "unit, qualifier, supplier, recipient, period_start, period_end, quote, char_start, char_end) "
         "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'x', 0, 1)",
         [
-            [A, 0, "shipments", 4, 4, "voyages", "exact", "KP", "RU", D(2024, 1, 1), D(2024, 1, 31)],
+            [
+                A,
+                0,
+                "shipments",
+                4,
+                4,
+                "voyages",
+                "exact",
+                "KP",
+                "RU",
+                D(2024, 1, 1),
+                D(2024, 1, 31),
+            ],
             [A, 1, "containers", 300, None, "containers", "at_least", None, None, None, None],
             [B, 0, "artillery_shells", 1e6, 1e6, "rounds", "approx", "KP", None, None, None],
         ],
@@ -41,7 +53,14 @@ def _stage_good(con) -> None:
         [
             [1, "vessel:angara", "Angara", D(2024, 1, 3), D(2024, 1, 5), 100],
             [2, "vessel:maria", "Maria", D(2024, 1, 10), None, None],
-            [3, None, "Unknown Star", D(2024, 2, 1), None, 50],  # unresolved: vessel_id null is fine
+            [
+                3,
+                None,
+                "Unknown Star",
+                D(2024, 2, 1),
+                None,
+                50,
+            ],  # unresolved: vessel_id null is fine
         ],
     )
     con.executemany(
@@ -56,24 +75,29 @@ def _stage_good(con) -> None:
     )
 
 
-def _go_bad(con) -> None:
+def _go_bad(con, path) -> None:
     """Break one rule per check, in staging where the models carry it, else in the mart."""
     con.executemany(
         "insert into staging.stg_reports__claims (doc_id, claim_seq, metric, value_low, value_high, "
         "unit, qualifier, supplier, quote, char_start, char_end) "
         "values (?, ?, ?, 1, 1, 'voyages', ?, ?, 'x', 0, 1)",
-        [[B, 1, "bogus_metric", "exact", None], [B, 2, "shipments", "maybe", None],
-         [B, 3, "shipments", "exact", "kp"]],
+        [
+            [B, 1, "bogus_metric", "exact", None],
+            [B, 2, "shipments", "maybe", None],
+            [B, 3, "shipments", "exact", "kp"],
+        ],
     )
     con.executemany(
         "insert into staging.stg_ledgers__shipments (sha256, sheet, row_number, source_file, "
         "vessel_id, vessel, departure_date, containers) values ('f2', '', ?, 'bad.csv', ?, ?, ?, ?)",
-        [[1, "vessel:angara", "Angara", D(2024, 3, 1), 200_000],
-         [2, "vessel:nope", "Nope", D(2024, 3, 2), 10],
-         [3, "vessel:maria", "Maria", D(1980, 3, 3), 10]],
+        [
+            [1, "vessel:angara", "Angara", D(2024, 3, 1), 200_000],
+            [2, "vessel:nope", "Nope", D(2024, 3, 2), 10],
+            [3, "vessel:maria", "Maria", D(1980, 3, 3), 10],
+        ],
     )
     con.execute("delete from staging.stg_tables__figures")
-    db.run_models(con)
+    build_models(con, path)
     con.executemany(
         "insert into marts.claims (claim_id, doc_id, claim_seq, metric, unit, qualifier) "
         "values (?, ?, 0, 'shipments', 'voyages', 'exact')",
@@ -84,35 +108,42 @@ def _go_bad(con) -> None:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     docs = tmp_path_factory.mktemp("gx_docs")
-    con = db.connect()
-    db.apply_ddl(con)
-    load.load_reference(con, REPO_ROOT / "reference")
+    con, path = fresh_warehouse(tmp_path_factory.getbasetemp() / "expectations", "w.duckdb")
     _stage_good(con)
-    db.run_models(con)
+    build_models(con, path)
     first = run_expectations(con, "run-1", docs, run_date=D(2024, 7, 1))
-    _go_bad(con)
+    _go_bad(con, path)
     second = run_expectations(con, "run-2", docs, run_date=D(2024, 9, 1))
     con.execute("alter table marts.shipments drop column containers")  # a model lost a column
     third = run_expectations(con, "run-3", docs, run_date=D(2024, 9, 1))
-    counts = dict(con.execute(
-        "select run_id || ' ' || table_name, row_count from dq.mart_counts").fetchall())
+    counts = dict(
+        con.execute("select run_id || ' ' || table_name, row_count from dq.mart_counts").fetchall()
+    )
     con.close()
     return {"docs": docs, "first": first, "second": second, "third": third, "counts": counts}
 
 
-def _by_name(rows: list[CheckRow]) -> dict[str, CheckRow]:
+def _by_name(rows: list[CheckResult]) -> dict[str, CheckResult]:
     return {r.check_name.removeprefix("gx: "): r for r in rows}
 
 
 def test_clean_marts_pass_and_docs_are_built(runs):
     first = _by_name(runs["first"])
     assert {n: r.failing_count for n, r in first.items() if r.failing_count} == {}
-    assert all(r.tool == "gx" and r.status == "pass" and r.sample_json() is None
-               for r in runs["first"])
+    assert all(
+        r.tool == "gx" and r.status == "pass" and r.sample_json() is None for r in runs["first"]
+    )
     # Every mart has its key checks; no volume check without a previous run.
-    assert {"claims_key_unique", "shipments_key_not_null", "figures_key_unique",
-            "claims_doc_in_documents", "shipments_vessel_known", "documents_fresh",
-            "claims_metric_in_catalogue", "shipments_containers_in_range"} <= set(first)
+    assert {
+        "claims_key_unique",
+        "shipments_key_not_null",
+        "figures_key_unique",
+        "claims_doc_in_documents",
+        "shipments_vessel_known",
+        "documents_fresh",
+        "claims_metric_in_catalogue",
+        "shipments_containers_in_range",
+    } <= set(first)
     assert not [n for n in first if "volume" in n]
     for run_id in ("run-1", "run-2"):
         site = runs["docs"] / run_id
@@ -140,9 +171,13 @@ def test_broken_rules_fail_with_severity_count_and_sample(runs):
         "figures_volume_drop": ("warn", 1),
         "figures_volume_emptied": ("error", 1),
     }
-    assert second["claims_key_unique"].sample == [{"claim_id": f"{A}:0"}] * 2
-    assert second["claims_doc_in_documents"].sample == [{"doc_id": "zzzz", "claim_id": "zzzz:0"}]
-    assert second["claims_metric_in_catalogue"].sample == [{"metric": "bogus_metric", "claim_id": f"{B}:1"}]
+    assert list(second["claims_key_unique"].sample) == [{"claim_id": f"{A}:0"}] * 2
+    assert list(second["claims_doc_in_documents"].sample) == [
+        {"doc_id": "zzzz", "claim_id": "zzzz:0"}
+    ]
+    assert list(second["claims_metric_in_catalogue"].sample) == [
+        {"metric": "bogus_metric", "claim_id": f"{B}:1"}
+    ]
     assert second["claims_supplier_iso2"].sample[0]["supplier"] == "kp"
     assert second["shipments_containers_in_range"].sample[0]["containers"] == 200_000
     assert second["shipments_vessel_known"].sample[0]["vessel_id"] == "vessel:nope"
@@ -156,11 +191,12 @@ def test_freshness_and_volume_report_both_figures(runs):
     assert fresh["max_age_days"] == 45 and second["documents_fresh"].status == "warn"
     emptied = second["figures_volume_emptied"]
     assert emptied.status == "fail"
-    assert emptied.sample == [{"observed": 0, "min_value": 1, "previous_count": 3,
-                               "previous_run_id": "run-1"}]
+    assert list(emptied.sample) == [
+        {"observed": 0, "min_value": 1, "previous_count": 3, "previous_run_id": "run-1"}
+    ]
     assert second["figures_volume_drop"].sample[0]["min_value"] == 2
     assert second["claims_volume_drop"].failing_count == 0  # grew from 3 to 8
-    assert json.loads(emptied.sample_json()) == emptied.sample
+    assert json.loads(emptied.sample_json()) == list(emptied.sample)
     assert blocked_tables(runs["second"]) == ["marts.claims", "marts.figures", "marts.shipments"]
 
 
@@ -180,24 +216,24 @@ def test_run_id_must_be_a_plain_folder_name(tmp_path):
     con.close()
 
 
-def test_large_marts_validate_only_unseen_rows_in_chunks(tmp_path):
+def test_large_marts_validate_only_unseen_rows_in_chunks(tmp_path, tmp_path_factory):
     """Above ``full_rows`` a mart is validated on rows GX has not passed before, in chunks;
     row counts move to SQL and failing counts add up across chunks."""
-    con = db.connect()
-    db.apply_ddl(con)
-    load.load_reference(con, REPO_ROOT / "reference")
+    con, path = fresh_warehouse(tmp_path_factory.getbasetemp() / "expectations", "large.duckdb")
     _stage_good(con)
-    db.run_models(con)
-    small = {"full_rows": 2, "chunk_rows": 2, "run_date": D(2024, 7, 1)}
+    build_models(con, path)
+    small = {"batches": Batches(full_rows=2, chunk_rows=2), "run_date": D(2024, 7, 1)}
 
     def remembered(mart: str) -> int:
-        return con.execute("select count(*) from dq.gx_validated where mart = ?", [mart]).fetchone()[0]
+        return con.execute(
+            "select count(*) from dq.gx_validated where mart = ?", [mart]
+        ).fetchone()[0]
 
     first = _by_name(run_expectations(con, "run-1", tmp_path, **small))
     assert {n for n, r in first.items() if r.failing_count} == set()
     assert remembered("claims") == 3 and remembered("shipments") == 3
 
-    _go_bad(con)
+    _go_bad(con, path)
     second = run_expectations(con, "run-2", tmp_path, **small)
     by_name = {r.check_name: r for r in second}
     failed = {n: r.failing_count for n, r in by_name.items() if r.failing_count}
@@ -215,6 +251,8 @@ def test_large_marts_validate_only_unseen_rows_in_chunks(tmp_path):
     assert not [n for n in by_name if n.startswith("gx: claims_volume")]
     # A mart that failed keeps its old set, so its rows are checked again next run.
     assert remembered("claims") == 3
-    third = {r.check_name: r.failing_count for r in run_expectations(con, "run-3", tmp_path, **small)}
+    third = {
+        r.check_name: r.failing_count for r in run_expectations(con, "run-3", tmp_path, **small)
+    }
     assert third["gx: claims_metric_in_catalogue"] == 1
     con.close()

@@ -22,8 +22,14 @@ INDEX_QUERIES = [
 def documents(sample_documents) -> pl.DataFrame:
     rows = sample_documents.select("doc_id", "title", "text")
     # more documents than the samples, so that a few changes stay under the rebuild share
-    extra = [{"doc_id": f"e{i:015d}", "title": f"Note {i}", "text": f"Vessel {i} carried {i} containers."}
-             for i in range(40)]
+    extra = [
+        {
+            "doc_id": f"e{i:015d}",
+            "title": f"Note {i}",
+            "text": f"Vessel {i} carried {i} containers.",
+        }
+        for i in range(40)
+    ]
     return pl.concat([rows, pl.DataFrame(extra)]).sort("doc_id")
 
 
@@ -36,9 +42,14 @@ def _index(con) -> list:
 
 
 def _scores(con) -> list:
-    return [con.execute(
-        "select doc_id, round(fts_marts_documents.match_bm25(doc_id, ?), 9) as s "
-        "from marts.documents where s is not null order by all", [q]).fetchall() for q in QUERIES]
+    return [
+        con.execute(
+            "select doc_id, round(fts_marts_documents.match_bm25(doc_id, ?), 9) as s "
+            "from marts.documents where s is not null order by all",
+            [q],
+        ).fetchall()
+        for q in QUERIES
+    ]
 
 
 def test_incremental_update_equals_a_full_rebuild(documents):
@@ -60,7 +71,9 @@ def test_incremental_update_equals_a_full_rebuild(documents):
     assert _index(inc) == _index(full)
     scores = _scores(inc)
     assert scores == _scores(full) and all(scores)
-    assert inc.execute("select count(*) from duckdb_tables() where table_name like 'fts_new%'").fetchone() == (0,)
+    assert inc.execute(
+        "select count(*) from duckdb_tables() where table_name like 'fts_new%'"
+    ).fetchone() == (0,)
 
 
 def test_a_large_change_rebuilds(documents):
@@ -70,4 +83,6 @@ def test_a_large_change_rebuilds(documents):
     assert db.refresh_fts_index(con) == "built"
     _publish(con, documents)
     assert db.refresh_fts_index(con) == "built"
-    assert con.execute("select num_docs from fts_marts_documents.stats").fetchone() == (documents.height,)
+    assert con.execute("select num_docs from fts_marts_documents.stats").fetchone() == (
+        documents.height,
+    )

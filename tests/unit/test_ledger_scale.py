@@ -14,10 +14,15 @@ from polars.testing import assert_frame_equal, assert_series_equal
 
 from schemas.gate import validate_rows
 from schemas.staging import StgShipment
-from supplyline import pipeline
+from supplyline.extract_worker import extract_reports
 from supplyline.parsers import _csv_fast, _csv_tolerant, decode_text, parse_table, sniff_delimiter
 from supplyline.settings import REPO_ROOT
 from supplyline.shapes import load_shapes
+from supplyline.stages.extract import Extracted
+from supplyline.stages.ingest import DOCUMENT_SCHEMA, Ingested
+from supplyline.stages.load import load as load_group
+from supplyline.stages.normalise import normalise
+from supplyline.stages.validate import validate
 from transforms import expressions
 from transforms.expressions import (
     alias_key,
@@ -28,6 +33,8 @@ from transforms.expressions import (
     parse_dates,
     repeats_as_enum,
 )
+from transforms.ledger import FILES_SCHEMA
+from transforms.received import raw_rows, table_input
 from transforms.rules import load_rules
 from transforms.shape_spec import TARGETS
 from transforms.tables import ShapeMatch, interpret, match_shape
@@ -191,42 +198,95 @@ def test_repeats_as_enum_keeps_mostly_distinct_columns_as_text(small_probe):
 
 def test_tall_ledger_rows_are_accounted_quarantined_and_loaded_as_received(small_probe, tmp_path):
     frame = _rows(300).drop("row_number")
-    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 5).then(pl.lit("31/02/2024"))
-                               .otherwise(pl.col("Sailed")).alias("Sailed"))
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 5)
+        .then(pl.lit("31/02/2024"))
+        .otherwise(pl.col("Sailed"))
+        .alias("Sailed")
+    )
     rules = load_rules(REPO_ROOT / "reference")
-    batch = pipeline.Batch(run_id="r1", started=dt.datetime(2024, 1, 1))
-    batch.files = [{"path": "l.csv", "sha256": "a" * 64, "status": "loaded"}]
-    table = pipeline.table_input("l.csv", "a" * 64, "", frame)
+    table = table_input("l.csv", "a" * 64, "", frame)
     assert any(isinstance(t, pl.Enum) for t in table.rows.dtypes)
-    batch.table_rows.append(pipeline.raw_rows(batch, table))
-    pipeline.stage_tables(batch, [table], rules, SHAPES)
+    started = dt.datetime(2024, 1, 1)
+    ledger = pl.DataFrame(
+        [
+            {
+                "path": "l.csv",
+                "sha256": "a" * 64,
+                "size_bytes": 1,
+                "version": 1,
+                "status": "loaded",
+                "rows_in": frame.height,
+                "first_seen": started,
+                "run_id": "r1",
+            }
+        ],
+        schema=FILES_SCHEMA,
+    )
+    ingested = Ingested(
+        ledger=ledger,
+        documents=pl.DataFrame(schema=DOCUMENT_SCHEMA),
+        tables=(table,),
+        raw_documents=pl.DataFrame(),
+        raw_rows=(raw_rows(table, "r1"),),
+        quarantine=pl.DataFrame(),
+        checks=(),
+    )
+    nothing = Extracted(*extract_reports(ingested.documents, rules))  # a ledger holds no report
+    validated = validate(
+        ingested, nothing, normalise((table,), rules, REPO_ROOT / "reference"), "r1", started
+    )
 
-    typed = _row_by_row(frame.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64)),
-                        match_shape(frame.columns, SHAPES).fields)
+    typed = _row_by_row(
+        frame.with_row_index("row_number", offset=1).with_columns(
+            pl.col("row_number").cast(pl.Int64)
+        ),
+        match_shape(frame.columns, SHAPES).fields,
+    )
     gate = validate_rows(typed, StgShipment)
-    entry = batch.files[0]
-    assert entry["rows_loaded"] == gate.valid.height and entry["rows_quarantined"] == gate.rejected.height > 0
-    assert len(batch.quarantine) == gate.rejected.height
-    for q in batch.quarantine:
+    (entry,) = validated.ledger.to_dicts()
+    assert (
+        entry["rows_loaded"] == gate.valid.height
+        and entry["rows_quarantined"] == gate.rejected.height > 0
+    )
+    assert (
+        entry["rows_in"] == entry["rows_loaded"] + entry["rows_quarantined"] + entry["rows_skipped"]
+    )
+    assert validated.quarantine.height == gate.rejected.height
+    for q in validated.quarantine.iter_rows(named=True):
         number = int(q["locator"].split()[1])
         received = frame.row(number - 1, named=True)
         assert json.loads(q["original_row"]) == received
 
     con = db.connect(tmp_path / "w.duckdb")
     db.apply_ddl(con)
-    batch.files = []  # the ledger entry is checked above; here only the rows
-    pipeline.write_batch(con, batch)
-    raw = con.execute("select row_number, row_json, sha256, file_name, sheet, run_id from raw.table_rows "
-                      "order by row_number").fetchall()
+    loaded = load_group(con, validated)
+    assert (
+        loaded.rows["raw.table_rows"] == frame.height
+        and loaded.rows["shipments"] == gate.valid.height
+    )
+    raw = con.execute(
+        "select row_number, row_json, sha256, file_name, sheet, run_id from raw.table_rows "
+        "order by row_number"
+    ).fetchall()
     assert len(raw) == frame.height
-    for (_number, row_json, sha, name, sheet, run), received in zip(raw, frame.iter_rows(named=True), strict=True):
+    for (_number, row_json, sha, name, sheet, run), received in zip(
+        raw, frame.iter_rows(named=True), strict=True
+    ):
         assert list(json.loads(row_json).items()) == list(received.items())
         assert (sha, name, sheet, run) == ("a" * 64, "l.csv", "", "r1")
-    staged = con.execute("select row_number, vessel, vessel_id, departure_date, containers from "
-                         "staging.stg_ledgers__shipments order by row_number").pl()
-    expected = gate.valid.select("row_number", "vessel", "vessel_id", "departure_date",
-                                 pl.col("containers").cast(pl.Int32))
+    staged = con.execute(
+        "select row_number, vessel, vessel_id, departure_date, containers from "
+        "staging.stg_ledgers__shipments order by row_number"
+    ).pl()
+    expected = gate.valid.select(
+        "row_number", "vessel", "vessel_id", "departure_date", pl.col("containers").cast(pl.Int32)
+    )
     assert_frame_equal(staged, expected, check_dtypes=False)
+    assert con.execute("select rows_loaded, rows_quarantined from ops.files").fetchone() == (
+        gate.valid.height,
+        gate.rejected.height,
+    )
 
 
 def test_append_rows_writes_struct_cells_as_json_and_constants_once():

@@ -2,8 +2,7 @@
 
 import polars as pl
 
-from supplyline.pipeline import with_page_outlets
-from transforms.claims.outlet import outlet_frame
+from transforms.claims.outlet import outlet_frame, with_page_outlets
 
 
 def _docs(**cols) -> pl.DataFrame:

@@ -20,8 +20,15 @@ from supplyline.parsers import (
 
 
 def test_markdown_front_matter_is_split_from_body():
-    doc = parse_markdown('---\nurl: "https://example.org/a"\noutlet: "Wire"\npublished: 2024-03-02\ntitle: "T"\n---\nBody text.\n')
-    assert (doc.url, doc.outlet, doc.published, doc.title) == ("https://example.org/a", "Wire", dt.date(2024, 3, 2), "T")
+    doc = parse_markdown(
+        '---\nurl: "https://example.org/a"\noutlet: "Wire"\npublished: 2024-03-02\ntitle: "T"\n---\nBody text.\n'
+    )
+    assert (doc.url, doc.outlet, doc.published, doc.title) == (
+        "https://example.org/a",
+        "Wire",
+        dt.date(2024, 3, 2),
+        "T",
+    )
     assert doc.text == "Body text."
 
 
@@ -35,9 +42,11 @@ def test_broken_front_matter_is_a_parse_error():
 
 
 def test_html_visible_text_only():
-    html = (b"<html><head><title>Page</title><meta name='published' content='2024-05-06'>"
-            b"<style>p{color:red}</style><script>var containers = 999;</script></head>"
-            b"<body><p>First <b>bold</b> para.</p><p>Second.</p><noscript>hidden</noscript></body></html>")
+    html = (
+        b"<html><head><title>Page</title><meta name='published' content='2024-05-06'>"
+        b"<style>p{color:red}</style><script>var containers = 999;</script></head>"
+        b"<body><p>First <b>bold</b> para.</p><p>Second.</p><noscript>hidden</noscript></body></html>"
+    )
     doc = parse_document(html, "html")
     assert doc.text == "First bold para.\n\nSecond."
     assert doc.title == "Page" and doc.published == dt.date(2024, 5, 6)
@@ -141,7 +150,9 @@ def test_json_array_object_and_invalid():
 
 def test_parquet_round_trip_as_text():
     buf = io.BytesIO()
-    pl.DataFrame({"metric": ["troops_deployed"], "value": [11000.0], "day": [dt.date(2024, 11, 1)]}).write_parquet(buf)
+    pl.DataFrame(
+        {"metric": ["troops_deployed"], "value": [11000.0], "day": [dt.date(2024, 11, 1)]}
+    ).write_parquet(buf)
     (table,) = parse_table(buf.getvalue(), "parquet")
     assert table.frame.row(0) == ("troops_deployed", "11000.0", "2024-11-01")
     with pytest.raises(ParseError):

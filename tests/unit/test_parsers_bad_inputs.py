@@ -14,14 +14,20 @@ from tests.bad_inputs import _cache_formula_values, _formula_sheet, _merged_shee
 
 
 def test_windows_1252_punctuation_is_not_read_as_control_characters():
-    assert decode_text("\u201cRajin\u201d \u2013 quay".encode("cp1252")) == "\u201cRajin\u201d \u2013 quay"
+    assert (
+        decode_text("\u201cRajin\u201d \u2013 quay".encode("cp1252"))
+        == "\u201cRajin\u201d \u2013 quay"
+    )
     # Bytes cp1252 leaves undefined still decode (as Latin-1) instead of failing.
     assert decode_text(b"Rajin \x81 quay") == "Rajin \x81 quay"
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_bom(codec):
-    assert decode_text("Ursa Major left Vostochny.\r\n".encode(codec)) == "Ursa Major left Vostochny.\n"
+    assert (
+        decode_text("Ursa Major left Vostochny.\r\n".encode(codec))
+        == "Ursa Major left Vostochny.\n"
+    )
 
 
 def test_broken_utf16_is_a_parse_error_not_a_crash():
@@ -55,7 +61,11 @@ def test_xlsx_merged_cells_repeat_their_value():
     (table,) = parse_table(_book(_merged_sheet), "xlsx")
     assert table.frame["From"].to_list() == ["Rajin"] * 3
     assert table.frame["Compiled by"].to_list() == ["Merged Desk"] * 3
-    assert table.frame["Basis"].to_list() == ["AIS gap", "imagery", "imagery"]  # unmerged cells untouched
+    assert table.frame["Basis"].to_list() == [
+        "AIS gap",
+        "imagery",
+        "imagery",
+    ]  # unmerged cells untouched
 
 
 def test_xlsx_merged_cells_in_a_sheet_not_starting_at_a1():
@@ -102,7 +112,9 @@ def test_scan_gives_non_utf8_names_a_printable_unicode_path(tmp_path):
     (entry,) = scan_inbox(tmp_path, 10_000)
     assert entry.path == "caf\\xe9.txt"
     entry.path.encode("utf-8")  # no lone surrogates left
-    assert parse_file(entry).document.text == "The Maria sailed."  # still read through its real name
+    assert (
+        parse_file(entry).document.text == "The Maria sailed."
+    )  # still read through its real name
     assert display_name("plain \u7f85\u6d25.txt") == "plain \u7f85\u6d25.txt"
 
 

@@ -1,4 +1,5 @@
-"""Analyst reconciliation checks (warehouse/checks/*.sql) and restoring a blocked mart."""
+"""Analyst checks (dbt tests in warehouse/tests/checks), the claims-against-tables checks
+declared in reference/reconciliations.yaml, and restoring a blocked mart."""
 
 from __future__ import annotations
 
@@ -7,16 +8,13 @@ import re
 
 import pytest
 
-from supplyline.expectations import (
-    CHECKS_DIR,
-    record_mart_counts,
-    run_reconciliations,
-    run_sql_checks,
-)
-from supplyline.settings import REPO_ROOT
-from tests.warehouse_contents import insert_document
-from warehouse import db, load
-from warehouse.restore import restore_tables, with_downstream
+from supplyline import reconciliations
+from supplyline.expectations import record_mart_counts
+from tests.warehouse_contents import build_models, fresh_warehouse, insert_document
+from warehouse import dbt
+from warehouse.restore import PublishedFile, restore_tables
+
+CHECKS_DIR = dbt.PROJECT_DIR / "tests" / "checks"
 
 D = dt.date
 NOW = dt.datetime(2024, 7, 1)
@@ -59,11 +57,10 @@ BAD_CLAIMS = [
 ]
 
 
-def build(claims, ledger=LEDGER, unresolved=(), path=":memory:"):
-    """A warehouse with hand-made staging rows and the marts built from them."""
-    con = db.connect(path)
-    db.apply_ddl(con)
-    load.load_reference(con, REPO_ROOT / "reference")
+def build(folder, name, claims, ledger=LEDGER, unresolved=()):
+    """A warehouse with hand-made staging rows and the marts built from them (and the
+    reconciliation checks' results, keyed by check name)."""
+    con, path = fresh_warehouse(folder, name)
     for doc_id, published in DOCS.items():
         insert_document(con, doc_id, published, NOW)
     con.executemany(
@@ -80,8 +77,9 @@ def build(claims, ledger=LEDGER, unresolved=(), path=":memory:"):
         "values ('f1', '', ?, 'ledger.csv', ?, ?, ?, ?, ?, ?)",
         [[i, *row] for i, row in enumerate(rows)],
     )
-    db.run_models(con)
-    return con
+    built = build_models(con, path)
+    checks = (*built.checks, *reconciliations.check_results(con))
+    return con, {r.name: r for r in checks if r.tool == "reconcile"}, built
 
 
 UNRESOLVED = [
@@ -91,42 +89,48 @@ UNRESOLVED = [
 ]
 
 
-def all_checks(con) -> dict:
-    """The zero-row SQL checks and the declared claims-against-tables checks, by name."""
-    return {r.check_name.removeprefix("reconcile: "): r for r in run_sql_checks(con) + run_reconciliations(con)}
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return tmp_path_factory.getbasetemp() / "reconciliation"
 
 
 @pytest.fixture(scope="module")
-def good():
-    con = build(GOOD_CLAIMS)
-    yield all_checks(con)
+def good(folder):
+    con, checks, _ = build(folder, "good.duckdb", GOOD_CLAIMS)
     con.close()
+    return checks
 
 
 @pytest.fixture(scope="module")
-def bad():
-    con = build(GOOD_CLAIMS + BAD_CLAIMS, unresolved=UNRESOLVED)
-    checks = all_checks(con)
-    checks["mart"] = {r[0]: r[1:] for r in con.execute(
-        "select claim_id, check_name, verdict, note from marts.reconciliations").fetchall()}
-    yield checks
+def bad(folder):
+    con, checks, _ = build(folder, "bad.duckdb", GOOD_CLAIMS + BAD_CLAIMS, unresolved=UNRESOLVED)
+    verdicts = con.execute(
+        "select claim_id, check_name, verdict, note from marts.reconciliations"
+    ).fetchall()
     con.close()
+    return {**checks, "mart": {r[0]: r[1:] for r in verdicts}}
 
 
 def test_every_check_passes_on_consistent_data(good):
-    declared = {"claims_vs_ledger_voyages", "claims_vs_ledger_containers", "kn23_launches_vs_strike_log",
-                "weapons_to_ukraine_vs_deliveries", "troop_losses_vs_daily_series"}
+    declared = {
+        "claims_vs_ledger_voyages",
+        "claims_vs_ledger_containers",
+        "kn23_launches_vs_strike_log",
+        "weapons_to_ukraine_vs_deliveries",
+        "troop_losses_vs_daily_series",
+    }
     assert set(good) == {p.stem for p in CHECKS_DIR.glob("*.sql")} | declared
     assert {name: r.failing_count for name, r in good.items() if r.failing_count} == {}
-    assert all(r.tool == "reconcile" and r.severity == "warn" and r.status == "pass"
-               for r in good.values())
+    assert all(
+        r.tool == "reconcile" and r.severity == "warn" and r.status == "pass" for r in good.values()
+    )
 
 
 def test_headers_and_stated_tolerance_match_the_sql():
     for path in CHECKS_DIR.glob("*.sql"):
         sql = path.read_text()
-        assert re.search(r"^-- table: (marts|staging)\.\w+$", sql, re.M), path.name
-        assert re.search(r"^-- severity: (warn|error)$", sql, re.M), path.name
+        config = r"^\{\{ config\(severity='warn', meta=\{'table': '(marts|staging)\.\w+', 'tool': 'reconcile'\}\) \}\}$"
+        assert re.search(config, sql, re.M), path.name
         stated = re.search(r"^-- tolerance: ([\d.]+)$", sql, re.M)
         if stated:
             assert f"select {stated.group(1)} as tolerance" in sql, path.name
@@ -136,18 +140,28 @@ def test_voyages_claimed_vs_ledger(bad):
     res = bad["claims_vs_ledger_voyages"]
     # 10 and 9 voyages claimed for January; the ledger lists 4. "At least 3" and the open-ended
     # 5-7 (January to publication: 6 voyages) hold.
-    assert res.failing_count == 2 and res.status == "warn" and res.table_name == "marts.reconciliations"
+    assert res.failing_count == 2 and res.status == "warn"
+    assert res.table == "marts.reconciliations"
     by_claim = {row["claim_id"]: row for row in res.sample}
     assert set(by_claim) == {f"{A}:10", f"{A}:13"}
     row = by_claim[f"{A}:10"]
-    assert (row["claim_low"], row["claim_high"], row["table_low"], row["table_high"]) == (10, 10, 4, 4)
+    assert (row["claim_low"], row["claim_high"], row["table_low"], row["table_high"]) == (
+        10,
+        10,
+        4,
+        4,
+    )
     assert row["relative_difference"] == pytest.approx(-0.6) and row["verdict"] == "disagree"
     assert row["tolerance"] == pytest.approx(0.25)
     assert (row["window_start"], row["window_end"]) == ("2024-01-01", "2024-01-31")
     # Every voyages claim has a row in the mart; one without a start date cannot be placed.
     assert bad["mart"][f"{A}:0"] == ("claims_vs_ledger_voyages", "agree", None)
     assert bad["mart"][f"{A}:5"] == ("claims_vs_ledger_voyages", "agree", None)
-    assert bad["mart"][f"{B}:12"] == ("claims_vs_ledger_voyages", "no overlap", "the claim gives no start date")
+    assert bad["mart"][f"{B}:12"] == (
+        "claims_vs_ledger_voyages",
+        "no overlap",
+        "the claim gives no start date",
+    )
 
 
 def test_containers_claimed_vs_ledger_respects_open_bounds(bad):
@@ -161,7 +175,8 @@ def test_containers_claimed_vs_ledger_respects_open_bounds(bad):
     assert by_claim[f"{A}:12"]["claim_high"] == 100 and by_claim[f"{A}:12"]["table_low"] == 300
     assert by_claim[f"{A}:12"]["relative_difference"] == pytest.approx(2.0)
     assert by_claim[f"{A}:12"]["table_rows_uncounted"] == 1
-    assert bad["mart"][f"{A}:1"][1:] == ("agree", None) and bad["mart"][f"{A}:2"][1:] == ("agree", None)
+    assert bad["mart"][f"{A}:1"][1:] == ("agree", None)
+    assert bad["mart"][f"{A}:2"][1:] == ("agree", None)
 
 
 def test_running_total_that_goes_down(bad):
@@ -203,42 +218,61 @@ def test_unresolved_names(bad):
     ships = bad["unresolved_table_names"]
     assert ships.failing_count == 2
     assert {(r["kind"], r["name"].lower(), r["n_rows"]) for r in ships.sample} == {
-        ("vessel", "ghost ship", 2), ("port", "port nowhere", 1)}
+        ("vessel", "ghost ship", 2),
+        ("port", "port nowhere", 1),
+    }
     claimants = bad["unresolved_claimants"]
     assert claimants.failing_count == 1
     assert claimants.sample[0]["name"] == "Nobody Institute"
     assert claimants.sample[0]["example_claim_ids"] == [f"{B}:12"]
 
 
-def test_restore_keeps_the_published_mart_and_its_dependants(tmp_path):
-    published = tmp_path / "wh.duckdb"
-    last_good = build(GOOD_CLAIMS, path=published)
+def test_restore_keeps_the_published_mart_and_its_dependants(folder, tmp_path):
+    last_good, _, _ = build(folder, "good.duckdb", GOOD_CLAIMS)
     last_good.execute("drop table marts.figures")  # as if the model were new this run
     last_good.close()
+    published = PublishedFile(folder / "good.duckdb")
 
-    work = build(GOOD_CLAIMS + BAD_CLAIMS)
+    work, _, built = build(folder, "bad.duckdb", GOOD_CLAIMS + BAD_CLAIMS, unresolved=UNRESOLVED)
     assert work.execute("select count(*) from marts.claims").fetchone()[0] == 17
-    tables = with_downstream(["marts.claims"])
-    assert tables[0] == "marts.claims" and {"marts.claim_groups", "marts.metric_estimates"} <= set(tables)
+    tables = dbt.with_downstream(["marts.claims"], built.graph)
+    assert tables[0] == "marts.claims" and {"marts.claim_groups", "marts.metric_estimates"} <= set(
+        tables
+    )
     assert "marts.shipments" not in tables
+    described = (
+        "select comment from duckdb_columns() where table_name = 'claims' and column_name = 'quote'"
+    )
+    comment = work.execute(described).fetchone()[0]
     outcome = restore_tables(work, published, tables)
     assert outcome == {t: "restored" for t in tables}
     assert work.execute("select count(*) from marts.claims").fetchone()[0] == len(GOOD_CLAIMS)
-    groups = work.execute("select count(*) from marts.claim_groups where metric = 'shipments'").fetchone()[0]
+    assert comment and work.execute(described).fetchone()[0] == comment  # the dictionary stays
+    groups = work.execute(
+        "select count(*) from marts.claim_groups where metric = 'shipments'"
+    ).fetchone()[0]
     assert groups == 3  # 4, at least 3, 5-7: the bad figures left with the restored claims
-    assert work.execute("select count(*) from duckdb_databases() where database_name like 'published%'").fetchone()[0] == 0
+    assert (
+        work.execute(
+            "select count(*) from duckdb_databases() where database_name like 'published%'"
+        ).fetchone()[0]
+        == 0
+    )
     counts = record_mart_counts(work, "run-x")  # what gets published, for the next volume check
     assert counts["marts.claims"] == len(GOOD_CLAIMS)
-    assert work.execute("select row_count from dq.mart_counts where run_id = 'run-x' "
-                        "and table_name = 'marts.claims'").fetchone()[0] == len(GOOD_CLAIMS)
+    assert work.execute(
+        "select row_count from dq.mart_counts where run_id = 'run-x' "
+        "and table_name = 'marts.claims'"
+    ).fetchone()[0] == len(GOOD_CLAIMS)
     # A mart the published warehouse lacks is emptied; names outside marts are refused.
     work.execute("insert into marts.figures (figure_id, metric) values ('f:1', 'money')")
     assert restore_tables(work, published, ["marts.figures"]) == {"marts.figures": "emptied"}
     assert work.execute("select count(*) from marts.figures").fetchone()[0] == 0
     assert restore_tables(work, published, ["marts.nothing"]) == {"marts.nothing": "missing"}
     # First run: nothing published yet, so a blocked mart is emptied.
-    assert restore_tables(work, tmp_path / "none.duckdb", ["marts.shipments"]) == {
-        "marts.shipments": "emptied"}
+    assert restore_tables(work, PublishedFile(tmp_path / "none.duckdb"), ["marts.shipments"]) == {
+        "marts.shipments": "emptied"
+    }
     assert work.execute("select count(*) from marts.shipments").fetchone()[0] == 0
     with pytest.raises(ValueError):
         restore_tables(work, published, ["staging.stg_reports__claims"])

@@ -41,7 +41,10 @@ def test_unchanged_files_keep_their_hash_and_changed_ones_are_read_again(tmp_pat
     written = cache.stat().st_mtime_ns
     os.utime(cache, ns=(written - 10**9, written - 10**9))
     # Nothing changed since: the cache file is left alone (a no-op night writes nothing).
-    assert save_hash_cache(cache, scan_inbox(inbox, 10_000, known), now_ns() + 3_000_000_000, known) == 2
+    assert (
+        save_hash_cache(cache, scan_inbox(inbox, 10_000, known), now_ns() + 3_000_000_000, known)
+        == 2
+    )
     assert cache.stat().st_mtime_ns == written - 10**9
     # The cache is trusted for an unchanged stamp: a planted hash comes back without a read.
     known["b.txt"] = (known["b.txt"][0], "planted")
@@ -81,24 +84,34 @@ def test_a_quiet_run_writes_in_place_and_rolls_back_on_abort(tmp_path):
     path = _published(tmp_path)
     target = FileWarehouse(path)
     con = target.open(quiet=True)
-    assert target.in_place and target.restore_source is None
+    assert target.in_place and target.published() is None
     assert not path.with_name(path.name + ".work").exists()
     con.execute("insert into ops.state values ('k', 'v', current_timestamp::timestamp)")
     target.abort(con)
-    assert duckdb.connect(str(path), read_only=True).execute("select count(*) from ops.state where key = 'k'").fetchone() == (0,)
+    assert duckdb.connect(str(path), read_only=True).execute(
+        "select count(*) from ops.state where key = 'k'"
+    ).fetchone() == (0,)
     target = FileWarehouse(path)
     con = target.open(quiet=True)
     con.execute("insert into ops.state values ('k', 'v', current_timestamp::timestamp)")
     target.commit(con)
-    assert duckdb.connect(str(path), read_only=True).execute("select value from ops.state where key = 'k'").fetchone() == ("v",)
+    assert duckdb.connect(str(path), read_only=True).execute(
+        "select value from ops.state where key = 'k'"
+    ).fetchone() == ("v",)
 
 
 def test_a_quiet_run_uses_a_working_copy_while_a_reader_holds_the_file(tmp_path):
     path = _published(tmp_path)
     reader = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
-         "print('ready', flush=True); time.sleep(60)", str(path)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
+            "print('ready', flush=True); time.sleep(60)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert reader.stdout.readline().strip() == "ready"
@@ -114,7 +127,9 @@ def test_a_quiet_run_uses_a_working_copy_while_a_reader_holds_the_file(tmp_path)
 def test_worker_processes_give_the_serial_result(sample_documents, tmp_path):
     rules = load_rules(REPO_ROOT / "reference")
     serial = extract_worker.extract_reports(sample_documents, rules)
-    parallel = extract_worker.extract_in_processes(sample_documents, rules, REPO_ROOT / "reference", 2, 1, tmp_path)
+    parallel = extract_worker.extract_in_processes(
+        sample_documents, rules, REPO_ROOT / "reference", 2, 1, tmp_path
+    )
     assert serial[0].height > 20
     assert_frame_equal(parallel[0], serial[0])
     assert_frame_equal(parallel[1], serial[1])
@@ -124,7 +139,9 @@ def test_worker_processes_give_the_serial_result(sample_documents, tmp_path):
 def test_a_failing_worker_is_an_error_not_a_silent_gap(sample_documents, tmp_path):
     rules = load_rules(REPO_ROOT / "reference")
     with pytest.raises(RuntimeError, match="extraction worker failed"):
-        extract_worker.extract_in_processes(sample_documents, rules, tmp_path / "no_reference", 2, 1, tmp_path)
+        extract_worker.extract_in_processes(
+            sample_documents, rules, tmp_path / "no_reference", 2, 1, tmp_path
+        )
 
 
 def test_text_split_is_contiguous_and_balanced():

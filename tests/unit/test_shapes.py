@@ -310,15 +310,13 @@ def test_the_readme_example_declaration_reads_its_table(tmp_path):
 
 
 def test_an_unknown_table_is_skipped_whole_with_its_closest_shape_in_the_note():
-    from supplyline import pipeline
-    from supplyline.rules import load_rules
+    from supplyline.stages.normalise import normalise
+    from transforms.received import table_input
+    from transforms.rules import load_rules
 
-    batch = pipeline.Batch(run_id="r1", started=dt.datetime(2024, 1, 1))
-    batch.files = [{"path": "calls.csv", "sha256": "c" * 64, "status": "loaded"}]
-    table = pipeline.table_input("calls.csv", "c" * 64, "", pl.DataFrame({"ship": ["A", "B"], "cargo": ["x", "y"]}))
-    pipeline.stage_tables(batch, [table], load_rules(REPO_ROOT / "reference"), SHAPES)
-    entry = batch.files[0]
-    assert (entry["rows_loaded"], entry["rows_quarantined"], entry["rows_skipped"]) == (0, 0, 2)
-    assert entry["note"].startswith("table: columns match no known table shape (ship, cargo); closest shape: "
-                                    "shipments (reads ship as vessel; lacks departure_date)")
-    assert not batch.staged and not batch.quarantine
+    table = table_input("calls.csv", "c" * 64, "", pl.DataFrame({"ship": ["A", "B"], "cargo": ["x", "y"]}))
+    (read,) = normalise((table,), load_rules(REPO_ROOT / "reference"), REPO_ROOT / "reference")
+    assert (read.target, read.typed, read.skipped) == (None, None, 2)
+    (note,) = read.notes
+    assert note.startswith("table: columns match no known table shape (ship, cargo); closest shape: "
+                           "shipments (reads ship as vessel; lacks departure_date)")

@@ -10,14 +10,23 @@ import shutil
 import pytest
 import yaml
 
-from supplyline import pipeline
-from supplyline.expectations import reconciliation_summary, run_reconciliations
+import polars as pl
+
+from supplyline import reconciliations
+from supplyline.extract_worker import extract_reports
 from supplyline.inbox import scan_inbox
-from supplyline.rules import load_rules
 from supplyline.settings import REPO_ROOT
-from supplyline.shapes import load_shapes
-from tests.warehouse_contents import insert_document
-from warehouse import db, load
+from supplyline.stages.extract import Extracted
+from supplyline.stages.ingest import ingest
+from supplyline.stages.load import Loaded
+from supplyline.stages.load import load as load_group
+from supplyline.stages.normalise import normalise
+from supplyline.stages.plan import InboxGroup
+from supplyline.stages.validate import validate
+from tests.warehouse_contents import build_models, fresh_warehouse, insert_document
+from transforms.ledger import SCANNED_SCHEMA, plan_ingest
+from transforms.rules import load_rules
+from warehouse import load
 
 TABLES = REPO_ROOT / "tests" / "data" / "tables"
 NOW = dt.datetime(2024, 8, 1)
@@ -71,15 +80,18 @@ CLAIMS = [
 ]
 
 
-def load_inbox(con, inbox, run_id: str) -> pipeline.Batch:
-    """One night of the real ingest, shape and gate code over ``inbox``, written to ``con``."""
-    batch = pipeline.Batch(run_id=run_id, started=NOW)
-    files = scan_inbox(inbox, 10_000_000)
-    plan = pipeline.plan_files(con, files)
-    tables = pipeline.stage_ingest(batch, plan, pipeline.parse_new_files(plan, {f.path: f for f in files}))
-    pipeline.stage_tables(batch, tables, load_rules(REPO_ROOT / "reference"), load_shapes(REPO_ROOT / "reference"))
-    pipeline.write_batch(con, batch)
-    return batch
+def load_inbox(con, inbox, run_id: str) -> Loaded:
+    """One night of the real plan, ingest, shape, gate and load stages over ``inbox``, written
+    to ``con`` (one group: the inbox is small)."""
+    files = {f.path: f for f in scan_inbox(inbox, 10_000_000)}
+    scanned = pl.DataFrame(
+        [{k: getattr(f, k) for k in SCANNED_SCHEMA} for f in files.values()], schema=SCANNED_SCHEMA
+    )
+    ingested = ingest(InboxGroup(plan_ingest(scanned, load.read_ledger(con)), files), run_id, NOW)
+    rules = load_rules(REPO_ROOT / "reference")
+    tables = normalise(ingested.tables, rules, REPO_ROOT / "reference")
+    extracted = Extracted(*extract_reports(ingested.documents, rules))
+    return load_group(con, validate(ingested, extracted, tables, run_id, NOW))
 
 
 def add_claims(con) -> None:
@@ -101,19 +113,23 @@ def add_claims(con) -> None:
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
+def warehouse(tmp_path_factory):
+    """The warehouse file, its open connection and what dbt built (its test results)."""
     inbox = tmp_path_factory.mktemp("tables-inbox")
     for path in TABLES.iterdir():
         if path.suffix != ".md":
             shutil.copy(path, inbox / path.name)
-    con = db.connect()
-    db.apply_ddl(con)
-    load.load_reference(con, REPO_ROOT / "reference")
+    con, path = fresh_warehouse(tmp_path_factory.getbasetemp() / "table-marts", "wh.duckdb")
     load_inbox(con, inbox, "r1")
     add_claims(con)
-    db.run_models(con)
-    yield con
+    built = build_models(con, path)
+    yield con, path, built
     con.close()
+
+
+@pytest.fixture(scope="module")
+def con(warehouse):
+    return warehouse[0]
 
 
 def rows(con, sql: str, params: list | None = None) -> list[tuple]:
@@ -214,7 +230,7 @@ def test_troop_loss_claims_against_the_daily_series(con):
 
 
 def test_each_check_reports_its_disagreements_with_both_figures(con):
-    checks = {c.check_name: c for c in run_reconciliations(con)}
+    checks = {c.check_name: c for c in reconciliations.check_results(con)}
     assert {name: c.failing_count for name, c in checks.items()} == {
         "reconcile: claims_vs_ledger_containers": 0, "reconcile: claims_vs_ledger_voyages": 0,
         "reconcile: kn23_launches_vs_strike_log": 1, "reconcile: troop_losses_vs_daily_series": 1,
@@ -224,12 +240,13 @@ def test_each_check_reports_its_disagreements_with_both_figures(con):
     assert (sample["claim_low"], sample["table_low"], sample["table_high"], sample["tolerance"], sample["verdict"]) == (
         60, 10, 22, 0.25, "disagree")
     assert all(c.status == ("warn" if c.failing_count else "pass") and c.severity == "warn" for c in checks.values())
-    summary = {s["check"]: (s["agree"], s["disagree"], s["no_overlap"]) for s in reconciliation_summary(con)}
+    summary = {v.check: (v.agree, v.disagree, v.no_overlap) for v in reconciliations.verdicts(con)}
     assert summary["kn23_launches_vs_strike_log"] == (2, 1, 1)
     assert summary["claims_vs_ledger_voyages"] == (0, 0, 0)
 
 
-def test_a_new_version_of_a_daily_table_replaces_the_old_one(con, tmp_path):
+def test_a_new_version_of_a_daily_table_replaces_the_old_one(warehouse, tmp_path):
+    con, path, _ = warehouse
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     newer = (TABLES / "daily_losses.json").read_text().replace(
@@ -237,7 +254,7 @@ def test_a_new_version_of_a_daily_table_replaces_the_old_one(con, tmp_path):
         '"personnel*": "about"}\n]')
     (inbox / "daily_losses.json").write_text(newer)
     load_inbox(con, inbox, "r2")
-    db.run_models(con)
+    build_models(con, path)
     try:
         assert rows(con, "select version from ops.files where path = 'daily_losses.json' order by 1") == [(1,), (2,)]
         got = rows(con, "select date, daily_change from marts.reported_series where metric = 'troop_casualties' "
@@ -247,7 +264,7 @@ def test_a_new_version_of_a_daily_table_replaces_the_old_one(con, tmp_path):
         con.execute("delete from staging.stg_tables__series where sha256 in "
                     "(select sha256 from ops.files where run_id = 'r2')")
         con.execute("delete from ops.files where run_id = 'r2'")
-        db.run_models(con)
+        build_models(con, path)
 
 
 # --------------------------------------------------------------------------- contracts
@@ -269,7 +286,7 @@ def test_contracts_match_the_built_marts(con):
         for column in model["columns"]:
             tests = column.get("data_tests", [])
             name = column["name"]  # from our YAML, checked against the catalogue above
-            if "not_null" in tests:
+            if {"type": "not_null"} in column.get("constraints", []):
                 assert rows(con, f'select count(*) from marts.{model["name"]} where "{name}" is null') == [(0,)]
             if "unique" in tests:
                 assert rows(con, f'select count(*) - count(distinct "{name}") from marts.{model["name"]}') == [(0,)]
@@ -316,9 +333,8 @@ def test_reconciliation_declarations_are_checked(tmp_path, change, message):
         load_reconciliations(ref)
 
 
-def test_unresolved_donors_are_alias_candidates(con):
-    from supplyline.expectations import run_sql_checks
-
-    (check,) = [c for c in run_sql_checks(con) if c.check_name == "reconcile: unresolved_table_names"]
+def test_unresolved_donors_are_alias_candidates(warehouse):
+    built = warehouse[2]
+    (check,) = [c for c in built.checks if c.check_name == "reconcile: unresolved_table_names"]
     assert check.failing_count == 1 and check.status == "warn"
     assert check.sample[0]["kind"] == "donor" and check.sample[0]["name"] == "Ruritania"

@@ -71,3 +71,18 @@ def _from_file_name(name: pl.Expr) -> pl.Expr:
         .then(pl.element().str.to_uppercase())
         .otherwise(pl.element().str.to_titlecase())
     ).list.join(" ")
+
+
+def with_page_outlets(docs: pl.DataFrame) -> pl.DataFrame:
+    """Documents whose header names no outlet take the one their page names (title, dateline,
+    letterhead, copyright or credit line), or the one in their file name, with that source in
+    ``outlet_source``."""
+    if docs.is_empty():
+        return docs
+    found = outlet_frame(docs)
+    return docs.with_columns(
+        outlet=found.get_column("outlet"),
+        outlet_source=pl.when(found.get_column("outlet_source").is_in(["page", "file_name"]))
+        .then(found.get_column("outlet_source"))
+        .otherwise(pl.col("outlet_source")),
+    )

@@ -3,7 +3,7 @@
 with
 
 claims as (
-    select * from marts.claims
+    select * from {{ ref('claims') }}
 )
 
 select

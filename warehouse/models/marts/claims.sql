@@ -2,11 +2,11 @@
 with
 
 claims as (
-    select * from staging.stg_reports__claims
+    select * from {{ source('staging', 'stg_reports__claims') }}
 ),
 
 documents as (
-    select * from staging.stg_reports__documents where is_current
+    select * from {{ ref('stg_reports__documents') }} where is_current
 )
 
 select

@@ -5,15 +5,15 @@
 with
 
 deliveries as (
-    select * from staging.stg_tables__deliveries
+    select * from {{ source('staging', 'stg_tables__deliveries') }}
 ),
 
 contents as (
-    select sha256 from staging.stg_inbox__contents where kind = 'table' and is_current
+    select sha256 from {{ ref('stg_inbox__contents') }} where kind = 'table' and is_current
 ),
 
 entities as (
-    select * from staging.stg_reference__entities
+    select * from {{ ref('stg_reference__entities') }}
 )
 
 select

@@ -2,18 +2,18 @@
 with
 
 documents as (
-    select * from staging.stg_reports__documents where is_current
+    select * from {{ ref('stg_reports__documents') }} where is_current
 ),
 
 claims as (
     select doc_id, count(*) as n_claims
-    from staging.stg_reports__claims
+    from {{ source('staging', 'stg_reports__claims') }}
     group by doc_id
 ),
 
 mentions as (
     select doc_id, count(*) as n_entity_mentions
-    from staging.stg_reports__entity_mentions
+    from {{ source('staging', 'stg_reports__entity_mentions') }}
     group by doc_id
 )
 

@@ -3,21 +3,21 @@
 with
 
 aliases as (
-    select * from ref.aliases
+    select * from {{ ref('aliases') }}
 ),
 
 mentions as (
     select m.*
-    from staging.stg_reports__entity_mentions as m
-    inner join staging.stg_reports__documents as d on d.doc_id = m.doc_id and d.is_current
+    from {{ source('staging', 'stg_reports__entity_mentions') }} as m
+    inner join {{ ref('stg_reports__documents') }} as d on d.doc_id = m.doc_id and d.is_current
 ),
 
 shipment_refs as (
-    select vessel_id as entity_id from staging.stg_ledgers__shipments
+    select vessel_id as entity_id from {{ source('staging', 'stg_ledgers__shipments') }}
     union all
-    select departure_port_id from staging.stg_ledgers__shipments
+    select departure_port_id from {{ source('staging', 'stg_ledgers__shipments') }}
     union all
-    select arrival_port_id from staging.stg_ledgers__shipments
+    select arrival_port_id from {{ source('staging', 'stg_ledgers__shipments') }}
 ),
 
 entities as (

@@ -3,7 +3,7 @@
 with
 
 figures as (
-    select * from staging.stg_tables__figures
+    select * from {{ source('staging', 'stg_tables__figures') }}
 )
 
 select

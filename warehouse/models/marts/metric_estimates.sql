@@ -5,7 +5,7 @@
 with
 
 claims as (
-    select * from marts.claims
+    select * from {{ ref('claims') }}
 ),
 
 estimates as (

@@ -20,23 +20,23 @@
 with
 
 checks as (
-    select * from ref.reconciliations
+    select * from {{ source('ref', 'reconciliations') }}
 ),
 
 claims as (
-    select * from marts.claims
+    select * from {{ ref('claims') }}
 ),
 
 documents as (
-    select doc_id, text from marts.documents
+    select doc_id, text from {{ ref('documents') }}
 ),
 
 mentions as (
-    select doc_id, entity_id, char_start from staging.stg_reports__entity_mentions
+    select doc_id, entity_id, char_start from {{ source('staging', 'stg_reports__entity_mentions') }}
 ),
 
 entities as (
-    select * from staging.stg_reference__entities
+    select * from {{ ref('stg_reference__entities') }}
 ),
 
 -- Nationality words as whole words of a sentence (" north korean "), by country.
@@ -44,7 +44,7 @@ demonyms as (
     select
         iso2,
         ' ' || array_to_string(string_split_regex(lower(adjective), '[^a-z0-9-]+'), ' ') || ' ' as phrase
-    from ref.demonyms
+    from {{ ref('demonyms') }}
 ),
 
 -- The claim's sentence: back from the quote to the previous sentence end or line break, and on
@@ -142,31 +142,31 @@ selected as (
 facts as (
     select 'shipments' as table_name, 'voyages' as measure, departure_date as fact_date,
         1.0 as low, 1.0 as high
-    from marts.shipments
+    from {{ ref('shipments') }}
     union all by name
     select 'shipments' as table_name, 'containers' as measure, departure_date as fact_date,
         containers as low, containers as high
-    from marts.shipments
+    from {{ ref('shipments') }}
     union all by name
     select 'strike_events' as table_name, 'launched' as measure, event_date as fact_date,
         coalesce(launched, case when row_launched is not null then 0 end) as low,
         coalesce(launched, row_launched) as high,
         model_ids as weapon_ids
-    from marts.strike_events
+    from {{ ref('strike_events') }}
     union all by name
     select 'strike_events' as table_name, 'destroyed' as measure, event_date as fact_date,
         coalesce(destroyed, case when row_destroyed is not null then 0 end) as low,
         coalesce(destroyed, row_destroyed) as high,
         model_ids as weapon_ids
-    from marts.strike_events
+    from {{ ref('strike_events') }}
     union all by name
     select 'deliveries' as table_name, 'count' as measure, count as low, count as high,
         donor_iso2, recipient_iso2, metric
-    from marts.deliveries
+    from {{ ref('deliveries') }}
     union all by name
     select 'reported_series' as table_name, 'value' as measure, date as fact_date,
         value_low as low, value_high as high, subject_id, subject_iso2, metric
-    from marts.reported_series
+    from {{ ref('reported_series') }}
 ),
 
 coverage as (

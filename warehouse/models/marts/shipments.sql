@@ -4,11 +4,11 @@
 with
 
 ledger_rows as (
-    select * from staging.stg_ledgers__shipments
+    select * from {{ source('staging', 'stg_ledgers__shipments') }}
 ),
 
 names as (
-    select distinct entity_id, canonical_name from ref.aliases
+    select distinct entity_id, canonical_name from {{ ref('aliases') }}
 ),
 
 resolved as (

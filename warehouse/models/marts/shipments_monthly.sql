@@ -2,7 +2,7 @@
 with
 
 shipments as (
-    select * from marts.shipments
+    select * from {{ ref('shipments') }}
 )
 
 select

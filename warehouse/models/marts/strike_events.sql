@@ -5,11 +5,11 @@
 with
 
 strikes as (
-    select * from staging.stg_tables__strikes
+    select * from {{ source('staging', 'stg_tables__strikes') }}
 ),
 
 contents as (
-    select sha256 from staging.stg_inbox__contents where kind = 'table' and is_current
+    select sha256 from {{ ref('stg_inbox__contents') }} where kind = 'table' and is_current
 )
 
 select

@@ -1,4 +1,3 @@
--- materialized: view
 -- grain: one row per distinct content of a file read from the inbox (loaded, or a duplicate of
 -- one) and its kind; key: (sha256, kind)
 -- is_current: the newest version at some inbox path holds this content, so a report or a table
@@ -6,7 +5,7 @@
 with
 
 files as (
-    select * from ops.files
+    select * from {{ source('ops', 'files') }}
     where status in ('loaded', 'duplicate')
 ),
 

@@ -1,14 +1,13 @@
--- materialized: view
 -- grain: one row per distinct document content; key: doc_id
 -- is_current: the newest version at some inbox path holds this content.
 with
 
 raw_documents as (
-    select * from raw.documents
+    select * from {{ source('raw', 'documents') }}
 ),
 
 current_content as (
-    select sha256 from staging.stg_inbox__contents where kind = 'text' and is_current
+    select sha256 from {{ ref('stg_inbox__contents') }} where kind = 'text' and is_current
 )
 
 select

@@ -1,0 +1,171 @@
+"""The stages as Prefect tasks: coarse, uncached (their inputs are large), retried only where a
+retry can help (reading the inbox, sending the alert). Each reports its progress
+(``supplyline.progress``): scan, ingest, extract, load (models and checks), report, alert.
+
+Large arguments are passed through ``quote``: Prefect otherwise walks every element of a
+parameter to track dependencies, which took 14 s for a list of 200,000 dicts here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar, cast
+
+import duckdb
+import polars as pl
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
+
+from supplyline import progress
+from supplyline.inbox import retry_can_help
+from supplyline.run import Run, RunSummary
+from supplyline.settings import Settings
+from supplyline.stages import alert as alert_stage
+from supplyline.stages import build as build_stage
+from supplyline.stages import check as check_stage
+from supplyline.stages import extract as extract_stage
+from supplyline.stages import ingest as ingest_stage
+from supplyline.stages import load as load_stage
+from supplyline.stages import normalise as normalise_stage
+from supplyline.stages import plan as plan_stage
+from supplyline.stages import plan_raw as plan_raw_stage
+from supplyline.stages import publish as publish_stage
+from supplyline.stages import report as report_stage
+from supplyline.stages import read_raw as read_raw_stage
+from supplyline.stages import scan as scan_stage
+from supplyline.stages import validate as validate_stage
+from supplyline.stages.extract import Extracted
+from supplyline.stages.load import Loaded
+from transforms.rules import ExtractionRules
+from warehouse.dbt import Built
+
+T = TypeVar("T")
+
+
+def big(value: T) -> T:
+    """A large task argument, passed as it is: Prefect does not walk it (see above)."""
+    return cast(T, quote(value))
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=retry_can_help)
+def scan(settings: Settings) -> tuple:
+    """List and hash the inbox (retried: a disk hiccup can pass; a missing or unreadable inbox
+    cannot)."""
+    cache = settings.hash_cache if settings.trust_file_stamps else None
+    files = scan_stage.scan(settings.inbox, int(settings.max_file_mb * 1_000_000), cache)
+    progress.emit("scan", len(files), len(files), "files")
+    return files
+
+
+@task(cache_policy=NO_CACHE)
+def plan(target: Any, files: tuple, settings: Settings) -> plan_stage.Plan:
+    planned = plan_stage.plan(target, files, settings.reference_dir, settings.group_bytes)
+    progress.emit("ingest", 0, len(planned.groups), "groups")
+    return planned
+
+
+@task(cache_policy=NO_CACHE)
+def plan_raw(target: Any, settings: Settings) -> plan_stage.Plan:
+    planned = plan_raw_stage.plan_raw(target, settings.reference_dir, settings.group_bytes)
+    progress.emit("ingest", 0, len(planned.groups), "groups")
+    return planned
+
+
+@task(cache_policy=NO_CACHE)
+def ingest(group: plan_stage.InboxGroup, run: Run) -> ingest_stage.Ingested:
+    return ingest_stage.ingest(group, run.run_id, run.started)
+
+
+@task(cache_policy=NO_CACHE)
+def read_raw(con: duckdb.DuckDBPyConnection, group: Any) -> ingest_stage.Ingested:
+    return read_raw_stage.read_raw(con, group)
+
+
+@task(cache_policy=NO_CACHE)
+def extract(
+    documents: pl.DataFrame, rules: ExtractionRules, settings: Settings, processes: int
+) -> Extracted:
+    """Pure compute; on Dask each task gets one chunk and runs it in place."""
+    return extract_stage.extract(documents, rules, settings, processes)
+
+
+def extract_all(documents: pl.DataFrame, rules: ExtractionRules, settings: Settings) -> Extracted:
+    """One extraction task on this machine, or one per chunk fanned out over a Dask cluster."""
+    if not settings.dask_address or documents.is_empty():
+        return extract(big(documents), rules, settings, settings.extraction_processes)
+    chunk = settings.extract_batch_docs
+    futures = [
+        extract.submit(big(documents.slice(i, chunk)), rules, settings, 1)
+        for i in range(0, documents.height, chunk)
+    ]
+    return Extracted.combined([f.result() for f in futures])
+
+
+@task(cache_policy=NO_CACHE)
+def normalise(tables: tuple, rules: ExtractionRules, settings: Settings) -> tuple:
+    return normalise_stage.normalise(tables, rules, settings.reference_dir)
+
+
+@task(cache_policy=NO_CACHE)
+def validate(
+    ingested: Any, extracted: Extracted, normalised: tuple, run: Run
+) -> validate_stage.Validated:
+    return validate_stage.validate(ingested, extracted, normalised, run.run_id, run.started)
+
+
+@task(cache_policy=NO_CACHE)
+def load(con: duckdb.DuckDBPyConnection, validated: validate_stage.Validated) -> load_stage.Loaded:
+    return load_stage.load(con, validated)
+
+
+def group_done(n: int, groups: int, loaded: Loaded) -> None:
+    """Progress after the ``n``-th of ``groups`` groups: documents extracted so far, groups done."""
+    progress.emit("extract", loaded.documents, None, "documents")
+    progress.emit("ingest", n, groups, "groups")
+
+
+def build(
+    con: duckdb.DuckDBPyConnection,
+    target: Any,
+    plan: plan_stage.Plan,
+    loaded: Loaded,
+    settings: Settings,
+) -> Built:
+    """Not a task: dbt shows each model, seed and test as a task of its own."""
+    progress.emit("load", 0, 1, "models and checks")
+    return build_stage.build(con, target, plan, loaded, settings)
+
+
+@task(cache_policy=NO_CACHE)
+def check(
+    con: duckdb.DuckDBPyConnection, loaded: Any, built: Any, run: Run, settings: Settings
+) -> check_stage.Checked:
+    checked = check_stage.check(con, loaded, built, run.run_id, settings)
+    progress.emit("load", 1, 1, "models and checks")
+    return checked
+
+
+@task(cache_policy=NO_CACHE)
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    target: Any,
+    run: Run,
+    summary: RunSummary,
+    built: Any,
+    checked: Any,
+) -> None:
+    publish_stage.publish(con, target, run, summary, built, checked)
+
+
+@task(cache_policy=NO_CACHE)
+def report(run: Run, summary: RunSummary, settings: Settings) -> None:
+    report_stage.report(run, summary, settings)
+
+
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def alert(run: Run, summary: RunSummary, loaded: Any, checked: Any, settings: Settings) -> str:
+    """Retried once for a flaky mail server (delivery errors come back in the result)."""
+    progress.emit("alert", 0, 1, "email")
+    sent = alert_stage.alert(run, summary, loaded, checked, settings)
+    progress.emit("alert", 1, 1, "email")
+    return sent

@@ -1,0 +1,51 @@
+"""Check: every check result of the run in one list, and the tables they block.
+
+The Pandera gates ran on each group (``Loaded.checks``) and dbt ran its tests with the models
+(``Built.checks``); here Great Expectations validates the marts, each declared claims-against-
+tables check reports its disagreements, and a team's own SQL checks run. A night whose marts
+did not change re-runs only the checks that depend on the date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from schemas.checks import CheckResult, blocked_marts
+from supplyline import expectations, reconciliations
+from supplyline.reconciliations import Verdicts
+from supplyline.settings import Settings
+from supplyline.stages.load import Loaded
+from warehouse import sqlchecks
+from warehouse.dbt import Built
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Every result of the run, the marts an error holds back, and the claims-against-tables
+    verdicts per check."""
+
+    results: tuple[CheckResult, ...]
+    verdicts: tuple[Verdicts, ...] = ()
+
+    @property
+    def blocked_marts(self) -> list[str]:
+        return blocked_marts(self.results)
+
+
+def check(
+    con: duckdb.DuckDBPyConnection, loaded: Loaded, built: Built, run_id: str, settings: Settings
+) -> Checked:
+    """Run GX over the marts when any was rebuilt (else the date-dependent checks in SQL), and
+    the team's checks; gather them with the gates' and dbt's results."""
+    if built.anything:
+        marts = expectations.run_expectations(con, run_id, settings.data_docs_dir)
+        marts += reconciliations.check_results(con)
+    else:  # same marts as the last run: only freshness and volume can change
+        marts = expectations.run_date_checks(con, run_id)
+    extra = settings.extra_checks_dir
+    team = sqlchecks.run_checks(con, extra) if extra else []
+    return Checked(
+        (*loaded.checks, *built.checks, *marts, *team), reconciliations.verdicts(con)
+    )

@@ -1,0 +1,108 @@
+"""Read raw: one rebuild group from the raw layer, in the shape ingest gives a night's files."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import polars as pl
+
+from schemas.quarantine import QUARANTINE_SCHEMA
+from supplyline.stages.ingest import DOCUMENT_SCHEMA, MISFIT_CHECK, Ingested
+from supplyline.stages.plan_raw import RawGroup
+from transforms.ledger import FILES_SCHEMA
+from transforms.received import Findings, TableInput, table_input
+from warehouse import db
+
+
+def read_raw(con: duckdb.DuckDBPyConnection, group: RawGroup) -> Ingested:
+    """The group's documents, or every sheet of its table file with that file's ledger row
+    (its row counts are counted again). Nothing is added to the raw layer."""
+    columns = ", ".join(c for c in DOCUMENT_SCHEMA)
+    where, params = (
+        ("doc_id between ? and ?", list(group.key)) if group.kind == "documents" else ("false", [])
+    )
+    documents = con.execute(
+        f"select {columns} from raw.documents where {where} order by doc_id", params
+    ).pl()
+    tables: tuple[TableInput, ...] = ()
+    ledger = pl.DataFrame(schema=FILES_SCHEMA)
+    if group.kind == "table":
+        sha, path = group.key
+        sheets = con.execute(
+            "select distinct sheet from raw.table_rows where sha256 = ? order by 1", [sha]
+        ).fetchall()
+        tables = tuple(_sheet(con, sha, path, sheet) for (sheet,) in sheets)
+        ledger = (
+            con.execute(
+                "select * exclude (rows_loaded, rows_quarantined, rows_skipped, note), null::bigint as rows_loaded, "
+                "null::bigint as rows_quarantined, null::bigint as rows_skipped, null::varchar as note "
+                "from ops.files where sha256 = ? and path = ? and status = 'loaded'",
+                [sha, path],
+            )
+            .pl()
+            .select(list(FILES_SCHEMA))
+            .cast(FILES_SCHEMA)
+        )
+    return Ingested(
+        ledger=ledger,
+        documents=documents.cast(DOCUMENT_SCHEMA),
+        tables=tables,
+        raw_documents=pl.DataFrame(),
+        raw_rows=(),
+        quarantine=pl.DataFrame(schema=QUARANTINE_SCHEMA),
+        checks=(),
+        reset=group.reset,
+    )
+
+
+def _sheet(con: duckdb.DuckDBPyConnection, sha: str, path: str, sheet: str) -> TableInput:
+    """One stored sheet as received: the header order is the first row's key order, and every
+    cell was stored as text (or null). Row numbers are those stored: rows quarantined at ingest
+    leave gaps that the locators keep, and are counted again with the sheet's warning."""
+    first = con.execute(
+        "select row_json from raw.table_rows where sha256 = ? and sheet = ? "
+        "order by row_number limit 1",
+        [sha, sheet],
+    ).fetchone()
+    columns = list(json.loads(first[0])) if first else []
+    if not columns:
+        return table_input(path, sha, sheet, pl.DataFrame(), _findings(con, sha, path, sheet))
+    # Decoded by DuckDB as it reads (JSON pointers, RFC 6901): ten million rows never sit in
+    # memory as JSON text or Python dicts.
+    pointers = ["/" + c.replace("~", "~0").replace("/", "~1") for c in columns]
+    cells = ", ".join(f"json_extract_string(row_json, ?) as c{i}" for i in range(len(columns)))
+    frame = con.execute(
+        f"select row_number, {cells} from raw.table_rows where sha256 = ? and sheet = ? "
+        "order by row_number",
+        [*pointers, sha, sheet],
+    ).pl()
+    numbers = frame.get_column("row_number")
+    frame = frame.drop("row_number")
+    frame.columns = columns
+    return table_input(path, sha, sheet, frame, _findings(con, sha, path, sheet, numbers))
+
+
+def _findings(
+    con: duckdb.DuckDBPyConnection,
+    sha: str,
+    path: str,
+    sheet: str,
+    numbers: pl.Series | None = None,
+) -> Findings:
+    """What ingest found in one sheet, for a rebuild to count again: rows quarantined for their
+    shape, and the sheet's warning as the ledger's note gives it."""
+    prefix = f"{sheet}:row " if sheet else "row "
+    misfits = db.scalar(
+        con,
+        "select count(*) from dq.quarantine where stage = 'ingest' and check_name = ? "
+        "and sha256 = ? and starts_with(locator, ?)",
+        [MISFIT_CHECK, sha, prefix],
+    )
+    note = con.execute(
+        "select note from ops.files where sha256 = ? and path = ?", [sha, path]
+    ).fetchone()
+    where = f"sheet {sheet!r}: warning: " if sheet else "table: warning: "
+    segments = (note[0] or "").split("; ") if note else []
+    found = [seg[len(where) :] for seg in segments if seg.startswith(where)]
+    return Findings(numbers, int(misfits), found[0] if found else None)

@@ -1,5 +1,0 @@
--- table: marts.claims
--- severity: error
-select claim_id, value_low, value_high
-from marts.claims
-where unit = 'percent' and (value_low not between 0 and 100 or value_high not between 0 and 100)

@@ -1,3 +1,0 @@
--- table: marts.documents
--- severity: error
-select doc_id, count(*) as n from marts.documents group by doc_id having count(*) > 1
