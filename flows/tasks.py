@@ -30,8 +30,8 @@ from supplyline.stages import normalise as normalise_stage
 from supplyline.stages import plan as plan_stage
 from supplyline.stages import plan_raw as plan_raw_stage
 from supplyline.stages import publish as publish_stage
-from supplyline.stages import report as report_stage
 from supplyline.stages import read_raw as read_raw_stage
+from supplyline.stages import report as report_stage
 from supplyline.stages import scan as scan_stage
 from supplyline.stages import validate as validate_stage
 from supplyline.stages.extract import Extracted

@@ -77,7 +77,9 @@ def build_pdf(src: Path, author: str, subject: str) -> Path:
     pdf = ReportPDF(running_head)
     # The report's own date (in its file name) is its creation date, as a publisher's PDF has.
     dated = re.search(r"(\d{4})-(\d\d)-(\d\d)", src.stem)
-    pdf.set_creation_date(datetime(*map(int, dated.groups()), tzinfo=UTC) if dated else FIXED_DATETIME)
+    pdf.set_creation_date(
+        datetime(*map(int, dated.groups()), tzinfo=UTC) if dated else FIXED_DATETIME
+    )
     pdf.set_title(title)
     pdf.set_author(author)
     pdf.set_subject(subject)

@@ -7,7 +7,7 @@ import datetime as dt
 import pandera.polars as pa
 import polars as pl
 
-from transforms.vocabulary import EARLIEST_DATE, PLAUSIBLE_AHEAD
+from transforms.vocabulary import DATE_SOURCES, EARLIEST_DATE, OUTLET_SOURCES, PLAUSIBLE_AHEAD
 
 SHA256 = r"^[0-9a-f]{64}$"
 
@@ -35,12 +35,10 @@ class RawDocument(pa.DataFrameModel):
         str_length={"min_value": 1}, description="Visible text, decoded, newlines normalised."
     )
     published_source: str = pa.Field(
-        isin=["front_matter", "meta", "json_ld", "time_element", "pdf_metadata", "file_name", "none"],
-        description="Where the publication date was read.",
+        isin=list(DATE_SOURCES), description="Where the publication date was read."
     )
     outlet_source: str = pa.Field(
-        isin=["front_matter", "meta", "json_ld", "page", "file_name", "none"],
-        description="Where the outlet's name was read.",
+        isin=list(OUTLET_SOURCES), description="Where the outlet's name was read."
     )
 
     @pa.check("published", name="published_in_plausible_window")

@@ -207,18 +207,34 @@ class StgDelivery(ExpandedTable):
     """staging.stg_tables__deliveries: one system a donor gave, from a row of a weapons table."""
 
     donor: str = pa.Field(str_length={"min_value": 1}, description="Donor as received.")
-    donor_id: str = pa.Field(nullable=True, description="Resolved donor (country entity); null = unknown alias.")
-    recipient: str = pa.Field(nullable=True, description="Recipient as received or declared by the shape.")
+    donor_id: str = pa.Field(
+        nullable=True, description="Resolved donor (country entity); null = unknown alias."
+    )
+    recipient: str = pa.Field(
+        nullable=True, description="Recipient as received or declared by the shape."
+    )
     recipient_id: str = pa.Field(nullable=True, description="Resolved recipient.")
     category: str = pa.Field(nullable=True, description="Weapon category as received.")
-    metric: str = pa.Field(nullable=True, description="Claim metric the category counts toward, if any.")
-    system: str = pa.Field(nullable=True, description="System named in the row's list; null = none listed.")
+    metric: str = pa.Field(
+        nullable=True, description="Claim metric the category counts toward, if any."
+    )
+    system: str = pa.Field(
+        nullable=True, description="System named in the row's list; null = none listed."
+    )
     system_id: str = pa.Field(nullable=True, description="Resolved weapon system.")
-    count: int = pa.Field(nullable=True, ge=0, description="Systems of this item (the row's count if it lists one).")
-    value: float = pa.Field(nullable=True, ge=0, description="Value of this item when the row lists one system.")
+    count: int = pa.Field(
+        nullable=True, ge=0, description="Systems of this item (the row's count if it lists one)."
+    )
+    value: float = pa.Field(
+        nullable=True, ge=0, description="Value of this item when the row lists one system."
+    )
     currency: str = pa.Field(nullable=True, description="ISO 4217 code of the values.")
-    row_count: int = pa.Field(nullable=True, ge=0, description="Systems the received row counts in all.")
-    row_value: float = pa.Field(nullable=True, ge=0, description="Value the received row states in all.")
+    row_count: int = pa.Field(
+        nullable=True, ge=0, description="Systems the received row counts in all."
+    )
+    row_value: float = pa.Field(
+        nullable=True, ge=0, description="Value the received row states in all."
+    )
     period_start: dt.date = pa.Field(nullable=True, description="First day covered.")
     period_end: dt.date = pa.Field(nullable=True, description="Last day covered.")
     source: str = pa.Field(nullable=True, description="Who compiled the row.")
@@ -232,21 +248,34 @@ class StgDelivery(ExpandedTable):
         """When every item of a row states its count, they sum to the count the row states."""
         counted = pl.col("count").is_not_null().all().over("row_number")
         total = pl.col("count").sum().over("row_number")
-        return data.lazyframe.select(pl.col("row_count").is_null() | ~counted | (total == pl.col("row_count")))
+        return data.lazyframe.select(
+            pl.col("row_count").is_null() | ~counted | (total == pl.col("row_count"))
+        )
 
 
 class StgStrike(ExpandedTable):
     """staging.stg_tables__strikes: one weapon model of a row of a missile and drone attack log."""
 
     window_start: dt.datetime = pa.Field(
-        in_range={"min_value": dt.datetime.combine(EARLIEST_DATE, dt.time()), "max_value": dt.datetime(2100, 1, 1)},
+        in_range={
+            "min_value": dt.datetime.combine(EARLIEST_DATE, dt.time()),
+            "max_value": dt.datetime(2100, 1, 1),
+        },
         description="Start of the attack or reporting window (midnight when only a date is given).",
     )
     window_end: dt.datetime = pa.Field(nullable=True, description="End of the window.")
-    model: str = pa.Field(nullable=True, description="Weapon model as reported (one of the row's models).")
-    model_ids: list[str] = pa.Field(nullable=True, description="Weapon systems the model names (aliases).")
-    launched: int = pa.Field(nullable=True, ge=0, description="Launched, when the row names this model alone.")
-    destroyed: int = pa.Field(nullable=True, ge=0, description="Destroyed, when the row names this model alone.")
+    model: str = pa.Field(
+        nullable=True, description="Weapon model as reported (one of the row's models)."
+    )
+    model_ids: list[str] = pa.Field(
+        nullable=True, description="Weapon systems the model names (aliases)."
+    )
+    launched: int = pa.Field(
+        nullable=True, ge=0, description="Launched, when the row names this model alone."
+    )
+    destroyed: int = pa.Field(
+        nullable=True, ge=0, description="Destroyed, when the row names this model alone."
+    )
     row_launched: int = pa.Field(nullable=True, ge=0, description="Launched in the whole row.")
     row_destroyed: int = pa.Field(nullable=True, ge=0, description="Destroyed in the whole row.")
     launch_place: str = pa.Field(nullable=True, description="Launch areas as reported.")
@@ -272,11 +301,18 @@ class StgStrike(ExpandedTable):
 class StgSeriesPoint(ExpandedTable, TableFigure):
     """staging.stg_tables__series: one figure of a dated series (a daily report), with its hedge."""
 
-    date: dt.date = pa.Field(in_range={"min_value": EARLIEST_DATE, "max_value": LATEST}, description="Date of the report.")
-    subject: str = pa.Field(nullable=True, description="Whose figure it is (the side that lost the troops).")
+    date: dt.date = pa.Field(
+        in_range={"min_value": EARLIEST_DATE, "max_value": LATEST},
+        description="Date of the report.",
+    )
+    subject: str = pa.Field(
+        nullable=True, description="Whose figure it is (the side that lost the troops)."
+    )
     subject_id: str = pa.Field(nullable=True, description="Resolved subject (country entity).")
     source: str = pa.Field(nullable=True, description="Who reports the series.")
-    cumulative: bool = pa.Field(nullable=True, description="Figures are running totals since a start date.")
+    cumulative: bool = pa.Field(
+        nullable=True, description="Figures are running totals since a start date."
+    )
 
     class Config:
         name = "staging.stg_tables__series"

@@ -113,9 +113,16 @@ def unique_predictions(rows: list[dict]) -> list[dict]:
             if r.get("attributed_to"):
                 seen[key]["sources"].append(r["attributed_to"])
             continue
-        pred = {"doc": r["doc"], "metric": r["metric"], "low": low, "high": high, "unit": unit,
-                "source": r.get("attributed_to"), "quote": r.get("quote"),
-                "sources": [r["attributed_to"]] if r.get("attributed_to") else []}
+        pred = {
+            "doc": r["doc"],
+            "metric": r["metric"],
+            "low": low,
+            "high": high,
+            "unit": unit,
+            "source": r.get("attributed_to"),
+            "quote": r.get("quote"),
+            "sources": [r["attributed_to"]] if r.get("attributed_to") else [],
+        }
         seen[key] = pred
         out.append(pred)
     return out
@@ -131,7 +138,9 @@ def score(gold: list[dict], preds: list[dict]) -> dict:
     tp = tp_bounds = tp_source = optional_hits = 0
     misses, wrong_bounds, wrong_source = [], [], []
     for g in sorted(gold, key=lambda g: bool(g.get("optional"))):
-        cands = [p for p in by_key[(g["doc"], g["metric"])] if id(p) not in used and currency_ok(p, g)]
+        cands = [
+            p for p in by_key[(g["doc"], g["metric"])] if id(p) not in used and currency_ok(p, g)
+        ]
         exact = [p for p in cands if bounds_match(p, g)]
         hit = (exact or [p for p in cands if value_match(p, g)] or [None])[0]
         if hit is None:
@@ -156,11 +165,18 @@ def score(gold: list[dict], preds: list[dict]) -> dict:
     recall = tp / required if required else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
-        "documents": len(docs), "gold_claims": required, "predicted_claims": n_pred, "matched": tp,
-        "precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3),
+        "documents": len(docs),
+        "gold_claims": required,
+        "predicted_claims": n_pred,
+        "matched": tp,
+        "precision": round(precision, 3),
+        "recall": round(recall, 3),
+        "f1": round(f1, 3),
         "bounds_accuracy": round(tp_bounds / tp, 3) if tp else 0.0,
         "attribution_accuracy": round(tp_source / tp, 3) if tp else 0.0,
-        "missed": misses, "wrong_bounds": wrong_bounds, "wrong_source": wrong_source,
+        "missed": misses,
+        "wrong_bounds": wrong_bounds,
+        "wrong_source": wrong_source,
         "false_positives": [p for p in preds if id(p) not in used],
     }
 
@@ -188,17 +204,22 @@ def classify(result: dict, texts: dict[str, str], numbers: dict) -> dict[str, li
         twin = next((p for p in fps if p["doc"] == g["doc"] and value_match(p, g)), None)
         if twin is not None:
             fps.remove(twin)
-            out["wrong metric"].append(f"{_gold(g)}\n        predicted {twin['metric']} {_bounds(twin)}")
+            out["wrong metric"].append(
+                f"{_gold(g)}\n        predicted {twin['metric']} {_bounds(twin)}"
+            )
             continue
         stage = "wrong metric" if _read_as_number(g, texts, numbers) else "no number"
         out[stage].append(_gold(g))
     for g, p in result["wrong_bounds"]:
-        out["wrong bounds"].append(f"{_gold(g)}\n        predicted {_bounds(p)} ({p.get('quote')!r})")
+        out["wrong bounds"].append(
+            f"{_gold(g)}\n        predicted {_bounds(p)} ({p.get('quote')!r})"
+        )
     for g, p in result["wrong_source"]:
         out["wrong claimant"].append(f"{_gold(g)}\n        predicted source {p['sources'] or None}")
     for p in fps:
-        out["extra claim"].append(f"{p['doc']}: {p['metric']} {_bounds(p)} src={p['source']!r} "
-                                  f"{p.get('quote')!r}")
+        out["extra claim"].append(
+            f"{p['doc']}: {p['metric']} {_bounds(p)} src={p['source']!r} {p.get('quote')!r}"
+        )
     return out
 
 
@@ -208,8 +229,10 @@ def _read_as_number(g: dict, texts: dict[str, str], numbers: dict) -> bool:
     if at < 0:
         return False
     end = at + len(g["quote"])
-    return any(s < end and at < e and any(close(v, x) for v in vals for x in values(g))
-               for s, e, vals in numbers.get(g["doc"], []))
+    return any(
+        s < end and at < e and any(close(v, x) for v in vals for x in values(g))
+        for s, e, vals in numbers.get(g["doc"], [])
+    )
 
 
 def _bounds(c: dict) -> str:
@@ -223,7 +246,9 @@ def _gold(g: dict) -> str:
 
 # --------------------------------------------------------------------------- sets
 def load_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def parse_folder(folder: Path) -> pl.DataFrame:
@@ -232,10 +257,22 @@ def parse_folder(folder: Path) -> pl.DataFrame:
         if path.name == "README.md":
             continue
         doc = parse_markdown(path.read_text(encoding="utf-8"))
-        rows.append({"doc_id": path.name, "text": doc.text, "published": doc.published,
-                     "title": doc.title, "outlet": doc.outlet})
-    schema = {"doc_id": pl.String, "text": pl.String, "published": pl.Date, "title": pl.String,
-              "outlet": pl.String}
+        rows.append(
+            {
+                "doc_id": path.name,
+                "text": doc.text,
+                "published": doc.published,
+                "title": doc.title,
+                "outlet": doc.outlet,
+            }
+        )
+    schema = {
+        "doc_id": pl.String,
+        "text": pl.String,
+        "published": pl.Date,
+        "title": pl.String,
+        "outlet": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -251,47 +288,82 @@ def predictions_pipeline(articles: Path) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         warehouse = Path(tmp) / "eval.duckdb"
         run = subprocess.run(
-            [str(Path(sys.executable).parent / "supplyline"), "run", "--inbox", str(articles),
-             "--warehouse", str(warehouse)],
-            capture_output=True, text=True, env={**os.environ, "SUPPLYLINE_DATA_DIR": tmp},
+            [
+                str(Path(sys.executable).parent / "supplyline"),
+                "run",
+                "--inbox",
+                str(articles),
+                "--warehouse",
+                str(warehouse),
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "SUPPLYLINE_DATA_DIR": tmp},
         )
         if not warehouse.exists():
             sys.exit(f"pipeline run failed:\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}")
         con = duckdb.connect(str(warehouse), read_only=True)
-        cur = con.execute("select file_name, metric, value_low, value_high, attributed_to, unit, quote "
-                          "from marts.claims")
+        cur = con.execute(
+            "select file_name, metric, value_low, value_high, attributed_to, unit, quote "
+            "from marts.claims"
+        )
         cols = [d[0] for d in cur.description]
         rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
         con.close()
     return [{"doc": r["file_name"].replace("\\", "/").rsplit("/", 1)[-1], **r} for r in rows]
 
 
-def evaluate(name: str, articles: Path, gold_path: Path, pipeline: bool, rules, quiet: bool) -> dict:
+def evaluate(
+    name: str, articles: Path, gold_path: Path, pipeline: bool, rules, quiet: bool
+) -> dict:
     docs = parse_folder(articles)
     preds = predictions_pipeline(articles) if pipeline else predictions_direct(docs, rules)
     result = score(load_jsonl(gold_path), unique_predictions(preds))
     texts = dict(docs.select("doc_id", "text").iter_rows())
     stages = classify(result, texts, number_values(docs, rules))
     how = "pipeline" if pipeline else "extract_claims"
-    print(f"\n== {name} ({how}): {result['documents']} reports, {result['gold_claims']} required gold, "
-          f"{result['predicted_claims']} predicted, {result['matched']} matched")
-    print(f"   P {result['precision']:.3f}  R {result['recall']:.3f}  F1 {result['f1']:.3f}  "
-          f"bounds {result['bounds_accuracy']:.3f}  attribution {result['attribution_accuracy']:.3f}")
+    print(
+        f"\n== {name} ({how}): {result['documents']} reports, {result['gold_claims']} required gold, "
+        f"{result['predicted_claims']} predicted, {result['matched']} matched"
+    )
+    print(
+        f"   P {result['precision']:.3f}  R {result['recall']:.3f}  F1 {result['f1']:.3f}  "
+        f"bounds {result['bounds_accuracy']:.3f}  attribution {result['attribution_accuracy']:.3f}"
+    )
     print("   misses by stage: " + ", ".join(f"{s} {len(v)}" for s, v in stages.items()))
     if not quiet:
         for stage, items in stages.items():
             for item in items:
                 print(f"   [{stage}] {item}")
-    keys = ("documents", "gold_claims", "predicted_claims", "matched", "precision", "recall", "f1",
-            "bounds_accuracy", "attribution_accuracy")
+    keys = (
+        "documents",
+        "gold_claims",
+        "predicted_claims",
+        "matched",
+        "precision",
+        "recall",
+        "f1",
+        "bounds_accuracy",
+        "attribution_accuracy",
+    )
     return {k: result[k] for k in keys} | {"misses": {s: len(v) for s, v in stages.items()}}
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--shared", type=Path, help="shared evaluation folder (articles/, eval/gold-dev.jsonl)")
-    ap.add_argument("--set", dest="sets", type=Path, action="append", default=[],
-                    help="folder of .md reports with gold.jsonl (repeatable)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--shared", type=Path, help="shared evaluation folder (articles/, eval/gold-dev.jsonl)"
+    )
+    ap.add_argument(
+        "--set",
+        dest="sets",
+        type=Path,
+        action="append",
+        default=[],
+        help="folder of .md reports with gold.jsonl (repeatable)",
+    )
     ap.add_argument("--quiet", action="store_true", help="counts only, not every miss")
     ap.add_argument("--json", type=Path, help="write the scores here")
     args = ap.parse_args(argv)
@@ -300,11 +372,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.shared is not None:
         gold = args.shared / "eval" / "gold-dev.jsonl"
         if (args.shared / "articles").is_dir() and gold.is_file():
-            scores["realworld"] = evaluate("realworld", args.shared / "articles", gold, True, rules, args.quiet)
+            scores["realworld"] = evaluate(
+                "realworld", args.shared / "articles", gold, True, rules, args.quiet
+            )
         else:
             print(f"\n== realworld: skipped, no evaluation set at {args.shared}")
     for folder in args.sets:
-        scores[folder.name] = evaluate(folder.name, folder, folder / "gold.jsonl", False, rules, args.quiet)
+        scores[folder.name] = evaluate(
+            folder.name, folder, folder / "gold.jsonl", False, rules, args.quiet
+        )
     if args.json:
         args.json.write_text(json.dumps(scores, indent=1))
     return 0

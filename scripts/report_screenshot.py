@@ -1,6 +1,6 @@
 """Screenshot a run report in headless Chromium (the README's picture: docs/report.png).
 
-    .venv/bin/python scripts/report_screenshot.py [--warehouse data/warehouse.duckdb] [--out docs/report.png]
+.venv/bin/python scripts/report_screenshot.py [--warehouse data/warehouse.duckdb] [--out docs/report.png]
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ def main() -> int:
             width, height = browser.screenshot(args.out)
             errors = browser.console_errors()
     _shrink(args.out)
-    print(f"{args.out}: {width}x{height}, {len(charts)} charts, "
-          f"{sum(c['marks'] for c in charts)} marks, console errors: {len(errors)}")
+    print(
+        f"{args.out}: {width}x{height}, {len(charts)} charts, "
+        f"{sum(c['marks'] for c in charts)} marks, console errors: {len(errors)}"
+    )
     return 1 if errors else 0
 
 

@@ -226,7 +226,11 @@ def _view(report: AlertReport, settings: Settings) -> dict[str, Any]:
         else f"not built for this run (Data Docs live under {settings.data_docs_dir})"
     )
     verdicts = [
-        [_one_line(r.check, 60), _one_line(r.table, 40), *map(str, (r.agree, r.disagree, r.no_overlap))]
+        [
+            _one_line(r.check, 60),
+            _one_line(r.table, 40),
+            *map(str, (r.agree, r.disagree, r.no_overlap)),
+        ]
         for r in _limited(report.reconciliations)[0]
     ]
     return {

@@ -10,7 +10,7 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -27,9 +27,13 @@ EXIT_CODES = """Exit codes:
   3  another run holds the warehouse lock
 """
 
-app = typer.Typer(help="Supplyline: attributed claims about military supply lines, in DuckDB.",
-                  epilog=EXIT_CODES, no_args_is_help=True, add_completion=True,
-                  rich_markup_mode=None)
+app = typer.Typer(
+    help="Supplyline: attributed claims about military supply lines, in DuckDB.",
+    epilog=EXIT_CODES,
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode=None,
+)
 
 
 def _version(value: bool) -> None:
@@ -42,16 +46,23 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Supplyline: attributed claims about military supply lines, in DuckDB."""
 
-WarehouseOpt = Annotated[Path | None, typer.Option("--warehouse", "-w", help="Warehouse file (SUPPLYLINE_WAREHOUSE).")]
+
+WarehouseOpt = Annotated[
+    Path | None, typer.Option("--warehouse", "-w", help="Warehouse file (SUPPLYLINE_WAREHOUSE).")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 
 
-def _settings(**overrides: object):
+def _settings(**overrides: Any) -> Any:
     """The settings, or one line naming the bad value and exit 2 (before Prefect is imported)."""
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
@@ -120,7 +131,9 @@ def _check_writable(folder: Path, what: str) -> None:
 
 @app.command()
 def run(
-    inbox: Annotated[Path | None, typer.Option("--inbox", "-i", help="Inbox folder (SUPPLYLINE_INBOX).")] = None,
+    inbox: Annotated[
+        Path | None, typer.Option("--inbox", "-i", help="Inbox folder (SUPPLYLINE_INBOX).")
+    ] = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -134,8 +147,12 @@ def run(
     _refuse_if_running(settings.warehouse)
     from flows.nightly import nightly, with_task_runner
 
-    _run_flow(with_task_runner(nightly, settings), as_json, inbox=str(settings.inbox),
-              warehouse=str(settings.warehouse))
+    _run_flow(
+        with_task_runner(nightly, settings),
+        as_json,
+        inbox=str(settings.inbox),
+        warehouse=str(settings.warehouse),
+    )
 
 
 @app.command()
@@ -216,7 +233,9 @@ def _refuse_if_running(warehouse: Path) -> None:
 
     holder = lock_holder(warehouse.resolve())
     if holder:
-        typer.echo(f"supplyline: a run is already in progress ({holder}); try again later", err=True)
+        typer.echo(
+            f"supplyline: a run is already in progress ({holder}); try again later", err=True
+        )
         raise typer.Exit(3)
 
 
@@ -242,7 +261,10 @@ def _open_readonly(warehouse: Path | None):
 
     settings = _settings(warehouse=warehouse)
     if not settings.lake_catalog and not settings.warehouse.exists():
-        typer.echo(f"supplyline: no warehouse at {settings.warehouse}; run `supplyline run` first", err=True)
+        typer.echo(
+            f"supplyline: no warehouse at {settings.warehouse}; run `supplyline run` first",
+            err=True,
+        )
         raise typer.Exit(2)
     return open_for_reading(settings)
 
@@ -256,15 +278,23 @@ def _as_of(text: str) -> date:
         raise typer.BadParameter(str(exc)) from None
 
 
-AsOfOpt = Annotated[date | None, typer.Option(
-    "--as-of", parser=_as_of, metavar="YYYY-MM-DD",
-    help="Answer as the warehouse would have on this date: reports published by then (or ingested, "
-         "when undated), voyages departed and table figures dated by then, marts rebuilt over them.")]
+AsOfOpt = Annotated[
+    date | None,
+    typer.Option(
+        "--as-of",
+        parser=_as_of,
+        metavar="YYYY-MM-DD",
+        help="Answer as the warehouse would have on this date: reports published by then (or ingested, "
+        "when undated), voyages departed and table figures dated by then, marts rebuilt over them.",
+    ),
+]
 
 
 @app.command()
 def sql(
-    query: Annotated[str | None, typer.Argument(help="SQL to run; omit for an interactive shell.")] = None,
+    query: Annotated[
+        str | None, typer.Argument(help="SQL to run; omit for an interactive shell.")
+    ] = None,
     warehouse: WarehouseOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
     as_of: AsOfOpt = None,
@@ -327,7 +357,11 @@ def _run_query(con, query: str, fmt: str) -> None:
         writer.writerow(cols)
         writer.writerows(rows)
     else:
-        typer.echo(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=str, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                [dict(zip(cols, r, strict=True)) for r in rows], default=str, ensure_ascii=False
+            )
+        )
 
 
 def _shell(con, fmt: str, history: Path) -> None:
@@ -360,12 +394,34 @@ def _line_reader(con, history: Path):
     from prompt_toolkit.history import FileHistory
     from prompt_toolkit.key_binding import KeyBindings
 
-    names = [f"{s}.{t}" for s, t in con.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = current_database() "
-        "union select schema_name, view_name from duckdb_views() where database_name = current_database() "
-        "and not internal").fetchall()]
-    words = ["select", "from", "where", "group by", "order by", "limit", "join", "with", "count(*)",
-             "describe", "summarize", "distinct", "having", "as", "and", "or", "not", "null"]
+    names = [
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = current_database() "
+            "union select schema_name, view_name from duckdb_views() where database_name = current_database() "
+            "and not internal"
+        ).fetchall()
+    ]
+    words = [
+        "select",
+        "from",
+        "where",
+        "group by",
+        "order by",
+        "limit",
+        "join",
+        "with",
+        "count(*)",
+        "describe",
+        "summarize",
+        "distinct",
+        "having",
+        "as",
+        "and",
+        "or",
+        "not",
+        "null",
+    ]
     keys = KeyBindings()
 
     @keys.add("enter")
@@ -378,9 +434,13 @@ def _line_reader(con, history: Path):
             buffer.insert_text("\n")
 
     history.parent.mkdir(parents=True, exist_ok=True)
-    session = PromptSession(history=FileHistory(str(history)), multiline=True, key_bindings=keys,
-                            prompt_continuation="...> ",
-                            completer=WordCompleter(sorted(names) + words, ignore_case=True, sentence=True))
+    session: PromptSession[str] = PromptSession(
+        history=FileHistory(str(history)),
+        multiline=True,
+        key_bindings=keys,
+        prompt_continuation="...> ",
+        completer=WordCompleter(sorted(names) + words, ignore_case=True, sentence=True),
+    )
     return session.prompt
 
 
@@ -396,13 +456,19 @@ def status(warehouse: WarehouseOpt = None, as_json: JsonOpt = False) -> None:
         _run_query(con, RECENT_RUNS_SQL, "table")
         typer.echo("files by status:")
         _run_query(con, FILES_BY_STATUS_SQL, "table")
-        if con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
-                       "and table_name = 'reconciliations'").fetchone()[0]:
+        if con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' "
+            "and table_name = 'reconciliations'"
+        ).fetchone()[0]:
             typer.echo("claims against tables (reference/reconciliations.yaml):")
-            _run_query(con, "select check_name, table_name, count(*) filter (where verdict = 'agree') as agree, "
-                            "count(*) filter (where verdict = 'disagree') as disagree, "
-                            "count(*) filter (where verdict = 'no overlap') as no_overlap "
-                            "from marts.reconciliations group by all order by 1", "table")
+            _run_query(
+                con,
+                "select check_name, table_name, count(*) filter (where verdict = 'agree') as agree, "
+                "count(*) filter (where verdict = 'disagree') as disagree, "
+                "count(*) filter (where verdict = 'no overlap') as no_overlap "
+                "from marts.reconciliations group by all order by 1",
+                "table",
+            )
         typer.echo("rows per mart:")
         for name, n in _mart_counts(con).items():
             typer.echo(f"  {name}: {n}")
@@ -410,8 +476,10 @@ def status(warehouse: WarehouseOpt = None, as_json: JsonOpt = False) -> None:
         con.close()
 
 
-shapes_app = typer.Typer(help="Table shapes: the declarations in reference/shapes that say how a table is read.",
-                         no_args_is_help=True)
+shapes_app = typer.Typer(
+    help="Table shapes: the declarations in reference/shapes that say how a table is read.",
+    no_args_is_help=True,
+)
 app.add_typer(shapes_app, name="shapes")
 
 
@@ -431,8 +499,12 @@ def shapes_list() -> None:
 
 @shapes_app.command("suggest")
 def shapes_suggest(
-    file: Annotated[Path, typer.Argument(help="A table (csv, xlsx, json, parquet) no shape reads yet.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (default ./<name>.yaml).")] = None,
+    file: Annotated[
+        Path, typer.Argument(help="A table (csv, xlsx, json, parquet) no shape reads yet.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Where to write (default ./<name>.yaml).")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a starter shape declaration for FILE, for a person to finish and move into
@@ -443,7 +515,9 @@ def shapes_suggest(
 
     fmt = TABLE_FORMATS.get(file.suffix.lower())
     if fmt is None or not file.is_file():
-        typer.echo(f"supplyline: {file} is not a table file ({', '.join(sorted(TABLE_FORMATS))})", err=True)
+        typer.echo(
+            f"supplyline: {file} is not a table file ({', '.join(sorted(TABLE_FORMATS))})", err=True
+        )
         raise typer.Exit(2)
     try:
         shapes = load_shapes(_settings().reference_dir)
@@ -454,7 +528,9 @@ def shapes_suggest(
     sheet = sheets[0]
     found = match_shape(sheet.frame.columns, shapes)
     if found is not None and not force:
-        typer.echo(f"{file.name} is already read as {found.shape}; nothing written (--force writes a starter anyway)")
+        typer.echo(
+            f"{file.name} is already read as {found.shape}; nothing written (--force writes a starter anyway)"
+        )
         return
     text = suggest_shape(file.name, sheet.frame, shapes)
     target = out or Path.cwd() / f"{file.stem}.yaml"
@@ -463,49 +539,94 @@ def shapes_suggest(
         raise typer.Exit(2)
     target.write_text(text, encoding="utf-8")
     more = f" (the first of {len(sheets)} sheets, {sheet.sheet!r})" if len(sheets) > 1 else ""
-    typer.echo(f"wrote {target}{more}: finish its TODO lines, delete `status: draft`, and move it into "
-               f"{_settings().reference_dir / 'shapes'}")
+    typer.echo(
+        f"wrote {target}{more}: finish its TODO lines, delete `status: draft`, and move it into "
+        f"{_settings().reference_dir / 'shapes'}"
+    )
 
-RECENT_RUNS_SQL = ("select run_id, started_at, status, files_new, claims_loaded, checks_failed, "
-                   "rows_quarantined, message from ops.runs order by started_at desc limit 10")
-FILES_BY_STATUS_SQL = "select status, kind, count(*) as files from ops.files group by all order by all"
+
+RECENT_RUNS_SQL = (
+    "select run_id, started_at, status, files_new, claims_loaded, checks_failed, "
+    "rows_quarantined, message from ops.runs order by started_at desc limit 10"
+)
+FILES_BY_STATUS_SQL = (
+    "select status, kind, count(*) as files from ops.files group by all order by all"
+)
 
 
 def _mart_counts(con) -> dict[str, int]:
-    tables = [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-    ).fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+        ).fetchall()
+    ]
     # Names come from the catalogue, not from input text.
-    return {f"marts.{name}": con.execute(f'select count(*) from marts."{name}"').fetchone()[0] for name in tables}
+    return {
+        f"marts.{name}": con.execute(f'select count(*) from marts."{name}"').fetchone()[0]
+        for name in tables
+    }
 
 
 def _status_data(con) -> dict:
     """What ``status`` shows, as one JSON-ready object."""
+
     def records(sql: str) -> list[dict]:
         cur = con.execute(sql)
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
-    return {"recent_runs": records(RECENT_RUNS_SQL), "files_by_status": records(FILES_BY_STATUS_SQL),
-            "rows_per_mart": _mart_counts(con)}
+    return {
+        "recent_runs": records(RECENT_RUNS_SQL),
+        "files_by_status": records(FILES_BY_STATUS_SQL),
+        "rows_per_mart": _mart_counts(con),
+    }
 
 
 # --------------------------------------------------------------------------- the analyst's desk
 
+
 @app.command()
-def search(
-    query: Annotated[str, typer.Argument(help="Words to look for (BM25 over titles and text); '' lists by date.")] = "",
-    since: Annotated[datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
-                                                   help="Published on or after this date.")] = None,
-    until: Annotated[datetime | None, typer.Option("--until", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
-                                                   help="Published on or before this date.")] = None,
+def search(  # noqa: PLR0913  (a Typer command's options are its arguments)
+    query: Annotated[
+        str, typer.Argument(help="Words to look for (BM25 over titles and text); '' lists by date.")
+    ] = "",
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            "--since",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="Published on or after this date.",
+        ),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option(
+            "--until",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="Published on or before this date.",
+        ),
+    ] = None,
     outlet: Annotated[str | None, typer.Option(help="Outlet name contains this.")] = None,
-    metric: Annotated[str | None, typer.Option(help="Reports with a claim on this metric (and only those claims).")] = None,
-    vessel: Annotated[str | None, typer.Option(help="Reports naming this vessel (any alias).")] = None,
+    metric: Annotated[
+        str | None,
+        typer.Option(help="Reports with a claim on this metric (and only those claims)."),
+    ] = None,
+    vessel: Annotated[
+        str | None, typer.Option(help="Reports naming this vessel (any alias).")
+    ] = None,
     port: Annotated[str | None, typer.Option(help="Reports naming this port (any alias).")] = None,
-    claimant: Annotated[str | None, typer.Option(help="Reports with a claim attributed to this source (any alias).")] = None,
-    entity: Annotated[str | None, typer.Option(help="Reports naming this entity of any kind (any alias).")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many reports.")] = 20,
+    claimant: Annotated[
+        str | None, typer.Option(help="Reports with a claim attributed to this source (any alias).")
+    ] = None,
+    entity: Annotated[
+        str | None, typer.Option(help="Reports naming this entity of any kind (any alias).")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="At most this many reports.")
+    ] = 20,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
     warehouse: WarehouseOpt = None,
 ) -> None:
@@ -518,8 +639,16 @@ def search(
 
     if fmt not in ("table", "json", "csv"):
         raise typer.BadParameter("format must be table, json or csv", param_hint="--format")
-    filters = desk_search.Filters(since=since and since.date(), until=until and until.date(), outlet=outlet,
-                                  metric=metric, vessel=vessel, port=port, claimant=claimant, entity=entity)
+    filters = desk_search.Filters(
+        since=since and since.date(),
+        until=until and until.date(),
+        outlet=outlet,
+        metric=metric,
+        vessel=vessel,
+        port=port,
+        claimant=claimant,
+        entity=entity,
+    )
     con = _open_readonly(warehouse)
     try:
         hits = desk_search.search(con, query, filters, limit=limit)
@@ -538,8 +667,15 @@ def search(
 
 @app.command()
 def report(
-    run_id: Annotated[str | None, typer.Option("--run", help="Run id (default: the latest run).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="HTML file (default: reports/<run id>.html beside the warehouse).")] = None,
+    run_id: Annotated[
+        str | None, typer.Option("--run", help="Run id (default: the latest run).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="HTML file (default: reports/<run id>.html beside the warehouse)."
+        ),
+    ] = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Write one run's report: a self-contained HTML page with charts, readable offline.
@@ -550,7 +686,10 @@ def report(
 
     settings = _settings(warehouse=warehouse)
     if settings.lake_catalog:
-        typer.echo("supplyline: the run report reads the warehouse file; DuckLake is not supported", err=True)
+        typer.echo(
+            "supplyline: the run report reads the warehouse file; DuckLake is not supported",
+            err=True,
+        )
         raise typer.Exit(2)
     _open_readonly(warehouse).close()
     try:
@@ -563,7 +702,12 @@ def report(
 
 @app.command()
 def describe(
-    table: Annotated[str | None, typer.Argument(help="A table (marts.claims, claims) or column (marts.claims.metric); omit for all.")] = None,
+    table: Annotated[
+        str | None,
+        typer.Argument(
+            help="A table (marts.claims, claims) or column (marts.claims.metric); omit for all."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
@@ -591,7 +735,9 @@ def describe(
 
 @app.command()
 def export(
-    source: Annotated[str, typer.Argument(help="A table or view (marts.claims) or a SELECT query.")],
+    source: Annotated[
+        str, typer.Argument(help="A table or view (marts.claims) or a SELECT query.")
+    ],
     to: Annotated[Path, typer.Option("--to", help="Output file: .parquet, .csv, .xlsx or .json.")],
     as_of: AsOfOpt = None,
     warehouse: WarehouseOpt = None,

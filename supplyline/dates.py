@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 # Years outside this window are typing errors or serial numbers, not publication dates.
@@ -19,9 +20,20 @@ _FIRST_YEAR, _LAST_YEAR = 1900, 2100
 _MONTHS = {
     name: number
     for number, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-         ("oct", "october"), ("nov", "november"), ("dec", "december")],
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
         start=1,
     )
     for name in names
@@ -36,9 +48,17 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # 03/05/2025: month first unless the first number cannot be a month
     (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)"), "slash"),
     # 5 March 2025, Wed, 05 Mar 2025 14:00:00 GMT, 5th of March, 2025
-    (re.compile(_WEEKDAY + r"(\d{1,2})" + _ORDINAL + r"\s+(?:of\s+)?([a-z]{3,9})\.?,?\s+(\d{4})(?!\d)"), "d_month_y"),
+    (
+        re.compile(
+            _WEEKDAY + r"(\d{1,2})" + _ORDINAL + r"\s+(?:of\s+)?([a-z]{3,9})\.?,?\s+(\d{4})(?!\d)"
+        ),
+        "d_month_y",
+    ),
     # March 5, 2025, Mar 5 2025 14:00 UTC, Wednesday, March 5th 2025
-    (re.compile(_WEEKDAY + r"([a-z]{3,9})\.?\s+(\d{1,2})" + _ORDINAL + r",?\s+(\d{4})(?!\d)"), "month_d_y"),
+    (
+        re.compile(_WEEKDAY + r"([a-z]{3,9})\.?\s+(\d{1,2})" + _ORDINAL + r",?\s+(\d{4})(?!\d)"),
+        "month_d_y",
+    ),
     # 2025-03 and March 2025: the first of the month, as the month is all that is known
     (re.compile(r"(\d{4})-(\d{2})(?![\d-])"), "ym"),
     (re.compile(r"([a-z]{3,9})\.?,?\s+(\d{4})(?!\d)"), "month_y"),
@@ -65,21 +85,26 @@ def parse_date(value: Any) -> dt.date | None:
     return _dateparser(text)
 
 
+def _slash(g: tuple[str, ...]) -> tuple[Any, Any, Any]:
+    """03/05/2025 is month first, unless the first number cannot be a month (13/05/2025)."""
+    first, second = int(g[0]), int(g[1])
+    return (g[2], second, first) if first > 12 else (g[2], first, second)
+
+
+# Form of a pattern -> (year, month, day) from its groups (a month name through _MONTHS).
+_PARTS: dict[str, Callable[[tuple[str, ...]], tuple[Any, Any, Any]]] = {
+    "ymd": lambda g: (g[0], g[2], g[3]),
+    "dmy": lambda g: (g[2], g[1], g[0]),
+    "slash": _slash,
+    "d_month_y": lambda g: (g[2], _MONTHS.get(g[1]), g[0]),
+    "month_d_y": lambda g: (g[2], _MONTHS.get(g[0]), g[1]),
+    "ym": lambda g: (g[0], g[1], 1),
+    "month_y": lambda g: (g[1], _MONTHS.get(g[0]), 1),
+}
+
+
 def _from_match(form: str, g: tuple[str, ...]) -> dt.date | None:
-    if form == "ymd":
-        return _date(g[0], g[2], g[3])
-    if form == "dmy":
-        return _date(g[2], g[1], g[0])
-    if form == "slash":
-        first, second = int(g[0]), int(g[1])
-        return _date(g[2], second, first) if first > 12 else _date(g[2], first, second)
-    if form == "d_month_y":
-        return _date(g[2], _MONTHS.get(g[1]), g[0])
-    if form == "month_d_y":
-        return _date(g[2], _MONTHS.get(g[0]), g[1])
-    if form == "ym":
-        return _date(g[0], g[1], 1)
-    return _date(g[1], _MONTHS.get(g[0]), 1)  # month_y
+    return _date(*_PARTS[form](g))
 
 
 def _date(year: Any, month: Any, day: Any) -> dt.date | None:
@@ -107,7 +132,7 @@ def _dateparser(text: str) -> dt.date | None:
     """Other languages and rarer forms ("5 марта 2025"); only text that names a year."""
     if len(text) > 64 or not _HAS_YEAR.search(text):
         return None
-    import dateparser
+    import dateparser  # type: ignore[import-untyped]  # the package ships no type hints
 
     try:
         found = dateparser.parse(text, settings=_DATEPARSER_SETTINGS)
@@ -128,4 +153,3 @@ def date_from_file_name(path: str) -> dt.date | None:
             return found
     folders = re.search(r"(?<!\d)((?:19|20)\d\d)/(\d\d)/(\d\d)/", path)
     return _date(folders[1], folders[2], folders[3]) if folders else None
-

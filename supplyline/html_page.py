@@ -20,10 +20,33 @@ from typing import Any
 
 from supplyline.dates import parse_date
 
-_HIDDEN_TAGS = {"script", "style", "noscript", "template", "iframe", "svg", "canvas", "object",
-                "embed", "head", "button", "select", "textarea", "input", "dialog"}
+_HIDDEN_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "canvas",
+    "object",
+    "embed",
+    "head",
+    "button",
+    "select",
+    "textarea",
+    "input",
+    "dialog",
+}
 _FURNITURE_TAGS = {"nav", "aside", "footer", "form", "menu"}
-_FURNITURE_ROLES = {"navigation", "complementary", "contentinfo", "banner", "search", "menu", "dialog"}
+_FURNITURE_ROLES = {
+    "navigation",
+    "complementary",
+    "contentinfo",
+    "banner",
+    "search",
+    "menu",
+    "dialog",
+}
 # Whole words of a class or id that name page furniture ("related-stories", "share_bar").
 _FURNITURE_WORDS = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharedaddy|social|comments?|commentlist|comment-list|disqus|"
@@ -35,11 +58,27 @@ _FURNITURE_WORDS = re.compile(
 _CAPTION_WORDS = re.compile(r"(?:^|[\s_-])(?:caption|credit|photo-credit)(?:$|[\s_-])")
 _MAIN_MARK = "data-supplyline-story"
 _DATE_META = (
-    "article:published_time", "og:article:published_time", "datepublished", "published_time",
-    "published", "publishdate", "publish-date", "publish_date", "publication_date", "pubdate",
-    "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dc.date.created",
-    "dcterms.created", "citation_publication_date", "citation_date", "sailthru.date",
-    "parsely-pub-date", "date",
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "published_time",
+    "published",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "publication_date",
+    "pubdate",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dc.date.created",
+    "dcterms.created",
+    "citation_publication_date",
+    "citation_date",
+    "sailthru.date",
+    "parsely-pub-date",
+    "date",
 )
 _OUTLET_META = ("og:site_name",)
 _LATE_OUTLET_META = ("publisher", "dc.publisher", "dcterms.publisher", "application-name")
@@ -70,11 +109,14 @@ def read_page(html: str) -> Page:
     title = _clean(root.findtext(".//title"))
     metas = _meta_tags(root)
     ld_date, ld_outlet = _json_ld(root)
-    published, published_source = _first_date([(metas.get(k), "meta") for k in _DATE_META]
-                                              + [(ld_date, "json_ld")])
-    outlet, outlet_source = _first_text([(metas.get(k), "meta") for k in _OUTLET_META]
-                                        + [(ld_outlet, "json_ld")]
-                                        + [(metas.get(k), "meta") for k in _LATE_OUTLET_META])
+    published, published_source = _first_date(
+        [(metas.get(k), "meta") for k in _DATE_META] + [(ld_date, "json_ld")]
+    )
+    outlet, outlet_source = _first_text(
+        [(metas.get(k), "meta") for k in _OUTLET_META]
+        + [(ld_outlet, "json_ld")]
+        + [(metas.get(k), "meta") for k in _LATE_OUTLET_META]
+    )
     story = _strip(root)
     if published is None and (found := _time_element(root if story is None else story)) is not None:
         published, published_source = found, "time_element"
@@ -198,8 +240,10 @@ def _strip(root):
     keep = _with_ancestors(main if main is not None else _densest_block(root))
     inside_main = set(main.iter()) if main is not None else set()
     doomed = [
-        node for node in root.iter()
-        if isinstance(node.tag, str) and node not in keep
+        node
+        for node in root.iter()
+        if isinstance(node.tag, str)
+        and node not in keep
         and _is_furniture(node, main is not None, node in inside_main)
     ]
     for node in doomed:
@@ -275,7 +319,11 @@ def _densest_block(root):
 def _time_element(scope) -> Any:
     """The publication date of the first <time datetime> in the story (not an update time)."""
     times = scope.xpath(".//time[@datetime]")
-    preferred = [t for t in times if (t.get("itemprop") or "").lower() == "datepublished" or t.get("pubdate") is not None]
+    preferred = [
+        t
+        for t in times
+        if (t.get("itemprop") or "").lower() == "datepublished" or t.get("pubdate") is not None
+    ]
     for node in preferred + times:
         words = f"{node.get('class') or ''} {node.get('itemprop') or ''}".lower()
         if "modif" in words or "updat" in words:
@@ -314,8 +362,15 @@ def _extractor():
     no comments, images or links; tables kept; no deduplication across pages."""
     from trafilatura.settings import Extractor
 
-    return Extractor(output_format="python", comments=False, tables=True, images=False, links=False,
-                     dedup=False, with_metadata=False)
+    return Extractor(
+        output_format="python",
+        comments=False,
+        tables=True,
+        images=False,
+        links=False,
+        dedup=False,
+        with_metadata=False,
+    )
 
 
 _BLOCK_TAGS = (

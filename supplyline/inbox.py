@@ -38,7 +38,9 @@ class InboxFile:
     kind: str | None  # text | table | None (not ingestible)
     skip_reason: str | None = None
     stamp: tuple[int, int, int, int] | None = None  # (size, mtime_ns, ctime_ns, inode) when hashed
-    max_bytes: int = MAX_UNPACKED_BYTES  # the scan's size limit, which what the file unpacks to must meet too
+    max_bytes: int = (
+        MAX_UNPACKED_BYTES  # the scan's size limit, which what the file unpacks to must meet too
+    )
 
 
 @dataclass
@@ -75,8 +77,14 @@ def sha256_of(path: Path | str) -> tuple[str, int]:
 # hash: a no-op night then stats the archive instead of reading it. ctime cannot be set from
 # user space, so rewriting a file in place (even with its mtime put back) changes the stamp.
 HashCache = dict[str, tuple[tuple[int, int, int, int], str]]
-_CACHE_SCHEMA = {"path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "ctime_ns": pl.Int64,
-                 "inode": pl.Int64, "sha256": pl.String}
+_CACHE_SCHEMA = {
+    "path": pl.String,
+    "size": pl.Int64,
+    "mtime_ns": pl.Int64,
+    "ctime_ns": pl.Int64,
+    "inode": pl.Int64,
+    "sha256": pl.String,
+}
 # Like git's "racily clean" entries: a file changed within this many ns of the scan could be
 # changed again inside the clock's granularity without a new stamp, so it is not cached.
 _RACY_NS = 2_000_000_000
@@ -143,14 +151,21 @@ def load_hash_cache(path: Path) -> HashCache:
     return {p: ((size, mt, ct, ino), sha) for p, size, mt, ct, ino, sha in frame.iter_rows()}
 
 
-def save_hash_cache(path: Path, files: list[InboxFile], scanned_at_ns: int, known: HashCache | None = None) -> int:
+def save_hash_cache(
+    path: Path, files: list[InboxFile], scanned_at_ns: int, known: HashCache | None = None
+) -> int:
     """Remember the hashes of this scan (written atomically, and only when they differ from
     ``known``, the cache the scan used); returns how many are kept."""
     rows = [
-        (f.path, *f.stamp, f.sha256) for f in files
+        (f.path, *f.stamp, f.sha256)
+        for f in files
         if f.stamp is not None and scanned_at_ns - max(f.stamp[1], f.stamp[2]) > _RACY_NS
     ]
-    if known is not None and len(known) == len(rows) and all(known.get(r[0]) == (r[1:5], r[5]) for r in rows):
+    if (
+        known is not None
+        and len(known) == len(rows)
+        and all(known.get(r[0]) == (r[1:5], r[5]) for r in rows)
+    ):
         return len(rows)
     frame = pl.DataFrame(rows, schema=_CACHE_SCHEMA, orient="row")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -175,37 +190,76 @@ def display_name(rel: str) -> str:
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _inspect(abs_path: str, rel: str, max_bytes: int, info: os.stat_result | None,
-             cached: tuple[tuple[int, int, int, int], str] | None = None) -> InboxFile:
-    name = os.path.basename(abs_path)
-    fmt, kind = file_format(name)
+def _not_a_file_to_read(abs_path: str, name: str, info: os.stat_result | None) -> str | None:
+    """Why an entry is listed but never read (gone, a link, hidden, not a regular file)."""
     if info is None:
-        return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None, "cannot read file: gone while listing")
+        return "cannot read file: gone while listing"
     if stat.S_ISLNK(info.st_mode):
         target = display_name(os.path.realpath(abs_path))
-        return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None,
-                         f"symbolic link to {target} (links are never followed)")
+        return f"symbolic link to {target} (links are never followed)"
     if name.startswith("."):
-        return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None, "hidden file")
+        return "hidden file"
     if not stat.S_ISREG(info.st_mode):
-        return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None, "not a regular file")
-    stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        return "not a regular file"
+    return None
+
+
+def _inspect(
+    abs_path: str,
+    rel: str,
+    max_bytes: int,
+    info: os.stat_result | None,
+    cached: tuple[tuple[int, int, int, int], str] | None = None,
+) -> InboxFile:
+    name = os.path.basename(abs_path)
+    fmt, kind = file_format(name)
+    if (why := _not_a_file_to_read(abs_path, name, info)) or info is None:
+        return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None, why)
+    stamp: tuple[int, int, int, int] | None = (
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+        info.st_ino,
+    )
     if cached is not None and cached[0] == stamp:
         sha, size = cached[1], info.st_size
     else:
         try:
             sha, size = sha256_of(abs_path)
         except OSError as exc:  # unreadable (permissions) or gone since the listing
-            return InboxFile(rel, abs_path, 0, _name_hash(rel), fmt, None,
-                             f"cannot read file: {exc.strerror or exc}")
+            return InboxFile(
+                rel,
+                abs_path,
+                0,
+                _name_hash(rel),
+                fmt,
+                None,
+                f"cannot read file: {exc.strerror or exc}",
+            )
         if size != info.st_size:  # written to while we read it: do not remember this hash
             stamp = None
     if fmt is None:
-        return InboxFile(rel, abs_path, size, sha, None, None,
-                         f"unsupported file type {os.path.splitext(rel)[1] or '(no extension)'!r}", stamp)
+        return InboxFile(
+            rel,
+            abs_path,
+            size,
+            sha,
+            None,
+            None,
+            f"unsupported file type {os.path.splitext(rel)[1] or '(no extension)'!r}",
+            stamp,
+        )
     if size > max_bytes:
-        return InboxFile(rel, abs_path, size, sha, fmt, None,
-                         f"file too large ({size} bytes > limit {max_bytes})", stamp)
+        return InboxFile(
+            rel,
+            abs_path,
+            size,
+            sha,
+            fmt,
+            None,
+            f"file too large ({size} bytes > limit {max_bytes})",
+            stamp,
+        )
     return InboxFile(rel, abs_path, size, sha, fmt, kind, stamp=stamp, max_bytes=max_bytes)
 
 

@@ -15,11 +15,25 @@ import yaml
 from supplyline import dates
 from supplyline.html_page import normalise_whitespace
 
-TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+TEXT_FORMATS = {
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
 # What a compressed file may unpack to unless told otherwise: the default file size limit
 # (SUPPLYLINE_MAX_FILE_MB). The inbox passes the limit it scanned with.
 MAX_UNPACKED_BYTES = 2_000_000_000
-TABLE_FORMATS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}
+TABLE_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".json": "json",
+    ".jsonl": "json",
+    ".parquet": "parquet",
+}
 
 # The C loader is ~20x faster where libyaml is present; both are the safe loader.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -28,11 +42,6 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", r
 
 class ParseError(ValueError):
     """The file cannot be read as the format its name claims; the message says why."""
-
-
-# Where a document's date or outlet was read (ParsedDocument.published_source, outlet_source).
-DATE_SOURCES = ("front_matter", "meta", "json_ld", "time_element", "pdf_metadata", "file_name", "none")
-OUTLET_SOURCES = ("front_matter", "meta", "json_ld", "file_name", "none")
 
 
 @dataclass
@@ -45,8 +54,8 @@ class ParsedDocument:
     outlet: str | None = None
     published: dt.date | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-    published_source: str = "none"  # one of DATE_SOURCES
-    outlet_source: str = "none"  # one of OUTLET_SOURCES
+    published_source: str = "none"  # one of transforms.vocabulary.DATE_SOURCES
+    outlet_source: str = "none"  # one of transforms.vocabulary.OUTLET_SOURCES
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
@@ -123,11 +132,16 @@ def parse_markdown(text: str) -> ParsedDocument:
         raise ParseError("front matter is not a mapping")
     if _count_values(meta, _MAX_FRONT_MATTER_VALUES) > _MAX_FRONT_MATTER_VALUES:
         # YAML aliases can make a few lines expand to billions of values once written out.
-        raise ParseError(f"front matter expands to more than {_MAX_FRONT_MATTER_VALUES:,} values "
-                         "(YAML aliases?)")
-    body = text[match.end():].strip("\n")
-    published = next((d for k in _FRONT_MATTER_DATES if (d := parse_date(meta.get(k))) is not None), None)
-    outlet = next((o for k in _FRONT_MATTER_OUTLETS if (o := _str_or_none(meta.get(k))) is not None), None)
+        raise ParseError(
+            f"front matter expands to more than {_MAX_FRONT_MATTER_VALUES:,} values (YAML aliases?)"
+        )
+    body = text[match.end() :].strip("\n")
+    published = next(
+        (d for k in _FRONT_MATTER_DATES if (d := parse_date(meta.get(k))) is not None), None
+    )
+    outlet = next(
+        (o for k in _FRONT_MATTER_OUTLETS if (o := _str_or_none(meta.get(k))) is not None), None
+    )
     return ParsedDocument(
         text=body,
         title=_str_or_none(meta.get("title")),
@@ -169,18 +183,27 @@ def parse_html(text: str) -> ParsedDocument:
     except PageError as exc:
         raise ParseError(str(exc)) from None
     return ParsedDocument(
-        text=page.text, title=page.title, outlet=page.outlet, published=page.published,
-        published_source=page.published_source, outlet_source=page.outlet_source,
+        text=page.text,
+        title=page.title,
+        outlet=page.outlet,
+        published=page.published,
+        published_source=page.published_source,
+        outlet_source=page.outlet_source,
     )
 
 
 # Text extraction never needs a stream this large; a page's content is kilobytes. A stream
 # that would unpack past it is a decompression bomb or not worth the memory (~10x its size).
 PDF_MAX_STREAM_BYTES = 32_000_000
-_PDF_LIMITS = {
+_PDF_LIMITS: dict[str, Any] = {  # keyword overrides of pypdf's configuration
     name: PDF_MAX_STREAM_BYTES
-    for name in ("zlib_maximum_output_length", "lzw_maximum_output_length", "brotli_maximum_output_length",
-                 "run_length_maximum_output_length", "array_based_stream_maximum_output_length")
+    for name in (
+        "zlib_maximum_output_length",
+        "lzw_maximum_output_length",
+        "brotli_maximum_output_length",
+        "run_length_maximum_output_length",
+        "array_based_stream_maximum_output_length",
+    )
 }
 
 
@@ -196,12 +219,14 @@ def parse_pdf(data: bytes) -> ParsedDocument:
             if reader.is_encrypted and not reader.decrypt(""):
                 raise ParseError("encrypted PDF: a password is needed to read it")
             pages = [page.extract_text() or "" for page in reader.pages]
-            info = reader.metadata or {}
+            info: Any = reader.metadata or {}
     except ParseError:
         raise
     except LimitReachedError as exc:
-        raise ParseError(f"PDF content unpacks past the {PDF_MAX_STREAM_BYTES // 1_000_000} MB limit "
-                         f"(a decompression bomb?): {exc}".splitlines()[0]) from None
+        raise ParseError(
+            f"PDF content unpacks past the {PDF_MAX_STREAM_BYTES // 1_000_000} MB limit "
+            f"(a decompression bomb?): {exc}".splitlines()[0]
+        ) from None
     except RecursionError:
         raise ParseError("unreadable PDF: objects nested too deeply") from None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -213,8 +238,12 @@ def parse_pdf(data: bytes) -> ParsedDocument:
         raise ParseError("PDF has no text layer (scanned image?)")
     title = _str_or_none(info.get("/Title")) if hasattr(info, "get") else None
     published = parse_date(_pdf_date(info.get("/CreationDate"))) if hasattr(info, "get") else None
-    return ParsedDocument(text=body, title=title, published=published,
-                          published_source="pdf_metadata" if published else "none")
+    return ParsedDocument(
+        text=body,
+        title=title,
+        published=published,
+        published_source="pdf_metadata" if published else "none",
+    )
 
 
 def reflow_lines(page: str) -> str:
@@ -326,7 +355,7 @@ def parse_csv(data: bytes) -> list[ParsedTable]:
     if plain is not None:
         # The bytes are exactly what decoding to text and encoding back would give, so Polars
         # reads them as they are: no 1 GB text copy for a large ledger.
-        delim = sniff_delimiter(plain[:_SNIFF_CHARS * 4].decode("utf-8", "ignore")[:_SNIFF_CHARS])
+        delim = sniff_delimiter(plain[: _SNIFF_CHARS * 4].decode("utf-8", "ignore")[:_SNIFF_CHARS])
         table = _csv_fast(plain, delim)
         return [table if table is not None else _csv_tolerant(plain.decode("utf-8"), delim)]
     text = decode_text(data)
@@ -350,7 +379,7 @@ def _plain_utf8(data: bytes) -> bytes | None:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
         return None
     if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM):]
+        data = data[len(_UTF8_BOM) :]
     if not data or data.isspace():  # blank: decode_text's own wording applies
         return None
     # A control byte is always a control character in UTF-8 (never part of a longer sequence);
@@ -361,7 +390,7 @@ def _plain_utf8(data: bytes) -> bytes | None:
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
             for start in range(0, len(data), _VALIDATE_CHUNK):
-                decoder.decode(data[start:start + _VALIDATE_CHUNK])
+                decoder.decode(data[start : start + _VALIDATE_CHUNK])
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return None
@@ -375,8 +404,14 @@ def _csv_fast(data: bytes, delim: str) -> ParsedTable | None:
     import polars as pl
 
     try:
-        grid = pl.read_csv(io.BytesIO(data), separator=delim, has_header=False, infer_schema=False,
-                           empty_string_is_null=False, quote_char="\"")
+        grid = pl.read_csv(
+            io.BytesIO(data),
+            separator=delim,
+            has_header=False,
+            infer_schema=False,
+            empty_string_is_null=False,
+            quote_char='"',
+        )
     except (pl.exceptions.PolarsError, ValueError):
         return None
     # Polars pads a short row with empty cells, so a row's own cell count is checked on its line.
@@ -395,8 +430,11 @@ def _csv_fast(data: bytes, delim: str) -> ParsedTable | None:
         return None  # a trailing empty header cell: rows may or may not fill it
     if looks_like_data(header):
         names = [f"column_{i + 1}" for i in range(grid.width)]
-        return ParsedTable("", grid.rename(dict(zip(grid.columns, names, strict=True))),
-                           warning=_no_header_warning(header))
+        return ParsedTable(
+            "",
+            grid.rename(dict(zip(grid.columns, names, strict=True))),
+            warning=_no_header_warning(header),
+        )
     frame = grid.slice(1).rename(dict(zip(grid.columns, _unique_names(header), strict=True)))
     return ParsedTable("", frame, warning=_HEADER_ONLY if frame.height == 0 else None)
 
@@ -410,8 +448,14 @@ def _some_row_is_ragged(data: bytes, delim: str, width: int) -> bool:
     if b"\x1f" in data:  # the column separator below must not occur
         return True
     try:
-        lines = pl.read_csv(io.BytesIO(data), has_header=False, separator="\x1f", quote_char=None,
-                            infer_schema=False, new_columns=["line"]).get_column("line")
+        lines = pl.read_csv(
+            io.BytesIO(data),
+            has_header=False,
+            separator="\x1f",
+            quote_char=None,
+            infer_schema=False,
+            new_columns=["line"],
+        ).get_column("line")
     except (pl.exceptions.PolarsError, ValueError):
         return True
     counts = lines.str.count_matches(delim, literal=True)
@@ -421,12 +465,18 @@ def _some_row_is_ragged(data: bytes, delim: str, width: int) -> bool:
             return True
         # Delimiters inside quoted fields are no cell breaks ("a""b" is two quoted runs).
         quoted = quotes > 0
-        outside = lines.filter(quoted).str.replace_all('"[^"]*"', "").str.count_matches(delim, literal=True)
+        outside = (
+            lines.filter(quoted)
+            .str.replace_all('"[^"]*"', "")
+            .str.count_matches(delim, literal=True)
+        )
         counts = counts.scatter(quoted.arg_true(), outside)
     misfit = counts != width - 1
     if not misfit.any():
         return False
-    return bool((lines.filter(misfit).str.strip_chars().str.len_bytes() > 0).any())  # blank lines are no rows
+    return bool(
+        (lines.filter(misfit).str.strip_chars().str.len_bytes() > 0).any()
+    )  # blank lines are no rows
 
 
 def _csv_tolerant(text: str, delim: str) -> ParsedTable:
@@ -458,7 +508,7 @@ def rows_to_table(sheet: str, rows: list[list[Any]]) -> ParsedTable:
         names, body = [f"column_{i + 1}" for i in range(len(header))], rows[titles:]
         warnings.append(_no_header_warning(header))
     else:
-        names, body = _unique_names(header), rows[titles + 1:]
+        names, body = _unique_names(header), rows[titles + 1 :]
     width = len(names)
     columns: list[list[Any]] = [[] for _ in names]
     numbers: list[int] = []
@@ -466,12 +516,16 @@ def rows_to_table(sheet: str, rows: list[list[Any]]) -> ParsedTable:
     for number, row in enumerate(body, start=1):
         cells = _trim_blank_tail(row, width)
         if len(cells) != width:
-            problems.append(RowProblem(number, _misfit(len(cells), width), [_cell_text(c) for c in row]))
+            problems.append(
+                RowProblem(number, _misfit(len(cells), width), [_cell_text(c) for c in row])
+            )
             continue
         numbers.append(number)
         for column, cell in zip(columns, cells, strict=True):
             column.append(cell)
-    frame = pl.DataFrame(dict(zip(names, columns, strict=True)), schema={n: pl.String for n in names})
+    frame = pl.DataFrame(
+        dict(zip(names, columns, strict=True)), schema={n: pl.String for n in names}
+    )
     if not body:
         warnings.append(_HEADER_ONLY)
     row_numbers = pl.Series("row_number", numbers, dtype=pl.Int64) if problems else None
@@ -484,7 +538,7 @@ _MAX_TITLE_ROWS = 3
 def _title_rows(rows: list[list[Any]] | list[tuple]) -> int:
     """How many rows at the top are a title above the table, not its header: each has at most
     one filled cell, and a row with two or more follows within three rows."""
-    for i, row in enumerate(rows[:_MAX_TITLE_ROWS + 1]):
+    for i, row in enumerate(rows[: _MAX_TITLE_ROWS + 1]):
         filled = sum(1 for c in row if c is not None and str(c).strip())
         if filled >= 2:
             return i
@@ -494,7 +548,9 @@ def _title_rows(rows: list[list[Any]] | list[tuple]) -> int:
 
 
 def _title_warning(rows: list[Any]) -> str:
-    shown = " / ".join(str(c).strip() for row in rows for c in row if c is not None and str(c).strip())
+    shown = " / ".join(
+        str(c).strip() for row in rows for c in row if c is not None and str(c).strip()
+    )
     # The ledger's note joins sheets' findings with "; ", so a title cannot carry one.
     return f"a title above the header was not read as a row ({' '.join(shown.split())[:80].replace(';', ',')})"
 
@@ -548,13 +604,22 @@ def parse_xlsx(data: bytes) -> list[ParsedTable]:
 
     try:
         # Blank rows kept, so grid rows line up with sheet rows for merged ranges and formulas.
-        sheets = pl.read_excel(io.BytesIO(data), sheet_id=0, engine="calamine", infer_schema_length=0,
-                               has_header=False, drop_empty_rows=False)
+        sheets = pl.read_excel(
+            io.BytesIO(data),
+            sheet_id=0,
+            engine="calamine",
+            infer_schema_length=0,
+            has_header=False,
+            drop_empty_rows=False,
+        )
     except Exception as exc:  # calamine reports zip and XML damage with many types
         raise ParseError(f"unreadable XLSX: {type(exc).__name__}: {exc}".splitlines()[0]) from None
     layout = _xlsx_layout(data)
-    tables = [_sheet_table(name, grid.select(pl.all().cast(pl.String)), layout.get(name))
-              for name, grid in sheets.items() if grid.width and grid.height]
+    tables = [
+        _sheet_table(name, grid.select(pl.all().cast(pl.String)), layout.get(name))
+        for name, grid in sheets.items()
+        if grid.width and grid.height
+    ]
     if not tables:
         raise ParseError("XLSX has no non-empty sheet")
     return tables
@@ -579,20 +644,30 @@ def _sheet_table(sheet: str, grid: Any, layout: tuple | None) -> ParsedTable:
     if headerless:
         names = [f"column_{i + 1}" for i in range(grid.width)]
         warnings.append(_no_header_warning(header))
-        return ParsedTable(sheet, body.rename(dict(zip(body.columns, names, strict=True))),
-                           warning=", and ".join(warnings))
+        return ParsedTable(
+            sheet,
+            body.rename(dict(zip(body.columns, names, strict=True))),
+            warning=", and ".join(warnings),
+        )
     width = len(header)
     extra = body.columns[width:]
     body = body.with_row_index("_number", offset=1)
-    misfit = pl.any_horizontal(pl.col(c).fill_null("").str.strip_chars() != "" for c in extra) if extra else pl.lit(False)
+    misfit = (
+        pl.any_horizontal(pl.col(c).fill_null("").str.strip_chars() != "" for c in extra)
+        if extra
+        else pl.lit(False)
+    )
     problems = []
     for number, *cells in body.filter(misfit).iter_rows():
         original = _cell_list(cells)
         problems.append(RowProblem(number, _misfit(len(original), width), original))
     good = body.filter(~misfit)
-    frame = good.select(body.columns[1:width + 1]).rename(
-        dict(zip(body.columns[1:width + 1], _unique_names(header), strict=True)))
-    row_numbers = good.get_column("_number").cast(pl.Int64).rename("row_number") if problems else None
+    frame = good.select(body.columns[1 : width + 1]).rename(
+        dict(zip(body.columns[1 : width + 1], _unique_names(header), strict=True))
+    )
+    row_numbers = (
+        good.get_column("_number").cast(pl.Int64).rename("row_number") if problems else None
+    )
     if body.height == 0:
         warnings.append(_HEADER_ONLY)
     return ParsedTable(sheet, frame, problems, row_numbers, ", and ".join(warnings) or None)
@@ -630,14 +705,17 @@ def _xlsx_layout(data: bytes) -> dict[str, tuple[int, int, list, dict]]:
         return {}
     layout = {}
     for sheet in book.worksheets:
-        filled = [(c.row, c.column) for row in sheet.iter_rows() for c in row if c.value not in (None, "")]
+        filled = [
+            (c.row, c.column) for row in sheet.iter_rows() for c in row if c.value not in (None, "")
+        ]
         if not filled:
             continue
         header_row = min(r for r, _ in filled)
         first_col = min(c for _, c in filled)
         formulas = {
             (c.row, c.column): str(c.value)
-            for row in sheet.iter_rows() for c in row
+            for row in sheet.iter_rows()
+            for c in row
             if isinstance(c.value, str) and c.value.startswith("=")
         }
         merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in sheet.merged_cells.ranges]
@@ -673,11 +751,8 @@ def _apply_layout(frame: Any, header_row: int, first_col: int, merged: list, for
     return pl.DataFrame(columns, schema={n: pl.String for n in names})
 
 
-def parse_json_table(data: bytes) -> list[ParsedTable]:
-    """A JSON array of objects (or JSON Lines); each record kept as its JSON text too."""
-    import polars as pl
-
-    text = decode_text(data)
+def _json_records(text: str) -> list:
+    """The records of a JSON array, of an object holding one array, or of JSON Lines."""
     try:
         records = json.loads(text)
     except RecursionError:
@@ -694,6 +769,14 @@ def parse_json_table(data: bytes) -> list[ParsedTable]:
         records = lists[0]
     if not isinstance(records, list):
         raise ParseError("JSON is not an array of records")
+    return records
+
+
+def parse_json_table(data: bytes) -> list[ParsedTable]:
+    """A JSON array of objects (or JSON Lines); each record kept as its JSON text too."""
+    import polars as pl
+
+    records = _json_records(decode_text(data))
     names: list[str] = []
     for rec in records:
         if isinstance(rec, dict):
@@ -706,7 +789,11 @@ def parse_json_table(data: bytes) -> list[ParsedTable]:
             columns.setdefault(n, [])
             columns[n].append(_json_cell(rec.get(n)))
     frame = pl.DataFrame(columns, schema={n: pl.String for n in columns})
-    return [ParsedTable(sheet="", frame=frame, warning=None if records else "an empty array: no records")]
+    return [
+        ParsedTable(
+            sheet="", frame=frame, warning=None if records else "an empty array: no records"
+        )
+    ]
 
 
 def _json_cell(value: Any) -> str | None:
@@ -725,12 +812,20 @@ def parse_parquet(data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> list[P
     try:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception as exc:  # arrow raises several types on damaged footers
-        raise ParseError(f"unreadable Parquet: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+        raise ParseError(
+            f"unreadable Parquet: {type(exc).__name__}: {exc}".splitlines()[0]
+        ) from None
     frame = frame.select(
-        pl.struct(c).struct.json_encode().alias(c) if dtype.is_nested() else pl.col(c).cast(pl.String)
+        pl.struct(c).struct.json_encode().alias(c)
+        if dtype.is_nested()
+        else pl.col(c).cast(pl.String)
         for c, dtype in frame.schema.items()
     )
-    return [ParsedTable(sheet="", frame=frame, warning="a schema and no rows" if frame.height == 0 else None)]
+    return [
+        ParsedTable(
+            sheet="", frame=frame, warning="a schema and no rows" if frame.height == 0 else None
+        )
+    ]
 
 
 def parse_table(data: bytes, fmt: str, max_unpacked: int = MAX_UNPACKED_BYTES) -> list[ParsedTable]:
@@ -769,17 +864,26 @@ def check_zip_size(data: bytes, limit: int, what: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             parts = zf.infolist()
             if len(parts) > _MAX_ZIP_PARTS:
-                raise ParseError(f"{what} holds {len(parts):,} parts (limit {_MAX_ZIP_PARTS:,}): refused unread")
+                raise ParseError(
+                    f"{what} holds {len(parts):,} parts (limit {_MAX_ZIP_PARTS:,}): refused unread"
+                )
             declared = sum(p.file_size for p in parts)
             if declared > limit:
                 big = max(parts, key=lambda p: p.file_size)
                 ratio = big.file_size / max(big.compress_size, 1)
                 raise ParseError(
                     f"{what} unpacks to {declared / 1e6:,.0f} MB, past the {limit / 1e6:,.0f} MB limit "
-                    f"({big.filename} inflates {ratio:,.0f}x; a zip bomb?): refused unread")
+                    f"({big.filename} inflates {ratio:,.0f}x; a zip bomb?): refused unread"
+                )
             for part in parts:
                 _check_part(data, zf, part, limit, what)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        EOFError,
+        OSError,
+    ) as exc:
         raise ParseError(f"unreadable {what}: {exc}".splitlines()[0]) from None
 
 
@@ -795,19 +899,21 @@ def _check_part(data: bytes, zf, part, limit: int, what: str) -> None:
                 pass
         return
     start = part.header_offset
-    name_len, extra_len = struct.unpack("<HH", data[start + 26:start + 30])
+    name_len, extra_len = struct.unpack("<HH", data[start + 26 : start + 30])
     begin = start + 30 + name_len + extra_len
-    packed = memoryview(data)[begin:begin + part.compress_size]
+    packed = memoryview(data)[begin : begin + part.compress_size]
     inflate, total = zlib.decompressobj(-15), 0
     try:
         # Input fed 64 KB at a time, so what is left over after each megabyte out stays small.
         for offset in range(0, len(packed), 1 << 16):
-            pending = packed[offset:offset + (1 << 16)]
+            pending: bytes | memoryview = packed[offset : offset + (1 << 16)]
             while pending:
                 total += len(inflate.decompress(pending, 1 << 20))
                 if total > part.file_size or total > limit:
-                    raise ParseError(f"{what} part {part.filename} inflates past the {part.file_size:,} bytes "
-                                     "it declares (a zip bomb?): refused unread")
+                    raise ParseError(
+                        f"{what} part {part.filename} inflates past the {part.file_size:,} bytes "
+                        "it declares (a zip bomb?): refused unread"
+                    )
                 pending = inflate.unconsumed_tail
             if inflate.eof:
                 break
@@ -824,14 +930,17 @@ def check_parquet_size(data: bytes, limit: int) -> None:
     try:
         meta = pq.ParquetFile(io.BytesIO(data)).metadata
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise ParseError(f"unreadable Parquet: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+        raise ParseError(
+            f"unreadable Parquet: {type(exc).__name__}: {exc}".splitlines()[0]
+        ) from None
     unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     # Each cell becomes at least 8 bytes as text (its offset), whatever its encoding on disk.
     estimate = max(unpacked, meta.num_rows * max(meta.num_columns, 1) * 8)
     if estimate > limit:
         raise ParseError(
             f"Parquet unpacks to about {estimate / 1e6:,.0f} MB ({meta.num_rows:,} rows x {meta.num_columns} "
-            f"columns), past the {limit / 1e6:,.0f} MB limit: refused unread")
+            f"columns), past the {limit / 1e6:,.0f} MB limit: refused unread"
+        )
 
 
 def _unique_names(header: list[str]) -> list[str]:

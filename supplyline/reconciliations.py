@@ -32,13 +32,23 @@ MEASURES: dict[str, tuple[str, ...]] = {
     "deliveries": ("count",),
     "reported_series": ("value",),
 }
-COLUMNS = {
-    "check_name": pl.String, "description": pl.String, "table_name": pl.String, "measure": pl.String,
-    "claim_metrics": pl.List(pl.String), "claim_weapon_id": pl.String, "weapon_by_origin": pl.Boolean,
-    "claim_cues": pl.List(pl.String),
-    "claim_supplier": pl.String, "claim_recipient": pl.String, "open_start": pl.Boolean,
-    "tolerance": pl.Float64, "max_lag_days": pl.Int32,
-}
+COLUMNS = pl.Schema(
+    {
+        "check_name": pl.String(),
+        "description": pl.String(),
+        "table_name": pl.String(),
+        "measure": pl.String(),
+        "claim_metrics": pl.List(pl.String()),
+        "claim_weapon_id": pl.String(),
+        "weapon_by_origin": pl.Boolean(),
+        "claim_cues": pl.List(pl.String()),
+        "claim_supplier": pl.String(),
+        "claim_recipient": pl.String(),
+        "open_start": pl.Boolean(),
+        "tolerance": pl.Float64(),
+        "max_lag_days": pl.Int32(),
+    }
+)
 
 
 class ReconciliationError(ValueError):
@@ -77,8 +87,10 @@ class Reconciliation(_Strict):
     @model_validator(mode="after")
     def _measure_of_its_table(self) -> Reconciliation:
         if self.measure not in MEASURES[self.table]:
-            raise ValueError(f"measure {self.measure!r} is not one of {self.table}'s "
-                             f"({', '.join(MEASURES[self.table])})")
+            raise ValueError(
+                f"measure {self.measure!r} is not one of {self.table}'s "
+                f"({', '.join(MEASURES[self.table])})"
+            )
         return self
 
 
@@ -90,24 +102,37 @@ def load_reconciliations(reference_dir: Path) -> list[Reconciliation]:
     except FileNotFoundError:
         return []
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ReconciliationError(f"{FILE}: not readable as YAML: {str(exc).splitlines()[0]}") from None
+        raise ReconciliationError(
+            f"{FILE}: not readable as YAML: {str(exc).splitlines()[0]}"
+        ) from None
     if not isinstance(data, list):
         raise ReconciliationError(f"{FILE}: expected a list of checks")
     metrics = set(pl.read_csv(Path(reference_dir) / "metrics.csv", infer_schema=False)["metric"])
-    entities = set(pl.read_csv(Path(reference_dir) / "aliases.csv", infer_schema=False)["entity_id"])
+    entities = set(
+        pl.read_csv(Path(reference_dir) / "aliases.csv", infer_schema=False)["entity_id"]
+    )
     checks: list[Reconciliation] = []
     problems: list[str] = []
     for index, entry in enumerate(data):
-        name = entry.get("check", f"entry {index + 1}") if isinstance(entry, dict) else f"entry {index + 1}"
+        name = (
+            entry.get("check", f"entry {index + 1}")
+            if isinstance(entry, dict)
+            else f"entry {index + 1}"
+        )
         try:
             check = Reconciliation.model_validate(entry)
         except ValidationError as exc:
             problems += [f"{name}: {line}" for line in describe_errors(exc)]
             continue
-        problems += [f"{name}: claims.metrics: {m!r} is not in metrics.csv"
-                     for m in check.claims.metrics if m not in metrics]
+        problems += [
+            f"{name}: claims.metrics: {m!r} is not in metrics.csv"
+            for m in check.claims.metrics
+            if m not in metrics
+        ]
         if check.claims.weapon and check.claims.weapon not in entities:
-            problems.append(f"{name}: claims.weapon: {check.claims.weapon!r} is not an entity of aliases.csv")
+            problems.append(
+                f"{name}: claims.weapon: {check.claims.weapon!r} is not an entity of aliases.csv"
+            )
         if any(c.check == check.check for c in checks):
             problems.append(f"{name}: declared twice")
         checks.append(check)
@@ -118,15 +143,27 @@ def load_reconciliations(reference_dir: Path) -> list[Reconciliation]:
 
 def reconciliation_frame(checks: list[Reconciliation]) -> pl.DataFrame:
     """The declarations as rows of ref.reconciliations."""
-    return pl.DataFrame([
-        {"check_name": c.check, "description": c.description, "table_name": c.table, "measure": c.measure,
-         "claim_metrics": c.claims.metrics, "claim_weapon_id": c.claims.weapon,
-         "weapon_by_origin": c.claims.weapon_by_origin,
-         "claim_cues": [w.lower() for w in c.claims.cues], "claim_supplier": c.claims.supplier,
-         "claim_recipient": c.claims.recipient, "open_start": c.claims.open_start,
-         "tolerance": c.tolerance, "max_lag_days": c.max_lag_days}
-        for c in checks
-    ], schema=COLUMNS)
+    return pl.DataFrame(
+        [
+            {
+                "check_name": c.check,
+                "description": c.description,
+                "table_name": c.table,
+                "measure": c.measure,
+                "claim_metrics": c.claims.metrics,
+                "claim_weapon_id": c.claims.weapon,
+                "weapon_by_origin": c.claims.weapon_by_origin,
+                "claim_cues": [w.lower() for w in c.claims.cues],
+                "claim_supplier": c.claims.supplier,
+                "claim_recipient": c.claims.recipient,
+                "open_start": c.claims.open_start,
+                "tolerance": c.tolerance,
+                "max_lag_days": c.max_lag_days,
+            }
+            for c in checks
+        ],
+        schema=COLUMNS,
+    )
 
 
 TABLE = "ref.reconciliations"
@@ -176,7 +213,10 @@ class Verdicts:
 def check_results(con: duckdb.DuckDBPyConnection) -> tuple[CheckResult, ...]:
     """One warn result per declared check: the claims whose figure the table contradicts
     beyond the tolerance, each with both figures, the tolerance and the verdict."""
-    checks = [r[0] for r in con.execute("select check_name from ref.reconciliations order by 1").fetchall()]
+    checks = [
+        r[0]
+        for r in con.execute("select check_name from ref.reconciliations order by 1").fetchall()
+    ]
     columns = ", ".join(SAMPLE_COLUMNS)  # fixed names, never input text
     results = []
     for check in checks:

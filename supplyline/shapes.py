@@ -41,7 +41,9 @@ def load_shapes(reference_dir: Path) -> list[ShapeSpec]:
             continue
         problems += [f"{path.name}: {p}" for p in catalogue_problems(spec, metrics)]
         if spec.shape in seen:
-            problems.append(f"{path.name}: shape {spec.shape!r} is already declared in {seen[spec.shape]}")
+            problems.append(
+                f"{path.name}: shape {spec.shape!r} is already declared in {seen[spec.shape]}"
+            )
         seen[spec.shape] = path.name
         shapes.append(spec)
     if problems:
@@ -85,7 +87,11 @@ def catalogue_problems(spec: ShapeSpec, metrics: set[str]) -> list[str]:
             given.append((f"constants.{name}", value))
     if spec.melt is not None and target.fields[spec.melt.label_field] == "metric":
         given += [("melt.columns", c.label) for c in spec.melt.columns]
-    return [f"{where}: metric {value!r} is not in metrics.csv" for where, value in given if value not in metrics]
+    return [
+        f"{where}: metric {value!r} is not in metrics.csv"
+        for where, value in given
+        if value not in metrics
+    ]
 
 
 # --------------------------------------------------------------------------- unknown tables
@@ -93,15 +99,21 @@ def catalogue_problems(spec: ShapeSpec, metrics: set[str]) -> list[str]:
 
 def unknown_table_note(columns: Sequence[str], shapes: Sequence[ShapeSpec]) -> str:
     """Why a table was kept in raw only: its columns and the shape it comes closest to."""
-    listed = ", ".join(columns[:12]) + (f" and {len(columns) - 12} more" if len(columns) > 12 else "")
+    listed = ", ".join(columns[:12]) + (
+        f" and {len(columns) - 12} more" if len(columns) > 12 else ""
+    )
     note = f"columns match no known table shape ({listed})"
     near = closest_shape(columns, shapes)
     if near is None:
-        return note + "; no shape reads any of them; `supplyline shapes suggest FILE` writes a starter"
+        return (
+            note + "; no shape reads any of them; `supplyline shapes suggest FILE` writes a starter"
+        )
     read = ", ".join(f"{c} as {f}" for f, c in near.fields.items())
     read += "".join(f"{', ' if read else ''}{v} as a melted figure" for _, v, _ in near.melted)
-    return (f"{note}; closest shape: {near.shape} (reads {read}; lacks {', '.join(near.lacking)}); "
-            "`supplyline shapes suggest FILE` writes a starter declaration")
+    return (
+        f"{note}; closest shape: {near.shape} (reads {read}; lacks {', '.join(near.lacking)}); "
+        "`supplyline shapes suggest FILE` writes a starter declaration"
+    )
 
 
 def suggest_shape(name: str, frame: pl.DataFrame, shapes: Sequence[ShapeSpec]) -> str:
@@ -118,7 +130,10 @@ def suggest_shape(name: str, frame: pl.DataFrame, shapes: Sequence[ShapeSpec]) -
         field = header_key(column).replace(" ", "_")
         if field in fields and field not in mapped and column not in mapped.values():
             mapped[field] = column
-    slug = "".join(ch if ch.isalnum() else "_" for ch in Path(name).stem.lower()).strip("_") or "new_shape"
+    slug = (
+        "".join(ch if ch.isalnum() else "_" for ch in Path(name).stem.lower()).strip("_")
+        or "new_shape"
+    )
     slug = slug if slug[0].isalpha() else f"shape_{slug}"
     lines = [
         f"# Starter declaration for {name}, written by `supplyline shapes suggest`.",
@@ -140,7 +155,13 @@ def suggest_shape(name: str, frame: pl.DataFrame, shapes: Sequence[ShapeSpec]) -
     for column in columns:
         if column in mapped.values():
             continue
-        examples = frame.get_column(column).cast(pl.String).drop_nulls().unique(maintain_order=True).head(3)
+        examples = (
+            frame.get_column(column)
+            .cast(pl.String)
+            .drop_nulls()
+            .unique(maintain_order=True)
+            .head(3)
+        )
         shown = ", ".join(repr(v[:40]) for v in examples.to_list())
         lines.append(f"#   {column}: {shown or '(empty)'}")
     lines += [
@@ -154,4 +175,9 @@ def suggest_shape(name: str, frame: pl.DataFrame, shapes: Sequence[ShapeSpec]) -
 
 def _yaml_text(text: str) -> str:
     """``text`` as a YAML flow scalar (quoted when it needs to be)."""
-    return yaml.safe_dump(text, default_flow_style=True, allow_unicode=True).strip().removesuffix("...").strip()
+    return (
+        yaml.safe_dump(text, default_flow_style=True, allow_unicode=True)
+        .strip()
+        .removesuffix("...")
+        .strip()
+    )

@@ -17,7 +17,9 @@ class Terminal:
         self.timeout = timeout
         self._master, slave = pty.openpty()
         env = {**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "40"}
-        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+        self.proc = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
+        )
         os.close(slave)
         self.seen = b""
 
@@ -34,11 +36,13 @@ class Terminal:
             try:
                 chunk = os.read(self._master, 65536)
             except OSError:  # the program ended
-                raise TimeoutError(f"{text!r} not seen before exit; got {self.seen[-600:]!r}") from None
+                raise TimeoutError(
+                    f"{text!r} not seen before exit; got {self.seen[-600:]!r}"
+                ) from None
             if b"\x1b[6n" in chunk:  # a cursor-position query: answer as a terminal would
                 os.write(self._master, b"\x1b[1;1R")
             self.seen += chunk
-        self.seen = self.seen[self.seen.index(wanted) + len(wanted):]
+        self.seen = self.seen[self.seen.index(wanted) + len(wanted) :]
 
     def send(self, keys: str) -> None:
         os.write(self._master, keys.encode())

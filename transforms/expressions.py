@@ -27,8 +27,16 @@ def has_number(column: str | pl.Expr, rules: ExtractionRules) -> pl.Expr:
 
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-_DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%B %d, %Y",
-                 "%b %d, %Y", "%Y/%m/%d"]
+_DATE_FORMATS = [
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%Y/%m/%d",
+]
 
 
 def parse_date_text(expr: pl.Expr) -> pl.Expr:
@@ -85,7 +93,9 @@ def unparsed_cells(pairs: dict[str, pl.Expr]) -> pl.Expr:
     ``pairs`` maps a column name to its parsed expression; the column itself still holds text.
     """
     flags = [
-        pl.when((pl.col(name).str.strip_chars().str.len_chars() > 0) & parsed.is_null()).then(pl.lit(name))
+        pl.when((pl.col(name).str.strip_chars().str.len_chars() > 0) & parsed.is_null()).then(
+            pl.lit(name)
+        )
         for name, parsed in pairs.items()
     ]
     return pl.concat_str(flags, separator=", ", ignore_nulls=True)
@@ -169,9 +179,14 @@ def repeats_as_enum(frame: pl.DataFrame) -> pl.DataFrame:
     """
     if frame.height <= 2 * _PROBE_ROWS:
         return frame
-    positions = [i for i, dtype in enumerate(frame.dtypes)
-                 if dtype == pl.String and mostly_repeats(frame.to_series(i))]
+    positions = [
+        i
+        for i, dtype in enumerate(frame.dtypes)
+        if dtype == pl.String and mostly_repeats(frame.to_series(i))
+    ]
     if not positions:
         return frame
     distinct = frame.select(pl.nth(i).drop_nulls().unique().implode() for i in positions).row(0)
-    return frame.with_columns(pl.nth(i).cast(pl.Enum(d)) for i, d in zip(positions, distinct, strict=True))
+    return frame.with_columns(
+        pl.nth(i).cast(pl.Enum(d)) for i, d in zip(positions, distinct, strict=True)
+    )

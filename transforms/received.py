@@ -57,9 +57,7 @@ def table_input(
     else:
         numbers = found.row_numbers.cast(pl.Int64).alias("row_number")
         rows = rows.with_columns(numbers).select("row_number", *frame.columns)
-    return TableInput(
-        path, sha256, sheet, rows, tuple(frame.columns), found.misfits, found.warning
-    )
+    return TableInput(path, sha256, sheet, rows, tuple(frame.columns), found.misfits, found.warning)
 
 
 def cells(rows: pl.DataFrame, columns: tuple[str, ...], name: str) -> pl.Series:

@@ -52,7 +52,9 @@ def word_tuple(phrase: str) -> tuple[str, ...]:
 
     The symbols ``~`` and ``+`` are tokens ("~3,800", "9 million+"), and so is a full stop
     closing an abbreviation at the end of the phrase ("est.")."""
-    return tuple(re.findall(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*|[$€£₩₽¥₴%~+]|(?<=[a-z])\.$", phrase.lower()))
+    return tuple(
+        re.findall(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*|[$€£₩₽¥₴%~+]|(?<=[a-z])\.$", phrase.lower())
+    )
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: Prefect and caches can key on it
@@ -75,51 +77,81 @@ class ExtractionRules:
     grammar_words: pl.DataFrame
     claimant_words: pl.DataFrame
     months: pl.DataFrame
-    # Derived lookups (built in __post_init__, never edited afterwards).
-    metric_units: dict[str, str] = field(default_factory=dict, compare=False)
-    number_word_values: dict[str, tuple[float, str]] = field(default_factory=dict, compare=False)
+    # Derived lookups (built in __post_init__, never edited afterwards; not arguments).
+    metric_units: dict[str, str] = field(default_factory=dict, compare=False, init=False)
+    number_word_values: dict[str, tuple[float, str]] = field(
+        default_factory=dict, compare=False, init=False
+    )
     hedges_before: dict[tuple[str, ...], tuple[str, int]] = field(
-        default_factory=dict, compare=False
+        default_factory=dict, compare=False, init=False
     )
     hedges_after: dict[tuple[str, ...], tuple[str, int]] = field(
-        default_factory=dict, compare=False
+        default_factory=dict, compare=False, init=False
     )
-    currency_prefix: dict[str, str] = field(default_factory=dict, compare=False)
-    currency_suffix: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
-    forward_keywords: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
-    backward_keywords: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
-    share_nouns: frozenset[tuple[str, ...]] = field(default_factory=frozenset, compare=False)
+    currency_prefix: dict[str, str] = field(default_factory=dict, compare=False, init=False)
+    currency_suffix: dict[tuple[str, ...], str] = field(
+        default_factory=dict, compare=False, init=False
+    )
+    forward_keywords: dict[tuple[str, ...], str] = field(
+        default_factory=dict, compare=False, init=False
+    )
+    backward_keywords: dict[tuple[str, ...], str] = field(
+        default_factory=dict, compare=False, init=False
+    )
+    share_nouns: frozenset[tuple[str, ...]] = field(
+        default_factory=frozenset, compare=False, init=False
+    )
     # Verbs and nouns that name what a bare number counts when they are its predicate
     # ("some 3,000 were added", "800 followed as reinforcements").
-    predicate_keywords: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
+    predicate_keywords: dict[tuple[str, ...], str] = field(
+        default_factory=dict, compare=False, init=False
+    )
     # People named by nationality ("North Koreans"): a count of them is a claim only with a
     # loss predicate ("3,000 North Koreans were killed or wounded").
-    person_keywords: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
-    troop_nouns: frozenset[tuple[str, ...]] = field(default_factory=frozenset, compare=False)
-    modifiers: dict[str, list[tuple[tuple[str, ...], str, str]]] = field(
-        default_factory=dict, compare=False
+    person_keywords: dict[tuple[str, ...], str] = field(
+        default_factory=dict, compare=False, init=False
     )
-    window_roles: dict[str, str] = field(default_factory=dict, compare=False)
-    cue_sets: dict[str, set[tuple[str, ...]]] = field(default_factory=dict, compare=False)
-    designators: frozenset[str] = field(default_factory=frozenset, compare=False)
-    measures: frozenset[str] = field(default_factory=frozenset, compare=False)
-    attribution: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False)
-    demonym_iso: dict[str, str] = field(default_factory=dict, compare=False)
-    flows: dict[str, str] = field(default_factory=dict, compare=False)
-    alias_index: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict, compare=False)
-    alias_key_index: dict[str, tuple[str, str, str]] = field(default_factory=dict, compare=False)
-    alias_pattern: re.Pattern[str] | None = field(default=None, compare=False)
+    troop_nouns: frozenset[tuple[str, ...]] = field(
+        default_factory=frozenset, compare=False, init=False
+    )
+    modifiers: dict[str, list[tuple[tuple[str, ...], str, str]]] = field(
+        default_factory=dict, compare=False, init=False
+    )
+    window_roles: dict[str, str] = field(default_factory=dict, compare=False, init=False)
+    cue_sets: dict[str, set[tuple[str, ...]]] = field(
+        default_factory=dict, compare=False, init=False
+    )
+    designators: frozenset[str] = field(default_factory=frozenset, compare=False, init=False)
+    measures: frozenset[str] = field(default_factory=frozenset, compare=False, init=False)
+    attribution: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False, init=False)
+    demonym_iso: dict[str, str] = field(default_factory=dict, compare=False, init=False)
+    flows: dict[str, str] = field(default_factory=dict, compare=False, init=False)
+    alias_index: dict[tuple[str, str], tuple[str, str]] = field(
+        default_factory=dict, compare=False, init=False
+    )
+    alias_key_index: dict[str, tuple[str, str, str]] = field(
+        default_factory=dict, compare=False, init=False
+    )
+    alias_pattern: re.Pattern[str] | None = field(default=None, compare=False, init=False)
     alias_rows: dict[str, tuple[str, str, str, str | None]] = field(
-        default_factory=dict, compare=False
+        default_factory=dict, compare=False, init=False
     )
     # Word lists by role (grammar_words.csv, claimant_words.csv), words kept as written.
-    words: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
-    month_numbers: dict[str, int] = field(default_factory=dict, compare=False)
+    words: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, init=False)
+    month_numbers: dict[str, int] = field(default_factory=dict, compare=False, init=False)
     # The same alias alternation for Polars (Rust regex): lookarounds become ASCII word
     # boundaries, equal to them once "_" is masked (see transforms.entities).
-    alias_pattern_rust: str | None = field(default=None, compare=False)
+    alias_pattern_rust: str | None = field(default=None, compare=False, init=False)
 
     def __post_init__(self) -> None:
+        # frozen: the derived tables are filled exactly once, here, in this order
+        self._build_numbers()
+        self._build_keywords()
+        self._build_cues()
+        self._build_aliases()
+
+    def _build_numbers(self) -> None:
+        """Units, number words, hedges and currency words."""
         set_ = object.__setattr__  # frozen: derived tables are filled exactly once here
         set_(self, "metric_units", dict(self.metrics.select("metric", "unit").iter_rows()))
         set_(
@@ -144,6 +176,10 @@ class ExtractionRules:
                 suffix[word_tuple(token)] = iso
         set_(self, "currency_prefix", prefix)
         set_(self, "currency_suffix", suffix)
+
+    def _build_keywords(self) -> None:
+        """Metric keywords by direction, and the nouns that name soldiers."""
+        set_ = object.__setattr__
         known = set(self.metric_units) | {"-"}
         fwd: dict[tuple[str, ...], str] = {}
         bwd: dict[tuple[str, ...], str] = {}
@@ -177,6 +213,10 @@ class ExtractionRules:
         troop_words |= {k for k, m in bwd.items() if m in troop_metrics}
         set_(self, "troop_nouns", frozenset(troop_words))
         set_(self, "backward_keywords", bwd)
+
+    def _build_cues(self) -> None:
+        """Modifiers, window roles, context and attribution cues, word lists by role."""
+        set_ = object.__setattr__
         mods: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for src, cue, dst, pos in self.metric_modifiers.iter_rows():
             mods.setdefault(src, []).append((word_tuple(cue), dst, pos))
@@ -207,7 +247,6 @@ class ExtractionRules:
                 roles.setdefault(role, set()).add(word)
         set_(self, "words", {role: frozenset(ws) for role, ws in roles.items()})
         set_(self, "month_numbers", {w.lower(): int(m) for w, m in self.months.iter_rows()})
-        self._build_aliases()
 
     def role(self, name: str) -> frozenset[str]:
         """Words of one role of grammar_words.csv / claimant_words.csv (empty if none)."""

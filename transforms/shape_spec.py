@@ -10,6 +10,7 @@ reads the files.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -17,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 QUALIFIERS = ("exact", "approx", "at_least", "at_most", "range", "vague")
 ENTITY_TYPES = ("country", "organisation", "person", "vessel", "port", "weapon_system")
-FieldType = Literal["text", "name", "date", "datetime", "count", "number", "metric", "qualifier", "flag"]
+FieldType = Literal[
+    "text", "name", "date", "datetime", "count", "number", "metric", "qualifier", "flag"
+]
 _SLUG = r"^[a-z][a-z0-9_]*$"
 
 
@@ -43,38 +46,87 @@ class Target:
 TARGETS: dict[str, Target] = {
     "shipments": Target(
         "staging.stg_ledgers__shipments",
-        {"vessel": "name", "departure_port": "text", "departure_date": "date", "arrival_port": "text",
-         "arrival_date": "date", "containers": "count", "evidence": "text", "source": "text"},
-        ids={"vessel": "vessel_id", "departure_port": "departure_port_id", "arrival_port": "arrival_port_id"},
+        {
+            "vessel": "name",
+            "departure_port": "text",
+            "departure_date": "date",
+            "arrival_port": "text",
+            "arrival_date": "date",
+            "containers": "count",
+            "evidence": "text",
+            "source": "text",
+        },
+        ids={
+            "vessel": "vessel_id",
+            "departure_port": "departure_port_id",
+            "arrival_port": "arrival_port_id",
+        },
     ),
     "figures": Target(
         "staging.stg_tables__figures",
-        {"metric": "metric", "value_low": "number", "value_high": "number", "qualifier": "qualifier",
-         "period_start": "date", "period_end": "date", "source": "text", "note": "text"},
+        {
+            "metric": "metric",
+            "value_low": "number",
+            "value_high": "number",
+            "qualifier": "qualifier",
+            "period_start": "date",
+            "period_end": "date",
+            "source": "text",
+            "note": "text",
+        },
         unit=True,
     ),
     "deliveries": Target(
         "staging.stg_tables__deliveries",
-        {"donor": "name", "recipient": "name", "category": "text", "metric": "metric", "system": "name",
-         "count": "count", "value": "number", "currency": "text", "row_count": "count",
-         "row_value": "number", "period_start": "date", "period_end": "date", "source": "text",
-         "note": "text"},
+        {
+            "donor": "name",
+            "recipient": "name",
+            "category": "text",
+            "metric": "metric",
+            "system": "name",
+            "count": "count",
+            "value": "number",
+            "currency": "text",
+            "row_count": "count",
+            "row_value": "number",
+            "period_start": "date",
+            "period_end": "date",
+            "source": "text",
+            "note": "text",
+        },
         ids={"donor": "donor_id", "recipient": "recipient_id", "system": "system_id"},
         items=True,
     ),
     "strikes": Target(
         "staging.stg_tables__strikes",
-        {"window_start": "datetime", "window_end": "datetime", "model": "name", "launched": "count",
-         "destroyed": "count", "row_launched": "count", "row_destroyed": "count",
-         "launch_place": "text", "target": "text", "source": "text"},
+        {
+            "window_start": "datetime",
+            "window_end": "datetime",
+            "model": "name",
+            "launched": "count",
+            "destroyed": "count",
+            "row_launched": "count",
+            "row_destroyed": "count",
+            "launch_place": "text",
+            "target": "text",
+            "source": "text",
+        },
         ids={"model": "model_ids"},
         list_ids=frozenset({"model_ids"}),
         items=True,
     ),
     "series": Target(
         "staging.stg_tables__series",
-        {"date": "date", "metric": "metric", "value_low": "number", "value_high": "number",
-         "qualifier": "qualifier", "subject": "name", "source": "text", "cumulative": "flag"},
+        {
+            "date": "date",
+            "metric": "metric",
+            "value_low": "number",
+            "value_high": "number",
+            "qualifier": "qualifier",
+            "subject": "name",
+            "source": "text",
+            "cumulative": "flag",
+        },
         ids={"subject": "subject_id"},
         items=True,
         unit=True,
@@ -176,8 +228,10 @@ class ShapeSpec(_Strict):
     def _header_lists(cls, columns: object) -> object:
         """``field: [header, ...]`` is short for ``field: {headers: [...]}``."""
         if isinstance(columns, dict):
-            return {k: {"headers": [v] if isinstance(v, str) else v} if isinstance(v, list | str) else v
-                    for k, v in columns.items()}
+            return {
+                k: {"headers": [v] if isinstance(v, str) else v} if isinstance(v, list | str) else v
+                for k, v in columns.items()
+            }
         return columns
 
     @field_validator("resolve", mode="before")
@@ -191,58 +245,93 @@ class ShapeSpec(_Strict):
     @model_validator(mode="after")
     def _fits_its_target(self) -> ShapeSpec:
         if self.status == "draft":
-            raise ValueError("status is draft: finish the declaration (see its TODO lines) and remove "
-                             "the status line")
+            raise ValueError(
+                "status is draft: finish the declaration (see its TODO lines) and remove "
+                "the status line"
+            )
         if self.target not in TARGETS:
             raise ValueError(f"target {self.target!r} is not one of {', '.join(TARGETS)}")
         target = TARGETS[self.target]
-        known = set(target.fields)
-
-        def need(names, where: str) -> None:
-            unknown = [n for n in names if n not in known]
-            if unknown:
-                raise ValueError(f"{where}: {', '.join(map(repr, unknown))} is not a field of target "
-                                 f"{self.target!r} (fields: {', '.join(target.fields)})")
-
-        need(self.columns, "columns")
-        need(self.derive, "derive")
-        need([d.source for d in self.derive.values()], "derive from")
-        need(self.values, "values")
-        need(self.constants, "constants")
-        need(self.required, "required")
-        twice = (set(self.columns) & set(self.constants)) | (set(self.derive) & (set(self.columns) | set(self.constants)))
-        if twice:
-            raise ValueError(f"{', '.join(sorted(twice))}: a field is read from one place only")
-        for name, mapping in self.values.items():
-            if target.fields[name] == "qualifier" and (bad := set(mapping.values()) - set(QUALIFIERS)):
-                raise ValueError(f"values of {name}: {', '.join(sorted(bad))} is not a qualifier "
-                                 f"({', '.join(QUALIFIERS)})")
-        for name, spec in self.resolve.items():
-            if name not in target.ids:
-                raise ValueError(f"resolve: {name!r} cannot be resolved in target {self.target!r} "
-                                 f"(resolvable: {', '.join(target.ids) or 'none'})")
-            if spec.alternatives and target.ids[name] not in target.list_ids:
-                raise ValueError(f"resolve {name}: alternatives need a field whose ids are a list")
-        if (self.list_cells or self.melt) and not target.items:
-            raise ValueError(f"target {self.target!r} takes one row per received row: list_cells and "
-                             f"melt need one of {', '.join(t for t, v in TARGETS.items() if v.items)}")
-        if self.list_cells and self.melt:
-            raise ValueError("a shape either expands list cells or melts wide columns, not both")
-        if cells := self.list_cells:
-            need([cells.field], "list_cells field")
-            if cells.field not in self.columns:
-                raise ValueError(f"list_cells field {cells.field!r} must be read from a column")
-            need(re.compile(cells.item).groupindex if cells.item else [], "list_cells item group")
-            need([*cells.totals, *cells.totals.values()], "list_cells totals")
-        if melt := self.melt:
-            melted = [melt.label_field, melt.value_field, *([melt.hedge_field] if melt.hedge_field else [])]
-            need(melted, "melt")
-            if clash := set(melted) & (set(self.columns) | set(self.constants)):
-                raise ValueError(f"melt fills {', '.join(sorted(clash))}; do not read it from a column too")
+        self._fields_of(target)
+        self._values_and_names(target)
+        self._expansion(target)
         readable = set(self.columns) | set(self.derive) | set(self.constants) | self.melted_fields()
         if missing := [r for r in self.required if r not in readable]:
             raise ValueError(f"required: {', '.join(missing)} is read from no column")
         return self
+
+    def _need(self, target: Target, names: Iterable[str], where: str) -> None:
+        """Every name is a field of ``target``."""
+        unknown = [n for n in names if n not in target.fields]
+        if unknown:
+            raise ValueError(
+                f"{where}: {', '.join(map(repr, unknown))} is not a field of target "
+                f"{self.target!r} (fields: {', '.join(target.fields)})"
+            )
+
+    def _fields_of(self, target: Target) -> None:
+        """Every field named is the target's, and each is read from one place only."""
+        self._need(target, self.columns, "columns")
+        self._need(target, self.derive, "derive")
+        self._need(target, [d.source for d in self.derive.values()], "derive from")
+        self._need(target, self.values, "values")
+        self._need(target, self.constants, "constants")
+        self._need(target, self.required, "required")
+        twice = (set(self.columns) & set(self.constants)) | (
+            set(self.derive) & (set(self.columns) | set(self.constants))
+        )
+        if twice:
+            raise ValueError(f"{', '.join(sorted(twice))}: a field is read from one place only")
+
+    def _values_and_names(self, target: Target) -> None:
+        """Hedge words map to qualifiers; only the target's id fields are resolved."""
+        for name, mapping in self.values.items():
+            if target.fields[name] == "qualifier" and (
+                bad := set(mapping.values()) - set(QUALIFIERS)
+            ):
+                raise ValueError(
+                    f"values of {name}: {', '.join(sorted(bad))} is not a qualifier "
+                    f"({', '.join(QUALIFIERS)})"
+                )
+        for name, spec in self.resolve.items():
+            if name not in target.ids:
+                raise ValueError(
+                    f"resolve: {name!r} cannot be resolved in target {self.target!r} "
+                    f"(resolvable: {', '.join(target.ids) or 'none'})"
+                )
+            if spec.alternatives and target.ids[name] not in target.list_ids:
+                raise ValueError(f"resolve {name}: alternatives need a field whose ids are a list")
+
+    def _expansion(self, target: Target) -> None:
+        """List cells and melts only for targets whose rows expand, one of them, well formed."""
+        if (self.list_cells or self.melt) and not target.items:
+            raise ValueError(
+                f"target {self.target!r} takes one row per received row: list_cells and "
+                f"melt need one of {', '.join(t for t, v in TARGETS.items() if v.items)}"
+            )
+        if self.list_cells and self.melt:
+            raise ValueError("a shape either expands list cells or melts wide columns, not both")
+        if cells := self.list_cells:
+            self._need(target, [cells.field], "list_cells field")
+            if cells.field not in self.columns:
+                raise ValueError(f"list_cells field {cells.field!r} must be read from a column")
+            self._need(
+                target,
+                re.compile(cells.item).groupindex if cells.item else [],
+                "list_cells item group",
+            )
+            self._need(target, [*cells.totals, *cells.totals.values()], "list_cells totals")
+        if melt := self.melt:
+            melted = [
+                melt.label_field,
+                melt.value_field,
+                *([melt.hedge_field] if melt.hedge_field else []),
+            ]
+            self._need(target, melted, "melt")
+            if clash := set(melted) & (set(self.columns) | set(self.constants)):
+                raise ValueError(
+                    f"melt fills {', '.join(sorted(clash))}; do not read it from a column too"
+                )
 
     def melted_fields(self) -> set[str]:
         """Fields the melt fills (empty without a melt)."""

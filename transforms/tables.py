@@ -80,19 +80,26 @@ class _Headers:
 def fit(columns: Sequence[str], spec: ShapeSpec) -> ShapeMatch:
     """How ``columns`` fit ``spec``, whether or not every required field is found."""
     headers = _Headers(columns)
-    fields = {name: found for name, col in spec.columns.items() if (found := headers.find(col.headers))}
+    fields = {
+        name: found for name, col in spec.columns.items() if (found := headers.find(col.headers))
+    }
     melted = []
     if spec.melt is not None:
         for index, wide in enumerate(spec.melt.columns):
             value = headers.find(wide.headers)
             if value is not None:
-                melted.append((index, value, headers.find(wide.hedge_headers) if wide.hedge_headers else None))
+                melted.append(
+                    (index, value, headers.find(wide.hedge_headers) if wide.hedge_headers else None)
+                )
     readable = set(fields) | set(spec.constants) | set(spec.derive)
     readable |= {d for d, src in spec.derive.items() if src.source in fields}
     if melted:
         readable |= spec.melted_fields()
-    lacking = tuple(r for r in spec.required if r not in readable
-                    or (r in spec.derive and spec.derive[r].source not in fields))
+    lacking = tuple(
+        r
+        for r in spec.required
+        if r not in readable or (r in spec.derive and spec.derive[r].source not in fields)
+    )
     return ShapeMatch(spec.shape, fields, tuple(melted), lacking)
 
 
@@ -115,7 +122,9 @@ def closest_shape(columns: Sequence[str], shapes: Sequence[ShapeSpec]) -> ShapeM
     if not fits:
         return None
     required = {spec.shape: len(spec.required) for spec in shapes}
-    return min(fits, key=lambda f: (len(f.lacking), len(f.lacking) - required[f.shape], -len(f.used)))
+    return min(
+        fits, key=lambda f: (len(f.lacking), len(f.lacking) - required[f.shape], -len(f.used))
+    )
 
 
 # --------------------------------------------------------------------------- interpreting
@@ -130,11 +139,16 @@ class Interpreted:
     skipped: pl.DataFrame  # row_number, reason
 
 
-SKIPPED_SCHEMA = {"row_number": pl.Int64, "reason": pl.String}
+SKIPPED_SCHEMA = pl.Schema({"row_number": pl.Int64, "reason": pl.String})
 
 
-def interpret(rows: pl.DataFrame, spec: ShapeSpec, match: ShapeMatch, aliases: pl.DataFrame | None = None,
-              metrics: pl.DataFrame | None = None) -> Interpreted:
+def interpret(
+    rows: pl.DataFrame,
+    spec: ShapeSpec,
+    match: ShapeMatch,
+    aliases: pl.DataFrame | None = None,
+    metrics: pl.DataFrame | None = None,
+) -> Interpreted:
     """The received ``rows`` (``row_number`` then text cells, possibly Enum-held) as rows of
     the shape's target. ``aliases`` resolves names; ``metrics`` gives units. Row order is kept.
     """
@@ -153,8 +167,11 @@ def interpret(rows: pl.DataFrame, spec: ShapeSpec, match: ShapeMatch, aliases: p
         derived = list(pool.map(column, names))
     columns: dict[str, pl.Series] = {"row_number": text.get_column("row_number")}
     if target.items:
-        columns["item"] = text.get_column("item") if "item" in text.columns else pl.repeat(
-            0, n, dtype=pl.Int32, eager=True).alias("item")
+        columns["item"] = (
+            text.get_column("item")
+            if "item" in text.columns
+            else pl.repeat(0, n, dtype=pl.Int32, eager=True).alias("item")
+        )
     flags: dict[str, pl.Series] = {}
     ids: dict[str, pl.Series] = {}
     for name, outputs in zip(names, derived, strict=True):
@@ -171,13 +188,20 @@ def interpret(rows: pl.DataFrame, spec: ShapeSpec, match: ShapeMatch, aliases: p
             dtype = pl.List(pl.String) if id_column in target.list_ids else pl.String
             frame = frame.with_columns(pl.lit(None, dtype).alias(id_column))
     if target.unit:
-        units = metrics.select("metric", "unit") if metrics is not None else pl.DataFrame(
-            schema={"metric": pl.String, "unit": pl.String})
-        frame = frame.join(units.unique("metric", keep="first"), on="metric", how="left", maintain_order="left")
+        units = (
+            metrics.select("metric", "unit")
+            if metrics is not None
+            else pl.DataFrame(schema={"metric": pl.String, "unit": pl.String})
+        )
+        frame = frame.join(
+            units.unique("metric", keep="first"), on="metric", how="left", maintain_order="left"
+        )
     return Interpreted(frame, skipped)
 
 
-def _received_text(rows: pl.DataFrame, spec: ShapeSpec, match: ShapeMatch) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _received_text(
+    rows: pl.DataFrame, spec: ShapeSpec, match: ShapeMatch
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``row_number`` (and ``item``) plus one column per field read from the table, with its
     received text (Enum-held cells stay Enums when nothing expands), and the skipped rows."""
     if spec.melt is not None:
@@ -188,7 +212,9 @@ def _received_text(rows: pl.DataFrame, spec: ShapeSpec, match: ShapeMatch) -> tu
     return frame, pl.DataFrame(schema=SKIPPED_SCHEMA)
 
 
-def _melted(rows: pl.DataFrame, spec: ShapeSpec, match: ShapeMatch) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _melted(
+    rows: pl.DataFrame, spec: ShapeSpec, match: ShapeMatch
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One row per non-empty cell of each wide column; rows with none are skipped."""
     melt = spec.melt
     assert melt is not None
@@ -196,18 +222,31 @@ def _melted(rows: pl.DataFrame, spec: ShapeSpec, match: ShapeMatch) -> tuple[pl.
     parts = []
     for index, value, hedge in match.melted:
         wide = melt.columns[index]
-        parts.append(rows.select(
-            "row_number", *base,
-            pl.lit(index, pl.Int32).alias("item"),
-            pl.lit(wide.label, pl.String).alias(melt.label_field),
-            pl.col(value).cast(pl.String).alias(melt.value_field),
-            *([(pl.col(hedge).cast(pl.String) if hedge else pl.lit(None, pl.String)).alias(melt.hedge_field)]
-              if melt.hedge_field else []),
-        ))
+        parts.append(
+            rows.select(
+                "row_number",
+                *base,
+                pl.lit(index, pl.Int32).alias("item"),
+                pl.lit(wide.label, pl.String).alias(melt.label_field),
+                pl.col(value).cast(pl.String).alias(melt.value_field),
+                *(
+                    [
+                        (pl.col(hedge).cast(pl.String) if hedge else pl.lit(None, pl.String)).alias(
+                            melt.hedge_field
+                        )
+                    ]
+                    if melt.hedge_field
+                    else []
+                ),
+            )
+        )
     long = pl.concat(parts, how="vertical")
     filled = long.filter(pl.col(melt.value_field).str.strip_chars().str.len_chars() > 0).sort(
-        "row_number", "item", maintain_order=True)
-    empty = rows.select("row_number").join(filled.select("row_number").unique(), on="row_number", how="anti")
+        "row_number", "item", maintain_order=True
+    )
+    empty = rows.select("row_number").join(
+        filled.select("row_number").unique(), on="row_number", how="anti"
+    )
     headers = ", ".join(value for _, value, _ in match.melted)
     skipped = empty.with_columns(reason=pl.lit(f"no figure in {headers}"))
     return filled, skipped.cast(SKIPPED_SCHEMA)
@@ -220,11 +259,18 @@ def _listed(frame: pl.DataFrame, spec: ShapeSpec) -> pl.DataFrame:
     assert cells is not None
     name = cells.field
     frame = frame.with_columns(pl.all().exclude("row_number").cast(pl.String))
-    items = pl.col(name).str.split(cells.separator).list.eval(
-        pl.element().str.strip_chars().filter(pl.element().str.len_chars() > 0))
+    items = (
+        pl.col(name)
+        .str.split(cells.separator)
+        .list.eval(pl.element().str.strip_chars().filter(pl.element().str.len_chars() > 0))
+    )
     frame = (
-        frame.with_columns(pl.when(items.list.len() > 0).then(items).otherwise(pl.lit([None], pl.List(pl.String)))
-                           .alias(name))
+        frame.with_columns(
+            pl.when(items.list.len() > 0)
+            .then(items)
+            .otherwise(pl.lit([None], pl.List(pl.String)))
+            .alias(name)
+        )
         .explode(name)
         .with_columns(pl.int_range(pl.len(), dtype=pl.Int32).over("row_number").alias("item"))
     )
@@ -236,7 +282,9 @@ def _listed(frame: pl.DataFrame, spec: ShapeSpec) -> pl.DataFrame:
     for group in re.compile(cells.item).groupindex:
         value = groups.struct.field(group)
         fallback = pl.col(group) if group in frame.columns else pl.lit(None, pl.String)
-        fills.append(pl.when(matched & value.is_not_null()).then(value).otherwise(fallback).alias(group))
+        fills.append(
+            pl.when(matched & value.is_not_null()).then(value).otherwise(fallback).alias(group)
+        )
     return frame.with_columns(fills)
 
 
@@ -251,8 +299,11 @@ def _field_text(text: pl.DataFrame, spec: ShapeSpec, name: str, n: int) -> pl.Se
         derived = spec.derive[name]
         source = text.get_column(derived.source).cast(pl.String)
         table = {k.strip().casefold(): v for k, v in derived.values.items()}
-        received = source.str.strip_chars().str.to_lowercase().replace_strict(table, default=None,
-                                                                            return_dtype=pl.String)
+        received = (
+            source.str.strip_chars()
+            .str.to_lowercase()
+            .replace_strict(table, default=None, return_dtype=pl.String)
+        )
     else:  # absent from the table: typed nulls
         received = pl.repeat(None, n, dtype=pl.String, eager=True)
     if received.dtype != pl.String and not isinstance(received.dtype, pl.Enum):
@@ -260,8 +311,9 @@ def _field_text(text: pl.DataFrame, spec: ShapeSpec, name: str, n: int) -> pl.Se
     return received.alias(name)
 
 
-def _derive_cell(received: pl.Series, name: str, spec: ShapeSpec, target: Target,
-                 keyed: pl.DataFrame | None) -> dict[str, pl.Series]:
+def _derive_cell(
+    received: pl.Series, name: str, spec: ShapeSpec, target: Target, keyed: pl.DataFrame | None
+) -> dict[str, pl.Series]:
     """What one field's text becomes: the typed value, an unparsed flag for types that must
     read as a value, and resolved ids. Elementwise, so it may run on distinct values only."""
     kind = target.fields[name]
@@ -275,43 +327,64 @@ def _derive_cell(received: pl.Series, name: str, spec: ShapeSpec, target: Target
     if keyed is not None and name in spec.resolve:
         how = spec.resolve[name]
         id_column = target.ids[name]
-        out[id_column] = _resolve(out[name], how.entity_type, how.alternatives, keyed,
-                                  as_list=id_column in target.list_ids).alias(id_column)
+        out[id_column] = _resolve(
+            out[name],
+            how.entity_type,
+            how.alternatives,
+            keyed,
+            as_list=id_column in target.list_ids,
+        ).alias(id_column)
     return out
 
 
 def _typed(text: pl.Series, kind: str) -> pl.Series:
     """Stripped text read as a value of ``kind``; unreadable text becomes null."""
-    if kind == "name":
-        return text.str.replace_all(r"\s+", " ")
-    if kind == "date":
-        return parse_dates(text)
-    if kind == "datetime":
-        return parse_datetimes(text)
-    if kind == "count":
-        return parse_counts(text)
-    if kind == "number":
-        return pl.select(parse_float_text(pl.lit(text))).to_series()
-    if kind == "metric":
-        return text.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "_")
-    if kind == "qualifier":
-        lowered = text.str.to_lowercase()
-        return pl.select(pl.when(pl.lit(lowered).str.len_chars() > 0).then(pl.lit(lowered))
-                         .otherwise(pl.lit("exact"))).to_series()
-    if kind == "flag":
-        lowered = text.str.to_lowercase()
-        return pl.select(pl.when(pl.lit(lowered).is_in(_TRUE)).then(True)
-                         .when(pl.lit(lowered).is_in(_FALSE)).then(False)).to_series()
-    return text
+    read = _READERS.get(kind)
+    return text if read is None else read(text)
+
+
+def _qualifier(text: pl.Series) -> pl.Series:
+    """A hedge word, lower case; an empty cell is a plain figure (exact)."""
+    lowered = text.str.to_lowercase()
+    return pl.select(
+        pl.when(pl.lit(lowered).str.len_chars() > 0)
+        .then(pl.lit(lowered))
+        .otherwise(pl.lit("exact"))
+    ).to_series()
+
+
+def _flag(text: pl.Series) -> pl.Series:
+    """yes/no, true/false, y/n, 1/0; anything else is null."""
+    lowered = text.str.to_lowercase()
+    return pl.select(
+        pl.when(pl.lit(lowered).is_in(_TRUE))
+        .then(True)
+        .when(pl.lit(lowered).is_in(_FALSE))
+        .then(False)
+    ).to_series()
 
 
 def parse_datetimes(text: pl.Series) -> pl.Series:
     """Text to Datetime: ``YYYY-MM-DD HH:MM[:SS]`` (one-digit hours too, or a ``T``), or any
     date ``parse_dates`` reads, at midnight."""
     stripped = text.str.strip_chars().str.replace("T", " ", literal=True)
-    stamps = (stripped.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us")
-              .fill_null(stripped.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us")))
+    stamps = stripped.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us").fill_null(
+        stripped.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us")
+    )
     return stamps.fill_null(parse_dates(text).cast(pl.Datetime("us"))).alias(text.name)
+
+
+# Field type -> how its stripped text is read (a type not listed keeps its text).
+_READERS: dict[str, Callable[[pl.Series], pl.Series]] = {
+    "name": lambda text: text.str.replace_all(r"\s+", " "),
+    "date": parse_dates,
+    "datetime": parse_datetimes,
+    "count": parse_counts,
+    "number": lambda text: pl.select(parse_float_text(pl.lit(text))).to_series(),
+    "metric": lambda text: text.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "_"),
+    "qualifier": _qualifier,
+    "flag": _flag,
+}
 
 
 def _fill_totals(frame: pl.DataFrame, spec: ShapeSpec) -> pl.DataFrame:
@@ -321,7 +394,10 @@ def _fill_totals(frame: pl.DataFrame, spec: ShapeSpec) -> pl.DataFrame:
         return frame
     single = pl.len().over("row_number") == 1
     return frame.with_columns(
-        pl.when(pl.col(item).is_null() & single).then(pl.col(total)).otherwise(pl.col(item)).alias(item)
+        pl.when(pl.col(item).is_null() & single)
+        .then(pl.col(total))
+        .otherwise(pl.col(item))
+        .alias(item)
         for item, total in spec.list_cells.totals.items()
     )
 
@@ -333,12 +409,20 @@ def _point_bounds(frame: pl.DataFrame, target: Target) -> pl.DataFrame:
         return frame
     point = pl.col("qualifier").is_in(["exact", "approx"])
     return frame.with_columns(
-        pl.when(point).then(pl.coalesce("value_high", "value_low")).otherwise("value_high").alias("value_high"),
-        pl.when(point).then(pl.coalesce("value_low", "value_high")).otherwise("value_low").alias("value_low"),
+        pl.when(point)
+        .then(pl.coalesce("value_high", "value_low"))
+        .otherwise("value_high")
+        .alias("value_high"),
+        pl.when(point)
+        .then(pl.coalesce("value_low", "value_high"))
+        .otherwise("value_low")
+        .alias("value_low"),
     )
 
 
-def _per_value(received: pl.Series, derive: Callable[[pl.Series], dict[str, pl.Series]]) -> dict[str, pl.Series]:
+def _per_value(
+    received: pl.Series, derive: Callable[[pl.Series], dict[str, pl.Series]]
+) -> dict[str, pl.Series]:
     """``derive(received)``, computed once per distinct value when the column repeats itself.
 
     Ledger columns repeat themselves (a few hundred vessels and ports, a few thousand dates
@@ -359,7 +443,9 @@ def _per_value(received: pl.Series, derive: Callable[[pl.Series], dict[str, pl.S
         if name == received.name and derived.dtype == pl.String and derived.equals(values):
             spread[name] = received
         elif derived.dtype == pl.Boolean and not derived.any():
-            spread[name] = pl.repeat(False, received.len(), dtype=pl.Boolean, eager=True).alias(name)
+            spread[name] = pl.repeat(False, received.len(), dtype=pl.Boolean, eager=True).alias(
+                name
+            )
         else:
             if index is None:
                 index = value_index(received, values.head(-1)).fill_null(values.len() - 1)
@@ -372,10 +458,17 @@ def _unparsed_text(flags: dict[str, pl.Series]) -> pl.Series | pl.Expr:
     flagged = {name: flag for name, flag in flags.items() if flag.any()}
     if not flagged:
         return pl.lit("", dtype=pl.String)  # one value for the frame, not a string per row
-    return pl.DataFrame([flag.alias(name) for name, flag in flagged.items()]).select(
-        pl.concat_str([pl.when(pl.col(name)).then(pl.lit(name)) for name in flagged], separator=", ",
-                      ignore_nulls=True).alias("unparsed_cells")
-    ).to_series()
+    return (
+        pl.DataFrame([flag.alias(name) for name, flag in flagged.items()])
+        .select(
+            pl.concat_str(
+                [pl.when(pl.col(name)).then(pl.lit(name)) for name in flagged],
+                separator=", ",
+                ignore_nulls=True,
+            ).alias("unparsed_cells")
+        )
+        .to_series()
+    )
 
 
 # --------------------------------------------------------------------------- names
@@ -383,9 +476,8 @@ def _unparsed_text(flags: dict[str, pl.Series]) -> pl.Series | pl.Expr:
 
 def _alias_keys(aliases: pl.DataFrame) -> pl.DataFrame:
     """Alias table by folded key: entity_id, entity_type, key (first alias wins on a clash)."""
-    return (
-        aliases.select("entity_id", "entity_type", key=alias_key(pl.col("alias")))
-        .unique(["entity_type", "key"], keep="first", maintain_order=True)
+    return aliases.select("entity_id", "entity_type", key=alias_key(pl.col("alias"))).unique(
+        ["entity_type", "key"], keep="first", maintain_order=True
     )
 
 
@@ -396,22 +488,36 @@ def _lookup(text: pl.Series, entity_type: str, keyed: pl.DataFrame) -> pl.Series
     return keys.join(lookup, on="key", how="left", maintain_order="left").get_column("entity_id")
 
 
-def _resolve(text: pl.Series, entity_type: str, alternatives: str | None, keyed: pl.DataFrame,
-             as_list: bool) -> pl.Series:
+def _resolve(
+    text: pl.Series, entity_type: str, alternatives: str | None, keyed: pl.DataFrame, as_list: bool
+) -> pl.Series:
     """Ids of the names in ``text``. As a list: the whole name's id, or else the ids of the
     names it gives as alternatives ("Iskander-M/KN-23"), in order, without repeats."""
     whole = _lookup(text, entity_type, keyed)
     if not as_list:
         return whole
     if alternatives is None:
-        return pl.select(pl.when(pl.lit(whole).is_not_null()).then(pl.concat_list(pl.lit(whole)))
-                         .otherwise(pl.lit([], pl.List(pl.String)))).to_series()
-    parts = (pl.DataFrame({"text": text}).with_row_index("_i")
-             .with_columns(pl.col("text").str.split(alternatives)).explode("text")
-             .with_columns(pl.col("text").str.strip_chars()))
+        return pl.select(
+            pl.when(pl.lit(whole).is_not_null())
+            .then(pl.concat_list(pl.lit(whole)))
+            .otherwise(pl.lit([], pl.List(pl.String)))
+        ).to_series()
+    parts = (
+        pl.DataFrame({"text": text})
+        .with_row_index("_i")
+        .with_columns(pl.col("text").str.split(alternatives))
+        .explode("text")
+        .with_columns(pl.col("text").str.strip_chars())
+    )
     parts = parts.with_columns(_lookup(parts.get_column("text"), entity_type, keyed).alias("id"))
-    each = (parts.group_by("_i", maintain_order=True)
-            .agg(pl.col("id").drop_nulls().unique(maintain_order=True))
-            .sort("_i").get_column("id"))
-    return pl.select(pl.when(pl.lit(whole).is_not_null()).then(pl.concat_list(pl.lit(whole)))
-                     .otherwise(pl.lit(each))).to_series()
+    each = (
+        parts.group_by("_i", maintain_order=True)
+        .agg(pl.col("id").drop_nulls().unique(maintain_order=True))
+        .sort("_i")
+        .get_column("id")
+    )
+    return pl.select(
+        pl.when(pl.lit(whole).is_not_null())
+        .then(pl.concat_list(pl.lit(whole)))
+        .otherwise(pl.lit(each))
+    ).to_series()

@@ -23,6 +23,7 @@ _BLOCK_LINE = re.compile(r"[ \t]*(?:#|[-*+] |\d+\. |>|\|)")
 # then whitespace and something that can start a sentence.
 _SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 
+
 def _is_abbreviation(text: str, dot_pos: int, abbreviations: frozenset[str]) -> bool:
     """True when the full stop at ``dot_pos`` closes an abbreviation (one of
     ``abbreviations``, lower case, inner dots kept: "u.s") or an initial."""

@@ -16,3 +16,15 @@ EARLIEST_DATE = dt.date(1990, 1, 1)
 PLAUSIBLE_AHEAD = dt.timedelta(days=366)
 # No ship carries more containers than this; a larger count is a misread.
 MAX_CONTAINERS = 100_000
+# Where a document's publication date was read, and its outlet's name ("page" and "file_name":
+# the outlet finder filled it at ingest, from the text or the file name).
+DATE_SOURCES = (
+    "front_matter",
+    "meta",
+    "json_ld",
+    "time_element",
+    "pdf_metadata",
+    "file_name",
+    "none",
+)
+OUTLET_SOURCES = ("front_matter", "meta", "json_ld", "page", "file_name", "none")

@@ -358,7 +358,10 @@ def model_sql(project: Path = PROJECT_DIR) -> list[tuple[str, str]]:
     }
     files = sorted((project / "models").rglob("*.sql"))
     found = {p.stem: p for p in files}
-    relations = {name: f"{schemas[p.relative_to(project / 'models').parts[0]]}.{name}" for name, p in found.items()}
+    relations = {
+        name: f"{schemas[p.relative_to(project / 'models').parts[0]]}.{name}"
+        for name, p in found.items()
+    }
     relations |= {name: f"ref.{name}" for name in seeds}
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
     rendered: dict[str, tuple[str, set[str]]] = {}
@@ -372,7 +375,9 @@ def model_sql(project: Path = PROJECT_DIR) -> list[tuple[str, str]]:
         def source(source_name: str, table: str) -> str:
             return f"{source_name}.{table}"
 
-        sql = env.from_string(path.read_text()).render(ref=ref, source=source, config=lambda **_: "")
+        sql = env.from_string(path.read_text()).render(
+            ref=ref, source=source, config=lambda **_: ""
+        )
         rendered[name] = (sql, reads & set(found))
     return [(relations[name], rendered[name][0]) for name in _dependency_order(rendered)]
 

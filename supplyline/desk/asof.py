@@ -30,15 +30,15 @@ SOURCE = "published"  # catalog alias of the attached warehouse (a constant, nev
 # one-row table that holds the bound date.
 FILTERS = {
     "raw.documents": "select * from {src}.raw.documents "
-                     "where coalesce(published, ingested_at::date) <= as_of_date()",
+    "where coalesce(published, ingested_at::date) <= as_of_date()",
     "ops.files": "select * from {src}.ops.files "
-                 "where kind is distinct from 'text' or sha256 in (select sha256 from raw.documents)",
+    "where kind is distinct from 'text' or sha256 in (select sha256 from raw.documents)",
     "staging.stg_reports__claims": "select * from {src}.staging.stg_reports__claims "
-                                   "where doc_id in (select doc_id from raw.documents)",
+    "where doc_id in (select doc_id from raw.documents)",
     "staging.stg_reports__entity_mentions": "select * from {src}.staging.stg_reports__entity_mentions "
-                                            "where doc_id in (select doc_id from raw.documents)",
+    "where doc_id in (select doc_id from raw.documents)",
     "staging.stg_ledgers__shipments": "select * from {src}.staging.stg_ledgers__shipments "
-                                      "where departure_date <= as_of_date()",
+    "where departure_date <= as_of_date()",
     "staging.stg_tables__figures": (
         "select f.* from {src}.staging.stg_tables__figures as f "
         "where coalesce(f.period_end, f.period_start, "
@@ -81,7 +81,9 @@ def define_as_of_views(con: duckdb.DuckDBPyConnection, source: str, as_of: dt.da
     relations = _relations(con, source)
     models = model_definitions()
     model_targets = {target for target, _ in models}
-    for schema in sorted({r.split(".")[0] for r in relations} | {t.split(".")[0] for t in model_targets}):
+    for schema in sorted(
+        {r.split(".")[0] for r in relations} | {t.split(".")[0] for t in model_targets}
+    ):
         con.execute(f'create schema if not exists "{schema}"')
     # Filtered inputs first, in FILTERS' order (later filters read earlier ones).
     ordered = [t for t in FILTERS if t in relations] + [t for t in relations if t not in FILTERS]
@@ -100,5 +102,7 @@ def _relations(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
     rows = con.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = ? "
         "union select schema_name, view_name from duckdb_views() where database_name = ? "
-        "and not internal", [source, source]).fetchall()
+        "and not internal",
+        [source, source],
+    ).fetchall()
     return sorted(f"{s}.{n}" for s, n in rows if s != "main" and not s.startswith("fts_"))

@@ -39,9 +39,15 @@ class Table:
         return [c.name for c in self.columns if not c.comment]
 
     def as_dict(self) -> dict:
-        return {"table": self.target, "kind": self.kind, "description": self.comment,
-                "columns": [{"name": c.name, "type": c.data_type, "description": c.comment}
-                            for c in self.columns]}
+        return {
+            "table": self.target,
+            "kind": self.kind,
+            "description": self.comment,
+            "columns": [
+                {"name": c.name, "type": c.data_type, "description": c.comment}
+                for c in self.columns
+            ],
+        }
 
 
 class UnknownTable(LookupError):
@@ -61,12 +67,16 @@ def catalog(con: duckdb.DuckDBPyConnection) -> list[Table]:
         "union all "
         "select schema_name, view_name, 'view', comment from duckdb_views() "
         "where database_name = current_database() and schema_name in (select unnest(?)) "
-        "and not internal", [list(SCHEMAS), list(SCHEMAS)]).fetchall()
+        "and not internal",
+        [list(SCHEMAS), list(SCHEMAS)],
+    ).fetchall()
     tables = {(s, n): Table(s, n, k, _text(c)) for s, n, k, c in rows}
     for s, n, col, dtype, comment in con.execute(
         "select schema_name, table_name, column_name, data_type, comment from duckdb_columns() "
         "where database_name = current_database() and schema_name in (select unnest(?)) "
-        "order by schema_name, table_name, column_index", [list(SCHEMAS)]).fetchall():
+        "order by schema_name, table_name, column_index",
+        [list(SCHEMAS)],
+    ).fetchall():
         if (s, n) in tables:
             tables[(s, n)].columns.append(Column(col, dtype, _text(comment)))
     return sorted(tables.values(), key=lambda t: (SCHEMAS.index(t.schema), t.name))

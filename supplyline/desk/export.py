@@ -49,7 +49,8 @@ def relation_for(con: duckdb.DuckDBPyConnection, source: str) -> duckdb.DuckDBPy
             "union all select schema_name, view_name from duckdb_views() "
             "where database_name = current_database()) "
             "where name = ? and (schema_name = ? or ? = '') order by schema_name <> 'marts'",
-            [name, schema, schema]).fetchall()
+            [name, schema, schema],
+        ).fetchall()
         if found:
             # Names come from the catalog, quoted as identifiers.
             return con.sql(f'select * from "{found[0][0]}"."{found[0][1]}"')
@@ -60,7 +61,9 @@ def export(con: duckdb.DuckDBPyConnection, source: str, out: Path) -> Exported:
     """Write ``source`` (a table name or a query) to ``out``; the format is the file's suffix."""
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise ValueError(f"cannot export to {out.name}: the file must end in .parquet, .csv, .xlsx or .json")
+        raise ValueError(
+            f"cannot export to {out.name}: the file must end in .parquet, .csv, .xlsx or .json"
+        )
     rel = relation_for(con, source)
     if rel is None:
         raise ValueError("the query returns no rows to export (it is not a SELECT)")
@@ -86,7 +89,9 @@ def _portable(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
     if not any(odd):
         return rel
     cols = ['"{}"'.format(c.replace('"', '""')) for c in rel.columns]
-    return rel.project(", ".join(f"{c}::varchar as {c}" if o else c for c, o in zip(cols, odd, strict=True)))
+    return rel.project(
+        ", ".join(f"{c}::varchar as {c}" if o else c for c, o in zip(cols, odd, strict=True))
+    )
 
 
 def flat_frame(frame: pl.DataFrame) -> pl.DataFrame:
@@ -95,8 +100,16 @@ def flat_frame(frame: pl.DataFrame) -> pl.DataFrame:
     if not nested:
         return frame
     return frame.with_columns(
-        pl.Series(c, [None if v is None else json.dumps(_plain(v), default=_json_default, ensure_ascii=False)
-                      for v in frame[c].to_list()], dtype=pl.String)
+        pl.Series(
+            c,
+            [
+                None
+                if v is None
+                else json.dumps(_plain(v), default=_json_default, ensure_ascii=False)
+                for v in frame[c].to_list()
+            ],
+            dtype=pl.String,
+        )
         for c in nested
     )
 
@@ -112,7 +125,10 @@ def neutralised_frame(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     starts = [pl.col(c).cast(pl.String).str.contains(r"^[=+\-@\t\r]") for c in text]
     changed = int(frame.select(pl.sum_horizontal(s.fill_null(False).sum() for s in starts)).item())
     return frame.with_columns(
-        pl.when(s).then(pl.lit("'") + pl.col(c).cast(pl.String)).otherwise(pl.col(c).cast(pl.String)).alias(c)
+        pl.when(s)
+        .then(pl.lit("'") + pl.col(c).cast(pl.String))
+        .otherwise(pl.col(c).cast(pl.String))
+        .alias(c)
         for c, s in zip(text, starts, strict=True)
     ), changed + len(header)
 
@@ -123,8 +139,10 @@ def write_xlsx(frame: pl.DataFrame, out: Path) -> None:
     from openpyxl.cell import WriteOnlyCell
 
     if frame.height > XLSX_MAX_ROWS:
-        raise ValueError(f"{frame.height:,} rows do not fit in one sheet ({XLSX_MAX_ROWS:,} at most); "
-                         "export to .parquet or .csv instead")
+        raise ValueError(
+            f"{frame.height:,} rows do not fit in one sheet ({XLSX_MAX_ROWS:,} at most); "
+            "export to .parquet or .csv instead"
+        )
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("export")
     ws.append(frame.columns)
@@ -144,8 +162,10 @@ def _xlsx_value(value):
         return float(value)  # a number stays a number
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # a sheet has no time zones; DuckDB gives UTC
-    if isinstance(value, dt.timedelta | dt.time) or (value is not None and not isinstance(
-            value, str | int | float | bool | dt.date | dt.datetime)):
+    if isinstance(value, dt.timedelta | dt.time) or (
+        value is not None
+        and not isinstance(value, str | int | float | bool | dt.date | dt.datetime)
+    ):
         return str(value)
     return value
 

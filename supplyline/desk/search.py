@@ -71,8 +71,9 @@ class SearchError(ValueError):
     """A search that cannot run as asked (unknown entity, no index); the message says why."""
 
 
-def search(con: duckdb.DuckDBPyConnection, query: str | None, filters: Filters = Filters(),
-           limit: int = 20) -> list[Hit]:
+def search(
+    con: duckdb.DuckDBPyConnection, query: str | None, filters: Filters = Filters(), limit: int = 20
+) -> list[Hit]:
     """Documents matching ``query`` (BM25, best first) and ``filters``, with snippets and claims.
 
     With an empty query, every document that passes the filters, newest first.
@@ -85,12 +86,15 @@ def search(con: duckdb.DuckDBPyConnection, query: str | None, filters: Filters =
             "select * from (select doc_id, file_name, title, outlet, published, text, "
             "fts_marts_documents.match_bm25(doc_id, ?) as score from marts.documents as d "
             f"where {where}) where score is not null order by score desc, file_name limit ?",
-            [query, *params, limit]).fetchall()
+            [query, *params, limit],
+        ).fetchall()
     else:
         rows = con.execute(
             "select doc_id, file_name, title, outlet, published, text, null as score "
             f"from marts.documents as d where {where} "
-            "order by published desc nulls last, file_name limit ?", [*params, limit]).fetchall()
+            "order by published desc nulls last, file_name limit ?",
+            [*params, limit],
+        ).fetchall()
     stems = query_stems(con, query) if query else set()
     hits = []
     for doc_id, file_name, title, outlet, published, text, score in rows:
@@ -104,44 +108,75 @@ def search(con: duckdb.DuckDBPyConnection, query: str | None, filters: Filters =
 def _document_filters(con: duckdb.DuckDBPyConnection, f: Filters) -> tuple[str, list]:
     """A WHERE clause over ``marts.documents as d`` built from fixed fragments, and its values."""
     claim_where, claim_params = _claim_filters(con, f)
-    mentions = ("d.doc_id in (select doc_id from staging.stg_reports__entity_mentions "
-                "where entity_id in (select unnest(?)))")
-    return _where([
-        (f.since, "d.published >= ?", [f.since]),
-        (f.until, "d.published <= ?", [f.until]),
-        (f.outlet, "contains(lower(d.outlet), lower(?))", [f.outlet]),
-        (claim_params, f"d.doc_id in (select doc_id from marts.claims as c where {claim_where})", claim_params),
-        *[(name, mentions, [resolve_entity(con, name, kind)])
-          for kind, name in (("vessel", f.vessel), ("port", f.port), (None, f.entity)) if name],
-    ])
+    mentions = (
+        "d.doc_id in (select doc_id from staging.stg_reports__entity_mentions "
+        "where entity_id in (select unnest(?)))"
+    )
+    return _where(
+        [
+            (f.since, "d.published >= ?", [f.since]),
+            (f.until, "d.published <= ?", [f.until]),
+            (f.outlet, "contains(lower(d.outlet), lower(?))", [f.outlet]),
+            (
+                claim_params,
+                f"d.doc_id in (select doc_id from marts.claims as c where {claim_where})",
+                claim_params,
+            ),
+            *[
+                (name, mentions, [resolve_entity(con, name, kind)])
+                for kind, name in (("vessel", f.vessel), ("port", f.port), (None, f.entity))
+                if name
+            ],
+        ]
+    )
 
 
 def _claim_filters(con: duckdb.DuckDBPyConnection, f: Filters) -> tuple[str, list]:
     """A WHERE clause over ``marts.claims as c`` for the metric and claimant filters: for a
     claimant, the name itself (as a substring) or any alias of an entity it names."""
-    return _where([
-        (f.metric, "c.metric = ?", [f.metric]),
-        (f.claimant, "(contains(lower(c.attributed_to), lower(?)) or lower(c.attributed_to) in (select unnest(?)))",
-         [f.claimant, claimant_names(con, f.claimant)] if f.claimant else []),
-    ])
+    return _where(
+        [
+            (f.metric, "c.metric = ?", [f.metric]),
+            (
+                f.claimant,
+                "(contains(lower(c.attributed_to), lower(?)) or lower(c.attributed_to) in (select unnest(?)))",
+                [f.claimant, claimant_names(con, f.claimant)] if f.claimant else [],
+            ),
+        ]
+    )
 
 
 def _where(parts: list[tuple[object, str, list]]) -> tuple[str, list]:
     """The AND of the fragments whose filter value is set, and their parameters in order."""
     used = [(fragment, params) for value, fragment, params in parts if value]
-    return " and ".join(["true", *(fragment for fragment, _ in used)]), [p for _, ps in used for p in ps]
+    return " and ".join(["true", *(fragment for fragment, _ in used)]), [
+        p for _, ps in used for p in ps
+    ]
 
 
 def resolve_entity(con: duckdb.DuckDBPyConnection, name: str, kind: str | None) -> list[str]:
     """Entity ids whose canonical name, alias or id is ``name`` (case-insensitive)."""
-    ids = [r[0] for r in con.execute(
-        "select distinct entity_id from ref.aliases where (entity_type = ? or ? is null) "
-        "and (lower(alias) = lower(?) or lower(canonical_name) = lower(?) or entity_id = ?) "
-        "order by 1", [kind, kind, name, name, name]).fetchall()]
+    ids = [
+        r[0]
+        for r in con.execute(
+            "select distinct entity_id from ref.aliases where (entity_type = ? or ? is null) "
+            "and (lower(alias) = lower(?) or lower(canonical_name) = lower(?) or entity_id = ?) "
+            "order by 1",
+            [kind, kind, name, name, name],
+        ).fetchall()
+    ]
     if not ids:
-        known = [r[0] for r in con.execute(
-            "select distinct canonical_name from ref.aliases where entity_type = ? order by 1",
-            [kind]).fetchall()] if kind else []
+        known = (
+            [
+                r[0]
+                for r in con.execute(
+                    "select distinct canonical_name from ref.aliases where entity_type = ? order by 1",
+                    [kind],
+                ).fetchall()
+            ]
+            if kind
+            else []
+        )
         hint = f" (known {kind}s: {', '.join(known)})" if known else ""
         raise SearchError(f"no {kind or 'entity'} called {name!r} in the alias tables{hint}")
     return ids
@@ -149,25 +184,39 @@ def resolve_entity(con: duckdb.DuckDBPyConnection, name: str, kind: str | None) 
 
 def claimant_names(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
     """Lower-cased names and aliases of every entity that ``name`` names."""
-    return [r[0] for r in con.execute(
-        "select distinct lower(n) from ref.aliases, unnest([alias, canonical_name]) as t(n) "
-        "where entity_id in (select entity_id from ref.aliases "
-        "where lower(alias) = lower(?) or lower(canonical_name) = lower(?))", [name, name]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "select distinct lower(n) from ref.aliases, unnest([alias, canonical_name]) as t(n) "
+            "where entity_id in (select entity_id from ref.aliases "
+            "where lower(alias) = lower(?) or lower(canonical_name) = lower(?))",
+            [name, name],
+        ).fetchall()
+    ]
 
 
 def _require_index(con: duckdb.DuckDBPyConnection) -> None:
-    has = con.execute("select count(*) from duckdb_functions() where database_name = current_database() "
-                      "and schema_name = 'fts_marts_documents' and function_name = 'match_bm25'").fetchone()[0]
+    has = con.execute(
+        "select count(*) from duckdb_functions() where database_name = current_database() "
+        "and schema_name = 'fts_marts_documents' and function_name = 'match_bm25'"
+    ).fetchall()[0][0]
     if not has:
-        raise SearchError("this warehouse has no full-text index (DuckLake keeps none); "
-                          "search with filters only, or query marts.documents with SQL")
+        raise SearchError(
+            "this warehouse has no full-text index (DuckLake keeps none); "
+            "search with filters only, or query marts.documents with SQL"
+        )
 
 
 def query_stems(con: duckdb.DuckDBPyConnection, query: str) -> set[str]:
     """The query's terms as the index sees them: tokenised, stop words out, English stems."""
-    return {r[0] for r in con.execute(
-        "select stem(t, 'english') from unnest(fts_marts_documents.tokenize(?)) as x(t) "
-        "where t <> '' and t not in (select sw from fts_marts_documents.stopwords)", [query]).fetchall()}
+    return {
+        r[0]
+        for r in con.execute(
+            "select stem(t, 'english') from unnest(fts_marts_documents.tokenize(?)) as x(t) "
+            "where t <> '' and t not in (select sw from fts_marts_documents.stopwords)",
+            [query],
+        ).fetchall()
+    }
 
 
 def snippets(con: duckdb.DuckDBPyConnection, text: str, stems: set[str]) -> list[Snippet]:
@@ -177,8 +226,16 @@ def snippets(con: duckdb.DuckDBPyConnection, text: str, stems: set[str]) -> list
         prose = [(s, e) for s, e in sentences if len(text[s:e].split()) >= 8] or sentences
         return [_trim(text, *prose[0], [])] if prose else []
     words = [(m.start(), m.end(), _fold(m.group())) for m in _WORD.finditer(text)]
-    stem_of = dict(con.execute("select w, stem(w, 'english') from unnest(?) as t(w)",
-                               [sorted({w for _, _, w in words})]).fetchall()) if words else {}
+    stem_of = (
+        dict(
+            con.execute(
+                "select w, stem(w, 'english') from unnest(?) as t(w)",
+                [sorted({w for _, _, w in words})],
+            ).fetchall()
+        )
+        if words
+        else {}
+    )
     matches = [(s, e, stem_of[w]) for s, e, w in words if stem_of.get(w) in stems]
     scored = []
     for i, (start, end) in enumerate(sentences):
@@ -186,12 +243,16 @@ def snippets(con: duckdb.DuckDBPyConnection, text: str, stems: set[str]) -> list
         if inside:
             scored.append((-len({t for _, _, t in inside}), -len(inside), i, start, end, inside))
     best = sorted(sorted(scored)[:SNIPPETS_PER_HIT], key=lambda x: x[2])
-    return [_trim(text, start, end, [(s, e) for s, e, _ in inside]) for *_, start, end, inside in best]
+    return [
+        _trim(text, start, end, [(s, e) for s, e, _ in inside]) for *_, start, end, inside in best
+    ]
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
     """Sentence-ish spans: split after . ! ? and at blank lines, surrounding space dropped."""
-    bounds = [0] + [x for m in _SENTENCE_END.finditer(text) for x in (m.start(), m.end())] + [len(text)]
+    bounds = (
+        [0] + [x for m in _SENTENCE_END.finditer(text) for x in (m.start(), m.end())] + [len(text)]
+    )
     spans = []
     for start, end in zip(bounds[::2], bounds[1::2], strict=True):
         chunk = text[start:end]
@@ -210,15 +271,20 @@ def _trim(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snip
         cut_end = cut_start + SNIPPET_CHARS
     prefix = "…" if cut_start > start else ""
     suffix = "…" if cut_end < end else ""
-    inside = [(s - cut_start + len(prefix), e - cut_start + len(prefix))
-              for s, e in spans if cut_start <= s and e <= cut_end]
+    inside = [
+        (s - cut_start + len(prefix), e - cut_start + len(prefix))
+        for s, e in spans
+        if cut_start <= s and e <= cut_end
+    ]
     flat = re.sub(r"\s", " ", prefix + text[cut_start:cut_end] + suffix)
     return Snippet(flat, inside)
 
 
 def _fold(word: str) -> str:
     """Lower case without accents, as the index folds text before stemming."""
-    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c)
+    )
 
 
 def _attach_claims(con: duckdb.DuckDBPyConnection, hits: list[Hit], f: Filters) -> None:
@@ -229,7 +295,9 @@ def _attach_claims(con: duckdb.DuckDBPyConnection, hits: list[Hit], f: Filters) 
     rows = con.execute(
         "select doc_id, claim_id, metric, value_low, value_high, unit, qualifier, attributed_to, quote "
         f"from marts.claims as c where doc_id in (select unnest(?)) and {where} "
-        "order by doc_id, char_start, claim_seq", [[h.doc_id for h in hits], *params])
+        "order by doc_id, char_start, claim_seq",
+        [[h.doc_id for h in hits], *params],
+    )
     by_doc = {h.doc_id: h for h in hits}
     cols = [d[0] for d in rows.description]
     for row in rows.fetchall():

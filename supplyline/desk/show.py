@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.progress import TaskID
 from rich.table import Table
 from rich.text import Text
 
@@ -25,8 +26,24 @@ from supplyline.desk.search import Hit
 from supplyline.progress import ProgressEvent, listening
 
 HIGHLIGHT = "bold black on yellow"
-SEARCH_CSV_COLUMNS = ["rank", "doc_id", "file_name", "title", "outlet", "published", "score", "snippets",
-                      "claim_id", "metric", "value_low", "value_high", "unit", "qualifier", "attributed_to", "quote"]
+SEARCH_CSV_COLUMNS = [
+    "rank",
+    "doc_id",
+    "file_name",
+    "title",
+    "outlet",
+    "published",
+    "score",
+    "snippets",
+    "claim_id",
+    "metric",
+    "value_low",
+    "value_high",
+    "unit",
+    "qualifier",
+    "attributed_to",
+    "quote",
+]
 
 
 def figure(claim: dict) -> str:
@@ -49,8 +66,12 @@ def figure(claim: dict) -> str:
 
 def hits_table(hits: list[Hit], query: str) -> Table:
     """One row per hit: the report, its highlighted snippets, and its claims."""
-    table = Table(title=f"{len(hits)} reports for {query!r}" if query else f"{len(hits)} reports",
-                  show_lines=True, expand=True, title_justify="left")
+    table = Table(
+        title=f"{len(hits)} reports for {query!r}" if query else f"{len(hits)} reports",
+        show_lines=True,
+        expand=True,
+        title_justify="left",
+    )
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("report", ratio=2, overflow="fold")
     table.add_column("what it says", ratio=5)
@@ -92,11 +113,21 @@ def hits_csv(hits: list[Hit]) -> str:
     writer = csv.writer(out)
     writer.writerow(SEARCH_CSV_COLUMNS)
     for rank, hit in enumerate(hits, 1):
-        doc = [rank, hit.doc_id, hit.file_name, hit.title, hit.outlet, hit.published, hit.score,
-               " … ".join(s.marked() for s in hit.snippets)]
+        doc = [
+            rank,
+            hit.doc_id,
+            hit.file_name,
+            hit.title,
+            hit.outlet,
+            hit.published,
+            hit.score,
+            " … ".join(s.marked() for s in hit.snippets),
+        ]
         for claim in hit.claims or [{}]:
             row = doc + [claim.get(k) for k in SEARCH_CSV_COLUMNS[8:]]
-            writer.writerow([neutralise(v) if isinstance(v, str) else ("" if v is None else v) for v in row])
+            writer.writerow(
+                [neutralise(v) if isinstance(v, str) else ("" if v is None else v) for v in row]
+            )
     return out.getvalue()
 
 
@@ -110,8 +141,12 @@ def dictionary(tables: list[DictTable], console: Console) -> None:
         overview.add_column("description", ratio=1)
         for t in tables:
             described = len(t.columns) - len(t.undescribed)
-            overview.add_row(t.target, t.kind, f"{described}/{len(t.columns)} described",
-                             Text(t.comment or "(no description)", style="" if t.comment else "dim"))
+            overview.add_row(
+                t.target,
+                t.kind,
+                f"{described}/{len(t.columns)} described",
+                Text(t.comment or "(no description)", style="" if t.comment else "dim"),
+            )
         console.print(overview)
         return
     t = tables[0]
@@ -122,10 +157,19 @@ def dictionary(tables: list[DictTable], console: Console) -> None:
     columns.add_column("type")
     columns.add_column("description", ratio=1)
     for c in t.columns:
-        columns.add_row(c.name, c.data_type, Text(c.comment or "(no description)", style="" if c.comment else "dim"))
+        columns.add_row(
+            c.name,
+            c.data_type,
+            Text(c.comment or "(no description)", style="" if c.comment else "dim"),
+        )
     console.print(columns)
     if t.undescribed:
-        console.print(Text(f"{len(t.undescribed)} of {len(t.columns)} columns have no description", style="yellow"))
+        console.print(
+            Text(
+                f"{len(t.undescribed)} of {len(t.columns)} columns have no description",
+                style="yellow",
+            )
+        )
 
 
 # --------------------------------------------------------------------------- run progress
@@ -138,9 +182,15 @@ class LiveProgress:
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(
-            SpinnerColumn(finished_text="[green]✓"), TextColumn("{task.description:<10}"), BarColumn(),
-            TextColumn("{task.fields[count]}"), TimeElapsedColumn(), console=console, transient=False)
-        self.tasks: dict[str, int] = {}
+            SpinnerColumn(finished_text="[green]✓"),
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            TextColumn("{task.fields[count]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.tasks: dict[str, TaskID] = {}
 
     def __call__(self, event: ProgressEvent) -> None:
         if event.stage not in self.tasks:
@@ -149,11 +199,15 @@ class LiveProgress:
             for task in self.tasks.values():
                 if self.progress.tasks[task].total is None:
                     self._finish(task)
-            self.tasks[event.stage] = self.progress.add_task(event.stage, total=event.total, count="")
+            self.tasks[event.stage] = self.progress.add_task(
+                event.stage, total=event.total, count=""
+            )
         count = event.describe().split(": ", 1)[1]
-        self.progress.update(self.tasks[event.stage], completed=event.done, total=event.total, count=count)
+        self.progress.update(
+            self.tasks[event.stage], completed=event.done, total=event.total, count=count
+        )
 
-    def _finish(self, task: int) -> None:
+    def _finish(self, task: TaskID) -> None:
         t = self.progress.tasks[task]
         if not t.finished:
             self.progress.update(task, total=t.completed or 1, completed=t.completed or 1)
@@ -177,7 +231,11 @@ class PlainProgress:
         if last is not None and event.at - last < 1.0 and not event.finished:
             return
         self.last[event.stage] = event.at
-        print(f"[{event.at - self.started:7.1f}s] progress {event.describe()}", file=self.stream, flush=True)
+        print(
+            f"[{event.at - self.started:7.1f}s] progress {event.describe()}",
+            file=self.stream,
+            flush=True,
+        )
 
 
 @contextmanager
@@ -204,8 +262,11 @@ def _quiet_prefect_console() -> list[tuple[logging.Handler, int]]:
     """Prefect's console handlers at WARNING; returns their old levels."""
     from prefect.logging.handlers import PrefectConsoleHandler
 
-    seen, changed = set(), []
-    loggers = [logging.getLogger()] + [logging.getLogger(n) for n in list(logging.root.manager.loggerDict)]
+    seen: set[int] = set()
+    changed: list[tuple[logging.Handler, int]] = []
+    loggers = [logging.getLogger()] + [
+        logging.getLogger(n) for n in list(logging.root.manager.loggerDict)
+    ]
     for lg in loggers:
         for h in getattr(lg, "handlers", []):
             if isinstance(h, PrefectConsoleHandler) and id(h) not in seen:

@@ -46,6 +46,4 @@ def check(
         marts = expectations.run_date_checks(con, run_id)
     extra = settings.extra_checks_dir
     team = sqlchecks.run_checks(con, extra) if extra else []
-    return Checked(
-        (*loaded.checks, *built.checks, *marts, *team), reconciliations.verdicts(con)
-    )
+    return Checked((*loaded.checks, *built.checks, *marts, *team), reconciliations.verdicts(con))

@@ -106,8 +106,13 @@ def run(tmp_path_factory, sample_inbox) -> Run:
     build_corpus(inbox, outside, ALL_CASES)
     before, outside_before = snapshot_inputs(inbox), snapshot_inputs(outside)
     with running_server() as smtp, pytest.MonkeyPatch.context() as mp:
-        for var in ("SUPPLYLINE_SMTP_USER", "SUPPLYLINE_SMTP_PASSWORD", "SUPPLYLINE_SMTP_CREDENTIALS_BLOCK",
-                    "SUPPLYLINE_SMTP_TLS", "SUPPLYLINE_ALERT_ALWAYS"):
+        for var in (
+            "SUPPLYLINE_SMTP_USER",
+            "SUPPLYLINE_SMTP_PASSWORD",
+            "SUPPLYLINE_SMTP_CREDENTIALS_BLOCK",
+            "SUPPLYLINE_SMTP_TLS",
+            "SUPPLYLINE_ALERT_ALWAYS",
+        ):
             mp.delenv(var, raising=False)
         mp.setenv("SUPPLYLINE_SMTP_HOST", smtp.host)
         mp.setenv("SUPPLYLINE_SMTP_PORT", str(smtp.port))
@@ -118,12 +123,16 @@ def run(tmp_path_factory, sample_inbox) -> Run:
             summary = nightly(inbox=str(inbox), warehouse=str(root / "wh.duckdb"))
         except RunFailed as exc:  # the tests below then say what failed
             summary = exc.summary.as_dict()
-        yield Run(root, inbox, outside, root / "wh.duckdb", smtp, summary, before, outside_before, mp)
+        yield Run(
+            root, inbox, outside, root / "wh.duckdb", smtp, summary, before, outside_before, mp
+        )
 
 
 def _params(cases: list[Case]) -> list:
     return [
-        pytest.param(c, id=c.kind, marks=[pytest.mark.xfail(reason=c.xfail, strict=True)] if c.xfail else [])
+        pytest.param(
+            c, id=c.kind, marks=[pytest.mark.xfail(reason=c.xfail, strict=True)] if c.xfail else []
+        )
         for c in cases
     ]
 
@@ -164,7 +173,9 @@ def test_case_outcome(run, case: Case):
     elif case.reason:
         assert case.reason in (note or ""), note
     if case.status == "failed":
-        parse_rows = run.q("select stage, reason from dq.quarantine where source_file = ?", [case.name])
+        parse_rows = run.q(
+            "select stage, reason from dq.quarantine where source_file = ?", [case.name]
+        )
         assert parse_rows == [("ingest", error)]
     if case.duplicate_of:
         assert duplicate_of == case.duplicate_of
@@ -184,24 +195,36 @@ def _check_rows_accounted(run: Run, case: Case, counts: tuple) -> None:
     if case.is_table:
         assert counts == (case.rows_in, case.rows_loaded, case.rows_quarantined, case.rows_skipped)
         assert rows_in == loaded + quarantined + skipped
-        misfits = run.q("select count(*) from dq.quarantine where source_file = ? and stage = 'ingest' "
-                        "and locator is not null", [case.name])[0][0]
-        assert run.q("select count(*) from raw.table_rows where file_name = ?", [case.name]) == [(rows_in - misfits,)]
+        misfits = run.q(
+            "select count(*) from dq.quarantine where source_file = ? and stage = 'ingest' "
+            "and locator is not null",
+            [case.name],
+        )[0][0]
+        assert run.q("select count(*) from raw.table_rows where file_name = ?", [case.name]) == [
+            (rows_in - misfits,)
+        ]
     elif case.status == "loaded":
         assert (rows_in, loaded) == (1, 1)
-        assert run.q("select count(*) from raw.documents where file_name = ?", [case.name]) == [(1,)]
+        assert run.q("select count(*) from raw.documents where file_name = ?", [case.name]) == [
+            (1,)
+        ]
 
 
 def _check_quarantined_rows(run: Run, case: Case) -> None:
     """Each quarantined row names its row, check and reason, and keeps the row as received."""
-    bad = run.q("select stage, locator, check_name, reason, original_row from dq.quarantine "
-                "where source_file = ? and locator is not null", [case.name])
+    bad = run.q(
+        "select stage, locator, check_name, reason, original_row from dq.quarantine "
+        "where source_file = ? and locator is not null",
+        [case.name],
+    )
     assert len(bad) == case.rows_quarantined
     for stage, locator, check_name, reason, original in bad:
         assert re.fullmatch(r"(?:[^:]+:)?row \d+", locator) and check_name and reason
         row_number = int(locator.rsplit(" ", 1)[1])
-        raw = run.q("select row_json from raw.table_rows where file_name = ? and row_number = ?",
-                    [case.name, row_number])
+        raw = run.q(
+            "select row_json from raw.table_rows where file_name = ? and row_number = ?",
+            [case.name, row_number],
+        )
         if stage == "normalise":  # a row read but refused: its cells as raw.table_rows holds them
             assert json.loads(original) == json.loads(raw[0][0])
         else:  # a row that did not fit its header: its own cells, and no raw row
@@ -214,20 +237,34 @@ def _check_quarantined_rows(run: Run, case: Case) -> None:
 def test_good_sample_files_load(run):
     for name in SAMPLE_TEXTS:
         assert run.q("select status from ops.files where path = ?", [name]) == [("loaded",)]
-        assert run.q("select count(*) from marts.claims where file_name = ?", [name])[0][0] > 0, name
+        assert run.q("select count(*) from marts.claims where file_name = ?", [name])[0][0] > 0, (
+            name
+        )
     for name in SAMPLE_TABLES:
-        rows_in, loaded = run.q("select rows_in, rows_loaded from ops.files where path = ?", [name])[0]
+        rows_in, loaded = run.q(
+            "select rows_in, rows_loaded from ops.files where path = ?", [name]
+        )[0]
         assert rows_in == loaded > 0, name
 
 
 def test_every_table_row_is_accounted_for(run):
-    files = run.q("select path, rows_in, rows_loaded, rows_quarantined, rows_skipped from ops.files "
-                  "where kind = 'table' and status = 'loaded'")
+    files = run.q(
+        "select path, rows_in, rows_loaded, rows_quarantined, rows_skipped from ops.files "
+        "where kind = 'table' and status = 'loaded'"
+    )
     assert len(files) >= 20
     raw = dict(run.q("select file_name, count(*) from raw.table_rows group by 1"))
-    quarantined = dict(run.q("select source_file, count(*) from dq.quarantine where locator is not null group by 1"))
-    misfits = dict(run.q("select source_file, count(*) from dq.quarantine where stage = 'ingest' "
-                         "and locator is not null group by 1"))
+    quarantined = dict(
+        run.q(
+            "select source_file, count(*) from dq.quarantine where locator is not null group by 1"
+        )
+    )
+    misfits = dict(
+        run.q(
+            "select source_file, count(*) from dq.quarantine where stage = 'ingest' "
+            "and locator is not null group by 1"
+        )
+    )
     for path, rows_in, loaded, n_quarantined, skipped in files:
         assert rows_in == loaded + n_quarantined + skipped, path
         assert raw.get(path, 0) + misfits.get(path, 0) == rows_in, path
@@ -235,8 +272,12 @@ def test_every_table_row_is_accounted_for(run):
 
 
 def test_nothing_outside_the_inbox_is_read(run):
-    assert run.q("select count(*) from raw.documents where text like ?", [f"%{OUTSIDE_MARKER[:20]}%"]) == [(0,)]
-    assert run.q("select count(*) from raw.table_rows where row_json like ?", [f"%{OUTSIDE_MARKER[:20]}%"]) == [(0,)]
+    assert run.q(
+        "select count(*) from raw.documents where text like ?", [f"%{OUTSIDE_MARKER[:20]}%"]
+    ) == [(0,)]
+    assert run.q(
+        "select count(*) from raw.table_rows where row_json like ?", [f"%{OUTSIDE_MARKER[:20]}%"]
+    ) == [(0,)]
     assert run.q("select count(*) from ops.files where path like '%inside_link%'") == [(0,)]
 
 
@@ -287,7 +328,9 @@ def test_file_names_are_escaped_in_html(run):
 
 def test_alert_names_every_failed_or_warned_check(run):
     text, body = run.parts()
-    problems = run.q("select distinct check_name, table_name from dq.check_results where status in ('fail', 'warn')")
+    problems = run.q(
+        "select distinct check_name, table_name from dq.check_results where status in ('fail', 'warn')"
+    )
     assert problems
     for check, table in problems:
         assert check in text and table in text

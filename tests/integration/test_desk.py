@@ -22,12 +22,18 @@ from typer.testing import CliRunner
 from flows.nightly import nightly
 from supplyline.cli import app
 from supplyline.desk.export import FORMULA_START
+from supplyline.settings import REPO_ROOT
 from tests.bad_inputs import CASES, build_corpus
 from tests.browser import CHART_MARKS_JS, Browser, chromium_path
 from tests.terminal import Terminal
 from tests.warehouse_contents import query
 
-BAD_CASES = ("truncated_pdf", "csv_row_level_problems", "name_leading_dashes", "name_html_markup_failed")
+BAD_CASES = (
+    "truncated_pdf",
+    "csv_row_level_problems",
+    "name_leading_dashes",
+    "name_html_markup_failed",
+)
 FORMULA_EVIDENCE = '=HYPERLINK("http://example.invalid","click")'
 
 
@@ -35,9 +41,21 @@ def _formula_ledger(path: Path) -> None:
     """A ledger whose evidence and source cells look like spreadsheet formulas."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["vessel", "departure_port", "departure_date", "arrival_port", "arrival_date", "containers",
-                     "evidence", "source"])
-    writer.writerow(["Angara", "Rajin", "2025-03-02", "Dunay", "2025-03-04", "80", FORMULA_EVIDENCE, "@desk"])
+    writer.writerow(
+        [
+            "vessel",
+            "departure_port",
+            "departure_date",
+            "arrival_port",
+            "arrival_date",
+            "containers",
+            "evidence",
+            "source",
+        ]
+    )
+    writer.writerow(
+        ["Angara", "Rajin", "2025-03-02", "Dunay", "2025-03-04", "80", FORMULA_EVIDENCE, "@desk"]
+    )
     path.write_text(out.getvalue())
 
 
@@ -75,6 +93,28 @@ def test_the_run_wrote_its_report_beside_the_warehouse(desk):
     assert "<script src" not in page and "<link" not in page  # everything is inline
 
 
+def test_describe_claims_explains_every_column_from_the_model_yaml(desk):
+    """The descriptions written once in the dbt model YAML reach the warehouse as comments and
+    come back from ``supplyline describe``: every column of marts.claims, end to end."""
+    import yaml
+
+    models = yaml.safe_load(
+        (REPO_ROOT / "warehouse" / "models" / "marts" / "_marts.yml").read_text()
+    )
+    (claims,) = [m for m in models["models"] if m["name"] == "claims"]
+    declared = {c["name"]: " ".join(c["description"].split()) for c in claims["columns"]}
+    code, out = cli("describe", "marts.claims", "--json", "-w", str(desk["warehouse"]))
+    assert code == 0, out
+    (table,) = json.loads(out)
+    shown = {c["name"]: c["description"] for c in table["columns"]}
+    assert list(shown) == list(declared)  # every column, in the contract's order
+    assert {k: " ".join((v or "").split()) for k, v in shown.items()} == declared
+    assert table["description"] and "claim_id" in table["description"]
+    code, text = cli("describe", "marts.claims", "-w", str(desk["warehouse"]))
+    assert code == 0 and "(no description)" not in text and "have no description" not in text
+    assert all(name in text for name in declared)
+
+
 # --------------------------------------------------------------------------- search
 
 
@@ -87,15 +127,23 @@ def test_search_rajin_containers_lists_reports_with_snippets_and_claims(desk):
     hits = json.loads(cli("search", "Rajin containers", "--format", "json")[1])
     # The three sample reports about the Rajin shuttle's containers rank first among the samples
     # (the bad-input corpus adds a short note about Rajin containers of its own).
-    samples = [h["file_name"] for h in hits if (desk["inbox"] / h["file_name"]).exists()
-               and h["file_name"] in {p.name for p in _sample_files()}]
-    assert set(samples[:3]) == {"harbour_watch_2024-02-08_january_peak.md", "kmo_technical_note_2025-04-15.pdf",
-                                "maritime_security_digest_2025-04-10_final_count.html"}
+    samples = [
+        h["file_name"]
+        for h in hits
+        if (desk["inbox"] / h["file_name"]).exists()
+        and h["file_name"] in {p.name for p in _sample_files()}
+    ]
+    assert set(samples[:3]) == {
+        "harbour_watch_2024-02-08_january_peak.md",
+        "kmo_technical_note_2025-04-15.pdf",
+        "maritime_security_digest_2025-04-10_final_count.html",
+    }
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
     harbour = next(h for h in hits if h["file_name"].startswith("harbour_watch"))
     assert any("**Rajin**" in s and "**containers**" in s for s in harbour["snippets"])
     assert {"metric": "containers", "value_low": 6700.0, "value_high": 6700.0} in [
-        {k: c[k] for k in ("metric", "value_low", "value_high")} for c in harbour["claims"]]
+        {k: c[k] for k in ("metric", "value_low", "value_high")} for c in harbour["claims"]
+    ]
     assert all(c["quote"] for h in hits for c in h["claims"])
 
 
@@ -116,11 +164,21 @@ def test_search_filters(desk):
 
     wh = desk["warehouse"]
     by_vessel = files("", "--vessel", "Maya-1")  # an alias of Maia-1
-    mentioning = {r[0] for r in query(wh, "select d.file_name from staging.stg_reports__entity_mentions m "
-                                          "join marts.documents d using (doc_id) where entity_id = 'vessel:maia-1'")}
+    mentioning = {
+        r[0]
+        for r in query(
+            wh,
+            "select d.file_name from staging.stg_reports__entity_mentions m "
+            "join marts.documents d using (doc_id) where entity_id = 'vessel:maia-1'",
+        )
+    }
     assert by_vessel and set(by_vessel) == mentioning
     hur = json.loads(cli("search", "shells", "--claimant", "HUR", "--format", "json")[1])
-    assert hur and all(c["attributed_to"] == "Ukrainian military intelligence (HUR)" for h in hur for c in h["claims"])
+    assert hur and all(
+        c["attributed_to"] == "Ukrainian military intelligence (HUR)"
+        for h in hur
+        for c in h["claims"]
+    )
     since = files("containers", "--since", "2025-01-01", "--until", "2025-04-30")
     published = dict(query(wh, "select file_name, published from marts.documents"))
     assert since and all(dt.date(2025, 1, 1) <= published[f] <= dt.date(2025, 4, 30) for f in since)
@@ -138,15 +196,30 @@ def test_search_filters(desk):
 def test_as_of_answers_with_fewer_claims(desk):
     wh = str(desk["warehouse"])
     code, now = cli("sql", "select count(*) from marts.claims", "-f", "csv", "-w", wh)
-    code_then, then = cli("sql", "--as-of", "2024-06-01", "select count(*) from marts.claims", "-f", "csv", "-w", wh)
+    code_then, then = cli(
+        "sql", "--as-of", "2024-06-01", "select count(*) from marts.claims", "-f", "csv", "-w", wh
+    )
     assert code == code_then == 0
     n_now, n_then = int(now.split()[-1]), int(then.split()[-1])
     # Independently: claims of reports published by then (undated reports were ingested today).
-    expected = query(desk["warehouse"], "select count(*) from marts.claims c join raw.documents d using (doc_id) "
-                                        "where coalesce(d.published, d.ingested_at::date) <= date '2024-06-01'")
+    expected = query(
+        desk["warehouse"],
+        "select count(*) from marts.claims c join raw.documents d using (doc_id) "
+        "where coalesce(d.published, d.ingested_at::date) <= date '2024-06-01'",
+    )
     assert 0 < n_then == expected[0][0] < n_now
-    groups = json.loads(cli("sql", "--as-of", "2024-06-01", "select max(last_published) as last, "
-                            "count(*) as n from marts.claim_groups", "-f", "json", "-w", wh)[1])
+    groups = json.loads(
+        cli(
+            "sql",
+            "--as-of",
+            "2024-06-01",
+            "select max(last_published) as last, count(*) as n from marts.claim_groups",
+            "-f",
+            "json",
+            "-w",
+            wh,
+        )[1]
+    )
     assert groups[0]["last"] <= "2024-06-01" and groups[0]["n"] > 0
     code, out = cli("sql", "--as-of", "1 June", "select 1", "-w", wh)
     assert code == 2 and "YYYY-MM-DD" in out
@@ -177,11 +250,18 @@ def test_export_ledger_rows_round_trip(desk, tmp_path):
     for suffix in ("csv", "parquet", "json", "xlsx"):
         out = tmp_path / f"ledger.{suffix}"
         assert cli("export", sql, "--to", str(out))[0] == 0
-        back = (pl.read_excel(out) if suffix == "xlsx" else pl.read_json(out) if suffix == "json"
-                else getattr(pl, f"read_{suffix}")(out))
+        back = (
+            pl.read_excel(out)
+            if suffix == "xlsx"
+            else pl.read_json(out)
+            if suffix == "json"
+            else getattr(pl, f"read_{suffix}")(out)
+        )
         assert back.height == expected, suffix
         evidence = back.filter(pl.col("source_file") == "formula_ledger.csv")["evidence"].to_list()
-        assert evidence == ([FORMULA_EVIDENCE] if suffix in ("parquet", "json") else ["'" + FORMULA_EVIDENCE])
+        assert evidence == (
+            [FORMULA_EVIDENCE] if suffix in ("parquet", "json") else ["'" + FORMULA_EVIDENCE]
+        )
 
 
 # --------------------------------------------------------------------------- the run report
@@ -199,7 +279,9 @@ def test_report_cli_writes_the_latest_run(desk, tmp_path):
 def browser():
     if not chromium_path():
         if os.environ.get("SUPPLYLINE_REQUIRE_BROWSER"):
-            pytest.fail("no Chromium on PATH, and SUPPLYLINE_REQUIRE_BROWSER is set (CI installs it)")
+            pytest.fail(
+                "no Chromium on PATH, and SUPPLYLINE_REQUIRE_BROWSER is set (CI installs it)"
+            )
         pytest.skip("no Chromium on PATH (.ci/run installs Debian's chromium)")
     with Browser() as b:
         yield b
@@ -212,9 +294,14 @@ def test_report_renders_every_chart_in_headless_chromium(desk, browser, tmp_path
     charts = browser.evaluate(CHART_MARKS_JS)
     print("charts:", json.dumps(charts))
     assert [c["caption"] for c in charts] == [
-        "voyages and containers per month", "estimates by metric", "troops and casualties",
-        "spread of estimates per metric", "claims against the ledger", "checks by tool and outcome",
-        "quarantined rows by file"]
+        "voyages and containers per month",
+        "estimates by metric",
+        "troops and casualties",
+        "spread of estimates per metric",
+        "claims against the ledger",
+        "checks by tool and outcome",
+        "quarantined rows by file",
+    ]
     for chart in charts:
         assert chart["svg"] == 1 and chart["markGroups"] >= 1 and chart["marks"] > 0, chart
     assert browser.console_errors() == []
@@ -224,9 +311,11 @@ def test_report_renders_every_chart_in_headless_chromium(desk, browser, tmp_path
     assert "<b>bold & co.txt" in text and "truncated.pdf" in text and "row_problems.csv" in text
     assert browser.evaluate("document.querySelectorAll('table b').length") == 0
     # Hovering a claim shows its quote and file.
-    box = browser.evaluate("(() => { const el = document.querySelector('#chart-estimates-0 g.role-mark path');"
-                           " el.scrollIntoView({block: 'center'}); const r = el.getBoundingClientRect();"
-                           " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+    box = browser.evaluate(
+        "(() => { const el = document.querySelector('#chart-estimates-0 g.role-mark path');"
+        " el.scrollIntoView({block: 'center'}); const r = el.getBoundingClientRect();"
+        " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+    )
     browser.call("Input.dispatchMouseEvent", type="mouseMoved", x=box[0], y=box[1])
     deadline = time.monotonic() + 5
     tooltip = ""
@@ -253,7 +342,10 @@ def test_run_and_status_as_json(desk):
     assert "progress scan:" in result.stderr  # plain progress lines when not on a terminal
     status = json.loads(cli("status", "--json")[1])
     assert status["recent_runs"][0]["run_id"] == summary["run_id"]
-    assert status["rows_per_mart"]["marts.claims"] == query(desk["warehouse"], "select count(*) from marts.claims")[0][0]
+    assert (
+        status["rows_per_mart"]["marts.claims"]
+        == query(desk["warehouse"], "select count(*) from marts.claims")[0][0]
+    )
     assert {"status", "kind", "files"} <= set(status["files_by_status"][0])
 
 

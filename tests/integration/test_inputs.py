@@ -43,23 +43,56 @@ def bomb_run(tmp_path_factory, sample_inbox) -> dict:
     env["SUPPLYLINE_DATA_DIR"] = str(root / "data")
     warehouse = root / "wh.duckdb"
     proc = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(BIN / "supplyline"), "run", "--inbox", str(inbox), "--warehouse",
-         str(warehouse)], env=env, capture_output=True, text=True, timeout=900, cwd=REPO_ROOT)
+        [
+            sys.executable,
+            "-c",
+            MEASURE,
+            str(BIN / "supplyline"),
+            "run",
+            "--inbox",
+            str(inbox),
+            "--warehouse",
+            str(warehouse),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=REPO_ROOT,
+    )
     peak, code = proc.stderr.strip().splitlines()[-1].split()
-    return {"cases": cases, "warehouse": warehouse, "stdout": proc.stdout, "peak": int(peak), "code": int(code),
-            "inbox_bytes": sum(p.stat().st_size for p in inbox.iterdir())}
+    return {
+        "cases": cases,
+        "warehouse": warehouse,
+        "stdout": proc.stdout,
+        "peak": int(peak),
+        "code": int(code),
+        "inbox_bytes": sum(p.stat().st_size for p in inbox.iterdir()),
+    }
 
 
 def test_bombs_fail_as_files_and_the_good_report_loads(bomb_run):
     assert bomb_run["code"] == 0, bomb_run["stdout"]
-    rows = dict(((p, (s, e)) for p, s, e in query(bomb_run["warehouse"], "select path, status, error from ops.files")))
+    rows = dict(
+        (
+            (p, (s, e))
+            for p, s, e in query(bomb_run["warehouse"], "select path, status, error from ops.files")
+        )
+    )
     case: Case
     for case in bomb_run["cases"]:
         status, error = rows[case.name]
         assert status == "failed" and case.reason in error, (case.name, error)
         assert f"failed: {case.name}: " in bomb_run["stdout"]
     assert rows[GOOD_REPORT] == ("loaded", None)
-    assert query(bomb_run["warehouse"], "select count(*) from marts.claims where file_name = ?", [GOOD_REPORT])[0][0] > 0
+    assert (
+        query(
+            bomb_run["warehouse"],
+            "select count(*) from marts.claims where file_name = ?",
+            [GOOD_REPORT],
+        )[0][0]
+        > 0
+    )
 
 
 def test_bombs_keep_memory_bounded(bomb_run):
@@ -78,20 +111,27 @@ def misfit_inbox(tmp_path) -> Path:
         "Maria,Rajin,2025-02-04,Dunay,2025-02-06,40,stray\n"
         "Maia-1,Rajin\n"
         "Lady R,Rajin,2025-02-09,Dunay,2025-02-11,-5\n"
-        "Sparta IV,Rajin,2025-02-12,Dunay,2025-02-14,30\n")
+        "Sparta IV,Rajin,2025-02-12,Dunay,2025-02-14,30\n"
+    )
     (inbox / "no_header.csv").write_text("2025-01-20,10000\n2025-02-20,9000\n")
     (inbox / "header_only.csv").write_text("vessel,departure_date,containers\n")
     return inbox
 
 
 def _ledger(warehouse: Path) -> list[tuple]:
-    return query(warehouse, "select path, status, rows_in, rows_loaded, rows_quarantined, rows_skipped, note "
-                            "from ops.files order by path")
+    return query(
+        warehouse,
+        "select path, status, rows_in, rows_loaded, rows_quarantined, rows_skipped, note "
+        "from ops.files order by path",
+    )
 
 
 def _quarantine(warehouse: Path) -> list[tuple]:
-    return query(warehouse, "select source_file, stage, locator, check_name, reason, original_row::varchar "
-                            "from dq.quarantine order by all")
+    return query(
+        warehouse,
+        "select source_file, stage, locator, check_name, reason, original_row::varchar "
+        "from dq.quarantine order by all",
+    )
 
 
 def test_misfits_and_warnings_survive_a_rebuild(misfit_inbox, tmp_path, monkeypatch):
@@ -105,19 +145,41 @@ def test_misfits_and_warnings_survive_a_rebuild(misfit_inbox, tmp_path, monkeypa
     assert files["no_header.csv"][:5] == ("loaded", 2, 0, 0, 2)
     assert files["header_only.csv"][:5] == ("loaded", 0, 0, 0, 0)
     assert "warning: a header and no rows" in files["header_only.csv"][5]
-    ragged = [(stage, locator, check, original) for path, stage, locator, check, _, original in quarantined
-              if path == "ragged.csv"]
+    ragged = [
+        (stage, locator, check, original)
+        for path, stage, locator, check, _, original in quarantined
+        if path == "ragged.csv"
+    ]
     assert ragged == [
-        ("ingest", "row 2", "row_shape", json.dumps(["Maria", "Rajin", "2025-02-04", "Dunay", "2025-02-06", "40", "stray"])),
+        (
+            "ingest",
+            "row 2",
+            "row_shape",
+            json.dumps(["Maria", "Rajin", "2025-02-04", "Dunay", "2025-02-06", "40", "stray"]),
+        ),
         ("ingest", "row 3", "row_shape", json.dumps(["Maia-1", "Rajin"])),
         ("normalise", "row 4", ragged[2][2], ragged[2][3]),
     ]
     # Row numbers are the file's own: row 4 is Lady R, though rows 2 and 3 never reached raw.
     assert json.loads(ragged[2][3])["vessel"] == "Lady R"
-    assert query(warehouse, "select row_number from raw.table_rows where file_name = 'ragged.csv' "
-                            "order by 1") == [(1,), (4,), (5,)]
-    assert query(warehouse, "select distinct json_keys(row_json) from raw.table_rows where file_name = 'ragged.csv'") == [
-        (["vessel", "departure_port", "departure_date", "arrival_port", "arrival_date", "containers"],)]
+    assert query(
+        warehouse, "select row_number from raw.table_rows where file_name = 'ragged.csv' order by 1"
+    ) == [(1,), (4,), (5,)]
+    assert query(
+        warehouse,
+        "select distinct json_keys(row_json) from raw.table_rows where file_name = 'ragged.csv'",
+    ) == [
+        (
+            [
+                "vessel",
+                "departure_port",
+                "departure_date",
+                "arrival_port",
+                "arrival_date",
+                "containers",
+            ],
+        )
+    ]
     assert rebuild(warehouse=str(warehouse))["status"] == "completed"
     assert _ledger(warehouse) == ledger
     assert _quarantine(warehouse) == quarantined
@@ -125,11 +187,15 @@ def test_misfits_and_warnings_survive_a_rebuild(misfit_inbox, tmp_path, monkeypa
 
 def test_missing_inbox_fails_once_without_retries(tmp_path, monkeypatch):
     monkeypatch.setenv("SUPPLYLINE_DATA_DIR", str(tmp_path / "data"))
-    state = nightly(inbox=str(tmp_path / "missing"), warehouse=str(tmp_path / "wh.duckdb"), return_state=True)
+    state = nightly(
+        inbox=str(tmp_path / "missing"), warehouse=str(tmp_path / "wh.duckdb"), return_state=True
+    )
     assert state.is_failed()
     flow_run = FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
     with get_client(sync_client=True) as client:
-        scans = [r for r in client.read_task_runs(flow_run_filter=flow_run) if r.name.startswith("scan")]
+        scans = [
+            r for r in client.read_task_runs(flow_run_filter=flow_run) if r.name.startswith("scan")
+        ]
     assert len(scans) == 1
     assert scans[0].run_count == 1 and scans[0].state.is_failed()
     assert "inbox folder not found" in scans[0].state.message

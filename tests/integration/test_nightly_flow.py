@@ -8,10 +8,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from flows.nightly import nightly
 from supplyline.cli import app
+from supplyline.settings import REPO_ROOT
 from tests.scoring import score_claims
 from tests.warehouse_contents import query
 
@@ -133,12 +135,17 @@ def test_estimate_sources_are_whole_names_or_outlets(workspace, sample_inbox):
     sources = [s for (s,) in query(wh, "select distinct source from marts.metric_estimates")]
     files = {p.name for p in sample_inbox.iterdir()}
     assert sources and not set(sources) & files, sources  # never a file name
-    assert not set(sources) & {"Seoul", "Western", "Satellite", "Buryatia"}, sources  # never a fragment
+    assert not set(sources) & {"Seoul", "Western", "Satellite", "Buryatia"}, (
+        sources
+    )  # never a fragment
     own = query(wh, "select distinct source from marts.metric_estimates where outlet_own_figure")
-    kinds = query(wh, "select distinct claimant, claimant_kind from marts.claims where attributed_to is null")
+    kinds = query(
+        wh, "select distinct claimant, claimant_kind from marts.claims where attributed_to is null"
+    )
     assert own and all(kind == "outlet" and name for name, kind in kinds), kinds
     assert {s for (s,) in own} <= {name for name, _kind in kinds} | {
-        o for (o,) in query(wh, "select outlet from marts.documents where outlet is not null")}
+        o for (o,) in query(wh, "select outlet from marts.documents where outlet is not null")
+    }
 
 
 def test_quotes_sit_at_their_offsets(workspace):
@@ -154,9 +161,18 @@ def test_checks_recorded_and_fts_works(workspace):
     wh = workspace["warehouse"]
     failed = query(wh, "select check_name from dq.check_results where status = 'fail'")
     assert failed == []
-    # dbt ran every key test and SQL assertion, and the reconciliation checks, with the models.
+    # dbt ran every key test and SQL assertion, and the analyst checks, with the models; each
+    # declared claims-against-tables check reported too.
     assert query(wh, "select count(*) from dq.check_results where tool = 'dbt'")[0][0] >= 20
-    assert query(wh, "select count(*) from dq.check_results where tool = 'reconcile'") == [(6,)]
+    analyst = {p.stem for p in (REPO_ROOT / "warehouse" / "tests" / "checks").glob("*.sql")}
+    declared = {
+        c["check"]
+        for c in yaml.safe_load((REPO_ROOT / "reference" / "reconciliations.yaml").read_text())
+    }
+    reconcile = query(wh, "select check_name from dq.check_results where tool = 'reconcile'")
+    assert sorted(name for (name,) in reconcile) == sorted(
+        f"reconcile: {n}" for n in analyst | declared
+    )
     comments = query(
         wh, "select count(*), count(comment) from duckdb_columns() where schema_name = 'marts'"
     )

@@ -297,7 +297,10 @@ def test_claims_against_tables_are_counted_per_check_and_escaped(tmp_path: Path)
     assert f"{cell}3</td>" in htm
     assert "&lt;b&gt;odd&lt;/b&gt;" in htm and "<b>odd</b>" not in htm
     # Without declared checks there is no such section.
-    assert "Claims against tables" not in bodies(roundtrip(render_alert(report(), settings(tmp_path))))[0]
+    assert (
+        "Claims against tables"
+        not in bodies(roundtrip(render_alert(report(), settings(tmp_path))))[0]
+    )
 
 
 def test_the_run_report_is_linked(tmp_path: Path) -> None:

@@ -371,7 +371,9 @@ def test_heading_and_byline_are_not_claims() -> None:
 def test_headline_figure_counts_where_the_body_states_it() -> None:
     text = "# Seoul: 6,000 troops sent\n\nThe agency said about 6,000 troops had been sent north."
     out = run(text)
-    assert out.select("metric", "value_low", "qualifier").rows() == [("troops_deployed", 6000, "approx")]
+    assert out.select("metric", "value_low", "qualifier").rows() == [
+        ("troops_deployed", 6000, "approx")
+    ]
     assert out["quote"][0].startswith("about 6,000")
 
 

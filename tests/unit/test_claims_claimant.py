@@ -19,10 +19,20 @@ RULES = load_rules(Path(__file__).resolve().parents[2] / "reference")
 
 def claims(text: str) -> list[tuple]:
     docs = pl.DataFrame(
-        {"doc_id": ["d"], "text": [text], "published": [dt.date(2025, 6, 1)], "title": [None],
-         "outlet": [None]},
-        schema={"doc_id": pl.String, "text": pl.String, "published": pl.Date, "title": pl.String,
-                "outlet": pl.String},
+        {
+            "doc_id": ["d"],
+            "text": [text],
+            "published": [dt.date(2025, 6, 1)],
+            "title": [None],
+            "outlet": [None],
+        },
+        schema={
+            "doc_id": pl.String,
+            "text": pl.String,
+            "published": pl.Date,
+            "title": pl.String,
+            "outlet": pl.String,
+        },
     )
     out = extract_claims(docs, RULES)
     return [(r["metric"], r["value_low"], r["attributed_to"]) for r in out.iter_rows(named=True)]
@@ -35,98 +45,191 @@ def source_of(text: str, value: float) -> str | None:
 
 
 # --- the subject of a reporting verb -----------------------------------------------------
-@pytest.mark.parametrize(("text", "value", "source"), [
-    # post-posed verb: the noun phrase before it
-    ("Moscow received 40 howitzers from Minsk, the Baltic Arms Monitor (BAM) said.", 40, "Baltic Arms Monitor"),
-    # an apposition after a name, a relative clause, a bracketed "citing ..."
-    ("Jan Novak, the Czech envoy, said 600 troops were sent.", 600, "Jan Novak"),
-    ("The Nordic Arms Institute, which tracks rail traffic, said 90 wagons crossed.", 90, "Nordic Arms Institute"),
-    # a title before a name given in apposition
-    ("Poland's deputy defence minister, Anna Kowal, said 300 shells were delivered.", 300, "Anna Kowal"),
-    # the verb before its subject
-    ('"We counted 1,200 containers," said Mark Hale of the Harbour Study Group.', 1200, "Mark Hale"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        # post-posed verb: the noun phrase before it
+        (
+            "Moscow received 40 howitzers from Minsk, the Baltic Arms Monitor (BAM) said.",
+            40,
+            "Baltic Arms Monitor",
+        ),
+        # an apposition after a name, a relative clause, a bracketed "citing ..."
+        ("Jan Novak, the Czech envoy, said 600 troops were sent.", 600, "Jan Novak"),
+        (
+            "The Nordic Arms Institute, which tracks rail traffic, said 90 wagons crossed.",
+            90,
+            "Nordic Arms Institute",
+        ),
+        # a title before a name given in apposition
+        (
+            "Poland's deputy defence minister, Anna Kowal, said 300 shells were delivered.",
+            300,
+            "Anna Kowal",
+        ),
+        # the verb before its subject
+        (
+            '"We counted 1,200 containers," said Mark Hale of the Harbour Study Group.',
+            1200,
+            "Mark Hale",
+        ),
+    ],
+)
 def test_subject_of_the_reporting_verb(text: str, value: float, source: str) -> None:
     assert source in (source_of(text, value) or "")
 
 
-@pytest.mark.parametrize("text", [
-    "Russia took 700 containers in May, the agency says.",
-    "North Korea shipped 700 containers to Russia by rail, the ministry said.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia took 700 containers in May, the agency says.",
+        "North Korea shipped 700 containers to Russia by rail, the ministry said.",
+    ],
+)
 def test_post_posed_verb_never_takes_a_country_from_the_content(text: str) -> None:
     assert source_of(text, 700) not in ("Russia", "North Korea")
 
 
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("Satellite images reviewed by the Baltic Arms Monitor showed 52 wagons at the border.", 52, "Baltic Arms Monitor"),
-    ("Analysts at the Nordic Arms Institute estimated that 4,000 troops had been sent.", 4000, "Nordic Arms Institute"),
-    ("A Harbour Study Group report published in May estimates that 880 containers were moved.", 880, "Harbour Study Group"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "Satellite images reviewed by the Baltic Arms Monitor showed 52 wagons at the border.",
+            52,
+            "Baltic Arms Monitor",
+        ),
+        (
+            "Analysts at the Nordic Arms Institute estimated that 4,000 troops had been sent.",
+            4000,
+            "Nordic Arms Institute",
+        ),
+        (
+            "A Harbour Study Group report published in May estimates that 880 containers were moved.",
+            880,
+            "Harbour Study Group",
+        ),
+    ],
+)
 def test_the_agent_of_the_evidence_is_the_claimant(text: str, value: float, source: str) -> None:
     assert source in (source_of(text, value) or "")
 
 
 # --- descriptions and pronouns ----------------------------------------------------------
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("The Baltic Arms Monitor (BAM) tracks the port. Russia took 700 containers in May, the team says.",
-     700, "Baltic Arms Monitor"),
-    ("A study by the Nordic Arms Institute appeared in May. The study puts deliveries at 90 wagons.",
-     90, "Nordic Arms Institute"),
-    ("The Harbour Study Group said shipments were rising. Its analysts counted 31 voyages in June.",
-     31, "Harbour Study Group"),
-])
-def test_descriptions_stand_for_the_most_recent_matching_name(text: str, value: float, source: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "The Baltic Arms Monitor (BAM) tracks the port. Russia took 700 containers in May, the team says.",
+            700,
+            "Baltic Arms Monitor",
+        ),
+        (
+            "A study by the Nordic Arms Institute appeared in May. The study puts deliveries at 90 wagons.",
+            90,
+            "Nordic Arms Institute",
+        ),
+        (
+            "The Harbour Study Group said shipments were rising. Its analysts counted 31 voyages in June.",
+            31,
+            "Harbour Study Group",
+        ),
+    ],
+)
+def test_descriptions_stand_for_the_most_recent_matching_name(
+    text: str, value: float, source: str
+) -> None:
     assert source in (source_of(text, value) or "")
 
 
 def test_the_spy_agency_is_the_most_recent_intelligence_body() -> None:
-    text = ("Last week the Defense Intelligence Agency reported 20,000 containers. "
-            "The NIS then told lawmakers that more troops would go. "
-            "The spy agency estimated that 1,100 soldiers had been wounded.")
+    text = (
+        "Last week the Defense Intelligence Agency reported 20,000 containers. "
+        "The NIS then told lawmakers that more troops would go. "
+        "The spy agency estimated that 1,100 soldiers had been wounded."
+    )
     assert source_of(text, 1100) == "NIS"
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("Ukraine received over a million shells this year.\n\nForeign Minister Jan Novak said so at a meeting.", 1e6),
-    ("Kyiv got 800 howitzers in spring. Defence Minister Eva Rask said so on Monday.", 800),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "Ukraine received over a million shells this year.\n\nForeign Minister Jan Novak said so at a meeting.",
+            1e6,
+        ),
+        ("Kyiv got 800 howitzers in spring. Defence Minister Eva Rask said so on Monday.", 800),
+    ],
+)
 def test_said_so_attributes_the_figures_before_it(text: str, value: float) -> None:
     assert source_of(text, value) in ("Jan Novak", "Eva Rask")
 
 
 # --- relayed and nested sources ---------------------------------------------------------
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("The Baltic Wire reported the move. Citing Western officials it did not name, the wire said 500 troops died.",
-     500, "Baltic Wire"),
-    ("According to a security source who spoke to the Baltic Wire, 40 containers were loaded.", 40, "Baltic Wire"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "The Baltic Wire reported the move. Citing Western officials it did not name, the wire said 500 troops died.",
+            500,
+            "Baltic Wire",
+        ),
+        (
+            "According to a security source who spoke to the Baltic Wire, 40 containers were loaded.",
+            40,
+            "Baltic Wire",
+        ),
+    ],
+)
 def test_unnamed_claimant_relayed_by_a_named_outlet(text: str, value: float, source: str) -> None:
     assert source in (source_of(text, value) or "")
 
 
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("North Korea moved 2,500 containers, according to an assessment by the Nordic Arms Institute.",
-     2500, "Nordic Arms Institute"),
-    ("Russia took 60 wagons, according to a report from the Harbour Study Group.", 60, "Harbour Study Group"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "North Korea moved 2,500 containers, according to an assessment by the Nordic Arms Institute.",
+            2500,
+            "Nordic Arms Institute",
+        ),
+        (
+            "Russia took 60 wagons, according to a report from the Harbour Study Group.",
+            60,
+            "Harbour Study Group",
+        ),
+    ],
+)
 def test_report_made_by_someone(text: str, value: float, source: str) -> None:
     assert source in (source_of(text, value) or "")
 
 
 # --- names ---------------------------------------------------------------------------------
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("Park Min-jae, a lawmaker, spoke on Monday. Park said 3,000 troops had left.", 3000, "Park Min-jae"),
-    ("Defence Secretary Tom Reed visited Kyiv. Reed said 400 shells were delivered.", 400, "Tom Reed"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "Park Min-jae, a lawmaker, spoke on Monday. Park said 3,000 troops had left.",
+            3000,
+            "Park Min-jae",
+        ),
+        (
+            "Defence Secretary Tom Reed visited Kyiv. Reed said 400 shells were delivered.",
+            400,
+            "Tom Reed",
+        ),
+    ],
+)
 def test_surname_takes_the_full_name_given_earlier(text: str, value: float, source: str) -> None:
     assert source_of(text, value) == source
 
 
-@pytest.mark.parametrize("text", [
-    "At the end of May, the United States gave its own count: 900 containers.",
-    "The United States estimates that 900 containers crossed.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At the end of May, the United States gave its own count: 900 containers.",
+        "The United States estimates that 900 containers crossed.",
+    ],
+)
 def test_a_reporting_word_inside_a_known_name_is_not_a_cue(text: str) -> None:
     assert source_of(text, 900) == "United States"
 
@@ -137,184 +240,376 @@ def test_a_figure_two_claimants_give_is_listed_under_each() -> None:
 
 
 # --- round 2 --------------------------------------------------------------------------------
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("Sweden's new package is worth SEK 2 billion, according to the government.", 2e9, "Swedish government"),
-    ("Norway announced more aid.\n\nThe defence ministry said 400 shells were sent.", 400, "Norwegian defence ministry"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "Sweden's new package is worth SEK 2 billion, according to the government.",
+            2e9,
+            "Swedish government",
+        ),
+        (
+            "Norway announced more aid.\n\nThe defence ministry said 400 shells were sent.",
+            400,
+            "Norwegian defence ministry",
+        ),
+    ],
+)
 def test_state_body_of_the_country_named(text: str, value: float, source: str) -> None:
     assert source_of(text, value) == source
 
 
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("Warsaw will give €80 million through the scheme, Foreign Minister Radosław Nowak announced.", 80e6, "Radosław Nowak"),
-    ("Defence Minister Pål Eriksen said 14 howitzers would follow.", 14, "Pål Eriksen"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "Warsaw will give €80 million through the scheme, Foreign Minister Radosław Nowak announced.",
+            80e6,
+            "Radosław Nowak",
+        ),
+        ("Defence Minister Pål Eriksen said 14 howitzers would follow.", 14, "Pål Eriksen"),
+    ],
+)
 def test_names_with_letters_beyond_ascii(text: str, value: float, source: str) -> None:
     assert source_of(text, value) == source
 
 
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("The Baltic Wire, citing its own tally, reported that donors gave $2 billion.", 2e9, "Baltic Wire"),
-    ("Nordic News, citing its own count, said 300 shells arrived.", 300, "Nordic News"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "The Baltic Wire, citing its own tally, reported that donors gave $2 billion.",
+            2e9,
+            "Baltic Wire",
+        ),
+        ("Nordic News, citing its own count, said 300 shells arrived.", 300, "Nordic News"),
+    ],
+)
 def test_citing_its_own_count_keeps_the_subject(text: str, value: float, source: str) -> None:
     assert source in (source_of(text, value) or "")
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("Donors have put $3 billion into the scheme, the Baltic Wire reported.", 3e9),
-    ("Denmark put €400 million into the fund, the Baltic Wire reported.", 400e6),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Donors have put $3 billion into the scheme, the Baltic Wire reported.", 3e9),
+        ("Denmark put €400 million into the fund, the Baltic Wire reported.", 400e6),
+    ],
+)
 def test_put_into_is_spending_not_a_reporting_verb(text: str, value: float) -> None:
     assert source_of(text, value) == "Baltic Wire"
 
 
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("**Eva Lind:** We shipped 25,000 rounds this year.", 25000, "Eva Lind"),
-    ("**Tomas Berg:** About 40 howitzers are ready.", 40, "Tomas Berg"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        ("**Eva Lind:** We shipped 25,000 rounds this year.", 25000, "Eva Lind"),
+        ("**Tomas Berg:** About 40 howitzers are ready.", 40, "Tomas Berg"),
+    ],
+)
 def test_speaker_label_in_full(text: str, value: float, source: str) -> None:
     assert source_of(text, value) == source
 
 
 # --- round 3 --------------------------------------------------------------------------------
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("A senior logistics officer told the Baltic Wire that 300 containers had crossed.", 300, "Baltic Wire"),
-    ("A retired army colonel told Nordic News that 45 howitzers were delivered.", 45, "Nordic News"),
-    ("Officials told Nordic News that 50 howitzers were sent. Those officials said 20 howitzers would follow.",
-     20, "Nordic News"),
-    ("The source told the Baltic Wire that 300 shells were sent. The source added that 200 shells followed.",
-     200, "Baltic Wire"),
-])
-def test_unnamed_people_who_told_an_outlet_are_relayed_by_it(text: str, value: float, source: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "A senior logistics officer told the Baltic Wire that 300 containers had crossed.",
+            300,
+            "Baltic Wire",
+        ),
+        (
+            "A retired army colonel told Nordic News that 45 howitzers were delivered.",
+            45,
+            "Nordic News",
+        ),
+        (
+            "Officials told Nordic News that 50 howitzers were sent. Those officials said 20 howitzers would follow.",
+            20,
+            "Nordic News",
+        ),
+        (
+            "The source told the Baltic Wire that 300 shells were sent. The source added that 200 shells followed.",
+            200,
+            "Baltic Wire",
+        ),
+    ],
+)
+def test_unnamed_people_who_told_an_outlet_are_relayed_by_it(
+    text: str, value: float, source: str
+) -> None:
     assert source_of(text, value) == source
 
 
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("The documents seen by the Baltic Wire also show 1,200 shells were loaded.", 1200, "Baltic Wire"),
-    ("The invoices obtained by Nordic News list 40 howitzers sent to Russia.", 40, "Nordic News"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "The documents seen by the Baltic Wire also show 1,200 shells were loaded.",
+            1200,
+            "Baltic Wire",
+        ),
+        (
+            "The invoices obtained by Nordic News list 40 howitzers sent to Russia.",
+            40,
+            "Nordic News",
+        ),
+    ],
+)
 def test_evidence_seen_by_an_outlet(text: str, value: float, source: str) -> None:
     assert source_of(text, value) == source
 
 
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("The Harbour Study Group, tracking shipments since 2023, said 800 containers moved.", 800,
-     "Harbour Study Group"),
-    ("Nordic News, drawing on port records, estimated that 45 wagons crossed.", 45, "Nordic News"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "The Harbour Study Group, tracking shipments since 2023, said 800 containers moved.",
+            800,
+            "Harbour Study Group",
+        ),
+        (
+            "Nordic News, drawing on port records, estimated that 45 wagons crossed.",
+            45,
+            "Nordic News",
+        ),
+    ],
+)
 def test_a_participle_clause_between_subject_and_verb(text: str, value: float, source: str) -> None:
     assert source_of(text, value) == source
 
 
-@pytest.mark.parametrize(("text", "value", "source"), [
-    # a nationality before a name makes a group's name, not a person's
-    ("Belarusian Hajun said 20 wagons crossed. Later Hajun said 12 wagons crossed.", 12, "Belarusian Hajun"),
-    ("Polish Rail Watch said 20 wagons crossed.", 20, "Polish Rail Watch"),
-    # "for the", "of" and plural possessives inside a name
-    ("The Institute for the Study of Arms Flows said 70 wagons arrived.", 70,
-     "Institute for the Study of Arms Flows"),
-    ("The Centre for the Study of Port Traffic, a research network, said 90 containers were unloaded.", 90,
-     "Centre for the Study of Port Traffic"),
-    ("The Port Workers' Union said 600 containers were unloaded.", 600, "Port Workers' Union"),
-    ("The Railway Workers' Network said 14 wagons carried shells to Russia.", 14, "Railway Workers' Network"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        # a nationality before a name makes a group's name, not a person's
+        (
+            "Belarusian Hajun said 20 wagons crossed. Later Hajun said 12 wagons crossed.",
+            12,
+            "Belarusian Hajun",
+        ),
+        ("Polish Rail Watch said 20 wagons crossed.", 20, "Polish Rail Watch"),
+        # "for the", "of" and plural possessives inside a name
+        (
+            "The Institute for the Study of Arms Flows said 70 wagons arrived.",
+            70,
+            "Institute for the Study of Arms Flows",
+        ),
+        (
+            "The Centre for the Study of Port Traffic, a research network, said 90 containers were unloaded.",
+            90,
+            "Centre for the Study of Port Traffic",
+        ),
+        ("The Port Workers' Union said 600 containers were unloaded.", 600, "Port Workers' Union"),
+        (
+            "The Railway Workers' Network said 14 wagons carried shells to Russia.",
+            14,
+            "Railway Workers' Network",
+        ),
+    ],
+)
 def test_names_with_inner_words(text: str, value: float, source: str) -> None:
     assert source_of(text, value) == source
 
 
-@pytest.mark.parametrize("text", [
-    "Two engineers spoke to Nordic News. The engineers said 60 wagons were loaded.",
-    "Five North Korean workers told the paper that 60 wagons were loaded.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two engineers spoke to Nordic News. The engineers said 60 wagons were loaded.",
+        "Five North Korean workers told the paper that 60 wagons were loaded.",
+    ],
+)
 def test_people_who_speak_are_not_a_count(text: str) -> None:
     assert [c[1] for c in claims(text)] == [60]
 
 
 # --- the sample inbox: fragments and stray names -----------------------------------------
-@pytest.mark.parametrize(("text", "value", "source"), [
-    # an apposition never reaches across a sentence ("..., the officer said. The institute")
-    ("The Nordic Arms Institute said 40 howitzers were sent. The crews were listed as residents of Omsk "
-     "and Tomsk, the officer said.\n\nThe institute put the number of shells at roughly 2 million.",
-     2e6, "Nordic Arms Institute"),
-    ("The Harbour Study Group said 40 containers moved. The papers named the crews as sailors from Vanino "
-     "and Nakhodka, the analyst said.\n\nThe group put the number of wagons at 300.", 300, "Harbour Study Group"),
-    # an intelligence body, not a report
-    ("Latvian defence intelligence estimated in May that Russia fired roughly 9,000 shells per day.", 9000,
-     "Latvian defence intelligence"),
-    ("Norwegian military intelligence said that 10,000 rounds were fired per day.", 10000,
-     "Norwegian military intelligence"),
-    # a title, an "of" and a heading line above the speaker
-    ("Dr Eva Lind of the Harbour Study Group told members that 300 containers had moved.", 300, "Eva Lind"),
-    ("Prof. Jan Berg of the Nordic Arms Institute said 40 howitzers were sent.", 40, "Jan Berg"),
-    ("Second panel\nMs Eva Lind of the Harbour Study Group said 300 containers had moved.", 300, "Eva Lind"),
-    ("Closing remarks\nJan Berg of the Nordic Arms Institute said 40 howitzers were sent.", 40, "Jan Berg"),
-    # "its" after a body that opened the sentence before
-    ("The Harbour Study Group counted 50 containers. Ukraine's military intelligence agency has put the total "
-     "higher. Its officials said 70 containers had moved.", 70, "Ukrainian military intelligence (HUR)"),
-    ("The Harbour Study Group counted 50 containers. The NIS has put the total higher. Its officials said "
-     "70 containers had moved.", 70, "NIS"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        # an apposition never reaches across a sentence ("..., the officer said. The institute")
+        (
+            "The Nordic Arms Institute said 40 howitzers were sent. The crews were listed as residents of Omsk "
+            "and Tomsk, the officer said.\n\nThe institute put the number of shells at roughly 2 million.",
+            2e6,
+            "Nordic Arms Institute",
+        ),
+        (
+            "The Harbour Study Group said 40 containers moved. The papers named the crews as sailors from Vanino "
+            "and Nakhodka, the analyst said.\n\nThe group put the number of wagons at 300.",
+            300,
+            "Harbour Study Group",
+        ),
+        # an intelligence body, not a report
+        (
+            "Latvian defence intelligence estimated in May that Russia fired roughly 9,000 shells per day.",
+            9000,
+            "Latvian defence intelligence",
+        ),
+        (
+            "Norwegian military intelligence said that 10,000 rounds were fired per day.",
+            10000,
+            "Norwegian military intelligence",
+        ),
+        # a title, an "of" and a heading line above the speaker
+        (
+            "Dr Eva Lind of the Harbour Study Group told members that 300 containers had moved.",
+            300,
+            "Eva Lind",
+        ),
+        (
+            "Prof. Jan Berg of the Nordic Arms Institute said 40 howitzers were sent.",
+            40,
+            "Jan Berg",
+        ),
+        (
+            "Second panel\nMs Eva Lind of the Harbour Study Group said 300 containers had moved.",
+            300,
+            "Eva Lind",
+        ),
+        (
+            "Closing remarks\nJan Berg of the Nordic Arms Institute said 40 howitzers were sent.",
+            40,
+            "Jan Berg",
+        ),
+        # "its" after a body that opened the sentence before
+        (
+            "The Harbour Study Group counted 50 containers. Ukraine's military intelligence agency has put the total "
+            "higher. Its officials said 70 containers had moved.",
+            70,
+            "Ukrainian military intelligence (HUR)",
+        ),
+        (
+            "The Harbour Study Group counted 50 containers. The NIS has put the total higher. Its officials said "
+            "70 containers had moved.",
+            70,
+            "NIS",
+        ),
+    ],
+)
 def test_whole_names_not_fragments(text: str, value: float, source: str) -> None:
     assert source_of(text, value) == source
 
 
-@pytest.mark.parametrize("text", [
-    "Satellite images show 40 containers at the pier.",
-    "Radar data show 40 containers at the pier.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Satellite images show 40 containers at the pier.",
+        "Radar data show 40 containers at the pier.",
+    ],
+)
 def test_a_common_word_opening_the_sentence_is_not_a_name(text: str) -> None:
     assert source_of(text, 40) is None
 
 
 # --- round 4 --------------------------------------------------------------------------------
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("In May, six sources told Reuters that Tehran had sent around 400 missiles.", 400, "Reuters"),
-    ("Sources told the Baltic Wire that 300 shells had arrived.", 300, "Baltic Wire"),
-    ("A senior officer, quoted by the Polish daily Rzeczpospolita, said 300 shells arrived.", 300,
-     "Rzeczpospolita"),
-    ("Another official, quoted by the German broadcaster ARD, said 1 million rounds had been shipped.", 1e6, "ARD"),
-])
-def test_unnamed_sources_relayed_by_an_outlet_named_after_a_descriptor(text: str, value: float, source: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "In May, six sources told Reuters that Tehran had sent around 400 missiles.",
+            400,
+            "Reuters",
+        ),
+        ("Sources told the Baltic Wire that 300 shells had arrived.", 300, "Baltic Wire"),
+        (
+            "A senior officer, quoted by the Polish daily Rzeczpospolita, said 300 shells arrived.",
+            300,
+            "Rzeczpospolita",
+        ),
+        (
+            "Another official, quoted by the German broadcaster ARD, said 1 million rounds had been shipped.",
+            1e6,
+            "ARD",
+        ),
+    ],
+)
+def test_unnamed_sources_relayed_by_an_outlet_named_after_a_descriptor(
+    text: str, value: float, source: str
+) -> None:
     assert source_of(text, value) == source
 
 
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("Russia fired 50 missiles at Kyiv, the office said. The office's tally is well above the 24 that "
-     "Prosecutor General Jan Roe reported in May.", 24, "Jan Roe"),
-    ("Moscow got 900 shells, the agency said. The agency's count is higher than the 300 that Defence "
-     "Minister Eva Lind gave in March.", 300, "Eva Lind"),
-])
-def test_a_relative_clause_names_the_claimant_of_its_figure(text: str, value: float, source: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "Russia fired 50 missiles at Kyiv, the office said. The office's tally is well above the 24 that "
+            "Prosecutor General Jan Roe reported in May.",
+            24,
+            "Jan Roe",
+        ),
+        (
+            "Moscow got 900 shells, the agency said. The agency's count is higher than the 300 that Defence "
+            "Minister Eva Lind gave in March.",
+            300,
+            "Eva Lind",
+        ),
+    ],
+)
+def test_a_relative_clause_names_the_claimant_of_its_figure(
+    text: str, value: float, source: str
+) -> None:
     assert source_of(text, value) == source
 
 
-@pytest.mark.parametrize("text", [
-    "Russia fired 50 missiles at Kyiv, the office said.",
-    "North Korea sent 50 missiles to Minsk, the agency said.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia fired 50 missiles at Kyiv, the office said.",
+        "North Korea sent 50 missiles to Minsk, the agency said.",
+    ],
+)
 def test_a_description_after_a_place_is_no_apposition(text: str) -> None:
     assert source_of(text, 50) is None
 
 
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("The Czech-run scheme delivered 1.6 million rounds. The defence ministry's own year-end figure was "
-     "about 1.5 million rounds.", 1.5e6, "Czech defence ministry"),
-    ("The Polish plan is large. The defence ministry's latest estimate was 200,000 shells.", 200000,
-     "Polish defence ministry"),
-])
-def test_the_owner_of_a_figure_and_a_nationality_adjective(text: str, value: float, source: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "The Czech-run scheme delivered 1.6 million rounds. The defence ministry's own year-end figure was "
+            "about 1.5 million rounds.",
+            1.5e6,
+            "Czech defence ministry",
+        ),
+        (
+            "The Polish plan is large. The defence ministry's latest estimate was 200,000 shells.",
+            200000,
+            "Polish defence ministry",
+        ),
+    ],
+)
+def test_the_owner_of_a_figure_and_a_nationality_adjective(
+    text: str, value: float, source: str
+) -> None:
     assert source_of(text, value) == source
 
 
 def test_a_body_named_as_a_possessive_keeps_its_head() -> None:
-    assert source_of("The attack involved 66 missiles, Ukraine's air force said.", 66) == "Ukraine's air force"
+    assert (
+        source_of("The attack involved 66 missiles, Ukraine's air force said.", 66)
+        == "Ukraine's air force"
+    )
 
 
-@pytest.mark.parametrize(("text", "value", "source"), [
-    ("The Open Hull Project, a volunteer group, tracks the route.\n\nThe group's coordinator said the busiest "
-     "month saw seven voyages.", 7, "Open Hull Project"),
-    ("The NIS said 300 troops died.\n\nThe agency's spokesman said 40 more troops had died.", 40, "NIS"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "The Open Hull Project, a volunteer group, tracks the route.\n\nThe group's coordinator said the busiest "
+            "month saw seven voyages.",
+            7,
+            "Open Hull Project",
+        ),
+        (
+            "The NIS said 300 troops died.\n\nThe agency's spokesman said 40 more troops had died.",
+            40,
+            "NIS",
+        ),
+    ],
+)
 def test_a_spokesman_of_a_body_speaks_for_it(text: str, value: float, source: str) -> None:
     assert source_of(text, value) == source

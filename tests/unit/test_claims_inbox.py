@@ -18,13 +18,26 @@ from transforms.rules import load_rules
 ROOT = Path(__file__).resolve().parents[2]
 RULES = load_rules(ROOT / "reference")
 # Counted nouns that are not supply, and labels of page furniture.
-NOT_SUPPLY = re.compile(r"(?i)\b(?:ships?|vessels?|tankers?|army|armies|armed forces|strong|parades?|drills?)\b")
-FURNITURE = re.compile(r"(?im)^\W*(?:related|read more|most read|see also|subscribe|advertisement)\b.*$")
+NOT_SUPPLY = re.compile(
+    r"(?i)\b(?:ships?|vessels?|tankers?|army|armies|armed forces|strong|parades?|drills?)\b"
+)
+FURNITURE = re.compile(
+    r"(?im)^\W*(?:related|read more|most read|see also|subscribe|advertisement)\b.*$"
+)
 
 
 def _claims(docs: list[dict]) -> pl.DataFrame:
-    frame = pl.DataFrame(docs, schema={"doc_id": pl.String, "text": pl.String, "published": pl.Date,
-                                       "title": pl.String, "outlet": pl.String, "file_name": pl.String})
+    frame = pl.DataFrame(
+        docs,
+        schema={
+            "doc_id": pl.String,
+            "text": pl.String,
+            "published": pl.Date,
+            "title": pl.String,
+            "outlet": pl.String,
+            "file_name": pl.String,
+        },
+    )
     return extract_claims(frame, RULES).join(frame.select("doc_id", "text"), on="doc_id")
 
 
@@ -36,8 +49,16 @@ def inbox_claims() -> pl.DataFrame:
         if kind != "text":
             continue
         d = parse_document(path.read_bytes(), fmt)
-        docs.append({"doc_id": path.name, "text": d.text, "published": d.published, "title": d.title,
-                     "outlet": d.outlet, "file_name": path.name})
+        docs.append(
+            {
+                "doc_id": path.name,
+                "text": d.text,
+                "published": d.published,
+                "title": d.title,
+                "outlet": d.outlet,
+                "file_name": path.name,
+            }
+        )
     return _claims(docs)
 
 
@@ -56,8 +77,16 @@ def corpus_claims(tmp_path_factory) -> pl.DataFrame:
             d = parse_document(path.read_bytes(), file_format(Path(case.name).name)[0])
         except Exception:  # noqa: BLE001 - unreadable inputs are the parsers' tests
             continue
-        docs.append({"doc_id": case.kind, "text": d.text, "published": d.published, "title": d.title,
-                     "outlet": d.outlet, "file_name": case.name})
+        docs.append(
+            {
+                "doc_id": case.kind,
+                "text": d.text,
+                "published": d.published,
+                "title": d.title,
+                "outlet": d.outlet,
+                "file_name": case.name,
+            }
+        )
     return _claims(docs)
 
 
@@ -71,7 +100,9 @@ def test_no_claim_from_vessels_armies_or_furniture(which: str, request) -> None:
 
 
 def test_inbox_claimants_are_whole_names(inbox_claims: pl.DataFrame) -> None:
-    names = set(inbox_claims.get_column("attributed_to").drop_nulls()) | set(inbox_claims.get_column("claimant").drop_nulls())
+    names = set(inbox_claims.get_column("attributed_to").drop_nulls()) | set(
+        inbox_claims.get_column("claimant").drop_nulls()
+    )
     assert not names & {"Seoul", "Western", "Satellite", "Buryatia"}, names
     assert not any(re.search(r"\.(?:md|txt|html|pdf)$", n) for n in names), names
     own = inbox_claims.filter(pl.col("attributed_to").is_null())

@@ -14,10 +14,26 @@ MARCH_5 = dt.date(2025, 3, 5)
 
 @pytest.mark.parametrize(
     "written",
-    ["5 March 2025", "5th of March, 2025", "March 5, 2025", "March 5th 2025", "Mar 5 2025 14:00 UTC",
-     "mar. 5, 2025", "2025-03-05", "2025-03-05T08:30:00+09:00", "2025-03-05 23:59", "2025/03/05",
-     "05.03.2025", "5.3.2025", "03/05/2025", "Wed, 05 Mar 2025 14:00:00 GMT", "Wednesday, March 5, 2025",
-     "5 марта 2025", dt.date(2025, 3, 5), dt.datetime(2025, 3, 5, 22, 0)],
+    [
+        "5 March 2025",
+        "5th of March, 2025",
+        "March 5, 2025",
+        "March 5th 2025",
+        "Mar 5 2025 14:00 UTC",
+        "mar. 5, 2025",
+        "2025-03-05",
+        "2025-03-05T08:30:00+09:00",
+        "2025-03-05 23:59",
+        "2025/03/05",
+        "05.03.2025",
+        "5.3.2025",
+        "03/05/2025",
+        "Wed, 05 Mar 2025 14:00:00 GMT",
+        "Wednesday, March 5, 2025",
+        "5 марта 2025",
+        dt.date(2025, 3, 5),
+        dt.datetime(2025, 3, 5, 22, 0),
+    ],
 )
 def test_common_written_forms(written):
     assert parse_date(written) == MARCH_5
@@ -25,8 +41,11 @@ def test_common_written_forms(written):
 
 @pytest.mark.parametrize(
     ("written", "expected"),
-    [("25/03/2025", dt.date(2025, 3, 25)),  # cannot be month first
-     ("2025-03", dt.date(2025, 3, 1)), ("March 2025", dt.date(2025, 3, 1))],
+    [
+        ("25/03/2025", dt.date(2025, 3, 25)),  # cannot be month first
+        ("2025-03", dt.date(2025, 3, 1)),
+        ("March 2025", dt.date(2025, 3, 1)),
+    ],
 )
 def test_partial_and_day_first_forms(written, expected):
     assert parse_date(written) == expected
@@ -34,8 +53,22 @@ def test_partial_and_day_first_forms(written, expected):
 
 @pytest.mark.parametrize(
     "junk",
-    [None, "", "yesterday", "3 days ago", "March 5", "soon", "2025-02-30", "31.02.2025", "12 containers",
-     "0012-03-05", "9999-01-01", True, 20250305, "x" * 500],
+    [
+        None,
+        "",
+        "yesterday",
+        "3 days ago",
+        "March 5",
+        "soon",
+        "2025-02-30",
+        "31.02.2025",
+        "12 containers",
+        "0012-03-05",
+        "9999-01-01",
+        True,
+        20250305,
+        "x" * 500,
+    ],
 )
 def test_no_date_is_invented(junk):
     assert parse_date(junk) is None
@@ -43,9 +76,16 @@ def test_no_date_is_invented(junk):
 
 @pytest.mark.parametrize(
     ("path", "expected"),
-    [("name_2025-03-05.md", MARCH_5), ("wire_20250305_brief.txt", MARCH_5), ("note_2025_03_05.pdf", MARCH_5),
-     ("reports/2025/03/05/note.txt", MARCH_5), ("sub/2024-01-01/report_2025-03-05.txt", MARCH_5),
-     ("ledger_12345678.txt", None), ("note.txt", None), ("2025-13-40 note.txt", None)],
+    [
+        ("name_2025-03-05.md", MARCH_5),
+        ("wire_20250305_brief.txt", MARCH_5),
+        ("note_2025_03_05.pdf", MARCH_5),
+        ("reports/2025/03/05/note.txt", MARCH_5),
+        ("sub/2024-01-01/report_2025-03-05.txt", MARCH_5),
+        ("ledger_12345678.txt", None),
+        ("note.txt", None),
+        ("2025-13-40 note.txt", None),
+    ],
 )
 def test_file_name_dates(path, expected):
     assert date_from_file_name(path) == expected
@@ -55,15 +95,18 @@ FRONT = "---\ntitle: Quay\n{key}: {value}\n---\nThe Maria left Rajin with 80 con
 
 
 @pytest.mark.parametrize("key", ["published", "date", "date_hint"])
-@pytest.mark.parametrize("value", ["5 March 2025", "March 5, 2025", "2025-03-05", "05.03.2025",
-                                   "Mar 5 2025 14:00 UTC"])
+@pytest.mark.parametrize(
+    "value", ["5 March 2025", "March 5, 2025", "2025-03-05", "05.03.2025", "Mar 5 2025 14:00 UTC"]
+)
 def test_front_matter_dates(key, value):
     doc = parse_document(FRONT.format(key=key, value=value).encode(), "md", "desk/note.md")
     assert (doc.published, doc.published_source) == (MARCH_5, "front_matter")
 
 
 def test_published_beats_date_hint_and_outlet_is_recorded():
-    text = "---\ndate_hint: 1 January 2024\npublished: 5 March 2025\noutlet: Quay Wire\n---\nBody.\n"
+    text = (
+        "---\ndate_hint: 1 January 2024\npublished: 5 March 2025\noutlet: Quay Wire\n---\nBody.\n"
+    )
     doc = parse_document(text.encode(), "md")
     assert (doc.published, doc.outlet, doc.outlet_source) == (MARCH_5, "Quay Wire", "front_matter")
 
@@ -90,4 +133,3 @@ def test_pdf_metadata_date():
     pdf.multi_cell(0, 6, "The tracker counted 64 voyages between the two ports.")
     doc = parse_document(bytes(pdf.output()), "pdf", "brief_2024-01-01.pdf")
     assert (doc.published, doc.published_source) == (MARCH_5, "pdf_metadata")
-

@@ -14,19 +14,28 @@ JAN, JUN, DEC = dt.date(2024, 1, 10), dt.date(2024, 6, 1), dt.date(2024, 12, 1)
 NOW = dt.datetime(2026, 1, 1, 12)  # when the pipeline ingested everything
 
 
-def _document(con, letter: str, path: str, version: int, published: dt.date | None, figure: int) -> None:
+def _document(
+    con, letter: str, path: str, version: int, published: dt.date | None, figure: int
+) -> None:
     sha = letter * 64
     text = f"Officials said {figure} containers left Rajin."
-    con.execute("insert into ops.files (path, sha256, size_bytes, format, kind, version, status, first_seen, "
-                "run_id) values (?, ?, 10, 'txt', 'text', ?, 'loaded', ?, 'r1')", [path, sha, version, NOW])
-    con.execute("insert into raw.documents (doc_id, sha256, file_name, format, published, text, run_id, "
-                "ingested_at) values (?, ?, ?, 'txt', ?, ?, 'r1', ?)",
-                [letter * 16, sha, path, published, text, NOW])
+    con.execute(
+        "insert into ops.files (path, sha256, size_bytes, format, kind, version, status, first_seen, "
+        "run_id) values (?, ?, 10, 'txt', 'text', ?, 'loaded', ?, 'r1')",
+        [path, sha, version, NOW],
+    )
+    con.execute(
+        "insert into raw.documents (doc_id, sha256, file_name, format, published, text, run_id, "
+        "ingested_at) values (?, ?, ?, 'txt', ?, ?, 'r1', ?)",
+        [letter * 16, sha, path, published, text, NOW],
+    )
     quote = f"{figure} containers"
-    con.execute("insert into staging.stg_reports__claims (doc_id, claim_seq, metric, value_low, value_high, unit, "
-                "qualifier, attributed_to, quote, char_start, char_end) values (?, 0, 'containers', ?, ?, "
-                "'containers', 'exact', 'Officials', ?, ?, ?)",
-                [letter * 16, figure, figure, quote, text.index(quote), text.index(quote) + len(quote)])
+    con.execute(
+        "insert into staging.stg_reports__claims (doc_id, claim_seq, metric, value_low, value_high, unit, "
+        "qualifier, attributed_to, quote, char_start, char_end) values (?, 0, 'containers', ?, ?, "
+        "'containers', 'exact', 'Officials', ?, ?, ?)",
+        [letter * 16, figure, figure, quote, text.index(quote), text.index(quote) + len(quote)],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +46,12 @@ def warehouse(tmp_path_factory):
     _document(con, "b", "b.txt", 1, JUN, 200)
     _document(con, "c", "b.txt", 2, DEC, 250)  # a correction: the new version of b.txt
     _document(con, "d", "d.txt", 1, None, 300)
-    con.execute("insert into staging.stg_ledgers__shipments (sha256, sheet, row_number, source_file, vessel_id, "
-                "vessel, departure_date, containers) values ('l', '', 1, 'l.csv', 'vessel:angara', 'Angara', ?, 10), "
-                "('l', '', 2, 'l.csv', 'vessel:angara', 'Angara', ?, 20)", [JAN, DEC])
+    con.execute(
+        "insert into staging.stg_ledgers__shipments (sha256, sheet, row_number, source_file, vessel_id, "
+        "vessel, departure_date, containers) values ('l', '', 1, 'l.csv', 'vessel:angara', 'Angara', ?, 10), "
+        "('l', '', 2, 'l.csv', 'vessel:angara', 'Angara', ?, 20)",
+        [JAN, DEC],
+    )
     build_models(con, path)
     con.close()
     return path
@@ -52,7 +64,10 @@ def _rows(con, sql: str) -> list[tuple]:
 def test_a_date_sees_only_what_was_published_by_then(warehouse):
     con = open_as_of(warehouse, dt.date(2024, 7, 1))
     assert _rows(con, "select as_of_date()") == [(dt.date(2024, 7, 1),)]
-    assert _rows(con, "select file_name, value_low from marts.claims order by 1") == [("a.txt", 100), ("b.txt", 200)]
+    assert _rows(con, "select file_name, value_low from marts.claims order by 1") == [
+        ("a.txt", 100),
+        ("b.txt", 200),
+    ]
     # b.txt's first version was current in July: its December correction was not yet known.
     assert _rows(con, "select doc_id from marts.documents order by 1") == [("a" * 16,), ("b" * 16,)]
     assert _rows(con, "select count(*), max(departure_date) from marts.shipments") == [(1, JAN)]
@@ -60,25 +75,34 @@ def test_a_date_sees_only_what_was_published_by_then(warehouse):
 
 def test_claim_groups_and_estimates_are_rebuilt_as_of_the_date(warehouse):
     early = open_as_of(warehouse, dt.date(2024, 2, 1))
-    assert _rows(early, "select value_low, first_published, last_published from marts.claim_groups") == [(100, JAN, JAN)]
-    assert _rows(early, "select source, n_estimates_for_metric from marts.metric_estimates") == [("Officials", 1)]
+    assert _rows(
+        early, "select value_low, first_published, last_published from marts.claim_groups"
+    ) == [(100, JAN, JAN)]
+    assert _rows(early, "select source, n_estimates_for_metric from marts.metric_estimates") == [
+        ("Officials", 1)
+    ]
     late = open_as_of(warehouse, dt.date(2024, 12, 31))
     assert _rows(late, "select value_low, first_published from marts.claim_groups order by 1") == [
-        (100, JAN), (250, DEC)]
+        (100, JAN),
+        (250, DEC),
+    ]
 
 
 def test_an_undated_report_counts_from_the_day_it_was_ingested(warehouse):
     before = open_as_of(warehouse, NOW.date() - dt.timedelta(days=1))
     on_the_day = open_as_of(warehouse, NOW.date())
     assert _rows(before, "select count(*) from marts.claims where file_name = 'd.txt'") == [(0,)]
-    assert _rows(on_the_day, "select count(*) from marts.claims where file_name = 'd.txt'") == [(1,)]
+    assert _rows(on_the_day, "select count(*) from marts.claims where file_name = 'd.txt'") == [
+        (1,)
+    ]
 
 
 def test_far_future_equals_the_published_marts(warehouse):
     con = open_as_of(warehouse, dt.date(2100, 1, 1))
     published = db.connect(warehouse, read_only=True)
-    for (target,) in published.execute("select schema_name || '.' || table_name from duckdb_tables() "
-                                       "where schema_name = 'marts'").fetchall():
+    for (target,) in published.execute(
+        "select schema_name || '.' || table_name from duckdb_tables() where schema_name = 'marts'"
+    ).fetchall():
         sql = f"select * from {target} order by all"
         assert con.execute(sql).fetchall() == published.execute(sql).fetchall(), target
     published.close()
@@ -87,7 +111,9 @@ def test_far_future_equals_the_published_marts(warehouse):
 def test_the_published_file_stays_untouched_and_readable(warehouse):
     con = open_as_of(warehouse, JUN)
     with pytest.raises(Exception, match="read-only|Cannot|read only"):
-        con.execute("insert into published.ops.runs (run_id, started_at, status) values ('x', now(), 'x')")
+        con.execute(
+            "insert into published.ops.runs (run_id, started_at, status) values ('x', now(), 'x')"
+        )
     assert _rows(con, "select count(*) from ops.runs") == [(0,)]
 
 

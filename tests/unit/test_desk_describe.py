@@ -17,14 +17,20 @@ def warehouse(tmp_path_factory):
     path = tmp_path_factory.mktemp("describe") / "wh.duckdb"
     con = duckdb.connect(str(path))
     con.execute("create schema marts; create schema staging; create schema ops")
-    con.execute("create table marts.claims (claim_id varchar, metric varchar, attributed_to varchar, value_low double)")
+    con.execute(
+        "create table marts.claims (claim_id varchar, metric varchar, attributed_to varchar, value_low double)"
+    )
     con.execute("create table staging.claims (x integer)")  # a namesake in another schema
     con.execute("create table ops.runs (run_id varchar)")
     con.execute("create view marts.claim_count as select count(*) as n from marts.claims")
-    con.execute("comment on table marts.claims is 'One row per distinct claim in a current report.'")
-    for column, text in {"claim_id": "Report id and claim number: doc_id:claim_seq.",
-                         "metric": "What is counted, from the metric catalogue.",
-                         "attributed_to": "Who the report says gave the figure (the claimant)."}.items():
+    con.execute(
+        "comment on table marts.claims is 'One row per distinct claim in a current report.'"
+    )
+    for column, text in {
+        "claim_id": "Report id and claim number: doc_id:claim_seq.",
+        "metric": "What is counted, from the metric catalogue.",
+        "attributed_to": "Who the report says gave the figure (the claimant).",
+    }.items():
         con.execute(f"comment on column marts.claims.{column} is '{text}'")
     con.execute("comment on view marts.claim_count is 'How many claims there are.'")
     con.close()
@@ -44,7 +50,9 @@ def test_tables_columns_and_their_descriptions(warehouse):
     # A bare name prefers the mart over its staging namesake; a column can be asked for alone.
     assert describe(con, "claims")[0].target == "marts.claims"
     column = describe(con, "marts.claims.metric")[0]
-    assert [(c.name, c.comment) for c in column.columns] == [("metric", "What is counted, from the metric catalogue.")]
+    assert [(c.name, c.comment) for c in column.columns] == [
+        ("metric", "What is counted, from the metric catalogue.")
+    ]
 
 
 def test_unknown_names_get_suggestions(warehouse):
@@ -60,13 +68,25 @@ def test_cli_prints_every_column_with_its_description(warehouse):
     runner = CliRunner()
     result = runner.invoke(app, ["describe", "marts.claims", "--warehouse", str(warehouse)])
     assert result.exit_code == 0, result.output
-    for text in ("One row per distinct claim", "claim_id", "doc_id:claim_seq", "the claimant",
-                 "value_low", "(no description)", "1 of 4 columns have no description"):
+    for text in (
+        "One row per distinct claim",
+        "claim_id",
+        "doc_id:claim_seq",
+        "the claimant",
+        "value_low",
+        "(no description)",
+        "1 of 4 columns have no description",
+    ):
         assert text in result.output
     listing = runner.invoke(app, ["describe", "--warehouse", str(warehouse)])
     assert "3/4 described" in listing.output and "ops.runs" in listing.output
-    as_json = json.loads(runner.invoke(app, ["describe", "claims", "--json", "-w", str(warehouse)]).output)
-    assert as_json[0]["columns"][1] == {"name": "metric", "type": "VARCHAR",
-                                        "description": "What is counted, from the metric catalogue."}
+    as_json = json.loads(
+        runner.invoke(app, ["describe", "claims", "--json", "-w", str(warehouse)]).output
+    )
+    assert as_json[0]["columns"][1] == {
+        "name": "metric",
+        "type": "VARCHAR",
+        "description": "What is counted, from the metric catalogue.",
+    }
     missing = runner.invoke(app, ["describe", "marts.nothing", "-w", str(warehouse)])
     assert missing.exit_code == 1 and "no table or view named 'marts.nothing'" in missing.output

@@ -37,11 +37,7 @@ def upward(path: Path) -> list[str]:
     if relative in ENTRY_POINTS:
         return []
     own = LAYERS[relative.split("/")[0]]
-    return sorted(
-        name
-        for name in imported(path)
-        if LAYERS.get(name.split(".")[0], -1) > own
-    )
+    return sorted(name for name in imported(path) if LAYERS.get(name.split(".")[0], -1) > own)
 
 
 @pytest.mark.parametrize("path", modules(), ids=lambda p: p.relative_to(REPO_ROOT).as_posix())

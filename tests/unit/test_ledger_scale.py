@@ -44,52 +44,138 @@ ALIASES = pl.read_csv(REPO_ROOT / "reference" / "aliases.csv", infer_schema=Fals
 SHAPES = load_shapes(REPO_ROOT / "reference")
 SHIPMENTS = next(s for s in SHAPES if s.shape == "shipments")
 SHIPMENT_COLUMNS = list(TARGETS["shipments"].fields)
-MAPPING = {"vessel": "Ship", "departure_port": "From", "departure_date": "Sailed", "arrival_port": "To",
-           "arrival_date": "Arrived", "containers": "Boxes", "evidence": "Basis", "source": "Who"}
-DATES = ["2024-01-05", " 2024-01-05 ", "05/01/2024", "5.1.2024", "5 January 2024", "Jan 5, 2024", "2024/01/05",
-         "45296", "45296.0", "2024-01-05T10:20", "2024-01-05 10:20:30.5", "", "  ", None, "n/a", "2024-02-30",
-         "\u00a02024-01-05\u2003", "99999"]
-COUNTS = ["340", " 340 ", "1,204", "1.204", "1 204", "1\u00a0204", "12.5", "12.0", "n/a", "", None, "-5", "+7",
-          "1e3", "007", "9007199254740993", "1,2", "100001", "1_000", "1'000"]
-VESSELS = ["Maya 1", "MAIA 1", " Maia-1 ", "Maia   1", "Unknown Star", "", None, "Lady R", "\u2003Angara\u00a0"]
+MAPPING = {
+    "vessel": "Ship",
+    "departure_port": "From",
+    "departure_date": "Sailed",
+    "arrival_port": "To",
+    "arrival_date": "Arrived",
+    "containers": "Boxes",
+    "evidence": "Basis",
+    "source": "Who",
+}
+DATES = [
+    "2024-01-05",
+    " 2024-01-05 ",
+    "05/01/2024",
+    "5.1.2024",
+    "5 January 2024",
+    "Jan 5, 2024",
+    "2024/01/05",
+    "45296",
+    "45296.0",
+    "2024-01-05T10:20",
+    "2024-01-05 10:20:30.5",
+    "",
+    "  ",
+    None,
+    "n/a",
+    "2024-02-30",
+    "\u00a02024-01-05\u2003",
+    "99999",
+]
+COUNTS = [
+    "340",
+    " 340 ",
+    "1,204",
+    "1.204",
+    "1 204",
+    "1\u00a0204",
+    "12.5",
+    "12.0",
+    "n/a",
+    "",
+    None,
+    "-5",
+    "+7",
+    "1e3",
+    "007",
+    "9007199254740993",
+    "1,2",
+    "100001",
+    "1_000",
+    "1'000",
+]
+VESSELS = [
+    "Maya 1",
+    "MAIA 1",
+    " Maia-1 ",
+    "Maia   1",
+    "Unknown Star",
+    "",
+    None,
+    "Lady R",
+    "\u2003Angara\u00a0",
+]
 PORTS = ["Rajin", "Najin", "DUNAY", "Vostochny port", " Rajin ", "", None, "Nowhere"]
 TEXTS = ["satellite imagery", " radar ", "", None, "x  y"]
 
 
 def _rows(n: int, seed: int = 7, distinct: tuple[str, ...] = ()) -> pl.DataFrame:
     rng = random.Random(seed)
-    pools = {"Ship": VESSELS, "From": PORTS, "Sailed": DATES, "To": PORTS, "Arrived": DATES, "Boxes": COUNTS,
-             "Basis": TEXTS, "Who": TEXTS}
+    pools = {
+        "Ship": VESSELS,
+        "From": PORTS,
+        "Sailed": DATES,
+        "To": PORTS,
+        "Arrived": DATES,
+        "Boxes": COUNTS,
+        "Basis": TEXTS,
+        "Who": TEXTS,
+    }
     cols = {c: [rng.choice(pool) for _ in range(n)] for c, pool in pools.items()}
     for c in distinct:  # mostly distinct values: the row-by-row path
         cols[c] = [v if rng.random() < 0.3 else str(rng.randrange(10**9)) for v in cols[c]]
     frame = pl.DataFrame(cols, schema={c: pl.String for c in cols})
-    return frame.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64))
+    return frame.with_row_index("row_number", offset=1).with_columns(
+        pl.col("row_number").cast(pl.Int64)
+    )
 
 
-def shipments_from_table(rows: pl.DataFrame, mapping: dict[str, str], aliases: pl.DataFrame | None = None) -> pl.DataFrame:
+def shipments_from_table(
+    rows: pl.DataFrame, mapping: dict[str, str], aliases: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """The declared shipments shape read through the generic interpreter."""
     return interpret(rows, SHIPMENTS, ShapeMatch("shipments", mapping), aliases).rows
 
 
 def _row_by_row(rows: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
     """The shipments normalisation as whole-column expressions (the reference)."""
-    canonical = rows.select("row_number", *(
-        pl.col(mapping[c]).str.strip_chars().alias(c) if c in mapping else pl.lit(None, pl.String).alias(c)
-        for c in SHIPMENT_COLUMNS))
-    parsed = {"departure_date": date_parser_for(canonical, "departure_date"),
-              "arrival_date": date_parser_for(canonical, "arrival_date"),
-              "containers": parse_count(pl.col("containers"))}
-    out = canonical.with_columns(*(e.alias(n) for n, e in parsed.items()),
-                                 pl.col("vessel").str.replace_all(r"\s+", " "),
-                                 unparsed_cells=expressions.unparsed_cells(parsed))
+    canonical = rows.select(
+        "row_number",
+        *(
+            pl.col(mapping[c]).str.strip_chars().alias(c)
+            if c in mapping
+            else pl.lit(None, pl.String).alias(c)
+            for c in SHIPMENT_COLUMNS
+        ),
+    )
+    parsed = {
+        "departure_date": date_parser_for(canonical, "departure_date"),
+        "arrival_date": date_parser_for(canonical, "arrival_date"),
+        "containers": parse_count(pl.col("containers")),
+    }
+    out = canonical.with_columns(
+        *(e.alias(n) for n, e in parsed.items()),
+        pl.col("vessel").str.replace_all(r"\s+", " "),
+        unparsed_cells=expressions.unparsed_cells(parsed),
+    )
     keyed = ALIASES.select("entity_id", "entity_type", key=alias_key(pl.col("alias"))).unique(
-        ["entity_type", "key"], keep="first", maintain_order=True)
-    for column, out_col, kind in [("vessel", "vessel_id", "vessel"), ("departure_port", "departure_port_id", "port"),
-                                  ("arrival_port", "arrival_port_id", "port")]:
-        ids = keyed.filter(pl.col("entity_type") == kind).select("key", pl.col("entity_id").alias(out_col))
-        out = out.with_columns(alias_key(pl.col(column)).alias("_k")).join(
-            ids, left_on="_k", right_on="key", how="left", maintain_order="left").drop("_k")
+        ["entity_type", "key"], keep="first", maintain_order=True
+    )
+    for column, out_col, kind in [
+        ("vessel", "vessel_id", "vessel"),
+        ("departure_port", "departure_port_id", "port"),
+        ("arrival_port", "arrival_port_id", "port"),
+    ]:
+        ids = keyed.filter(pl.col("entity_type") == kind).select(
+            "key", pl.col("entity_id").alias(out_col)
+        )
+        out = (
+            out.with_columns(alias_key(pl.col(column)).alias("_k"))
+            .join(ids, left_on="_k", right_on="key", how="left", maintain_order="left")
+            .drop("_k")
+        )
     return out
 
 
@@ -104,18 +190,21 @@ def small_probe(monkeypatch):
 # --------------------------------------------------------------------------- CSV fast path
 
 
-@pytest.mark.parametrize("data", [
-    b"vessel,port\r\nAngara,\"Raj\r\nin\"\r\n\r\nMaria,Vostochny\r\n",  # CRLF, a quoted line break, a blank line
-    b"vessel,port\rAngara,Rajin\rMaria,x\r",  # old Mac line ends
-    "\ufeffvessel;port\nMa\u00efa-1;\u4e2d\u6587\n".encode(),  # BOM, non-ASCII, semicolons
-    b"vessel,port\nAngara,\x01\x02ok\n",  # a few control characters still pass
-    b"vessel,port\nA,1,extra\nB,2\n",  # ragged: the tolerant reader
-    b" ,  \nvessel,port\n , \nAngara,Rajin\n",  # blank rows before and inside
-    b"vessel,port\nA,1,\nB,2\n",  # a trailing delimiter adds no cell
-    b"vessel,port,\nA,1\nB,2,\n",  # nor does a trailing empty header cell
-    b'vessel,port\n"A,a",1\n"B",2,3\n',  # a quoted delimiter is no cell break; the extra cell is
-    b"2025-01-06,210\n2025-01-08,150\n",  # no header
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'vessel,port\r\nAngara,"Raj\r\nin"\r\n\r\nMaria,Vostochny\r\n',  # CRLF, a quoted line break, a blank line
+        b"vessel,port\rAngara,Rajin\rMaria,x\r",  # old Mac line ends
+        "\ufeffvessel;port\nMa\u00efa-1;\u4e2d\u6587\n".encode(),  # BOM, non-ASCII, semicolons
+        b"vessel,port\nAngara,\x01\x02ok\n",  # a few control characters still pass
+        b"vessel,port\nA,1,extra\nB,2\n",  # ragged: the tolerant reader
+        b" ,  \nvessel,port\n , \nAngara,Rajin\n",  # blank rows before and inside
+        b"vessel,port\nA,1,\nB,2\n",  # a trailing delimiter adds no cell
+        b"vessel,port,\nA,1\nB,2,\n",  # nor does a trailing empty header cell
+        b'vessel,port\n"A,a",1\n"B",2,3\n',  # a quoted delimiter is no cell break; the extra cell is
+        b"2025-01-06,210\n2025-01-08,150\n",  # no header
+    ],
+)
 def test_csv_fast_path_matches_the_text_path(data):
     text = decode_text(data)
     delim = sniff_delimiter(text[:65536])
@@ -132,12 +221,18 @@ def test_csv_fast_path_matches_the_text_path(data):
         assert (fast.row_problems, fast.warning) == (careful.row_problems, careful.warning)
 
 
-@pytest.mark.parametrize(("data", "problems"), [
-    (b"a,b,c\n1,2,3\n4,5\n6,7,8,9\n", [(2, "too few"), (3, "too many")]),
-    (b"a;b\n1;2\n3;4\n", []),
-    (b'a,b\n"x\ny",2\n3\n', [(2, "too few")]),  # a quoted line break, then a short row
-    (b"a,b\n1,2\n3,4,5\n6\n", [(2, "too many"), (3, "too few")]),  # they cancel out in a total count
-])
+@pytest.mark.parametrize(
+    ("data", "problems"),
+    [
+        (b"a,b,c\n1,2,3\n4,5\n6,7,8,9\n", [(2, "too few"), (3, "too many")]),
+        (b"a;b\n1;2\n3;4\n", []),
+        (b'a,b\n"x\ny",2\n3\n', [(2, "too few")]),  # a quoted line break, then a short row
+        (
+            b"a,b\n1,2\n3,4,5\n6\n",
+            [(2, "too many"), (3, "too few")],
+        ),  # they cancel out in a total count
+    ],
+)
 def test_ragged_rows_are_found_whichever_reader_runs(data, problems):
     (table,) = parse_table(data, "csv")
     assert [(p.row_number, p.reason.split(" cells")[0]) for p in table.row_problems] == problems
@@ -154,9 +249,13 @@ def test_csv_with_many_control_characters_is_still_binary():
 
 def test_parse_dates_and_counts_match_the_full_parsers():
     dates = pl.Series("d", DATES * 3, dtype=pl.String)
-    assert_series_equal(parse_dates(dates), pl.select(parse_date_text(pl.lit(dates))).to_series().alias("d"))
+    assert_series_equal(
+        parse_dates(dates), pl.select(parse_date_text(pl.lit(dates))).to_series().alias("d")
+    )
     counts = pl.Series("c", COUNTS * 3, dtype=pl.String)
-    assert_series_equal(parse_counts(counts), pl.select(parse_count(pl.lit(counts))).to_series().alias("c"))
+    assert_series_equal(
+        parse_counts(counts), pl.select(parse_count(pl.lit(counts))).to_series().alias("c")
+    )
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -169,7 +268,9 @@ def test_shipments_from_table_equals_the_row_by_row_expressions(small_probe, dis
     assert_frame_equal(shipments_from_table(rows, MAPPING, ALIASES), expected)
     # Cells held as Enums (a tall table) give the same values.
     enum_rows = repeats_as_enum(rows)
-    assert {c for c, t in enum_rows.schema.items() if isinstance(t, pl.Enum)} == set(MAPPING.values()) - set(distinct)
+    assert {c for c, t in enum_rows.schema.items() if isinstance(t, pl.Enum)} == set(
+        MAPPING.values()
+    ) - set(distinct)
     got = shipments_from_table(enum_rows, MAPPING, ALIASES)
     assert_frame_equal(got.with_columns(pl.selectors.enum().cast(pl.String)), expected)
 
@@ -292,10 +393,17 @@ def test_tall_ledger_rows_are_accounted_quarantined_and_loaded_as_received(small
 def test_append_rows_writes_struct_cells_as_json_and_constants_once():
     con = duckdb.connect()
     con.execute("create table t (k varchar, n bigint, j json, c varchar)")
-    cells = pl.DataFrame({"a": ["x", None, 'q"\\'], "A": ["1", "2", "\x01\u00e9"], "": ["", "e", None],
-                          "we\"ird'key": ["k", "l", "m"]})
-    frame = pl.DataFrame({"k": ["const"] * 3, "n": [1, 2, 3]}).with_columns(cells.to_struct("j"),
-                                                                           pl.lit("C").alias("c"))
+    cells = pl.DataFrame(
+        {
+            "a": ["x", None, 'q"\\'],
+            "A": ["1", "2", "\x01\u00e9"],
+            "": ["", "e", None],
+            "we\"ird'key": ["k", "l", "m"],
+        }
+    )
+    frame = pl.DataFrame({"k": ["const"] * 3, "n": [1, 2, 3]}).with_columns(
+        cells.to_struct("j"), pl.lit("C").alias("c")
+    )
     assert load.append_rows(con, "t", frame, json_columns=("j",), constant_columns=("k", "c")) == 3
     rows = con.execute("select k, n, j, c from t order by n").fetchall()
     for (k, _n, j, c), cell in zip(rows, cells.iter_rows(named=True), strict=True):

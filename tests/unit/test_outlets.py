@@ -13,15 +13,27 @@ def _docs(**cols) -> pl.DataFrame:
 
 def test_page_beats_file_name_and_header_beats_both():
     docs = _docs(
-        text=["HARBIN, May 2 (Amur Daily Signal) - Two trains left the depot.", "Plain body text.",
-              "Plain body text.", "Plain body text."],
+        text=[
+            "HARBIN, May 2 (Amur Daily Signal) - Two trains left the depot.",
+            "Plain body text.",
+            "Plain body text.",
+            "Plain body text.",
+        ],
         outlet=[None, None, "Quay Review", None],
-        file_name=["amur_signal_2025-05-02_trains.txt", "river_post_2025-05-02_barges.txt",
-                   "river_post_2025-05-02_barges.txt", "notes.txt"],
+        file_name=[
+            "amur_signal_2025-05-02_trains.txt",
+            "river_post_2025-05-02_barges.txt",
+            "river_post_2025-05-02_barges.txt",
+            "notes.txt",
+        ],
     )
     found = outlet_frame(docs)
-    assert found.rows() == [("Amur Daily Signal", "page"), ("River Post", "file_name"),
-                            ("Quay Review", "given"), (None, "none")]
+    assert found.rows() == [
+        ("Amur Daily Signal", "page"),
+        ("River Post", "file_name"),
+        ("Quay Review", "given"),
+        (None, "none"),
+    ]
 
 
 def test_ingest_keeps_the_parser_source_and_marks_page_and_file_name():
@@ -32,4 +44,7 @@ def test_ingest_keeps_the_parser_source_and_marks_page_and_file_name():
     ).with_columns(outlet_source=pl.Series(["none", "none", "front_matter"]))
     out = with_page_outlets(docs)
     assert out.select("outlet", "outlet_source").rows() == [
-        ("Steppe Monitor", "page"), ("Inland Wire", "file_name"), ("Quay Review", "front_matter")]
+        ("Steppe Monitor", "page"),
+        ("Inland Wire", "file_name"),
+        ("Quay Review", "front_matter"),
+    ]

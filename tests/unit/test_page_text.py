@@ -48,8 +48,19 @@ NEWS_SENTENCES = [
     "They estimated that each train carried between 30 and 40 wagons.",
     "Russian Railways did not reply to a request for comment on traffic through the border station.",
 ]
-NEWS_FURNITURE = ["41 new", "77 flatcars", "12,000 shares", "650 wagons", "5,000 containers", "9,999 shells",
-                  "25,000 readers", "88,000 subscribers", "3 Harbour Road", "Related stories", "Breadcrumbs"]
+NEWS_FURNITURE = [
+    "41 new",
+    "77 flatcars",
+    "12,000 shares",
+    "650 wagons",
+    "5,000 containers",
+    "9,999 shells",
+    "25,000 readers",
+    "88,000 subscribers",
+    "3 Harbour Road",
+    "Related stories",
+    "Breadcrumbs",
+]
 
 BLOG_PAGE = """<!DOCTYPE html><html><head><title>Counting boxes at Vostochny - harbour notes</title>
 <meta name="date" content="March 5, 2025"></head><body>
@@ -78,8 +89,16 @@ BLOG_SENTENCES = [
     "By my count, the Angara has called there 11 times since last autumn.",
     "On its most recent call the ship sat low in the water, which suggests a full load of roughly 250 containers.",
 ]
-BLOG_FURNITURE = ["312 posts", "Reddit (47)", "14 comments", "400 containers", "19 calls", "6,200 boxes",
-                  "2,345 visitors", "Leave a reply"]
+BLOG_FURNITURE = [
+    "312 posts",
+    "Reddit (47)",
+    "14 comments",
+    "400 containers",
+    "19 calls",
+    "6,200 boxes",
+    "2,345 visitors",
+    "Leave a reply",
+]
 
 # No <article>, no <main>: the story is the block whose paragraphs hold the most text.
 PLAIN_PAGE = """<html><head><title>Briefing</title><meta name="dc.date" content="05.03.2025"></head><body>
@@ -114,8 +133,11 @@ def _flat(text: str) -> str:
 
 @pytest.mark.parametrize(
     ("page", "sentences", "furniture"),
-    [(NEWS_PAGE, NEWS_SENTENCES, NEWS_FURNITURE), (BLOG_PAGE, BLOG_SENTENCES, BLOG_FURNITURE),
-     (PLAIN_PAGE, PLAIN_SENTENCES, PLAIN_FURNITURE)],
+    [
+        (NEWS_PAGE, NEWS_SENTENCES, NEWS_FURNITURE),
+        (BLOG_PAGE, BLOG_SENTENCES, BLOG_FURNITURE),
+        (PLAIN_PAGE, PLAIN_SENTENCES, PLAIN_FURNITURE),
+    ],
     ids=["news", "blog_with_comments", "no_article"],
 )
 def test_story_stays_and_furniture_never_arrives(page, sentences, furniture):
@@ -133,28 +155,38 @@ def test_trafilatura_reads_the_pages_and_its_text_is_the_stored_text():
     assert doc.text == page.text
     # Offsets into the stored text find the story's own words.
     start = doc.text.index("about 140 covered wagons")
-    assert doc.text[start:start + 24] == "about 140 covered wagons"
+    assert doc.text[start : start + 24] == "about 140 covered wagons"
     # The headline is a paragraph of its own, so it never runs into the first sentence.
     assert doc.text.startswith("Rail yard at Khasan fills with covered wagons\n\n")
 
 
 def test_bare_fragment_is_read():
     doc = parse_document(FRAGMENT.encode(), "html")
-    assert doc.text == "The Maria left Rajin on Tuesday with about 120 containers, a port worker said."
+    assert (
+        doc.text == "The Maria left Rajin on Tuesday with about 120 containers, a port worker said."
+    )
     assert (doc.title, doc.published, doc.published_source) == (None, None, "none")
 
 
 def test_fallback_keeps_the_whole_story_block():
     text = fallback_text(NEWS_PAGE)
-    assert text.startswith("Rail yard at Khasan fills with covered wagons\n\nBy a staff correspondent")
-    assert fallback_text(FRAGMENT) == "The Maria left Rajin on Tuesday with about 120 containers, a port worker said."
+    assert text.startswith(
+        "Rail yard at Khasan fills with covered wagons\n\nBy a staff correspondent"
+    )
+    assert (
+        fallback_text(FRAGMENT)
+        == "The Maria left Rajin on Tuesday with about 120 containers, a port worker said."
+    )
 
 
 def test_teaser_articles_in_an_aside_are_not_the_story():
-    page = ("<html><body><main><h1>Quay report</h1><p>" + "Dock workers at Rajin loaded the Angara with "
-            "about 90 containers over two days, a port official said. " * 3 + "</p></main>"
-            "<aside><article class='card'><p>Earlier: 4,400 containers moved in 2024</p></article></aside>"
-            "</body></html>")
+    page = (
+        "<html><body><main><h1>Quay report</h1><p>"
+        + "Dock workers at Rajin loaded the Angara with "
+        "about 90 containers over two days, a port official said. " * 3 + "</p></main>"
+        "<aside><article class='card'><p>Earlier: 4,400 containers moved in 2024</p></article></aside>"
+        "</body></html>"
+    )
     for text in (read_page(page).text, fallback_text(page)):
         assert "about 90 containers" in text and "4,400" not in text
 
@@ -164,7 +196,11 @@ def test_dates_and_outlets_say_where_they_came_from():
     assert (news.published, news.published_source) == (dt.date(2025, 3, 5), "meta")
     assert (news.outlet, news.outlet_source) == ("Tumen Ledger", "meta")
     blog = parse_document(BLOG_PAGE.encode(), "html")
-    assert (blog.published, blog.published_source, blog.outlet_source) == (dt.date(2025, 3, 5), "meta", "none")
+    assert (blog.published, blog.published_source, blog.outlet_source) == (
+        dt.date(2025, 3, 5),
+        "meta",
+        "none",
+    )
     plain = parse_document(PLAIN_PAGE.encode(), "html")
     assert (plain.published, plain.published_source) == (dt.date(2025, 3, 5), "meta")
 
@@ -191,19 +227,31 @@ def test_time_element_in_the_story_not_in_a_teaser():
 
 def test_hostile_json_ld_is_no_metadata():
     deep = "[" * 100_000 + "]" * 100_000
-    page = (f'<html><head><script type="application/ld+json">{deep}</script></head>'
-            "<body><p>The Maria left Rajin with 60 containers.</p></body></html>")
+    page = (
+        f'<html><head><script type="application/ld+json">{deep}</script></head>'
+        "<body><p>The Maria left Rajin with 60 containers.</p></body></html>"
+    )
     doc = parse_document(page.encode(), "html")
     assert doc.published_source == "none" and "60 containers" in doc.text
 
 
 def test_deeply_nested_page_is_refused_quickly():
-    page = "<html><body>" + "<div>" * 200_000 + "The Maria left Rajin." + "</div>" * 200_000 + "</body></html>"
+    page = (
+        "<html><body>"
+        + "<div>" * 200_000
+        + "The Maria left Rajin."
+        + "</div>" * 200_000
+        + "</body></html>"
+    )
     with pytest.raises(ParseError, match="nested more than 255 levels"):
         parse_document(page.encode(), "html")
 
 
 def test_xhtml_with_xml_declaration():
-    page = ('<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>'
-            "<p>The Angara left Rajin with 150 containers.</p></body></html>")
-    assert parse_document(page.encode(), "html").text == "The Angara left Rajin with 150 containers."
+    page = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+        "<p>The Angara left Rajin with 150 containers.</p></body></html>"
+    )
+    assert (
+        parse_document(page.encode(), "html").text == "The Angara left Rajin with 150 containers."
+    )

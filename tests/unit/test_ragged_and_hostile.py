@@ -55,7 +55,9 @@ def test_xlsx_value_past_the_last_header_column_is_a_row_problem():
     (table,) = parse_table(_xlsx(fill), "xlsx")
     assert table.frame.rows() == [("Angara", "210"), ("Lady R", "60")]
     assert table.row_numbers.to_list() == [1, 3]
-    assert table.row_problems == [(2, "too many cells: 3 where the header has 2", ["Maria", "80", "checked twice"])]
+    assert table.row_problems == [
+        (2, "too many cells: 3 where the header has 2", ["Maria", "80", "checked twice"])
+    ]
 
 
 def test_title_above_the_header_is_not_a_row_and_merges_below_a_blank_row_line_up():
@@ -68,19 +70,34 @@ def test_title_above_the_header_is_not_a_row_and_merges_below_a_blank_row_line_u
         ws.merge_cells("C7:C8")
 
     (table,) = parse_table(_xlsx(fill), "xlsx")
-    assert table.frame.rows() == [("Angara", "Rajin", "120"), ("Maria", "Dunay", "80"), ("Lady R", "Dunay", "60")]
-    assert table.warning == "a title above the header was not read as a row (Voyage log, first quarter)"
+    assert table.frame.rows() == [
+        ("Angara", "Rajin", "120"),
+        ("Maria", "Dunay", "80"),
+        ("Lady R", "Dunay", "60"),
+    ]
+    assert (
+        table.warning
+        == "a title above the header was not read as a row (Voyage log, first quarter)"
+    )
     (csv,) = parse_table(b"Voyage log\n\nvessel,containers\nAngara,120\n", "csv")
-    assert csv.frame.rows() == [("Angara", "120")] and csv.warning.startswith("a title above the header")
+    assert csv.frame.rows() == [("Angara", "120")] and csv.warning.startswith(
+        "a title above the header"
+    )
 
 
-@pytest.mark.parametrize(("data", "fmt", "warning"), [
-    (b"vessel,containers\n", "csv", "a header and no rows"),
-    (b"[]", "json", "an empty array: no records"),
-    (b"2025-01-06,210\n2025-01-09,80\n", "csv",
-     "no header row: the first row holds only numbers and dates (2025-01-06, 210), so every row was read as data"),
-    (b"12;1,250\n13;(300)\n", "csv", "no header row"),
-])
+@pytest.mark.parametrize(
+    ("data", "fmt", "warning"),
+    [
+        (b"vessel,containers\n", "csv", "a header and no rows"),
+        (b"[]", "json", "an empty array: no records"),
+        (
+            b"2025-01-06,210\n2025-01-09,80\n",
+            "csv",
+            "no header row: the first row holds only numbers and dates (2025-01-06, 210), so every row was read as data",
+        ),
+        (b"12;1,250\n13;(300)\n", "csv", "no header row"),
+    ],
+)
 def test_tables_without_rows_or_header_warn(data, fmt, warning):
     (table,) = parse_table(data, fmt)
     assert table.warning.startswith(warning)
@@ -89,11 +106,18 @@ def test_tables_without_rows_or_header_warn(data, fmt, warning):
 
 
 def test_headerless_and_header_only_workbooks_and_parquet_warn():
-    (headerless,) = parse_table(_xlsx(lambda ws: [ws.append([dt.date(2025, 1, 6), 210]),
-                                                   ws.append([dt.date(2025, 1, 9), 80])]), "xlsx")
+    (headerless,) = parse_table(
+        _xlsx(
+            lambda ws: [ws.append([dt.date(2025, 1, 6), 210]), ws.append([dt.date(2025, 1, 9), 80])]
+        ),
+        "xlsx",
+    )
     assert headerless.warning.startswith("no header row") and headerless.frame.height == 2
     (header_only,) = parse_table(_xlsx(lambda ws: ws.append(["vessel", "containers"])), "xlsx")
-    assert header_only.warning == "a header and no rows" and header_only.frame.columns == ["vessel", "containers"]
+    assert header_only.warning == "a header and no rows" and header_only.frame.columns == [
+        "vessel",
+        "containers",
+    ]
     buf = io.BytesIO()
     pl.DataFrame({"vessel": []}, schema={"vessel": pl.String}).write_parquet(buf)
     (empty,) = parse_table(buf.getvalue(), "parquet")
@@ -113,7 +137,9 @@ def test_xlsx_bomb_is_refused_from_its_declared_sizes(tmp_path):
     assert len(data) < 300_000
     with pytest.raises(ParseError, match=r"unpacks to 52 MB, past the 10 MB limit .*a zip bomb\?"):
         parse_table(data, "xlsx", max_unpacked=10_000_000)
-    (table,) = parse_table(data, "xlsx", max_unpacked=100_000_000)  # under the limit it is a real workbook
+    (table,) = parse_table(
+        data, "xlsx", max_unpacked=100_000_000
+    )  # under the limit it is a real workbook
     assert table.frame.columns == ["vessel", "containers"] and table.frame.height > 10_000
 
 
@@ -136,7 +162,9 @@ def test_xlsx_part_that_lies_about_its_size_is_refused(tmp_path):
             else:
                 body = src.read(info.filename)
                 comp = zlib.compressobj(6, zlib.DEFLATED, -15)
-                parts.append((info.filename, comp.compress(body) + comp.flush(), len(body), zlib.crc32(body)))
+                parts.append(
+                    (info.filename, comp.compress(body) + comp.flush(), len(body), zlib.crc32(body))
+                )
     with pytest.raises(ParseError, match=r"sheet1.xml inflates past the 1,024 bytes it declares"):
         parse_table(_zip(parts), "xlsx")
 
@@ -153,13 +181,18 @@ def test_pdf_stream_bomb_fails_at_the_stream_limit(tmp_path):
     with pytest.raises(ParseError, match="PDF content unpacks past the 32 MB limit"):
         parse_document(_built(pdf_stream_bomb(200), tmp_path, "bomb.pdf"), "pdf")
     # The same PDF with a small stream is read: the limit, not the file's shape, refused it.
-    assert "Angara 210" in parse_document(_built(pdf_stream_bomb(1), tmp_path, "ok.pdf"), "pdf").text
+    assert (
+        "Angara 210" in parse_document(_built(pdf_stream_bomb(1), tmp_path, "ok.pdf"), "pdf").text
+    )
 
 
-@pytest.mark.parametrize(("builder", "fmt", "reason"), [
-    (nested_json(200_000), "json", "JSON nested too deeply"),
-    (nested_html(200_000), "html", "HTML nested more than 255 levels deep"),
-])
+@pytest.mark.parametrize(
+    ("builder", "fmt", "reason"),
+    [
+        (nested_json(200_000), "json", "JSON nested too deeply"),
+        (nested_html(200_000), "html", "HTML nested more than 255 levels deep"),
+    ],
+)
 def test_nesting_bombs_fail_as_files(builder, fmt, reason, tmp_path):
     data = _built(builder, tmp_path, f"deep.{fmt}")
     with pytest.raises(ParseError, match=reason):
@@ -167,7 +200,9 @@ def test_nesting_bombs_fail_as_files(builder, fmt, reason, tmp_path):
 
 
 def test_json_nested_a_little_is_still_read():
-    (table,) = parse_table(b'[{"vessel": "Angara", "route": ' + b"[" * 50 + b"]" * 50 + b"}]", "json")
+    (table,) = parse_table(
+        b'[{"vessel": "Angara", "route": ' + b"[" * 50 + b"]" * 50 + b"}]", "json"
+    )
     assert table.frame["vessel"].to_list() == ["Angara"]
 
 

@@ -56,7 +56,9 @@ LOSSES_JSON = """[
 def read(text: str, fmt: str) -> pl.DataFrame:
     """A table we wrote, parsed as the inbox would, with 1-based row numbers."""
     (table,) = parse_table(text.encode(), fmt)
-    return table.frame.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64))
+    return table.frame.with_row_index("row_number", offset=1).with_columns(
+        pl.col("row_number").cast(pl.Int64)
+    )
 
 
 def run(text: str, fmt: str):
@@ -70,7 +72,13 @@ def run(text: str, fmt: str):
 
 
 def test_shipped_shapes_cover_every_target():
-    assert {s.shape for s in SHAPES} == {"shipments", "figures", "weapons_by_donor", "strike_log", "daily_losses"}
+    assert {s.shape for s in SHAPES} == {
+        "shipments",
+        "figures",
+        "weapons_by_donor",
+        "strike_log",
+        "daily_losses",
+    }
     assert {s.target for s in SHAPES} == {"shipments", "figures", "deliveries", "strikes", "series"}
 
 
@@ -94,20 +102,32 @@ GOOD = textwrap.dedent("""\
 """)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    (GOOD.replace("target: figures", "target: boats"), "target 'boats' is not one of shipments"),
-    (GOOD + "  colour: [colour]\n", "columns: 'colour' is not a field of target 'figures'"),
-    (GOOD.replace("required: [metric]", "required: [source]"), "required: source is read from no column"),
-    (GOOD + "list_cells: {field: metric, separator: ';'}\n", "list_cells and melt need one of deliveries"),
-    (GOOD + "values: {qualifier: {circa: roughly}}\n", "roughly is not a qualifier"),
-    (GOOD + "constants: {metric: tanks}\n", "a field is read from one place only"),
-    (GOOD.replace("shape: ok", "shape: Not A Slug"), "shape: String should match pattern"),
-    (GOOD + "resolve: {metric: country}\n", "'metric' cannot be resolved in target 'figures'"),
-    (GOOD + "status: draft\n", "status is draft: finish the declaration"),
-    (GOOD + "extra_key: 1\n", "extra_key: Extra inputs are not permitted"),
-    ("- just\n- a list\n", "a shape is a mapping"),
-    ("shape: [unclosed\n", "not readable as YAML"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            GOOD.replace("target: figures", "target: boats"),
+            "target 'boats' is not one of shipments",
+        ),
+        (GOOD + "  colour: [colour]\n", "columns: 'colour' is not a field of target 'figures'"),
+        (
+            GOOD.replace("required: [metric]", "required: [source]"),
+            "required: source is read from no column",
+        ),
+        (
+            GOOD + "list_cells: {field: metric, separator: ';'}\n",
+            "list_cells and melt need one of deliveries",
+        ),
+        (GOOD + "values: {qualifier: {circa: roughly}}\n", "roughly is not a qualifier"),
+        (GOOD + "constants: {metric: tanks}\n", "a field is read from one place only"),
+        (GOOD.replace("shape: ok", "shape: Not A Slug"), "shape: String should match pattern"),
+        (GOOD + "resolve: {metric: country}\n", "'metric' cannot be resolved in target 'figures'"),
+        (GOOD + "status: draft\n", "status is draft: finish the declaration"),
+        (GOOD + "extra_key: 1\n", "extra_key: Extra inputs are not permitted"),
+        ("- just\n- a list\n", "a shape is a mapping"),
+        ("shape: [unclosed\n", "not readable as YAML"),
+    ],
+)
 def test_loader_names_the_file_and_the_problem(tmp_path, text, message):
     ref = _reference_with(tmp_path, good=GOOD, broken=text)
     with pytest.raises(ShapeError) as raised:
@@ -136,12 +156,19 @@ def test_loader_checks_list_patterns_metrics_and_duplicates(tmp_path):
     text = str(raised.value)
     assert "gifts.yaml: list_cells item group: 'colour' is not a field" in text
     assert "shape 'ok' is already declared in again.yaml" in text
-    (ref / "shapes" / "gifts.yaml").write_text(textwrap.dedent(deliveries).replace("colour", "count"))
+    (ref / "shapes" / "gifts.yaml").write_text(
+        textwrap.dedent(deliveries).replace("colour", "count")
+    )
     (ref / "shapes" / "again.yaml").unlink()
-    with pytest.raises(ShapeError, match="derive.metric: metric 'howitzers_total' is not in metrics.csv"):
+    with pytest.raises(
+        ShapeError, match="derive.metric: metric 'howitzers_total' is not in metrics.csv"
+    ):
         load_shapes(ref)
     (ref / "shapes" / "gifts.yaml").write_text(
-        textwrap.dedent(deliveries).replace("colour", "count").replace("howitzers_total", "artillery_systems"))
+        textwrap.dedent(deliveries)
+        .replace("colour", "count")
+        .replace("howitzers_total", "artillery_systems")
+    )
     assert [s.shape for s in load_shapes(ref)] == ["gifts", "ok"]
 
 
@@ -172,7 +199,9 @@ def test_weapons_lists_expand_to_one_row_per_system():
     found, read = run(WEAPONS_CSV, "csv")
     assert found.shape == "weapons_by_donor" and read.skipped.is_empty()
     out = read.rows
-    got = out.select("row_number", "item", "donor", "metric", "system", "count", "value", "row_count").rows()
+    got = out.select(
+        "row_number", "item", "donor", "metric", "system", "count", "value", "row_count"
+    ).rows()
     assert got == [
         (1, 0, "Poland", "artillery_systems", "Krab self-propelled howitzer", 12, None, 20),
         (1, 1, "Poland", "artillery_systems", "Dana howitzer", 8, None, 20),
@@ -204,7 +233,9 @@ def test_strike_rows_split_models_and_keep_shared_figures_as_row_totals():
     assert found.shape == "strike_log"
     assert "border_crossing" not in found.used and "destroyed_details" not in found.used
     out = read.rows
-    got = out.select("row_number", "item", "model", "launched", "destroyed", "row_launched", "model_ids").rows()
+    got = out.select(
+        "row_number", "item", "model", "launched", "destroyed", "row_launched", "model_ids"
+    ).rows()
     assert got == [
         (1, 0, "Shahed-136/131", 120, 101, 120, []),
         (2, 0, "Iskander-M/KN-23", None, None, 6, ["weapon:kn-23"]),
@@ -220,9 +251,13 @@ def test_strike_rows_split_models_and_keep_shared_figures_as_row_totals():
 
 
 def test_unreadable_launch_counts_are_flagged_for_the_gate():
-    text = STRIKES_CSV.replace("4.0,0.0", "four,0.0").replace("2025-03-03,2025-03-03", "3 March,2025-03-03")
+    text = STRIKES_CSV.replace("4.0,0.0", "four,0.0").replace(
+        "2025-03-03,2025-03-03", "3 March,2025-03-03"
+    )
     _, read = run(text, "csv")
-    flagged = dict(read.rows.select("row_number", "unparsed_cells").unique("row_number").iter_rows())
+    flagged = dict(
+        read.rows.select("row_number", "unparsed_cells").unique("row_number").iter_rows()
+    )
     assert flagged[4] == "row_launched" and flagged[3] == "window_start" and flagged[1] == ""
     rejected = validate_rows(read.rows, StgStrike).rejected
     assert sorted(read.rows["row_number"].gather(rejected["_row"]).to_list()) == [3, 4]
@@ -234,7 +269,9 @@ def test_unreadable_launch_counts_are_flagged_for_the_gate():
 def test_daily_losses_melt_into_hedged_points_and_skip_empty_rows():
     found, read = run(LOSSES_JSON, "json")
     assert found.shape == "daily_losses" and "day" not in found.used
-    got = read.rows.select("row_number", "item", "date", "metric", "value_low", "value_high", "qualifier").rows()
+    got = read.rows.select(
+        "row_number", "item", "date", "metric", "value_low", "value_high", "qualifier"
+    ).rows()
     assert got == [
         (1, 0, dt.date(2024, 5, 1), "troop_casualties", 100500.0, 100500.0, "approx"),
         (1, 1, dt.date(2024, 5, 1), "troops_captured", 40.0, 40.0, "exact"),  # no hedge column
@@ -253,11 +290,19 @@ def test_daily_losses_melt_into_hedged_points_and_skip_empty_rows():
 
 
 def test_suggested_shape_is_a_draft_the_loader_refuses_until_finished(tmp_path):
-    frame = pl.DataFrame({"ship": ["Angara", "Maria"], "cargo": ["shells", "rockets"], "arrived": ["2024-01-05", None],
-                          "when": ["2024-01-02", ""]})
+    frame = pl.DataFrame(
+        {
+            "ship": ["Angara", "Maria"],
+            "cargo": ["shells", "rockets"],
+            "arrived": ["2024-01-05", None],
+            "when": ["2024-01-02", ""],
+        }
+    )
     text = suggest_shape("Port Log.csv", frame, SHAPES)
     data = yaml.safe_load(text)
-    assert data["shape"] == "port_log" and data["status"] == "draft" and data["target"] == "shipments"
+    assert (
+        data["shape"] == "port_log" and data["status"] == "draft" and data["target"] == "shipments"
+    )
     assert data["columns"] == {"vessel": ["ship"], "arrival_date": ["arrived"]}
     assert "#   cargo: 'shells', 'rockets'" in text and "#   when: '2024-01-02', ''" in text
     ref = _reference_with(tmp_path, port_log=text)
@@ -265,7 +310,9 @@ def test_suggested_shape_is_a_draft_the_loader_refuses_until_finished(tmp_path):
         load_shapes(ref)
     # A person finishes it: "when" is the departure date.
     data.pop("status")
-    data.update(description="port calls", grain="one row per call", required=["vessel", "departure_date"])
+    data.update(
+        description="port calls", grain="one row per call", required=["vessel", "departure_date"]
+    )
     data["columns"]["departure_date"] = ["when"]
     (ref / "shapes" / "port_log.yaml").write_text(yaml.safe_dump(data))
     (finished,) = load_shapes(ref)
@@ -286,8 +333,16 @@ def test_shapes_suggest_command_writes_a_starter_once(tmp_path):
     assert yaml.safe_load(out.read_text())["columns"] == {"vessel": ["ship"]}
     again = CliRunner().invoke(app, ["shapes", "suggest", str(table), "--out", str(out)])
     assert again.exit_code == 2 and "exists" in again.output
-    known = CliRunner().invoke(app, ["shapes", "suggest", str(REPO_ROOT / "tests" / "data" / "tables" / "strike_log.csv"),
-                                     "--out", str(tmp_path / "x.yaml")])
+    known = CliRunner().invoke(
+        app,
+        [
+            "shapes",
+            "suggest",
+            str(REPO_ROOT / "tests" / "data" / "tables" / "strike_log.csv"),
+            "--out",
+            str(tmp_path / "x.yaml"),
+        ],
+    )
     assert known.exit_code == 0 and "already read as strike_log" in known.output
     assert not (tmp_path / "x.yaml").exists()
     listed = CliRunner().invoke(app, ["shapes", "list"])
@@ -296,11 +351,17 @@ def test_shapes_suggest_command_writes_a_starter_once(tmp_path):
 
 def test_the_readme_example_declaration_reads_its_table(tmp_path):
     readme = (REPO_ROOT / "README.md").read_text()
-    section = readme[readme.index("## Declaring a table shape"):]
-    example = section[section.index("```yaml") + len("```yaml"):section.index("```", section.index("```yaml") + 7)]
+    section = readme[readme.index("## Declaring a table shape") :]
+    example = section[
+        section.index("```yaml") + len("```yaml") : section.index(
+            "```", section.index("```yaml") + 7
+        )
+    ]
     ref = _reference_with(tmp_path, aid_tracker=example)
     (spec,) = load_shapes(ref)
-    table = read('country,kind,pieces,eur,what\nPoland,Howitzers,20,900,"Krab (12); Dana (8)"\n', "csv")
+    table = read(
+        'country,kind,pieces,eur,what\nPoland,Howitzers,20,900,"Krab (12); Dana (8)"\n', "csv"
+    )
     found = match_shape(table.columns[1:], [spec])
     out = interpret(table, spec, found, ALIASES, METRICS).rows
     assert out.select("donor_id", "metric", "system", "count", "row_value", "currency").rows() == [
@@ -314,9 +375,13 @@ def test_an_unknown_table_is_skipped_whole_with_its_closest_shape_in_the_note():
     from transforms.received import table_input
     from transforms.rules import load_rules
 
-    table = table_input("calls.csv", "c" * 64, "", pl.DataFrame({"ship": ["A", "B"], "cargo": ["x", "y"]}))
+    table = table_input(
+        "calls.csv", "c" * 64, "", pl.DataFrame({"ship": ["A", "B"], "cargo": ["x", "y"]})
+    )
     (read,) = normalise((table,), load_rules(REPO_ROOT / "reference"), REPO_ROOT / "reference")
     assert (read.target, read.typed, read.skipped) == (None, None, 2)
     (note,) = read.notes
-    assert note.startswith("table: columns match no known table shape (ship, cargo); closest shape: "
-                           "shipments (reads ship as vessel; lacks departure_date)")
+    assert note.startswith(
+        "table: columns match no known table shape (ship, cargo); closest shape: "
+        "shipments (reads ship as vessel; lacks departure_date)"
+    )

@@ -26,7 +26,7 @@ from transforms.claims.lexicon import has_phrase
 from transforms.claims.model import CLAIM_SCHEMA
 from transforms.claims.numbers import MENTION_SCHEMA, number_mentions
 from transforms.claims.period import resolve_period
-from transforms.claims.sentences import sentence_frame, sentence_tokens
+from transforms.claims.sentences import TokenStore, sentence_frame, sentence_tokens
 from transforms.rules import ExtractionRules
 
 __all__ = ["CLAIM_SCHEMA", "extract_claims", "resolve_period", "MENTION_SCHEMA"]
@@ -44,7 +44,10 @@ def extract_claims(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        parts = [_extract(docs.slice(k, CHUNK_DOCS), rules) for k in range(0, max(docs.height, 1), CHUNK_DOCS)]
+        parts = [
+            _extract(docs.slice(k, CHUNK_DOCS), rules)
+            for k in range(0, max(docs.height, 1), CHUNK_DOCS)
+        ]
         return pl.concat(parts) if parts else pl.DataFrame(schema=CLAIM_SCHEMA)
     finally:
         if enabled:
@@ -69,8 +72,14 @@ def _extract(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
     return assemble(doc_list, tokens, figures, events, rules)
 
 
-def _change_verbs(sents: pl.DataFrame, tokens: list, rules: ExtractionRules) -> dict[int, bool]:
+def _change_verbs(
+    sents: pl.DataFrame, tokens: TokenStore, rules: ExtractionRules
+) -> dict[int, bool]:
     """Candidate sentences with a change verb ("rose from A to B" is two figures)."""
     change = rules.cue_sets.get("change_verb", set())
     candidates = sents.get_column("candidate").to_list()
-    return {row: True for row, c in enumerate(candidates) if c and has_phrase(tokens[row], 0, len(tokens[row]), change)}
+    return {
+        row: True
+        for row, c in enumerate(candidates)
+        if c and has_phrase(tokens[row], 0, len(tokens[row]), change)
+    }

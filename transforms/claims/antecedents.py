@@ -48,8 +48,10 @@ def looks_like_person(c: Claimant, v: Vocab) -> bool:
     return (
         2 <= len(words) <= 3
         and all(w[:1].isupper() and not w.isupper() for w in words)
-        and not any(w.lower() in v.org_nouns or w.lower() in v.body_heads or w.lower() in v.not_surnames
-                    for w in words)
+        and not any(
+            w.lower() in v.org_nouns or w.lower() in v.body_heads or w.lower() in v.not_surnames
+            for w in words
+        )
         and words[0].lower() not in v.nationalities  # "Belarusian Hajun" names a group
     )
 
@@ -86,11 +88,17 @@ class Antecedents:
         """Names and known bodies and people of the document, by position (made once)."""
         if self._names is None:
             words = alias_words(self.rules)
-            pool = [(m.start, claimant_of(m), _words(words, m.canonical), False)
-                    for m in self.mentions if m.entity_type in ("organisation", "person")]
+            pool = [
+                (m.start, claimant_of(m), _words(words, m.canonical), False)
+                for m in self.mentions
+                if m.entity_type in ("organisation", "person")
+            ]
             known = [(m.start, m.end) for m in self.mentions if m.entity_type == "organisation"]
-            pool += [(n.start, n.claimant, n.words, False) for n in self.named
-                     if not any(a <= n.start < b for a, b in known)]
+            pool += [
+                (n.start, n.claimant, n.words, False)
+                for n in self.named
+                if not any(a <= n.start < b for a, b in known)
+            ]
             self._names = sorted(pool, key=lambda e: e[0])
             self._ends = [e[0] for e in self._names]
         return self._names
@@ -100,7 +108,11 @@ class Antecedents:
         static = self._static()
         pool = static[: bisect.bisect_left(self._ends, before)]
         words = alias_words(self.rules)
-        quoted = [(at, c, _words(words, c.name) | extra, True) for at, c, extra in self.quoted if at < before]
+        quoted = [
+            (at, c, _words(words, c.name) | extra, True)
+            for at, c, extra in self.quoted
+            if at < before
+        ]
         return sorted(pool + quoted, key=lambda e: e[0]) if quoted else pool
 
     def relayed(self, at: int, words: frozenset[str], intermediary: Claimant) -> None:
@@ -116,18 +128,21 @@ class Antecedents:
         return None
 
     def person(self, before: int) -> Claimant | None:
-        """"he", "the minister": the most recent person named or quoted."""
+        """ "he", "the minister": the most recent person named or quoted."""
         for _at, c, _w, _q in reversed(self._pool(before)):
             if looks_like_person(c, self.v):
                 return c
         return None
 
     def organisation(self, before: int, description: list[str] | None = None) -> Claimant | None:
-        """"it", "the team", "the spy agency", "the report": the most recent body whose
+        """ "it", "the team", "the spy agency", "the report": the most recent body whose
         names share a word with the description, else the most recent body quoted, else
         the most recent body named."""
-        bodies = [e for e in self._pool(before) if not looks_like_person(e[1], self.v)
-                  and (e[1].entity_type != "country" or e[3])]  # a country only as a claimant
+        bodies = [
+            e
+            for e in self._pool(before)
+            if not looks_like_person(e[1], self.v) and (e[1].entity_type != "country" or e[3])
+        ]  # a country only as a claimant
         if description:
             wanted = set(description) - {"the", "this", "that", "its", "their"}
             for _at, c, w, _q in reversed(bodies):
@@ -136,7 +151,7 @@ class Antecedents:
         last = bodies[-1][1] if bodies else None
         pronoun = not description or description[0] in ("its", "their")
         for at, c, _w, q in reversed(bodies if pronoun else []):
-            if q or c.name != last.name:
+            if q or last is None or c.name != last.name:  # (never None here: bodies has one)
                 break
             if self._opens_sentence(at):
                 return c  # "Ukraine's HUR has put it higher. Its officials said": the subject
@@ -153,17 +168,26 @@ class Antecedents:
             return False
         return _OPENER.fullmatch(head[cut + 1 :].lstrip()) is not None
 
-
     def state_body(self, before: int, description: list[str]) -> Claimant | None:
-        """"the government", "the defence ministry": a body named with those words before,
+        """ "the government", "the defence ministry": a body named with those words before,
         else that body of the country most recently named as an actor (not "to/for X")."""
         wanted = set(description) - {"the", "this", "that", "its", "their"}
         for _at, c, w, _q in reversed(self._pool(before)):
             if c.entity_type == "organisation" and wanted <= w:
                 return c
-        country = next((m for m in reversed(self.mentions) if m.end <= before and m.entity_type == "country"
-                        and not self.text[max(0, m.start - 5) : m.start].rstrip().lower().endswith(("to", "for"))),
-                       None)
+        country = next(
+            (
+                m
+                for m in reversed(self.mentions)
+                if m.end <= before
+                and m.entity_type == "country"
+                and not self.text[max(0, m.start - 5) : m.start]
+                .rstrip()
+                .lower()
+                .endswith(("to", "for"))
+            ),
+            None,
+        )
         iso = country.iso2 if country is not None else None
         demonym = self._last_demonym(country.end if country is not None else 0, before)
         if demonym is not None:
@@ -171,16 +195,25 @@ class Antecedents:
         adjective = self.adjectives.get(iso or "")
         if adjective is None:
             return None
-        return Claimant(f"{adjective} {' '.join(w for w in description if w not in ('the', 'this', 'that'))}",
-                        "organisation", iso)
+        return Claimant(
+            f"{adjective} {' '.join(w for w in description if w not in ('the', 'this', 'that'))}",
+            "organisation",
+            iso,
+        )
 
     def _last_demonym(self, after: int, before: int) -> str | None:
         """ISO code of the last nationality adjective between two offsets ("Czech-run")."""
         found = _DEMONYMS.get(id(self.rules))
         if found is None or found[0] is not self.rules:
-            words = sorted((d.title() for d in self.rules.demonym_iso if "'" not in d and "’" not in d),
-                           key=len, reverse=True)
-            found = _DEMONYMS[id(self.rules)] = (self.rules, re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b"))
+            words = sorted(
+                (d.title() for d in self.rules.demonym_iso if "'" not in d and "’" not in d),
+                key=len,
+                reverse=True,
+            )
+            found = _DEMONYMS[id(self.rules)] = (
+                self.rules,
+                re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b"),
+            )
         last = None
         for m in found[1].finditer(self.text, after, before):
             last = m

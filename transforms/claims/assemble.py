@@ -11,13 +11,16 @@ from transforms.claims.frames import Document, by_row, columns
 from transforms.claims.model import CLAIM_SCHEMA, Event
 from transforms.claims.parties import flows
 from transforms.claims.period import resolve_period
-from transforms.claims.tokens import Token
+from transforms.claims.sentences import TokenStore
 from transforms.rules import ExtractionRules
 
 
 def assemble(
-    docs: list[Document], tokens: list[list[Token]], figures: pl.DataFrame,
-    events: dict[int, list[Event]], rules: ExtractionRules,
+    docs: list[Document],
+    tokens: TokenStore,
+    figures: pl.DataFrame,
+    events: dict[int, list[Event]],
+    rules: ExtractionRules,
 ) -> pl.DataFrame:
     """Claims of every document (CLAIM_SCHEMA)."""
     out = columns(CLAIM_SCHEMA)
@@ -31,21 +34,41 @@ def assemble(
                 continue
             mentions = local.within(s.start, s.end)
             names = {e.claimant.name for e in events.get(s.row, []) if e.claimant is not None}
-            period = resolve_period(s.text, doc.published, rules.month_numbers) if s.dated else (None, None)
+            period = (
+                resolve_period(s.text, doc.published, rules.month_numbers)
+                if s.dated
+                else (None, None)
+            )
             for fig in rows:
-                supplier, recipient = flows(tokens[s.row], mentions, fig["pos"], fig["metric"], rules,
-                                            (fig["start"], fig["end"]), names)
-                claims.add({
-                    "metric": fig["metric"], "value_low": fig["low"], "value_high": fig["high"],
-                    "unit": fig["unit"], "qualifier": fig["qualifier"],
-                    "attributed_to": fig["attributed_to"], "reported_by": fig["reported_by"],
-                    **_claimant(fig, doc.outlet, rules),
-                    "supplier": supplier, "recipient": recipient,
-                    "period_start": period[0], "period_end": period[1],
-                    "quote": s.text[fig["start"] : fig["end"]],
-                    "char_start": s.start + fig["start"], "char_end": s.start + fig["end"],
-                    "sentence_idx": s.sent_idx,
-                })
+                supplier, recipient = flows(
+                    tokens[s.row],
+                    mentions,
+                    fig["pos"],
+                    fig["metric"],
+                    rules,
+                    (fig["start"], fig["end"]),
+                    names,
+                )
+                claims.add(
+                    {
+                        "metric": fig["metric"],
+                        "value_low": fig["low"],
+                        "value_high": fig["high"],
+                        "unit": fig["unit"],
+                        "qualifier": fig["qualifier"],
+                        "attributed_to": fig["attributed_to"],
+                        "reported_by": fig["reported_by"],
+                        **_claimant(fig, doc.outlet, rules),
+                        "supplier": supplier,
+                        "recipient": recipient,
+                        "period_start": period[0],
+                        "period_end": period[1],
+                        "quote": s.text[fig["start"] : fig["end"]],
+                        "char_start": s.start + fig["start"],
+                        "char_end": s.start + fig["end"],
+                        "sentence_idx": s.sent_idx,
+                    }
+                )
         claims.flush()
     return pl.DataFrame(out, schema=CLAIM_SCHEMA)
 

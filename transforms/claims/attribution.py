@@ -26,7 +26,9 @@ EVENT_SCHEMA = {
 ATTRIBUTION_SCHEMA = {"attributed_to": pl.String, "reported_by": pl.String, "claimant": pl.String}
 
 
-def reporting_frames(docs: list[Document], tokens: TokenStore, rules: ExtractionRules) -> pl.DataFrame:
+def reporting_frames(
+    docs: list[Document], tokens: TokenStore, rules: ExtractionRules
+) -> pl.DataFrame:
     """Every reporting cue of every sentence with the claimant it points at."""
     out = columns(EVENT_SCHEMA)
     for doc in docs:
@@ -39,8 +41,19 @@ def reporting_frames(docs: list[Document], tokens: TokenStore, rules: Extraction
             finder.remember(s.start, events)
             for e in events:
                 c = e.claimant
-                for key, value in zip(EVENT_SCHEMA, (s.row, e.pos, e.kind, c and c.name, c and c.entity_type,
-                                                     c and c.iso2, c and c.written), strict=True):
+                for key, value in zip(
+                    EVENT_SCHEMA,
+                    (
+                        s.row,
+                        e.pos,
+                        e.kind,
+                        c and c.name,
+                        c and c.entity_type,
+                        c and c.iso2,
+                        c and c.written,
+                    ),
+                    strict=True,
+                ):
                     out[key].append(value)
     return pl.DataFrame(out, schema=EVENT_SCHEMA)
 
@@ -50,16 +63,23 @@ def events_by_row(frame: pl.DataFrame) -> dict[int, list[Event]]:
     out: dict[int, list[Event]] = {}
     for row, rows in by_row(frame).items():
         out[row] = [
-            Event(r["pos"], r["kind"],
-                  None if r["claimant"] is None
-                  else Claimant(r["claimant"], r["entity_type"], r["iso2"], r["written"]))
+            Event(
+                r["pos"],
+                r["kind"],
+                None
+                if r["claimant"] is None
+                else Claimant(r["claimant"], r["entity_type"], r["iso2"], r["written"]),
+            )
             for r in rows
         ]
     return out
 
 
 def attribute(
-    docs: list[Document], figures: pl.DataFrame, events: dict[int, list[Event]], rules: ExtractionRules
+    docs: list[Document],
+    figures: pl.DataFrame,
+    events: dict[int, list[Event]],
+    rules: ExtractionRules,
 ) -> pl.DataFrame:
     """``figures`` with the claimant of each figure (``attributed_to``) and the intermediary
     that relayed it (``reported_by``)."""
@@ -95,9 +115,11 @@ def attribute(
 
 
 def _said_so(events: list[Event], unframed: list[int], out: dict[str, list]) -> None:
-    """"Jane Roe said so as she opened the meeting": the claimant of the figures of the
+    """ "Jane Roe said so as she opened the meeting": the claimant of the figures of the
     sentence before, where that sentence has no reporting frame of its own."""
-    said = next((e.claimant for e in events if e.kind == "backref" and e.claimant is not None), None)
+    said = next(
+        (e.claimant for e in events if e.kind == "backref" and e.claimant is not None), None
+    )
     if said is None:
         return
     for index in unframed:
@@ -107,8 +129,11 @@ def _said_so(events: list[Event], unframed: list[int], out: dict[str, list]) -> 
 
 
 def _claimant_for(
-    events: list[Event], pos: int, carried: tuple[Claimant | None, Claimant | None] | None,
-    speaker: Claimant | None, rules: ExtractionRules,
+    events: list[Event],
+    pos: int,
+    carried: tuple[Claimant | None, Claimant | None] | None,
+    speaker: Claimant | None,
+    rules: ExtractionRules,
 ) -> tuple[Claimant | None, Claimant | None]:
     """The sentence's own reporting frame, else the paragraph's account, else the speaker."""
     found, source, via = choose(events, pos)

@@ -11,7 +11,11 @@ from transforms.claims.tokens import LOWER, UPPER
 from transforms.entities import Mention
 
 _TURN = re.compile(
-    r"[\s*_>]*([" + UPPER + r"][\w'’.-]*(?:[ \t]+[" + UPPER + r"][\w'’.-]*){0,2})[ \t]*(?:\([^)]{0,40}\))?[*_]*[ \t]*:[*_]*\s"
+    r"[\s*_>]*(["
+    + UPPER
+    + r"][\w'’.-]*(?:[ \t]+["
+    + UPPER
+    + r"][\w'’.-]*){0,2})[ \t]*(?:\([^)]{0,40}\))?[*_]*[ \t]*:[*_]*\s"
 )
 
 
@@ -43,7 +47,9 @@ def choose(events: list[Event], pos: int) -> tuple[bool, Claimant | None, Claima
     others = [
         e.claimant
         for e in events
-        if e.claimant is not None and base.claimant is not None and e.claimant.name != base.claimant.name
+        if e.claimant is not None
+        and base.claimant is not None
+        and e.claimant.name != base.claimant.name
     ]
     return True, base.claimant, others[0] if others else None
 
@@ -103,9 +109,22 @@ class Turns:
     def _learn(self, text: str) -> None:
         """Collect capitalised two- and three-word names of the document."""
         assert self.text_names is not None
-        for m in re.finditer(r"(?<![\w'’-])([" + UPPER + "][" + LOWER + "'’-]+(?:[ ][" + UPPER + "][" + LOWER + r"'’-]+){1,2})(?![\w'’-])", text):
+        for m in re.finditer(
+            r"(?<![\w'’-])(["
+            + UPPER
+            + "]["
+            + LOWER
+            + "'’-]+(?:[ ]["
+            + UPPER
+            + "]["
+            + LOWER
+            + r"'’-]+){1,2})(?![\w'’-])",
+            text,
+        ):
             parts = m.group(1).split()
-            if parts[0] in self.v.not_names or any(p.lower() in self.v.titles_and_honorifics for p in parts):
+            if parts[0] in self.v.not_names or any(
+                p.lower() in self.v.titles_and_honorifics for p in parts
+            ):
                 continue
             for part in (parts[0], parts[-1]):
                 self.text_names.setdefault(part.lower(), m.group(1))

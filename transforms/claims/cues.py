@@ -29,7 +29,11 @@ class ReportingFrames(Resolver):
     """Finds reporting cues and their claimants in the sentences of one document."""
 
     def __init__(
-        self, rules: ExtractionRules, text: str, doc_mentions: list[Mention], anchors: dict[str, list[int]]
+        self,
+        rules: ExtractionRules,
+        text: str,
+        doc_mentions: list[Mention],
+        anchors: dict[str, list[int]],
     ) -> None:
         self.r = rules
         self.v = vocab(rules)
@@ -76,7 +80,7 @@ class ReportingFrames(Resolver):
             self.np_words = frozenset()
             found = self.before(tokens, k, _length, free or claim_mentions, cues, offset, events)
             if found is not None:
-                claimant = found if found != "anon" else None
+                claimant = found if isinstance(found, Claimant) else None  # "anon": unnamed
                 events.append(Event(tokens[k].start, kind, claimant, self.np_words))
                 figure = self._relative_figure(tokens, k)
                 if figure is not None and claimant is not None:
@@ -87,12 +91,21 @@ class ReportingFrames(Resolver):
         return events
 
     def _relative_figure(self, tokens: list[Token], k: int) -> int | None:
-        """"the 24 that Prosecutor General Andriy Kostin reported": the figure a relative
+        """ "the 24 that Prosecutor General Andriy Kostin reported": the figure a relative
         clause attributes to its subject (its offset), else None."""
         b = k - 1
-        while b > 0 and k - b <= 6 and (tokens[b].text[:1].isupper() or tokens[b].low in self.v.titles_and_honorifics):
+        while (
+            b > 0
+            and k - b <= 6
+            and (tokens[b].text[:1].isupper() or tokens[b].low in self.v.titles_and_honorifics)
+        ):
             b -= 1
-        if b == k - 1 or b < 1 or tokens[b].low not in ("that", "which") or tokens[b - 1].kind != "num":
+        if (
+            b == k - 1
+            or b < 1
+            or tokens[b].low not in ("that", "which")
+            or tokens[b - 1].kind != "num"
+        ):
             return None
         return tokens[b - 1].start
 
@@ -112,10 +125,18 @@ class ReportingFrames(Resolver):
                 continue
             lengths = firsts[tokens[k].low]
             hit = match_lengths(tokens, k, table, lengths)
-            if hit is not None and hit[0] == "backref" and not self._closes_clause(tokens, k + hit[1]):
+            if (
+                hit is not None
+                and hit[0] == "backref"
+                and not self._closes_clause(tokens, k + hit[1])
+            ):
                 # "said this month": not "said so." pointing back; the verb alone
                 hit = match_lengths(tokens, k, table, tuple(x for x in lengths if x < hit[1]))
-            if hit is not None and tokens[k].low in self.v.needs_at and not self._at_follows(tokens, k):
+            if (
+                hit is not None
+                and tokens[k].low in self.v.needs_at
+                and not self._at_follows(tokens, k)
+            ):
                 hit = None  # "put $4.8 billion into the scheme": spending, not "put the total at"
             if hit is None or any(a <= tokens[k].start < b for a, b in spans):
                 continue
@@ -134,11 +155,20 @@ class ReportingFrames(Resolver):
 
     def _closes_clause(self, tokens: list[Token], j: int) -> bool:
         """Nothing of the clause follows token j: punctuation, the end, or a new clause."""
-        return (j >= len(tokens) or tokens[j].kind == "punct" or tokens[j].low in self.v.clause_openers
-                or (tokens[j].low in self.v.np_enders and tokens[j].low != "this") or tokens[j].low == "to")
+        return (
+            j >= len(tokens)
+            or tokens[j].kind == "punct"
+            or tokens[j].low in self.v.clause_openers
+            or (tokens[j].low in self.v.np_enders and tokens[j].low != "this")
+            or tokens[j].low == "to"
+        )
 
     def _forward_events(
-        self, tokens: list[Token], cues: list[Cue], mentions: list[Mention], offset: int,
+        self,
+        tokens: list[Token],
+        cues: list[Cue],
+        mentions: list[Mention],
+        offset: int,
         events: list[Event],
     ) -> set[int]:
         """Events of cues whose claimant follows ("according to X", "citing X"); returns
@@ -151,13 +181,19 @@ class ReportingFrames(Resolver):
                 continue
             if self._anaphor_argument(tokens, k, length, kind, anaphors, offset, events):
                 continue
-            if kind == "chain" and k + length < n and tokens[k + length].low in ("its", "their", "his", "her"):
+            if (
+                kind == "chain"
+                and k + length < n
+                and tokens[k + length].low in ("its", "their", "his", "her")
+            ):
                 continue  # "Reuters, citing its own tally, reported": the subject's own figure
             if self._nested_source(tokens, k + length, cues):
                 continue  # "according to an assessment by the BND": "by" names the claimant
             described = self._described(tokens, k + length, mentions, offset)
             if described is not None:
-                events.append(Event(tokens[k].start, kind, described if described != "anon" else None))
+                events.append(
+                    Event(tokens[k].start, kind, described if described != "anon" else None)
+                )
                 continue  # "according to the government", "according to the institute's data"
             relay = self._relayed(tokens, k + length, mentions, offset)
             if relay is not None:
@@ -183,52 +219,90 @@ class ReportingFrames(Resolver):
         return cited
 
     def _anaphor_argument(
-        self, tokens: list[Token], k: int, length: int, kind: str, anaphors: dict,
-        offset: int, events: list[Event],
+        self,
+        tokens: list[Token],
+        k: int,
+        length: int,
+        kind: str,
+        anaphors: dict,
+        offset: int,
+        events: list[Event],
     ) -> bool:
-        """"according to the report", "according to the intelligence chief": a definite
+        """ "according to the report", "according to the intelligence chief": a definite
         description naming an earlier claimant. Adds the event; False if there is none."""
         argument_cue = anaphors.get(k + length)
         if argument_cue is None:
             return False
         alen, akind = argument_cue
         after = k + length + alen
-        if not (after >= len(tokens) or tokens[after].kind == "punct" or tokens[after].low == "that"):
+        if not (
+            after >= len(tokens) or tokens[after].kind == "punct" or tokens[after].low == "that"
+        ):
             return False
         found = self.anaphor(tokens, k + length, alen, akind, offset, events)
         if found is None:
             return False
-        events.append(Event(tokens[k].start, kind, None if found == "anon" else found))
+        events.append(Event(tokens[k].start, kind, found if isinstance(found, Claimant) else None))
         return True
 
     def _nested_source(self, tokens: list[Token], j: int, cues: list[Cue]) -> bool:
         """The argument of "according to" is a report made by someone a cue names next."""
         k = j + 1 if j < len(tokens) and tokens[j].low in ("a", "an", "the") else j
-        while k < len(tokens) and k - j < 4 and tokens[k].text.islower() and tokens[k].low not in self.v.report_nouns:
+        while (
+            k < len(tokens)
+            and k - j < 4
+            and tokens[k].text.islower()
+            and tokens[k].low not in self.v.report_nouns
+        ):
             k += 1
-        return k < len(tokens) and tokens[k].low in self.v.report_nouns and any(
-            ck in (k, k + 1) and kind == "before" for ck, _l, kind in cues
+        return (
+            k < len(tokens)
+            and tokens[k].low in self.v.report_nouns
+            and any(ck in (k, k + 1) and kind == "before" for ck, _l, kind in cues)
         )
 
     def _described(self, tokens: list[Token], j: int, mentions: list[Mention], offset: int):
         """The argument of "according to" is a description ("the government", "the
         ministry's figures"): what it stands for."""
-        if j >= len(tokens) or tokens[j].low not in ("the", "its", "their", "this", "that", "those", "these"):
+        if j >= len(tokens) or tokens[j].low not in (
+            "the",
+            "its",
+            "their",
+            "this",
+            "that",
+            "those",
+            "these",
+        ):
             return None
         b = j
-        while b < len(tokens) and b - j < 6 and tokens[b].kind == "word" and not tokens[b].text[:1].isupper():
+        while (
+            b < len(tokens)
+            and b - j < 6
+            and tokens[b].kind == "word"
+            and not tokens[b].text[:1].isupper()
+        ):
             b += 1
-            if self._description_noun(tokens[b - 1].low) or tokens[b - 1].low in self.v.state_bodies:
+            if (
+                self._description_noun(tokens[b - 1].low)
+                or tokens[b - 1].low in self.v.state_bodies
+            ):
                 break  # "the documents seen by the newspaper also include": the newspaper
         if b == j + 1 or (b < len(tokens) and tokens[b].text[:1].isupper()):
             return None  # "according to the Institute ...": a name, read by _after
         return self.subject(tokens, j, b, mentions, offset)
 
     def _relayed(self, tokens: list[Token], j: int, mentions: list[Mention], offset: int):
-        """"a security source who spoke to the channel", "officials quoted by X": an unnamed
+        """ "a security source who spoke to the channel", "officials quoted by X": an unnamed
         claimant relayed by a named intermediary is the intermediary."""
         words = [t.low for t in tokens[j : j + 12]]
-        group = next((x for x, w in enumerate(words[:5]) if w in self.v.unnamed_people or w in self.v.person_nouns), None)
+        group = next(
+            (
+                x
+                for x, w in enumerate(words[:5])
+                if w in self.v.unnamed_people or w in self.v.person_nouns
+            ),
+            None,
+        )
         if group is None:
             return None
         for x in range(group + 1, min(group + 4, len(words))):
@@ -240,7 +314,9 @@ class ReportingFrames(Resolver):
                         b += 1
                     found = self.subject(tokens, a, b, mentions, offset) if b > a else None
                     if isinstance(found, Claimant):
-                        self.ante.relayed(offset + tokens[j].start, frozenset(words[: group + 1]), found)
+                        self.ante.relayed(
+                            offset + tokens[j].start, frozenset(words[: group + 1]), found
+                        )
                     return found
             if words[x] in (",", "."):
                 break
@@ -274,7 +350,11 @@ class ReportingFrames(Resolver):
         # "citing NIS officials" names the body.
         return not named or all(
             t.low not in self.v.body_heads
-            and (t.low in self.r.demonym_iso or t.low in self.v.group_adjectives or not t.text[:1].isupper())
+            and (
+                t.low in self.r.demonym_iso
+                or t.low in self.v.group_adjectives
+                or not t.text[:1].isupper()
+            )
             for t in words[:group]
         )
 
@@ -297,7 +377,8 @@ class ReportingFrames(Resolver):
         if inside:
             chosen = inside[0]
             if chosen.entity_type == "country" and chosen.surface.lower() in (
-                chosen.canonical.lower(), "the " + chosen.canonical.lower()
+                chosen.canonical.lower(),
+                "the " + chosen.canonical.lower(),
             ):
                 return None  # "(Russia)" names a place, not a source
             return Event(m.start(), "paren", claimant_of(chosen))
@@ -318,10 +399,15 @@ class ReportingFrames(Resolver):
         if len(acronym) >= 2 and initials.endswith(acronym):
             return True
         # "Czechoslovak Group (CSG)": the letters in order inside the capitalised words
-        words = [w for w in caps if w[:1].isupper()][-len(acronym):]
+        words = [w for w in caps if w[:1].isupper()][-len(acronym) :]
         joined = "".join(words).upper()
         it = iter(joined)
-        return bool(words) and len(acronym) >= 2 and joined[:1] == acronym[:1] and all(c in it for c in acronym)
+        return (
+            bool(words)
+            and len(acronym) >= 2
+            and joined[:1] == acronym[:1]
+            and all(c in it for c in acronym)
+        )
 
     def _after(
         self, sentence: str, cue_end: int, mentions: list[Mention]
@@ -363,7 +449,9 @@ class ReportingFrames(Resolver):
             if later is not None:
                 return later
         if mm:
-            words = strip_titles([w for w in mm.group(1).split() if w not in self.v.not_names], self.v)
+            words = strip_titles(
+                [w for w in mm.group(1).split() if w not in self.v.not_names], self.v
+            )
             if words and not re.search(r"\d", mm.group(1)):
                 name = " ".join(words).rstrip(".,").removesuffix("'s").removesuffix("’s")
                 return Claimant(name)

@@ -41,7 +41,7 @@ class Descriptions:
         return self._in_sentence(False) or self.ante.organisation(at)
 
     def _description(self, span: list[Token], at: int) -> Found:
-        """"the team", "the U.S. broadcaster", "a senior alliance official", "officials"."""
+        """ "the team", "the U.S. broadcaster", "a senior alliance official", "officials"."""
         words = description_words(tidy_name(self.sentence[span[0].start : span[-1].end]))
         if span[0].low in ("the", "a", "an", "this", "that"):
             words = [span[0].low, *words]
@@ -54,7 +54,11 @@ class Descriptions:
             # "the group's coordinator", "the agency's spokesman": the body they speak for
             t = span[owner]
             whole = [*span[:owner], Token(t.text[:-2], t.start, t.end - 2, t.low[:-2], t.kind)]
-            found = self._description(whole, at) if len(whole) > 1 or not whole[0].text[:1].isupper() else None
+            found = (
+                self._description(whole, at)
+                if len(whole) > 1 or not whole[0].text[:1].isupper()
+                else None
+            )
             if isinstance(found, Claimant):
                 return found
         if definite and (head in self.v.unnamed_people or head in self.v.person_nouns):
@@ -71,7 +75,9 @@ class Descriptions:
                 return self.ante.person(at) or "anon"
             if words[0] in ("a", "an") and len(words) > 2:
                 # a titled role, kept as written, unless an outlet relayed such sources before
-                return self.ante.relay_for(at, head) or Claimant(tidy_name(" ".join(t.text for t in span)), "role")
+                return self.ante.relay_for(at, head) or Claimant(
+                    tidy_name(" ".join(t.text for t in span)), "role"
+                )
             return "anon"
         if head in self.v.unnamed_people or (words[0] in self.v.unnamed_people and len(words) > 2):
             return "anon"  # "officials", "people familiar with the matter"
@@ -83,7 +89,12 @@ class Descriptions:
 
     # -- cues right before the verb -------------------------------------------------------
     def _adjacent_cue(
-        self, tokens: list[Token], k: int, mentions: list[Mention], cues: list[Cue], offset: int,
+        self,
+        tokens: list[Token],
+        k: int,
+        mentions: list[Mention],
+        cues: list[Cue],
+        offset: int,
         events: list[Event],
     ) -> Found:
         """Pronouns and descriptions of attribution_cues.csv right before the cue ("he said",
@@ -103,13 +114,14 @@ class Descriptions:
         return None
 
     def _named_group(self, at: int, mentions: list[Mention]) -> Claimant | str:
-        """"Panel of Experts" is a name; "Western and Ukrainian intelligence and military
+        """ "Panel of Experts" is a name; "Western and Ukrainian intelligence and military
         sources": the named body inside the same noun phrase is the source."""
         inside = [m for m in mentions if m.start <= at < m.end]
         if inside:
             return claimant_of(inside[0])
         named = [
-            m for m in mentions
+            m
+            for m in mentions
             if m.end <= at
             and re.fullmatch(r"[\sa-z,'’-]*", self.sentence[m.end : at])
             and at - m.end <= 30
@@ -125,8 +137,10 @@ class Descriptions:
         at = offset + tokens[ck].start
         for e in reversed(events):
             c = e.claimant
-            if e.pos < tokens[ck].start and c is not None and (
-                (c.entity_type == "person") == (kind == "anaphor_person")
+            if (
+                e.pos < tokens[ck].start
+                and c is not None
+                and ((c.entity_type == "person") == (kind == "anaphor_person"))
             ):
                 return c
         words = [t.low for t in tokens[ck : ck + length]]

@@ -21,7 +21,9 @@ def last_counted(tokens: list[Token], rules: ExtractionRules, people: bool = Fal
     """Metric of the last counted noun in ``tokens``; with ``people``, plain people
     ("13,221 North Koreans entered ..., and 7,887 of them") count as "person"."""
     found = None
-    tables = (rules.forward_keywords, rules.backward_keywords) + ((rules.person_keywords,) if people else ())
+    tables = (rules.forward_keywords, rules.backward_keywords) + (
+        (rules.person_keywords,) if people else ()
+    )
     for k in range(len(tokens)):
         for table in tables:
             hit = match_at(tokens, k, table)
@@ -56,7 +58,9 @@ class Elision:
             metric = self._running_metric()
         if metric is None or metric in ("money", "person"):
             return None
-        daily = {x.low for x in t[ph.end_tok : ph.end_tok + 2]} & RATE_METRICS["artillery_rounds_per_day"][1]
+        daily = {x.low for x in t[ph.end_tok : ph.end_tok + 2]} & RATE_METRICS[
+            "artillery_rounds_per_day"
+        ][1]
         if metric == "artillery_shells" and daily and self._rate_next(ph.end_tok):
             return "artillery_rounds_per_day"  # "got through about 40,000 a day"
         if metric in RATE_METRICS and not daily:
@@ -71,16 +75,25 @@ class Elision:
         if j >= self.n:
             return False
         low = self.t[j].low
-        return low in self.v.auxiliaries or low in self.v.running_cues or self.r.flows.get(low) is not None
+        return (
+            low in self.v.auxiliaries
+            or low in self.v.running_cues
+            or self.r.flows.get(low) is not None
+        )
 
     def _capacity(self, ph: NumberPhrase) -> str | None:
-        """"the boxes could have held more than 6 million", "enough for some 3 million":
+        """ "the boxes could have held more than 6 million", "enough for some 3 million":
         what containers could hold counts shells when the text is about munitions."""
         t, k = self.t, ph.start_tok
-        if not any(tuple(x.low for x in t[k - len(cue) : k]) == cue for cue in self.v.capacity_cues):
+        if not any(
+            tuple(x.low for x in t[k - len(cue) : k]) == cue for cue in self.v.capacity_cues
+        ):
             return None
-        about = has_phrase(t, 0, self.n, self.v.munition_nouns) or any(x.kind == "num" and is_measure_next(
-            t, i + 1, self.r) for i, x in enumerate(t)) or any(x.low in ("calibre", "caliber") for x in t)
+        about = (
+            has_phrase(t, 0, self.n, self.v.munition_nouns)
+            or any(x.kind == "num" and is_measure_next(t, i + 1, self.r) for i, x in enumerate(t))
+            or any(x.low in ("calibre", "caliber") for x in t)
+        )
         if about or self._running_metric() in ("containers", "artillery_shells"):
             self.capacities.add(t[ph.core_tok].start)
             return "artillery_shells"
@@ -97,7 +110,7 @@ class Elision:
         return any(self.r.flows.get(x.low) is not None or x.low in movers for x in t[lo:hi])
 
     def _changed_to(self, ph: NumberPhrase) -> bool:
-        """"fell to 20,000", "brought that down to around 23,000": a new value of the figure
+        """ "fell to 20,000", "brought that down to around 23,000": a new value of the figure
         named just before."""
         t = self.t
         k = ph.start_tok - 1
@@ -117,7 +130,12 @@ class Elision:
         d = i - 1
         while d > 0 and t[d].low in v.elided_modifiers:
             d -= 1  # "the first six", "the remaining 40"
-        if d >= 0 and d < i and t[d].low in ("the", "those", "these") and (bare or self._new_subject(j)):
+        if (
+            d >= 0
+            and d < i
+            and t[d].low in ("the", "those", "these")
+            and (bare or self._new_subject(j))
+        ):
             return True
         k = i - 1 if i > 0 and t[i - 1].text == "," else i
         return k >= 2 and t[k - 2].low == "of" and t[k - 1].low in v.partitives
@@ -135,7 +153,11 @@ class Elision:
         if k == j or k >= self.n:
             return False
         nxt = t[k]
-        return nxt.low in self.v.auxiliaries or nxt.low in self.v.verb_adverbs or nxt.low.endswith("ed")
+        return (
+            nxt.low in self.v.auxiliaries
+            or nxt.low in self.v.verb_adverbs
+            or nxt.low.endswith("ed")
+        )
 
     def _antecedent(self, ph: NumberPhrase) -> str | None:
         """The noun an elided figure counts: the last counted noun earlier in the sentence,
@@ -157,7 +179,9 @@ class Elision:
         t = self.t
         if self._label is not None and t[0].start <= t[ph.start_tok].start:
             colon = next((k for k, x in enumerate(t[:8]) if x.text == ":"), 0)
-            if ph.start_tok > colon and not any(x.kind == "num" for x in t[colon + 1 : ph.core_tok]):
+            if ph.start_tok > colon and not any(
+                x.kind == "num" for x in t[colon + 1 : ph.core_tok]
+            ):
                 return self._label  # the first figure after the label
         if not bare:
             return None

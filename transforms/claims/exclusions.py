@@ -37,7 +37,11 @@ class NotSupply:
         k = end + 1 if end < self.n and self.t[end].low in ("who", "that") else end
         if not (k + 1 < self.n and self.t[k].low in self.v.speaker_verbs):
             return False
-        return not (self.t[k + 1].low == "to" and k + 2 < self.n and self.t[k + 2].low in ("be", "have", "number"))
+        return not (
+            self.t[k + 1].low == "to"
+            and k + 2 < self.n
+            and self.t[k + 2].low in ("be", "have", "number")
+        )
 
     def _sent_in_clause(self, ph: NumberPhrase) -> bool:
         """A supply verb in the figure's clause ("deployed to Russia, where Russia trained them")."""
@@ -66,7 +70,9 @@ class NotSupply:
             words = self.t[k : k + length]
             if len(words) < length or not words[0].text[:1].isupper():
                 continue
-            hit = self.r.lookup_alias(" ".join(w.text for w in words).removesuffix("'s").removesuffix("’s"))
+            hit = self.r.lookup_alias(
+                " ".join(w.text for w in words).removesuffix("'s").removesuffix("’s")
+            )
             if hit is not None and hit[1] == "country":
                 return hit[3]
         return None
@@ -77,7 +83,8 @@ class NotSupply:
         the square", "drills ..., with about 18,000 troops taking part")."""
         cues = self.r.cue_sets.get("gathering", set())
         return has_phrase(self.t, 0, min(self.n, end + 3), cues) and not any(
-            self.r.flows.get(x.low) == "give" for x in self.t)
+            self.r.flows.get(x.low) == "give" for x in self.t
+        )
 
     def _small_arms(self, j: int, end: int) -> bool:
         """Rounds for rifles and machine guns, not artillery ("a million rounds of rifle and
@@ -87,10 +94,14 @@ class NotSupply:
             return False
         if has_phrase(self.t, j, end, cues):
             return True
-        return end < self.n and self.t[end].low == "of" and has_phrase(self.t, end, min(self.n, end + 5), cues)
+        return (
+            end < self.n
+            and self.t[end].low == "of"
+            and has_phrase(self.t, end, min(self.n, end + 5), cues)
+        )
 
     def _unit_strength(self, i: int, j: int) -> bool:
-        """"the roughly 190,000-strong force that runs ...": the size of a force, not soldiers
+        """ "the roughly 190,000-strong force that runs ...": the size of a force, not soldiers
         sent, unless the sentence sends it ("a 6,000-strong contingent was sent") or the text
         around it is about soldiers sent ("the 11,000-strong force" after the deployment)."""
         strong = any(t.low.endswith("-strong") or t.low == "strong" for t in self.t[i : j + 1])

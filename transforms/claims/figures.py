@@ -55,8 +55,12 @@ class _Context:
 
 
 def count_metrics(
-    docs: list[Document], tokens: TokenStore, numbers: pl.DataFrame, named: set[int],
-    changes: dict[int, bool], rules: ExtractionRules,
+    docs: list[Document],
+    tokens: TokenStore,
+    numbers: pl.DataFrame,
+    named: set[int],
+    changes: dict[int, bool],
+    rules: ExtractionRules,
 ) -> pl.DataFrame:
     """One row per number mention that counts a metric. ``named`` holds the sentence rows
     whose reporting frames name a claimant; ``changes`` says which read ranges as changes."""
@@ -67,9 +71,27 @@ def count_metrics(
         for s in doc.sentences:
             if s.furniture:
                 continue
-            drafts = _read(ctx, s, tokens, phrases.get(s.row, []), s.row in named, changes.get(s.row, False), rules)
+            drafts = _read(
+                ctx,
+                s,
+                tokens,
+                phrases.get(s.row, []),
+                s.row in named,
+                changes.get(s.row, False),
+                rules,
+            )
             for d in drafts:
-                values = (s.row, d.metric, d.low, d.high, d.unit, d.qualifier, d.start, d.end, d.pos)
+                values = (
+                    s.row,
+                    d.metric,
+                    d.low,
+                    d.high,
+                    d.unit,
+                    d.qualifier,
+                    d.start,
+                    d.end,
+                    d.pos,
+                )
                 for key, value in zip(FIGURE_SCHEMA, values, strict=True):
                     out[key].append(value)
             _advance(ctx, s, tokens, rules)
@@ -77,7 +99,12 @@ def count_metrics(
 
 
 def _read(
-    ctx: _Context, s: Sentence, tokens: TokenStore, rows: list[dict], named: bool, change: bool,
+    ctx: _Context,
+    s: Sentence,
+    tokens: TokenStore,
+    rows: list[dict],
+    named: bool,
+    change: bool,
     rules: ExtractionRules,
 ) -> list[Draft]:
     """The figures of one sentence; records what it counted for the sentences after it."""
@@ -100,16 +127,22 @@ def _read(
     return drafts
 
 
-def _running_of(history: list[tuple[int, int, str | None, bool]], store: TokenStore, rules: ExtractionRules):
+def _running_of(
+    history: list[tuple[int, int, str | None, bool]], store: TokenStore, rules: ExtractionRules
+):
     """The thing last counted in the sentences before (read on first use)."""
+
     def running() -> str | None:
         for _idx, row, noun, look in reversed(history):
             if not look:
                 return noun  # the sentence's last claim
             found = last_counted(store[row], rules)
-            if found is not None and not (noun is _DROPPED and rules.metric_units.get(found) == "persons"):
+            if found is not None and not (
+                noun is _DROPPED and rules.metric_units.get(found) == "persons"
+            ):
                 return found
         return None
+
     return running
 
 
@@ -118,7 +151,12 @@ def _lazy(store: TokenStore, row: int):
 
 
 def _sentence_context(
-    ctx: _Context, para_idx: int, sent_idx: int, named: bool, store: TokenStore, rules: ExtractionRules
+    ctx: _Context,
+    para_idx: int,
+    sent_idx: int,
+    named: bool,
+    store: TokenStore,
+    rules: ExtractionRules,
 ) -> SentenceContext:
     q, recent = ctx.question, ctx.recent
     reach = _ANAPHOR_REACH if named else 2

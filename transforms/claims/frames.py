@@ -52,24 +52,48 @@ class Document:
 def documents(docs: pl.DataFrame, sents: pl.DataFrame, rules: object) -> list[Document]:
     """Documents with their sentence rows (split_sentences emits each document's sentences
     contiguously and in order); the last row of a repeated doc_id wins, as the text does."""
-    published = dict(docs.select(
-        "doc_id", pl.col("published") if "published" in docs.columns else pl.lit(None, pl.Date)
-    ).iter_rows())
+    published = dict(
+        docs.select(
+            "doc_id", pl.col("published") if "published" in docs.columns else pl.lit(None, pl.Date)
+        ).iter_rows()
+    )
     texts = dict(docs.select("doc_id", "text").iter_rows())
     anchors = _name_anchors(docs, rules)
     per_row = mentions_by_doc(docs, rules)  # type: ignore[arg-type]
     mentions_of = {d: per_row[i] for i, d in enumerate(docs.get_column("doc_id").to_list())}
     outlets = dict(zip(docs.get_column("doc_id").to_list(), document_outlets(docs), strict=True))
-    cols = ("doc_id", "para_idx", "sent_idx", "char_start", "char_end", "sentence", "candidate",
-            "display", "furniture", "cue_hint", "troop_hint", "dated")
+    cols = (
+        "doc_id",
+        "para_idx",
+        "sent_idx",
+        "char_start",
+        "char_end",
+        "sentence",
+        "candidate",
+        "display",
+        "furniture",
+        "cue_hint",
+        "troop_hint",
+        "dated",
+    )
     rows = enumerate(sents.select(cols).iter_rows())
     out = []
     for doc_id, group in groupby(rows, key=lambda r: r[1][0]):
         sentences = [Sentence(i, *row[1:]) for i, row in group]
         text = texts[doc_id] or ""
         mentions = mentions_of[doc_id] if text else []
-        out.append(Document(doc_id, text, published.get(doc_id), mentions, sentences, anchors[doc_id],
-                            SentenceMentions(mentions), outlets.get(doc_id)))
+        out.append(
+            Document(
+                doc_id,
+                text,
+                published.get(doc_id),
+                mentions,
+                sentences,
+                anchors[doc_id],
+                SentenceMentions(mentions),
+                outlets.get(doc_id),
+            )
+        )
     return out
 
 

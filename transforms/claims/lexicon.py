@@ -115,7 +115,6 @@ def contains_seq(words: list[str], phrase: tuple[str, ...]) -> bool:
     return n == 1 or any(tuple(words[k : k + n]) == phrase for k in range(len(words) - n + 1))
 
 
-
 class Vocab:
     """Word sets of one rules object, derived once (roles of grammar_words.csv and
     claimant_words.csv, and unions the stages test often)."""
@@ -141,7 +140,9 @@ class Vocab:
         self.titles_and_honorifics = self.titles | self.honorifics
         # Month names start sentences ("In March ..."); abbreviations are left out, since
         # "Jan" is also a given name.
-        self.not_names = role("not_name") | {m.capitalize() for m in rules.month_numbers if len(m) > 3 or m == "may"}
+        self.not_names = role("not_name") | {
+            m.capitalize() for m in rules.month_numbers if len(m) > 3 or m == "may"
+        }
         self.body_heads = role("body_head")
         self.unnamed_people = role("unnamed_people")
         self.first_person = role("first_person")
@@ -161,7 +162,9 @@ class Vocab:
         self.acronym_fillers = role("acronym_filler")
         self.name_links = role("name_link")
         self.predicate_fillers = role("predicate_filler") | self.auxiliaries
-        self.fraction_words = frozenset(w for w, (_v, kind) in rules.number_word_values.items() if kind == "fraction")
+        self.fraction_words = frozenset(
+            w for w, (_v, kind) in rules.number_word_values.items() if kind == "fraction"
+        )
         self.partitives = role("partitive")
         self.elided_modifiers = role("elided_modifier")
         self.needs_at = role("needs_at")
@@ -175,10 +178,19 @@ class Vocab:
         self.person_nouns = role("person_noun")
         self.state_bodies = role("state_body")
         self.group_adjectives = role("group_adjective")
-        self.relay_verbs = tuple(sorted((word_tuple(w) for w in role("relay_verb")), key=len, reverse=True))
+        self.relay_verbs = tuple(
+            sorted((word_tuple(w) for w in role("relay_verb")), key=len, reverse=True)
+        )
         self.nationalities = frozenset(a.lower() for a in rules.demonym_iso if " " not in a)
-        self.not_surnames = (role("not_surname") | self.body_heads | self.org_nouns | self.state_bodies
-                             | self.group_adjectives | self.titles_and_honorifics)
+        self.not_surnames = (
+            role("not_surname")
+            | self.body_heads
+            | self.org_nouns
+            | self.state_bodies
+            | self.group_adjectives
+            | self.titles_and_honorifics
+        )
+
 
 _VOCABS: dict[int, Vocab] = {}
 

@@ -20,13 +20,16 @@ _SMALL = re.compile(r"\d{1,3}")
 _CARGO_METRICS = frozenset({"containers", "shipments", "rail_cars"})
 
 
-
 class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
     """Metric, money and share decisions for the number phrases of one sentence."""
 
     def __init__(
-        self, sentence: str, tokens: list[Token], rules: ExtractionRules,
-        prev_troops: bool = False, context: SentenceContext | None = None,
+        self,
+        sentence: str,
+        tokens: list[Token],
+        rules: ExtractionRules,
+        prev_troops: bool = False,
+        context: SentenceContext | None = None,
     ) -> None:
         self.s = sentence
         self.t = tokens
@@ -48,14 +51,29 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
         covered: set[int] = set()
         for idx, ph in enumerate(phrases):
             covered.update(range(ph.start_tok, ph.end_tok))
-            if ph.start_tok in self._skip or ph.core_tok in self._skip or self._negated(ph.start_tok):
+            if (
+                ph.start_tok in self._skip
+                or ph.core_tok in self._skip
+                or self._negated(ph.start_tok)
+            ):
                 continue
             nxt = phrases[idx + 1] if idx + 1 < len(phrases) else None
             each = self.distributed(ph)
             if each:
                 start, stop = self._span(ph.start_tok, ph.end_tok)
-                drafts.extend(Draft(m, ph.low, ph.high, self.r.metric_units[m], ph.qualifier, start, stop,
-                                    self.t[ph.core_tok].start) for m in each)
+                drafts.extend(
+                    Draft(
+                        m,
+                        ph.low,
+                        ph.high,
+                        self.r.metric_units[m],
+                        ph.qualifier,
+                        start,
+                        stop,
+                        self.t[ph.core_tok].start,
+                    )
+                    for m in each
+                )
                 continue
             draft = self._claim(ph, drafts, nxt if change else None)
             if draft is not None:
@@ -81,7 +99,9 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
             return None  # "one container in ten" is a proportion, not a count
         if metric == "explosives_tonnes" and not self._munition_weight(noun_end):
             return None
-        if ph.year_like and (metric is None or noun_end != ph.end_tok + 1 or 1990 <= ph.value <= 2035):
+        if ph.year_like and (
+            metric is None or noun_end != ph.end_tok + 1 or 1990 <= ph.value <= 2035
+        ):
             return None  # "2025 deliveries": a year before its noun
         if metric is None:
             metric = self._bare_metric(ph, previous, change_to, bare)
@@ -94,7 +114,11 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
             return None  # "a million rounds of rifle and machine-gun ammunition"
         if metric in _CARGO_METRICS and self._civilian_cargo(ph.start_tok, end):
             return None  # "tonnes of banknotes ... in 34 consignments", "40 wagons of grain"
-        if metric in TROOP_METRICS and metric not in LOSS_METRICS and self._unit_strength(ph.start_tok, ph.end_tok):
+        if (
+            metric in TROOP_METRICS
+            and metric not in LOSS_METRICS
+            and self._unit_strength(ph.start_tok, ph.end_tok)
+        ):
             return None  # the size of a force or army
         if (metric == "person" or r.metric_units.get(metric) == "persons") and (
             self._speakers(end) or (metric not in LOSS_METRICS and self._gathering(end))
@@ -110,8 +134,16 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
             return None  # "21,000 soldiers trained": not a deployment
         metric = "troops_deployed" if metric == "-" else metric
         start, stop = self._span(ph.start_tok, end)
-        return Draft(metric, ph.low, ph.high, r.metric_units.get(metric, ""), ph.qualifier,
-                     start, stop, t[ph.core_tok].start)
+        return Draft(
+            metric,
+            ph.low,
+            ph.high,
+            r.metric_units.get(metric, ""),
+            ph.qualifier,
+            start,
+            stop,
+            t[ph.core_tok].start,
+        )
 
     def _bare_metric(
         self, ph: NumberPhrase, previous: list[Draft], change_to: NumberPhrase | None, bare: bool
@@ -119,8 +151,11 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
         """The metric of a figure with no counted noun after it, from its context."""
         t = self.t
         metric = None
-        if change_to is not None and ph.end_tok < self.n and t[ph.end_tok].low == "to" and (
-            change_to.start_tok == ph.end_tok + 1
+        if (
+            change_to is not None
+            and ph.end_tok < self.n
+            and t[ph.end_tok].low == "to"
+            and (change_to.start_tok == ph.end_tok + 1)
         ):
             # "rose from 15,000 to 30,000 troops": the first figure counts the same noun.
             metric = self._forward(change_to.end_tok)[0]
@@ -138,7 +173,9 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
         if metric is None and bare:
             metric = self._clause_metric(ph, previous)
             if metric == "shipments" and ph.value >= 1000:
-                metric = None  # "deliveries ran at 80,000 a month": the things delivered, not voyages
+                metric = (
+                    None  # "deliveries ran at 80,000 a month": the things delivered, not voyages
+                )
         if metric is None and (bare or self._label is not None):
             metric = self._topic(ph, bare)
         if metric is None and bare and self._rate_next(ph.end_tok):
@@ -161,15 +198,24 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
         k = ph.start_tok - 1
         while k >= 0 and (t[k].low,) in self.r.hedges_before:
             k -= 1
-        return k >= 2 and t[k].low == "the" and t[k - 1].low == "of" and any(
-            x.kind == "num" or x.low in self.r.number_word_values for x in t[max(0, k - 4) : k - 1]
+        return (
+            k >= 2
+            and t[k].low == "the"
+            and t[k - 1].low == "of"
+            and any(
+                x.kind == "num" or x.low in self.r.number_word_values
+                for x in t[max(0, k - 4) : k - 1]
+            )
         )
 
     def distributed(self, ph: NumberPhrase) -> list[str]:
-        """"120 of each system", "50 each": one figure for each kind of thing listed before
+        """ "120 of each system", "50 each": one figure for each kind of thing listed before
         it in the sentence (or in the previous sentence)."""
         t, j = self.t, ph.end_tok
-        if not ((j + 1 < self.n and t[j].low == "of" and t[j + 1].low == "each") or (j < self.n and t[j].low == "each")):
+        if not (
+            (j + 1 < self.n and t[j].low == "of" and t[j + 1].low == "each")
+            or (j < self.n and t[j].low == "each")
+        ):
             return []
         prev = self.ctx.prev_tokens() if self.ctx.prev_tokens else []
         found = self._nouns(self.t[: ph.start_tok]) or self._nouns(prev)
@@ -189,9 +235,12 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
     def _clause_metric(self, ph: NumberPhrase, previous: list[Draft]) -> str | None:
         """A noun earlier in the clause, or the figure before it in the sentence."""
         metric = self._backward(ph.start_tok)
-        if metric is not None and previous and previous[-1].metric in RATE_METRICS and previous[-1].metric in {
-            dst for _cue, dst, _pos in self.r.modifiers.get(metric, ())
-        }:
+        if (
+            metric is not None
+            and previous
+            and previous[-1].metric in RATE_METRICS
+            and previous[-1].metric in {dst for _cue, dst, _pos in self.r.modifiers.get(metric, ())}
+        ):
             # "10,000 shells a day while Ukraine fired between 2,000 and 3,000": the
             # bare figure compares with the refined figure before it (a rate).
             metric = previous[-1].metric
@@ -237,7 +286,9 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
         if self._troop_context():
             return True
         civilian = has_phrase(self.t, 0, self.n, self.r.cue_sets.get("civilian", set()))
-        return not civilian and (not strict or self.prev_troops or self.ctx.prev_troops or self.ctx.troops_nearby)
+        return not civilian and (
+            not strict or self.prev_troops or self.ctx.prev_troops or self.ctx.troops_nearby
+        )
 
     def _troop_context(self) -> bool:
         """The sentence talks about soldiers (a troop noun, not just a loss verb)."""
@@ -259,8 +310,10 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
         words = [x for x in self.t[lo:i] if x.low not in not_only]
         if any(x.low.endswith(("n't", "n’t")) for x in words):
             return True
-        if any(x.low == "not" and k + 1 < len(self.t) and self.t[k + 1].low in not_only
-               for k, x in enumerate(self.t[lo:i], lo)):
+        if any(
+            x.low == "not" and k + 1 < len(self.t) and self.t[k + 1].low in not_only
+            for k, x in enumerate(self.t[lo:i], lo)
+        ):
             return False  # "not only a million shells but also ..."
         return has_phrase(self.t, lo, i, neg)
 
@@ -285,7 +338,11 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
                 continue
             tok = self.t[k]
             small = tok.kind == "num" and _SMALL.fullmatch(tok.text) is not None
-            word = self.r.number_word_values.get(tok.low, (0.0, ""))[1] in ("unit", "tens", "hundred")
+            word = self.r.number_word_values.get(tok.low, (0.0, ""))[1] in (
+                "unit",
+                "tens",
+                "hundred",
+            )
             if small or word:
                 self._skip.add(k)
                 return True

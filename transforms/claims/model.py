@@ -30,8 +30,14 @@ CLAIM_SCHEMA = {
 }
 
 TROOP_METRICS = frozenset(
-    {"troops_deployed", "troop_reinforcements", "troop_casualties", "troops_killed",
-     "troops_wounded", "troops_captured"}
+    {
+        "troops_deployed",
+        "troop_reinforcements",
+        "troop_casualties",
+        "troops_killed",
+        "troops_wounded",
+        "troops_captured",
+    }
 )
 LOSS_METRICS = frozenset({"troop_casualties", "troops_killed", "troops_wounded", "troops_captured"})
 
@@ -92,4 +98,6 @@ class SentenceContext:
     troops_nearby: bool = False  # one of the last three sentences was about soldiers
     prev_in_para: bool = False  # the previous sentence is in the same paragraph
     munitions_weighed: bool = False  # the document already weighed munitions in tonnes
-    running: Callable[[], str | None] | None = None  # the thing last counted in the sentences just before
+    running: Callable[[], str | None] | None = (
+        None  # the thing last counted in the sentences just before
+    )

@@ -25,7 +25,7 @@ class MoneyAndShares:
         return self.t[a].start, self.t[b - 1].end
 
     def _share(self, ph: NumberPhrase, previous: list[Draft]) -> Draft | None:
-        """"40% of the shells" -> share of artillery ammunition; also a bare percentage that
+        """ "40% of the shells" -> share of artillery ammunition; also a bare percentage that
         goes on about a share just given, and "the rounds accounted for 70% of ..."."""
         end = self._share_noun(ph.end_tok)
         if end is None and self._share_continues(ph, previous):
@@ -33,11 +33,19 @@ class MoneyAndShares:
         if end is None or ph.value > 100:
             return None
         start, stop = self._span(ph.start_tok, end)
-        return Draft("share_of_artillery_ammo", ph.low, ph.high, "percent", ph.qualifier,
-                     start, stop, self.t[ph.core_tok].start)
+        return Draft(
+            "share_of_artillery_ammo",
+            ph.low,
+            ph.high,
+            "percent",
+            ph.qualifier,
+            start,
+            stop,
+            self.t[ph.core_tok].start,
+        )
 
     def _share_continues(self, ph: NumberPhrase, previous: list[Draft]) -> bool:
-        """"up from about 15% in the first quarter", "reaching 90% on parts of the front",
+        """ "up from about 15% in the first quarter", "reaching 90% on parts of the front",
         "Under 20 percent." after a share, or a share predicate after munitions ("North
         Korean rounds accounted for nearly 70% of the fragments")."""
         t, share = self.t, "share_of_artillery_ammo"
@@ -71,8 +79,18 @@ class MoneyAndShares:
             qual, start = self._hedge_for(first)
             low, high = bounds_for(entry[0], qual)
             s, e = self._span(start, end)
-            out.append(Draft("share_of_artillery_ammo", low, high, "percent", qual or "exact",
-                             s, e, tok.start))
+            out.append(
+                Draft(
+                    "share_of_artillery_ammo",
+                    low,
+                    high,
+                    "percent",
+                    qual or "exact",
+                    s,
+                    e,
+                    tok.start,
+                )
+            )
         return out
 
     def _hedge_for(self, i: int) -> tuple[str | None, int]:
@@ -103,8 +121,16 @@ class MoneyAndShares:
         if not has_phrase(t, lo, hi, pos) and (has_phrase(t, lo, hi, neg) or not context):
             return None
         start, stop = self._span(ph.start_tok, ph.end_tok)
-        return Draft("money", ph.low, ph.high, ph.currency or "", ph.qualifier, start, stop,
-                     t[ph.core_tok].start)
+        return Draft(
+            "money",
+            ph.low,
+            ph.high,
+            ph.currency or "",
+            ph.qualifier,
+            start,
+            stop,
+            t[ph.core_tok].start,
+        )
 
     def _paragraph_about_money(self, cues: set) -> bool:
         """The sentence before, in the same paragraph, names the aid or the spending ("On the

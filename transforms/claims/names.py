@@ -18,6 +18,8 @@ _NAME_WORD = re.compile(r"[" + UPPER + r"][\w'’.-]*")
 def is_name_word(text: str) -> bool:
     """A capitalised word ("Lipavsky", "Radosław", "U.S.", "Shin's")."""
     return _NAME_WORD.fullmatch(text) is not None
+
+
 _QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
 
 
@@ -64,14 +66,15 @@ def strip_titles(words: list[str], v: Vocab) -> list[str]:
     if 0 <= last < len(words) - 1:
         words = words[last + 1 :]
     while words and (
-        words[0].lower().rstrip(".") in titles or (len(words) > 1 and words[0].endswith(("'s", "’s")))
+        words[0].lower().rstrip(".") in titles
+        or (len(words) > 1 and words[0].endswith(("'s", "’s")))
     ):
         words = words[1:]
     return [_POSSESSIVE.sub("", w) for w in words]
 
 
 def owned_body(sentence: str, m: Mention, later: list[Mention]) -> Mention:
-    """"Ukraine's Defence Intelligence": the body named after a country's possessive."""
+    """ "Ukraine's Defence Intelligence": the body named after a country's possessive."""
     if m.entity_type != "country" or not later or later[0].entity_type == "country":
         return m
     gap = sentence[m.end : later[0].start]
@@ -99,7 +102,15 @@ def quoted_spans(sentence: str) -> list[tuple[int, int]]:
 
 
 _BIGRAM = re.compile(
-    r"(?<![\w'’-])([" + UPPER + r"][" + LOWER + r"'’-]+)(?= ([" + UPPER + r"][" + LOWER + r"'’-]+)(?![\w'’-]))"
+    r"(?<![\w'’-])(["
+    + UPPER
+    + r"]["
+    + LOWER
+    + r"'’-]+)(?= (["
+    + UPPER
+    + r"]["
+    + LOWER
+    + r"'’-]+)(?![\w'’-]))"
 )
 _NAMES: dict[int, tuple[str, dict[str, list[tuple[int, str, str]]]]] = {}
 

@@ -27,6 +27,7 @@ class NounWindow:
     r: ExtractionRules
     v: Vocab
     n: int
+    _skip: set[int]  # phrase starts a ratio consumed (the class this mixes into keeps them)
 
     def _forward(self, j: int) -> Window:
         """Counted noun after the number -> (metric, noun end, bare, inline modifiers)."""
@@ -45,7 +46,9 @@ class NounWindow:
                     return "troops_deployed", person, False, inline
                 if self._model_of_another_noun(k, k + hit[1]):
                     return None, None, False, inline  # "10 new Archer barrels": barrels
-                self._skip.update(x for x in range(k, k + hit[1]) if t[x].kind == "num")  # "RCH 155"
+                self._skip.update(
+                    x for x in range(k, k + hit[1]) if t[x].kind == "num"
+                )  # "RCH 155"
                 return hit[0], k + hit[1], False, inline
             hit = match_at(t, k, r.person_keywords)
             if hit is not None:
@@ -106,7 +109,11 @@ class NounWindow:
             if found is not None:
                 return m + found[1] if found[0] == "troops_deployed" else None
             tok = t[m]
-            if not (tok.text[0].isupper() or tok.low in r.demonym_iso or r.window_roles.get(tok.low) == "skip"):
+            if not (
+                tok.text[0].isupper()
+                or tok.low in r.demonym_iso
+                or r.window_roles.get(tok.low) == "skip"
+            ):
                 return None
         return None
 
@@ -124,7 +131,11 @@ class NounWindow:
         p = k - 1
         while p > j and (t[p].low,) in self.r.hedges_before:
             p -= 1  # "4,000 of the roughly 11,000 soldiers"
-        if p >= 1 and t[p].low in ("of", "the") and any(x.low == "of" for x in t[max(j, p - 1) : p + 1]):
+        if (
+            p >= 1
+            and t[p].low in ("of", "the")
+            and any(x.low == "of" for x in t[max(j, p - 1) : p + 1])
+        ):
             return 1  # "8,000 of the 10,000 soldiers": take the noun of the whole
         if k > j and t[k - 1].kind == "word" and t[k - 1].text[:1].isupper():
             self._skip.add(k)  # "12 Panzerhaubitze 2000 howitzers": a model number, not a figure
@@ -145,7 +156,12 @@ class NounWindow:
             return "bare"
         if (tok.low,) in self.r.hedges_before and k > j and t[k - 1].low in ("the", "of"):
             return "pass"  # "900 of the roughly 5,000 soldiers"
-        if role == "skip" or "-" in tok.text or tok.text[0].isupper() or tok.low in self.r.demonym_iso:
+        if (
+            role == "skip"
+            or "-" in tok.text
+            or tok.text[0].isupper()
+            or tok.low in self.r.demonym_iso
+        ):
             return "skip"
         return "stop"
 
@@ -197,8 +213,14 @@ class NounWindow:
         """End of the words after a noun that may refine it: up to the next figure and the
         words that belong to it ("killed 21 soldiers and wounded 40": not "wounded")."""
         t, words = self.t, self.r.number_word_values
-        k = next((x for x in range(j, hi) if t[x].kind == "num"
-                  or (t[x].low in words and t[x].low not in ("a", "an"))), hi)
+        k = next(
+            (
+                x
+                for x in range(j, hi)
+                if t[x].kind == "num" or (t[x].low in words and t[x].low not in ("a", "an"))
+            ),
+            hi,
+        )
         if k == hi:
             return hi
         while k > j and (t[k - 1].low,) in self.r.hedges_before:
@@ -245,7 +267,9 @@ class NounWindow:
                 if tuple(x.low for x in t[k : k + length]) in r.share_nouns:
                     return k + length
             if t[k].kind == "num" and self._calibre_at(k):
-                k += 1 if _CALIBRE.fullmatch(t[k].low) else 2  # "60 percent of the 122 mm and 152 mm ammunition"
+                k += (
+                    1 if _CALIBRE.fullmatch(t[k].low) else 2
+                )  # "60 percent of the 122 mm and 152 mm ammunition"
                 continue
             if t[k].kind != "word" or (
                 t[k].low not in self.v.share_determiners

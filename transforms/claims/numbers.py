@@ -17,6 +17,7 @@ import polars as pl
 from transforms.claims.numerals import NumberPhrase
 from transforms.claims.offsets import matches
 from transforms.claims.scanner import PhraseScanner
+from transforms.claims.sentences import TokenStore
 from transforms.claims.tokens import Token, tokenize
 from transforms.rules import ExtractionRules
 
@@ -36,8 +37,19 @@ MENTION_SCHEMA = {
     "char_start": pl.Int64,  # offsets in the sentence
     "char_end": pl.Int64,
 }
-_PHRASE_FIELDS = ("start_tok", "core_tok", "end_tok", "low", "high", "qualifier", "value",
-                  "currency", "percent", "year_like", "hedged")
+_PHRASE_FIELDS = (
+    "start_tok",
+    "core_tok",
+    "end_tok",
+    "low",
+    "high",
+    "qualifier",
+    "value",
+    "currency",
+    "percent",
+    "year_like",
+    "hedged",
+)
 # Whitespace as Python's str.split sees it (Rust's \s lacks the \x1c-\x1f separators).
 _SPACE = r"[\s\x1c-\x1f]"
 
@@ -53,10 +65,16 @@ def start_patterns(rules: ExtractionRules) -> tuple[str, str]:
     own offset is recovered from it. Suffix words ("bn"), articles and "point" alone never
     start a phrase ("point five million" does, so "point" is kept)."""
     table = rules.number_word_values
-    words = sorted((w for w, (_v, k) in table.items() if k not in ("suffix", "article") and "-" not in w),
-                   key=len, reverse=True)
-    scales = sorted((w for w, (_v, k) in table.items() if k in ("vague_prefix", "hundred", "dozen", "scale")),
-                    key=len, reverse=True)
+    words = sorted(
+        (w for w, (_v, k) in table.items() if k not in ("suffix", "article") and "-" not in w),
+        key=len,
+        reverse=True,
+    )
+    scales = sorted(
+        (w for w, (_v, k) in table.items() if k in ("vague_prefix", "hundred", "dozen", "scale")),
+        key=len,
+        reverse=True,
+    )
     alternation = "|".join(re.escape(w) for w in words)
     numerals = r"\d+|\p{No}|(?-u:\b)(?:" + alternation + r")(?:(?-u:\b)|\d)"
     articles = r"(?-u:\b)an?" + _SPACE + "+(?:" + "|".join(re.escape(w) for w in scales) + ")"
@@ -78,8 +96,11 @@ def phrase_starts(sentences: pl.Series, rules: ExtractionRules) -> pl.Series:
     starts = pl.concat(
         [x.select("row", (pl.col("end") - length).alias("start")) for x in long]
         # "two2": the digit glued to a number word starts a token of its own
-        + [long[0].filter(pl.col("found").str.contains(r"^[A-Za-z].*\d$"))
-           .select("row", (pl.col("end") - 1).alias("start"))]
+        + [
+            long[0]
+            .filter(pl.col("found").str.contains(r"^[A-Za-z].*\d$"))
+            .select("row", (pl.col("end") - 1).alias("start"))
+        ]
     ).drop_nulls()
     per_row = starts.unique().sort("row", "start").group_by("row", maintain_order=True).agg("start")
     return (
@@ -102,7 +123,10 @@ def gate_tokens(tokens: list[Token], starts: list[int], scanner: PhraseScanner) 
 
 
 def sentence_phrases(
-    sentence: str, tokens: list[Token], rules: ExtractionRules, change: bool,
+    sentence: str,
+    tokens: list[Token],
+    rules: ExtractionRules,
+    change: bool,
     starts: list[int] | None = None,
 ) -> list[NumberPhrase]:
     """Number phrases of one sentence (at the given start offsets, or trying every token)."""
@@ -144,14 +168,16 @@ def parse_number(text: str, rules: ExtractionRules) -> float | None:
 
 
 def number_mentions(
-    sents: pl.DataFrame, tokens: list[list[Token]], changes: dict[int, bool], rules: ExtractionRules
+    sents: pl.DataFrame, tokens: TokenStore, changes: dict[int, bool], rules: ExtractionRules
 ) -> pl.DataFrame:
     """Number mentions of every candidate sentence (MENTION_SCHEMA)."""
     out: dict[str, list] = {k: [] for k in MENTION_SCHEMA}
     rows = sents.with_row_index("row").filter("candidate")
     starts = phrase_starts(rows.get_column("sentence"), rules).to_list()
     seen: dict[tuple[str, bool], list[NumberPhrase]] = {}  # a sentence repeated word for word
-    for row, sentence, found in zip(rows["row"].to_list(), rows["sentence"].to_list(), starts, strict=True):
+    for row, sentence, found in zip(
+        rows["row"].to_list(), rows["sentence"].to_list(), starts, strict=True
+    ):
         toks = tokens[row]
         key = (sentence, changes.get(row, False))
         phrases = seen.get(key)

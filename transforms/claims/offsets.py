@@ -20,10 +20,20 @@ def matches(text: pl.Expr, body: str, flags: str = "i") -> tuple[pl.Expr, pl.Exp
 def match_starts(texts: pl.Series, body: str, flags: str = "") -> list[list[int]]:
     """Per text, the sorted character offsets where matches of ``body`` start."""
     found, ends = matches(pl.col("t"), body, flags)
-    frame = pl.DataFrame({"t": texts}).with_row_index("row").select(
-        "row", found.alias("found"), ends.alias("end")
-    ).explode("found", "end")
-    starts = frame.select("row", (pl.col("end") - pl.col("found").str.len_chars()).alias("start")).drop_nulls()
+    frame = (
+        pl.DataFrame({"t": texts})
+        .with_row_index("row")
+        .select("row", found.alias("found"), ends.alias("end"))
+        .explode("found", "end")
+    )
+    starts = frame.select(
+        "row", (pl.col("end") - pl.col("found").str.len_chars()).alias("start")
+    ).drop_nulls()
     per_row = starts.group_by("row", maintain_order=True).agg("start")
     rows = pl.DataFrame({"row": pl.arange(0, texts.len(), eager=True).cast(pl.UInt32)})
-    return rows.join(per_row, on="row", how="left", maintain_order="left").get_column("start").fill_null([]).to_list()
+    return (
+        rows.join(per_row, on="row", how="left", maintain_order="left")
+        .get_column("start")
+        .fill_null([])
+        .to_list()
+    )

@@ -18,9 +18,19 @@ _WORD = r"[A-Z][\w&'’-]*(?:\.[\w&'’-]+)*"
 _NAME = _WORD + r"(?:[ \t]+(?:(?:of|for|and|the|on|&)[ \t]+)*" + _WORD + r"){0,6}"
 
 _TITLE = r"[|–—][ \t]*((?:The[ \t]+)?" + _NAME + r")[ \t]*$"
-_DATELINE = r"(?m)\A(?:[^\n]*\n){0,6}?[A-Z][A-Z .'/-]{2,40},[ \t]+[^()\n]{1,30}?\((" + _NAME + r")\)[ \t]+[-–—]"
+_DATELINE = (
+    r"(?m)\A(?:[^\n]*\n){0,6}?[A-Z][A-Z .'/-]{2,40},[ \t]+[^()\n]{1,30}?\(("
+    + _NAME
+    + r")\)[ \t]+[-–—]"
+)
 _LETTERHEAD = r"\A[ \t]*((?:The[ \t]+)?" + _NAME + r")[ \t]+\|"
-_COPYRIGHT = r"(?m)(?:©|\(c\)|&copy;)[ \t]*\d{4}[ \t]+((?:The[ \t]+)?" + _NAME + r")|^[ \t]*((?:The[ \t]+)?" + _NAME + r")[ \t]+©"
+_COPYRIGHT = (
+    r"(?m)(?:©|\(c\)|&copy;)[ \t]*\d{4}[ \t]+((?:The[ \t]+)?"
+    + _NAME
+    + r")|^[ \t]*((?:The[ \t]+)?"
+    + _NAME
+    + r")[ \t]+©"
+)
 _CREDIT = r"\((?:Reporting|Writing|Compiled)[ \t]+by[ \t]+((?:The[ \t]+)?" + _NAME + r")"
 _FILE = r"^(?:.*/)?([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z][A-Za-z0-9]*)*)_\d{4}-\d{2}-\d{2}"
 
@@ -34,12 +44,15 @@ def document_outlets(docs: pl.DataFrame) -> list[str | None]:
 def outlet_frame(docs: pl.DataFrame) -> pl.DataFrame:
     """Each document's outlet and where it was found: ``given`` (the outlet column), ``page``
     (title, dateline, letterhead, copyright or credit line), ``file_name``, or ``none``."""
+
     def col(name: str) -> pl.Expr:
         return pl.col(name).cast(pl.String) if name in docs.columns else pl.lit(None, pl.String)
 
     text = col("text").fill_null("")
     head = text.str.slice(0, 600)
-    tail = text.str.slice(pl.max_horizontal(text.str.len_chars().cast(pl.Int64) - 600, pl.lit(0)))  # unsigned length would wrap
+    tail = text.str.slice(
+        pl.max_horizontal(text.str.len_chars().cast(pl.Int64) - 600, pl.lit(0))
+    )  # unsigned length would wrap
     copyright_ = tail.str.extract_groups(_COPYRIGHT)
     given = col("outlet").str.strip_chars().replace("", None)
     page = pl.coalesce(
@@ -56,15 +69,19 @@ def outlet_frame(docs: pl.DataFrame) -> pl.DataFrame:
             given,
             pl.coalesce(page, file_name).str.replace(r"^The\s+", "").str.replace(r"['’]s$", ""),
         ).alias("outlet"),
-        pl.when(given.is_not_null()).then(pl.lit("given"))
-        .when(page.is_not_null()).then(pl.lit("page"))
-        .when(file_name.is_not_null()).then(pl.lit("file_name"))
-        .otherwise(pl.lit("none")).alias("outlet_source"),
+        pl.when(given.is_not_null())
+        .then(pl.lit("given"))
+        .when(page.is_not_null())
+        .then(pl.lit("page"))
+        .when(file_name.is_not_null())
+        .then(pl.lit("file_name"))
+        .otherwise(pl.lit("none"))
+        .alias("outlet_source"),
     )
 
 
 def _from_file_name(name: pl.Expr) -> pl.Expr:
-    """"rail_observer_2024-09-24_tumangang.html" -> "Rail Observer" ("kmo_..." -> "KMO")."""
+    """ "rail_observer_2024-09-24_tumangang.html" -> "Rail Observer" ("kmo_..." -> "KMO")."""
     words = name.str.extract(_FILE, 1).str.split("_")
     return words.list.eval(
         pl.when(pl.element().str.len_chars() <= 3)

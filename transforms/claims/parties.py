@@ -12,14 +12,20 @@ from transforms.rules import ExtractionRules
 
 
 def flows(
-    tokens: list[Token], mentions: list[Mention], pos: int, metric: str, rules: ExtractionRules,
-    quote_span: tuple[int, int], claimants: set[str],
+    tokens: list[Token],
+    mentions: list[Mention],
+    pos: int,
+    metric: str,
+    rules: ExtractionRules,
+    quote_span: tuple[int, int],
+    claimants: set[str],
 ) -> tuple[str | None, str | None]:
     """Supplier and recipient ISO2 codes from supply verbs and from/to phrases."""
     if metric in LOSS_METRICS:
         return None, None
     countries = [
-        m for m in mentions
+        m
+        for m in mentions
         if m.entity_type == "country" and m.iso2 and claimant_of(m).name not in claimants
     ]
     ends = [t.end for t in tokens]
@@ -41,7 +47,7 @@ def _words_before(tokens: list[Token], ends: list[int], at: int, n: int) -> list
 def _from_to(
     tokens: list[Token], ends: list[int], countries: list[Mention], pos: int
 ) -> tuple[str | None, str | None]:
-    """"from North Korea", "to Russia" in the figure's clause."""
+    """ "from North Korea", "to Russia" in the figure's clause."""
     core = min(bisect.bisect_left([t.start for t in tokens], pos), len(tokens) - 1)
     lo, hi = clause_bounds(tokens, core, core)
     c0 = tokens[lo].start if tokens else 0
@@ -59,8 +65,13 @@ def _from_to(
 
 
 def _verb_roles(
-    tokens: list[Token], ends: list[int], countries: list[Mention], pos: int, rules: ExtractionRules,
-    supplier: str | None, recipient: str | None,
+    tokens: list[Token],
+    ends: list[int],
+    countries: list[Mention],
+    pos: int,
+    rules: ExtractionRules,
+    supplier: str | None,
+    recipient: str | None,
 ) -> tuple[str | None, str | None]:
     """Subject and object of the last supply verb before the figure ("X sent Y ...")."""
     cue_idx = None
@@ -74,7 +85,8 @@ def _verb_roles(
     cue = tokens[cue_idx]
     subj = [m for m in countries if m.end <= cue.start]
     obj = [
-        m for m in countries
+        m
+        for m in countries
         if cue.end <= m.start < pos
         and _words_before(tokens, ends, m.start, 1) not in (["from"], ["to"])
     ]
@@ -87,8 +99,10 @@ def _verb_roles(
     return supplier, recipient
 
 
-def _demonym_in(tokens: list[Token], quote_span: tuple[int, int], rules: ExtractionRules) -> str | None:
-    """"1,500 North Korean troops": the demonym in the counted noun names the sender."""
+def _demonym_in(
+    tokens: list[Token], quote_span: tuple[int, int], rules: ExtractionRules
+) -> str | None:
+    """ "1,500 North Korean troops": the demonym in the counted noun names the sender."""
     q0, q1 = quote_span
     inside = [t for t in tokens if q0 <= t.start < q1]
     for k, t in enumerate(inside):

@@ -15,8 +15,12 @@ class _Patterns:
 
 
 _SINCE_YEAR = re.compile(r"\bsince\s+((?:19|20)\d\d)\b")
-_YEARS = re.compile(r"\b(?:between|from)\s+((?:19|20)\d\d)\s+(?:and|to|through)\s+((?:19|20)\d\d)\b")
-_YEAR = re.compile(r"\b(?:in|during|throughout|for)\s+((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\b")
+_YEARS = re.compile(
+    r"\b(?:between|from)\s+((?:19|20)\d\d)\s+(?:and|to|through)\s+((?:19|20)\d\d)\b"
+)
+_YEAR = re.compile(
+    r"\b(?:in|during|throughout|for)\s+((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\b"
+)
 _REL_YEAR = re.compile(r"\b(last|this|previous|past)\s+year\b", re.I)
 _CACHE: dict[tuple[str, ...], _Patterns] = {}
 _BY_ID: dict[int, tuple[dict[str, int], _Patterns]] = {}
@@ -34,7 +38,9 @@ def _patterns(months: dict[str, int]) -> _Patterns:
         month = "(" + "|".join(re.escape(n) for n in names) + r")\.?"
         date = month + r"(?:\s+(\d{1,2})(?:st|nd|rd|th)?(?!\d))?,?(?:\s+(?:of\s+)?((?:19|20)\d\d))?"
         found = _CACHE[names] = _Patterns(
-            re.compile(r"\b(?:between|from)\s+" + date + r"\s+(?:and|to|through|until|till)\s+" + date),
+            re.compile(
+                r"\b(?:between|from)\s+" + date + r"\s+(?:and|to|through|until|till)\s+" + date
+            ),
             re.compile(r"\bsince\s+(?:last\s+)?(?:(?:the\s+)?(?:early|mid|late)-?\s*)?" + date),
             re.compile(r"\bin\s+" + date),
         )
@@ -95,7 +101,9 @@ def _years(sentence: str, published: dt.date | None, p: _Patterns, months: dict)
     return (dt.date(int(m.group(1)), 1, 1), dt.date(int(m.group(2)), 12, 31)) if m else None
 
 
-def _month_year(m: re.Match[str] | None, published: dt.date | None, months: dict) -> tuple[int, int] | None:
+def _month_year(
+    m: re.Match[str] | None, published: dt.date | None, months: dict
+) -> tuple[int, int] | None:
     """(month, year) of a matched date, the year anchored on the publication date."""
     if not m:
         return None
@@ -113,7 +121,9 @@ def _since(sentence: str, published: dt.date | None, p: _Patterns, months: dict)
     return _safe_date(year, mo, int(m.group(2)) if m.group(2) else 1), published
 
 
-def _since_year(sentence: str, published: dt.date | None, p: _Patterns, months: dict) -> Period | None:
+def _since_year(
+    sentence: str, published: dt.date | None, p: _Patterns, months: dict
+) -> Period | None:
     m = _SINCE_YEAR.search(sentence)
     return (dt.date(int(m.group(1)), 1, 1), published) if m else None
 
@@ -125,7 +135,9 @@ def _year(sentence: str, published: dt.date | None, p: _Patterns, months: dict) 
     return dt.date(int(m.group(1)), 1, 1), dt.date(int(m.group(2) or m.group(1)), 12, 31)
 
 
-def _relative_year(sentence: str, published: dt.date | None, p: _Patterns, months: dict) -> Period | None:
+def _relative_year(
+    sentence: str, published: dt.date | None, p: _Patterns, months: dict
+) -> Period | None:
     m = _REL_YEAR.search(sentence)
     if not m or published is None:
         return None
@@ -136,7 +148,9 @@ def _relative_year(sentence: str, published: dt.date | None, p: _Patterns, month
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
-def _in_month(sentence: str, published: dt.date | None, p: _Patterns, months: dict) -> Period | None:
+def _in_month(
+    sentence: str, published: dt.date | None, p: _Patterns, months: dict
+) -> Period | None:
     found = _month_year(p.in_month.search(sentence), published, months)
     if found is None:
         return None

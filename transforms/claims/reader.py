@@ -64,7 +64,9 @@ class NumeralReader:
             if glued_suffix is None:
                 return None
             scale, range_low, value = glued_suffix
-        j, value, implied = self._spaced_thousands(i, rest, scale, value, thousands_multiplier(digits))
+        j, value, implied = self._spaced_thousands(
+            i, rest, scale, value, thousands_multiplier(digits)
+        )
         plain = is_plain_int(t[i].text) and j == i + 1
         if j < self.n and self._scale_word(t[j].low):
             scale *= r.number_word_values[t[j].low][0]
@@ -105,7 +107,9 @@ class NumeralReader:
         """What is glued after the digits: a scale ("20bn"), a range ("5-6", "10-12,000"),
         "-strong"; None for measures, calibres, designations and ordinals."""
         r = self.r
-        if word_kind(r, rest) == "suffix" and (rest != "m" or currency or not self._metre_context(i)):
+        if word_kind(r, rest) == "suffix" and (
+            rest != "m" or currency or not self._metre_context(i)
+        ):
             return r.number_word_values[rest][0], None, value
         if not rest.startswith(("-", "‐", "–")):
             return None  # "170mm", "9K720", "5th": calibre, designation or ordinal
@@ -125,7 +129,7 @@ class NumeralReader:
     def _spaced_thousands(
         self, i: int, rest: str, scale: float, value: float, implied: float
     ) -> tuple[int, float, float]:
-        """"7 000": thousands separated by a single space -> (next index, value, implied)."""
+        """ "7 000": thousands separated by a single space -> (next index, value, implied)."""
         t = self.t
         j = i + 1
         while (
@@ -236,7 +240,11 @@ class NumeralReader:
         """'hundreds of thousands', 'several hundred', 'dozens' -> (unit value, next index)."""
         t, r = self.t, self.r
         j = i
-        if t[j].low in ("a", "an") and j + 1 < self.n and word_kind(r, t[j + 1].low) == "vague_prefix":
+        if (
+            t[j].low in ("a", "an")
+            and j + 1 < self.n
+            and word_kind(r, t[j + 1].low) == "vague_prefix"
+        ):
             j += 1
         kind = word_kind(r, t[j].low)
         if kind == "vague_prefix":
@@ -265,4 +273,3 @@ class NumeralReader:
             value *= r.number_word_values[t[j + 1].low][0]
             j += 2
         return value, j
-

@@ -24,8 +24,27 @@ from transforms.entities import Mention
 from transforms.rules import ExtractionRules
 
 _DETERMINERS = ("the", "a", "an", "this", "that", "these", "those")
-_AFTER_VERB_STOP = frozenset({"on", "in", "at", "during", "after", "before", "to", "from", "that",
-                              "while", "when", "who", "which", "adding", "citing", "according", "as"})
+_AFTER_VERB_STOP = frozenset(
+    {
+        "on",
+        "in",
+        "at",
+        "during",
+        "after",
+        "before",
+        "to",
+        "from",
+        "that",
+        "while",
+        "when",
+        "who",
+        "which",
+        "adding",
+        "citing",
+        "according",
+        "as",
+    }
+)
 
 
 class Resolver(Descriptions):
@@ -42,13 +61,21 @@ class Resolver(Descriptions):
 
     # -- where the subject is ---------------------------------------------------------------
     def before(
-        self, tokens: list[Token], k: int, length: int, mentions: list[Mention], cues: list[Cue],
-        offset: int, events: list[Event],
+        self,
+        tokens: list[Token],
+        k: int,
+        length: int,
+        mentions: list[Mention],
+        cues: list[Cue],
+        offset: int,
+        events: list[Event],
     ) -> Found:
         """The claimant of an 'X said' cue at token k ("anon" for an unnamed one)."""
         near = self._adjacent_cue(tokens, k, mentions, cues, offset, events)
         if near == "anon" and tokens[k].low in ("told", "tell", "tells"):
-            return self._told(tokens, k + length, mentions, offset) or near  # "six sources told Reuters"
+            return (
+                self._told(tokens, k + length, mentions, offset) or near
+            )  # "six sources told Reuters"
         if near is not None:
             return near
         end = k
@@ -58,13 +85,19 @@ class Resolver(Descriptions):
             return next((e.claimant for e in reversed(events) if e.claimant is not None), None)
         if end > 1 and tokens[end - 1].low in ("who", "which") and tokens[end - 2].text == ",":
             start = self._clause_start(tokens, end - 2, cues)  # "according to Budanov, who said"
-            return self.subject(tokens, start, end - 2, mentions, offset) if start < end - 2 else None
+            return (
+                self.subject(tokens, start, end - 2, mentions, offset) if start < end - 2 else None
+            )
         start = self._clause_start(tokens, end, cues)
         if tokens[k].low.endswith("ing"):
-            start = self._name_start(tokens, start, end)  # "with the Ministry of Defence confirming"
+            start = self._name_start(
+                tokens, start, end
+            )  # "with the Ministry of Defence confirming"
         if start < end:
             found = self.subject(tokens, start, end, mentions, offset)
-            unnamed = found == "anon" or (isinstance(found, Claimant) and found.entity_type == "role")
+            unnamed = found == "anon" or (
+                isinstance(found, Claimant) and found.entity_type == "role"
+            )
             if unnamed and tokens[k].low in ("told", "tell", "tells"):
                 return self._told(tokens, k + length, mentions, offset) or found
             return found
@@ -76,11 +109,15 @@ class Resolver(Descriptions):
             return self.subject(tokens, after[0], after[1], mentions, offset)  # '..., said X'
         return None
 
-    def _told(self, tokens: list[Token], j: int, mentions: list[Mention], offset: int) -> Claimant | None:
-        """"People familiar with the matter told the paper that ...": unnamed people relayed
+    def _told(
+        self, tokens: list[Token], j: int, mentions: list[Mention], offset: int
+    ) -> Claimant | None:
+        """ "People familiar with the matter told the paper that ...": unnamed people relayed
         by the outlet they told, which becomes the claimant."""
         b = j
-        while b < len(tokens) and b - j < 8 and tokens[b].kind != "punct" and tokens[b].low != "that":
+        while (
+            b < len(tokens) and b - j < 8 and tokens[b].kind != "punct" and tokens[b].low != "that"
+        ):
             b += 1
         if b == j:
             return None
@@ -94,27 +131,48 @@ class Resolver(Descriptions):
     def _clause_start(self, tokens: list[Token], end: int, cues: list[Cue]) -> int:
         """First token of the noun phrase that ends at ``end``: after a clause break, a
         quotation mark, a word that opens a clause or another reporting cue."""
-        taken = {x for ck, cl, kind in cues if not kind.startswith(("anaphor", "anonymous", "after_weak"))
-                 for x in range(ck, ck + cl)}
+        taken = {
+            x
+            for ck, cl, kind in cues
+            if not kind.startswith(("anaphor", "anonymous", "after_weak"))
+            for x in range(ck, ck + cl)
+        }
         start = end
         while start > 0 and end - start < 16:
             t = tokens[start - 1]
             if start < len(tokens) and "\n" in self.sentence[t.end : tokens[start].start]:
                 break  # a line break: "First panel" above "Dr Anna Kowal said"
             if t.text == ")":
-                opening = next((x for x in range(start - 2, max(-1, start - 8), -1) if tokens[x].text == "("), None)
+                opening = next(
+                    (x for x in range(start - 2, max(-1, start - 8), -1) if tokens[x].text == "("),
+                    None,
+                )
                 if opening is not None:  # "the Institute (RUSI) said": a gloss inside the name
                     start = opening
                     continue
-            if t.low in ("that", "this") and 0 < end - start <= 2 and self._description_noun(tokens[end - 1].low):
+            if (
+                t.low in ("that", "this")
+                and 0 < end - start <= 2
+                and self._description_noun(tokens[end - 1].low)
+            ):
                 start -= 1  # "that institute put": a determiner, not a new clause
                 continue
-            if t.text in ("'", "’") and start >= 2 and tokens[start - 2].end == t.start and tokens[start - 2].low.endswith("s"):
+            if (
+                t.text in ("'", "’")
+                and start >= 2
+                and tokens[start - 2].end == t.start
+                and tokens[start - 2].low.endswith("s")
+            ):
                 start -= 1  # "the railway workers' network": a possessive, not a quotation mark
                 continue
-            if (t.text in CLAUSE_BREAK or t.text in QUOTES or t.text in "*_•!?-"
-                    or (t.text == "." and not self._abbreviation_dot(tokens, start - 1))
-                    or t.low in self.v.clause_openers or start - 1 in taken):
+            if (
+                t.text in CLAUSE_BREAK
+                or t.text in QUOTES
+                or t.text in "*_•!?-"
+                or (t.text == "." and not self._abbreviation_dot(tokens, start - 1))
+                or t.low in self.v.clause_openers
+                or start - 1 in taken
+            ):
                 break
             start -= 1
         return start
@@ -123,7 +181,9 @@ class Resolver(Descriptions):
     def _name_start(tokens: list[Token], start: int, end: int) -> int:
         """The name right before a participle: capitalised words, "of", "the"."""
         k = end
-        while k > start and (tokens[k - 1].text[:1].isupper() or tokens[k - 1].low in ("of", "the", "'s", "for")):
+        while k > start and (
+            tokens[k - 1].text[:1].isupper() or tokens[k - 1].low in ("of", "the", "'s", "for")
+        ):
             k -= 1
         return k if k < end else start
 
@@ -134,8 +194,10 @@ class Resolver(Descriptions):
     def _abbreviation_dot(self, tokens: list[Token], k: int) -> bool:
         """A full stop inside a sentence that closes an abbreviation ("Oct.", "U.S.")."""
         prev = tokens[k - 1] if k > 0 else None
-        return prev is not None and prev.end == tokens[k].start and (
-            prev.low in self.v.abbreviations or (len(prev.text) == 1 and prev.text.isupper())
+        return (
+            prev is not None
+            and prev.end == tokens[k].start
+            and (prev.low in self.v.abbreviations or (len(prev.text) == 1 and prev.text.isupper()))
         )
 
     def _after_verb(self, tokens: list[Token], j: int) -> tuple[int, int] | None:
@@ -168,8 +230,10 @@ class Resolver(Descriptions):
         for a, b in segments:
             opener = tokens[a].low
             participle = tokens[a].text.islower() and opener.endswith(("ed", "ing"))
-            if opener in self.v.clause_openers or participle or any(
-                ck == a and kind == "chain" for ck, _l, kind in cues
+            if (
+                opener in self.v.clause_openers
+                or participle
+                or any(ck == a and kind == "chain" for ck, _l, kind in cues)
             ):
                 continue  # a relative clause, "submitted to ...", "citing ..."
             read = self.subject(tokens, a, b, mentions, offset)
@@ -188,7 +252,12 @@ class Resolver(Descriptions):
         b = end - 1
         while b > 0 and len(out) < 4:
             a = b
-            while a > 0 and b - a < 24 and tokens[a - 1].text not in CLAUSE_BREAK and tokens[a - 1].text not in QUOTES:
+            while (
+                a > 0
+                and b - a < 24
+                and tokens[a - 1].text not in CLAUSE_BREAK
+                and tokens[a - 1].text not in QUOTES
+            ):
                 a -= 1
             if a < b:
                 out.insert(0, (a, b))
@@ -202,14 +271,18 @@ class Resolver(Descriptions):
         return out
 
     # -- what the subject names ---------------------------------------------------------------
-    def subject(self, tokens: list[Token], a: int, b: int, mentions: list[Mention], offset: int) -> Found:
+    def subject(
+        self, tokens: list[Token], a: int, b: int, mentions: list[Mention], offset: int
+    ) -> Found:
         """The claimant a noun phrase names ("A Naumann Foundation study published in May":
         the phrase ends before its participle or preposition)."""
         if a >= b:
             return None
         return self._subject(tokens, a, b, mentions, offset)
 
-    def _subject(self, tokens: list[Token], a: int, b: int, mentions: list[Mention], offset: int) -> Found:
+    def _subject(
+        self, tokens: list[Token], a: int, b: int, mentions: list[Mention], offset: int
+    ) -> Found:
         if b - a == 1:  # the common short cases: "he said", "Kyiv said"
             t = tokens[a]
             self.np_words = frozenset((t.low,))
@@ -225,19 +298,31 @@ class Resolver(Descriptions):
             span = merge_acronyms([t for t in span if t.text not in "()"])
         while len(span) > 1 and span[0].low in self.v.np_leaders:
             span = span[1:]  # "By the group's count", "In its assessment"
-        owner = max((x for x, t in enumerate(span[:-1]) if t.low.endswith(("'s", "’s"))), default=None)
+        owner = max(
+            (x for x, t in enumerate(span[:-1]) if t.low.endswith(("'s", "’s"))), default=None
+        )
         v = self.v
         if owner is not None and all(t.low in v.report_modifiers for t in span[owner + 1 :]):
             # "the defence ministry's own year-end figure": the owner is the claimant
             last = span[owner]
-            span = [*span[:owner], Token(last.text[:-2], last.start, last.end - 2, last.low[:-2], last.kind)]
+            span = [
+                *span[:owner],
+                Token(last.text[:-2], last.start, last.end - 2, last.low[:-2], last.kind),
+            ]
         if len(span) > 2:
             agent = self._agent(span)
             if agent is not None:
                 span = agent
             span = self._person_of(span)
-        cut = next((x for x in range(1, len(span)) if span[x].low in self.v.np_enders
-                    or (span[x].low in ("for", "to") and span[x - 1].text.islower())), len(span))
+        cut = next(
+            (
+                x
+                for x in range(1, len(span))
+                if span[x].low in self.v.np_enders
+                or (span[x].low in ("for", "to") and span[x - 1].text.islower())
+            ),
+            len(span),
+        )
         span = span[:cut]
         if not span:
             return None
@@ -257,7 +342,7 @@ class Resolver(Descriptions):
         return self._description(span, offset + s0)
 
     def _person_of(self, span: list[Token]) -> list[Token]:
-        """"Mark Hale of the Harbour Study Group": the person, not the body he belongs to."""
+        """ "Mark Hale of the Harbour Study Group": the person, not the body he belongs to."""
         for x in range(2, min(len(span) - 1, 6)):
             if span[x].low in ("of", "at", "from", "with"):
                 left = [t for t in span[:x] if t.text != "."]  # "Prof. Jan Berg"
@@ -270,15 +355,20 @@ class Resolver(Descriptions):
         return span
 
     def _agent(self, span: list[Token]) -> list[Token] | None:
-        """"imagery reviewed by X", "analysts at X", "a spokesman for X", "data from X": the
+        """ "imagery reviewed by X", "analysts at X", "a spokesman for X", "data from X": the
         body after the preposition is the claimant."""
         v = self.v
         for x in range(1, len(span) - 1):
             if span[x].low not in ("by", "at", "for", "from", "of", "with"):
                 continue
             prev = span[x - 1]
-            generic = (prev.low in v.person_nouns or prev.low in v.unnamed_people or prev.low in v.report_nouns) and (
-                prev.text.islower() or x == 1)  # not "the Institute for the Study of ...": a name
+            generic = (
+                prev.low in v.person_nouns
+                or prev.low in v.unnamed_people
+                or prev.low in v.report_nouns
+            ) and (
+                prev.text.islower() or x == 1
+            )  # not "the Institute for the Study of ...": a name
             participle = prev.text.islower() and prev.low.endswith(("ed", "en"))
             if (generic and span[x].low != "by") or (participle and span[x].low in ("by", "from")):
                 rest = span[x + 1 :]
@@ -290,8 +380,13 @@ class Resolver(Descriptions):
     def _written_name(self, span: list[Token], inside: list[Mention], offset: int) -> Found:
         """Capitalised words after the last known name ("Czech Foreign Minister Jan Novak",
         "Lee said"), or an owner with a lower-case body ("Finland's defence ministry")."""
-        if len(span) > 1 and span[-1].low in self.v.report_nouns and span[-1].text.islower() and (
-            span[-1].low not in self.v.body_heads  # "Estonian defence intelligence" is a body
+        if (
+            len(span) > 1
+            and span[-1].low in self.v.report_nouns
+            and span[-1].text.islower()
+            and (
+                span[-1].low not in self.v.body_heads  # "Estonian defence intelligence" is a body
+            )
         ):
             if len(span) == 2 and span[0].start == 0 and not span[0].text.isupper() and not inside:
                 return None  # "Satellite images show": a capital that only opens the sentence
@@ -301,15 +396,29 @@ class Resolver(Descriptions):
         name_toks: list[Token] = []
         for x in range(len(head) - 1, -1, -1):
             t = head[x]
-            if name_toks and x > 0 and t.text in ("'", "’") and head[x - 1].end == t.start and (
-                head[x - 1].low.endswith("s") and is_name_word(head[x - 1].text)
+            if (
+                name_toks
+                and x > 0
+                and t.text in ("'", "’")
+                and head[x - 1].end == t.start
+                and (head[x - 1].low.endswith("s") and is_name_word(head[x - 1].text))
             ):
                 continue  # "the Port Workers' Union": a plural possessive inside the name
-            if name_toks and x + 1 < len(head) and head[x + 1].text in ("'", "’") and head[x + 1] is not name_toks[0]:
+            if (
+                name_toks
+                and x + 1 < len(head)
+                and head[x + 1].text in ("'", "’")
+                and head[x + 1] is not name_toks[0]
+            ):
                 t = Token(t.text + head[x + 1].text, t.start, head[x + 1].end, t.low + "'", t.kind)
-            inner = name_toks and x > 0 and (
-                (t.low in self.v.name_links and is_name_word(head[x - 1].text))
-                or (t.low == "the" and head[x - 1].low in self.v.name_links))  # "Institute for the Study"
+            inner = (
+                name_toks
+                and x > 0
+                and (
+                    (t.low in self.v.name_links and is_name_word(head[x - 1].text))
+                    or (t.low == "the" and head[x - 1].low in self.v.name_links)
+                )
+            )  # "Institute for the Study"
             if (is_name_word(t.text) and t.text not in self.v.not_names) or inner:
                 name_toks.insert(0, t)  # "Ministry of Defence": "of" inside a name
             else:
@@ -326,18 +435,30 @@ class Resolver(Descriptions):
         names = strip_titles([t.text for t in name_toks], self.v)
         if len(names) >= 2:
             return Claimant(tidy_name(" ".join(names)))
-        if len(names) == 1 and len(name_toks) == 1 and not self._description_noun(name_toks[0].low) and (
-            name_toks[0].low not in self.v.body_heads
+        if (
+            len(names) == 1
+            and len(name_toks) == 1
+            and not self._description_noun(name_toks[0].low)
+            and (name_toks[0].low not in self.v.body_heads)
         ):
             found = full_name(self.text, names[0], offset + name_toks[0].start, self.v)
             if found is not None:
                 return Claimant(found, "person")
             word = name_toks[0]
-            common = (word.low in self.v.unnamed_people or word.low in self.v.person_nouns
-                      or word.low in self.v.org_nouns or word.low in self.v.report_nouns)
+            common = (
+                word.low in self.v.unnamed_people
+                or word.low in self.v.person_nouns
+                or word.low in self.v.org_nouns
+                or word.low in self.v.report_nouns
+            )
             alone = all(not is_name_word(t.text) or t.text in self.v.not_names for t in span[:-1])
-            if not inside and span[-1] is word and alone and len(word.text) > 1 and not common and (
-                word.start > 0 or word.text.isupper() or self._capital_inside(word.text)
+            if (
+                not inside
+                and span[-1] is word
+                and alone
+                and len(word.text) > 1
+                and not common
+                and (word.start > 0 or word.text.isupper() or self._capital_inside(word.text))
             ):
                 return Claimant(names[0])  # "RAR said", "this week The Telegraph reported"
         return None

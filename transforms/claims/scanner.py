@@ -126,8 +126,9 @@ class PhraseScanner(NumeralReader):
             return False
         if t[k].low not in ("a", "an"):
             return True
-        return k + 1 < self.n and word_kind(self.r, re.split("[-‐]", t[k + 1].low, maxsplit=1)[0]) in (
-            "vague_prefix", "hundred", "dozen", "scale")
+        return k + 1 < self.n and word_kind(
+            self.r, re.split("[-‐]", t[k + 1].low, maxsplit=1)[0]
+        ) in ("vague_prefix", "hundred", "dozen", "scale")
 
     # -- main loop -----------------------------------------------------------------------
     def phrases(self, change: bool, gates: Iterable[int] | None = None) -> list[NumberPhrase]:
@@ -173,7 +174,7 @@ class PhraseScanner(NumeralReader):
             currency, j = self.currency_after(j, vague=False)
         pct_end = self.percent_after(j)
         percent = pct_end is not None
-        if percent:
+        if pct_end is not None:
             j = pct_end
         qual, prio, start, between = self.hedge_before(cur_start)
         if range_low is not None:
@@ -189,8 +190,15 @@ class PhraseScanner(NumeralReader):
         return self._single(i, j, start, value, (qual, prio), plain, currency, percent)
 
     def _single(
-        self, i: int, j: int, start: int, value: float, hedge: tuple[str | None, int], plain: bool,
-        currency: str | None, percent: bool,
+        self,
+        i: int,
+        j: int,
+        start: int,
+        value: float,
+        hedge: tuple[str | None, int],
+        plain: bool,
+        currency: str | None,
+        percent: bool,
     ) -> NumberPhrase:
         """One stated value with its hedge, before or after it ("or more"); a bound beats an
         approximator ("some 3,000 or more" is at least 3,000)."""
@@ -200,7 +208,9 @@ class PhraseScanner(NumeralReader):
         if post is not None and (qual is None or post_prio > prio):
             qual, j = post, j_post
         low, high = bounds_for(value, qual)
-        year_like = plain and 1900 <= value <= 2100 and not hedged and currency is None and not percent
+        year_like = (
+            plain and 1900 <= value <= 2100 and not hedged and currency is None and not percent
+        )
         return NumberPhrase(
             start, i, j, low, high, qual or "exact", value, currency, percent, year_like, hedged
         )

@@ -45,24 +45,37 @@ def sentence_frame(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
     sents = split_sentences(docs, rules.role("abbreviation"))
     text = pl.col("sentence")
     masked = text.str.replace_all("_", "#", literal=True)
-    reporting = _first_words(c for c, kind in rules.attribution.items()
-                             if kind in ("before", "chain", "after", "after_weak", "backref"))
+    reporting = _first_words(
+        c
+        for c, kind in rules.attribution.items()
+        if kind in ("before", "chain", "after", "after_weak", "backref")
+    )
     return sents.with_columns(
         has_number("sentence", rules).alias("candidate"),
         # may hold a reporting cue ("said", "according to") or a source in brackets
-        (masked.str.contains(word_hint(reporting)) | text.str.contains(r"\)[\s.;,*_]*$")).alias("cue_hint"),
+        (masked.str.contains(word_hint(reporting)) | text.str.contains(r"\)[\s.;,*_]*$")).alias(
+            "cue_hint"
+        ),
         # may name soldiers
         masked.str.contains(word_hint(_first_words(rules.troop_nouns))).alias("troop_hint"),
-        (text.str.starts_with("#") | text.str.strip_chars_start().str.starts_with("#")
-         | text.str.contains(_CAPTION_RUST)).alias("display"),
-        text.str.contains(furniture_pattern(rules)).first().over("doc_id", "para_idx").alias("furniture"),
+        (
+            text.str.starts_with("#")
+            | text.str.strip_chars_start().str.starts_with("#")
+            | text.str.contains(_CAPTION_RUST)
+        ).alias("display"),
+        text.str.contains(furniture_pattern(rules))
+        .first()
+        .over("doc_id", "para_idx")
+        .alias("furniture"),
         # may name a reporting period: the period readers need a year, "year" or a month
         text.str.contains(_dated_pattern(rules)).alias("dated"),
     )
 
 
 def _dated_pattern(rules: ExtractionRules) -> str:
-    months = "|".join(re.escape(m.capitalize()) for m in sorted(rules.month_numbers, key=len, reverse=True))
+    months = "|".join(
+        re.escape(m.capitalize()) for m in sorted(rules.month_numbers, key=len, reverse=True)
+    )
     return r"(?:19|20)\d\d|(?i:year)|(?:" + months + ")"
 
 
@@ -120,6 +133,15 @@ class SentenceMentions:
             if m.start >= s1:
                 break  # mentions are sorted and disjoint: none later ends inside the sentence
             if m.start >= s0 and m.end <= s1:
-                out.append(Mention(m.start - s0, m.end - s0, m.entity_id, m.entity_type, m.canonical,
-                                   m.iso2, m.surface))
+                out.append(
+                    Mention(
+                        m.start - s0,
+                        m.end - s0,
+                        m.entity_id,
+                        m.entity_type,
+                        m.canonical,
+                        m.iso2,
+                        m.surface,
+                    )
+                )
         return out

@@ -55,7 +55,7 @@ _LOW_KIND: dict[str, tuple[str, str]] = {}
 
 def tokenize(sentence: str) -> list[Token]:
     """Split a sentence into tokens with character offsets."""
-    out = []
+    out: list[Token] = []
     append = out.append
     find = sentence.find
     memo = _LOW_KIND
@@ -97,8 +97,13 @@ def merge_acronyms(tokens: list[Token]) -> list[Token]:
     k = 0
     while k < len(tokens):
         j = k
-        while (j + 1 < len(tokens) and len(tokens[j].text) == 1 and tokens[j].text.isupper()
-               and tokens[j + 1].text == "." and tokens[j].end == tokens[j + 1].start):
+        while (
+            j + 1 < len(tokens)
+            and len(tokens[j].text) == 1
+            and tokens[j].text.isupper()
+            and tokens[j + 1].text == "."
+            and tokens[j].end == tokens[j + 1].start
+        ):
             j += 2
         if j - k >= 4:  # at least two letters with their dots
             text = "".join(t.text for t in tokens[k:j])
