@@ -13,11 +13,18 @@ from typer.testing import CliRunner
 
 from schemas.checks import blocked_tables
 from supplyline.cli import app
+from supplyline.settings import REPO_ROOT
 from tests.warehouse_contents import build_models, fresh_warehouse
 from warehouse import db, dbt, load
 
 TEXT = "Officials said 64 voyages carried at least 15,809 containers."
-CLAIMS_LINEAGE = {"marts.claims", "marts.claim_groups", "marts.metric_estimates"}
+# The claims and what reads them; the reconciliations set claims against the tables.
+CLAIMS_LINEAGE = {
+    "marts.claims",
+    "marts.claim_groups",
+    "marts.metric_estimates",
+    "marts.reconciliations",
+}
 
 
 @pytest.fixture
@@ -92,7 +99,9 @@ def test_every_mart_column_is_described_in_the_warehouse(wh):
     tables = con.execute(
         "select table_name, comment from duckdb_tables() where schema_name = 'marts'"
     ).fetchall()
-    assert len(tables) == 8 and all("Key:" in comment for _, comment in tables)
+    models = {p.stem for p in (REPO_ROOT / "warehouse" / "models" / "marts").glob("*.sql")}
+    assert {name for name, _ in tables} == models
+    assert all("Key:" in comment for _, comment in tables)
 
 
 def test_a_bad_quote_fails_its_test_and_blocks_claims(wh):
@@ -193,7 +202,12 @@ def test_only_models_that_read_what_changed_are_rebuilt(wh):
     # A new ledger: shipments and what reads them, not the claims.
     ledger = dbt.select({"staging.stg_ledgers__shipments"}, project_changed=False, manifest=None)
     built = set(build_models(con, path, ledger).models)
-    assert {"marts.shipments", "marts.shipments_monthly", "marts.entities"} == built
+    assert {
+        "marts.shipments",
+        "marts.shipments_monthly",
+        "marts.entities",
+        "marts.reconciliations",
+    } == built
     assert dbt.select(
         set(), project_changed=False, manifest=None
     ).empty  # a quiet night builds nothing
@@ -231,6 +245,7 @@ def test_downstream_of_a_mart_follows_the_project_graph(wh):
     assert set(dbt.with_downstream(["marts.shipments"], graph)) == {
         "marts.shipments",
         "marts.shipments_monthly",
+        "marts.reconciliations",
     }
 
 
