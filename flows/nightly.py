@@ -81,8 +81,9 @@ def _stages(
 ) -> tuple[RunSummary, Loaded, Checked]:
     """Load the plan's groups, build and check the marts, and publish if the checks allow."""
     rules = load_rules(settings.reference_dir)
-    con = tasks.open_target(target, plan.quiet)
+    con = None
     try:
+        con = tasks.open_target(target, plan.quiet)
         loaded = Loaded()
         for n, group in enumerate(plan.groups, 1):
             ingested = read(con, group)

@@ -140,7 +140,7 @@ def _subject(report: AlertReport) -> str:
 def headline(report: AlertReport) -> str:
     """What went wrong, in the words of the subject line (the CLI prints the same words)."""
     if report.failure:
-        return _one_line(report.failure, 400)
+        return _one_line(report.failure, 1500)
     failed = sum(1 for c in report.checks if c.status == "fail")
     warned = sum(1 for c in report.checks if c.status == "warn")
     parts = []
@@ -228,7 +228,7 @@ def _view(report: AlertReport, settings: Settings) -> dict[str, Any]:
         for r in _limited(report.reconciliations)[0]
     ]
     return {
-        "failure": _one_line(report.failure, 600) if report.failure else None,
+        "failure": _one_line(report.failure, 1500) if report.failure else None,
         "flow": _one_line(report.flow_name, 60),
         "run_id": _one_line(report.run_id, 120),
         "run_date": report.run_date.isoformat(),

@@ -155,7 +155,9 @@ def cause(exc: BaseException) -> str:
         return f"the disk is full{where}"
     text = " ".join(str(exc).split())
     if "No space left on device" in text or "disk is full" in text.lower():
-        return f"the disk is full ({text[:200]})"
+        return f"the disk is full ({text[:300]})"
+    if getattr(exc, "clear", False):  # an error written for people: its own words, whole
+        return text[:1000]
     return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
 
 

@@ -36,6 +36,8 @@ def _no_fault(_stage: str) -> None:
 class WarehouseDamaged(RuntimeError):
     """The warehouse file cannot be read as a DuckDB database; it is left as it is."""
 
+    clear = True  # its message is written for people: a failed run shows it whole
+
 
 def damaged(path: Path, exc: Exception) -> WarehouseDamaged:
     """The clear error for a warehouse file DuckDB refuses (truncated, overwritten, corrupt)."""
@@ -114,7 +116,12 @@ class FileWarehouse:
                 con.execute("begin transaction")
                 self.in_place = True
                 return con
-        self._work = db.working_copy(self.path)
+        work = self.path.with_name(self.path.name + ".work")
+        try:
+            self._work = db.working_copy(self.path)
+        except OSError:  # a disk too full for the copy: leave no half copy behind
+            db.discard(work)
+            raise
         try:
             con = db.connect(self._work)
         except duckdb.Error as exc:  # the copy is the published file's bytes

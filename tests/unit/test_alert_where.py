@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import time
 from datetime import date
 from pathlib import Path
@@ -219,3 +220,29 @@ def test_freshness_is_measured_by_arrival():
     stale = freshness_check(con, 7, now + dt.timedelta(days=8))
     assert stale.status == "warn" and stale.sample[0]["last_arrival"].startswith("2026-12-04")
     assert isinstance(stale, CheckResult)
+
+
+def test_make_clean_keeps_warehouses_their_outboxes_and_logs(tmp_path, repo):
+    data = tmp_path / "data"
+    keep = [
+        data / "warehouse.duckdb",
+        data / "warehouse.duckdb.d" / "outbox" / "20261205-run.eml",
+        data / "warehouse.duckdb.d" / "logs" / "runs.log",
+        data / "warehouse.duckdb.d" / "scan_hashes-abc.parquet",
+    ]
+    scratch = [
+        data / "warehouse.duckdb.d" / "tmp" / "spill.bin",
+        data / "warehouse.duckdb.d" / "dbt" / "x" / "manifest.json",
+        data / "warehouse.duckdb.d" / "data_docs" / "run-1" / "index.html",
+        data / "tmp" / "old.bin",
+    ]
+    for path in keep + scratch:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    (tmp_path / ".venv").mkdir()
+    done = subprocess.run(
+        ["make", "-f", str(repo / "Makefile"), "clean"], cwd=tmp_path, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert all(p.exists() for p in keep)
+    assert not any(p.exists() for p in scratch) and not (tmp_path / ".venv").exists()
