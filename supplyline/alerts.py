@@ -619,10 +619,11 @@ def _send_pending(
     except smtplib.SMTPAuthenticationError as exc:
         error = "SMTP login failed (" + _scrub(_describe(exc), secrets) + ")"
     except OSError as exc:
-        # Refused connections, timeouts, DNS failures and TLS errors are all OSErrors.
+        # Refused connections, timeouts, DNS failures and TLS errors are all OSErrors, and so is
+        # a connection the server dropped or let time out (SMTPServerDisconnected).
         error = f"SMTP unreachable ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
     except smtplib.SMTPException as exc:
-        # Protocol trouble: dropped connection, no STARTTLS support, HELO refused, ...
+        # Protocol trouble: no STARTTLS support, HELO refused, ...
         error = f"SMTP error ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
     return sent, error
 

@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
+from typer.testing import CliRunner
 
 from flows.nightly import RunFailed, nightly
+from supplyline.cli import app
 from tests.bad_inputs import (
     CASES,
     MAX_FILE_MB,
@@ -389,6 +391,11 @@ def test_cli_summary_says_what_the_email_says(run):
         [run.summary["run_id"]],
     )[0][0]
     assert run.summary["checks_warned"] == warned > 0
+    status = CliRunner().invoke(app, ["status", "--json", "--warehouse", str(run.warehouse)])
+    (latest,) = [
+        r for r in json.loads(status.stdout)["recent_runs"] if r["run_id"] == run.summary["run_id"]
+    ]
+    assert latest["checks_warned"] == warned and latest["rows_quarantined"] > 0
 
 
 # --------------------------------------------------------------------------- second run (keep last)

@@ -151,7 +151,7 @@ def test_a_mail_server_that_hangs_up_gets_the_alert_with_the_next_run_once(
     warehouse = tmp_path / "wh.duckdb"
     mail.misbehave = "drop"
     first = nightly(inbox=str(inbox), warehouse=str(warehouse))
-    assert first["alert"].startswith("SMTP error (") and first["alert"].endswith(
+    assert first["alert"].startswith("SMTP unreachable (") and first["alert"].endswith(
         "1 alert waits in outbox"
     )
     assert mail.messages == []
