@@ -55,7 +55,9 @@ def nightly(inbox: str | None = None, warehouse: str | None = None) -> dict:
         outcome = _stages(
             run, target, plan, settings, read=lambda _con, group: tasks.ingest(big(group), run)
         )
-    return _alert(run, settings, *outcome)
+    with _reported(run, settings):
+        done = _alert(run, settings, *outcome)
+    return done
 
 
 @flow(name="rebuild", description="Re-derive staging and marts from the raw layer.")
@@ -67,7 +69,9 @@ def rebuild(warehouse: str | None = None) -> dict:
     with target.lock(), _reported(run, settings):
         plan = tasks.plan_raw(target, settings)
         outcome = _stages(run, target, plan, settings, read=tasks.read_raw)
-    return _alert(run, settings, *outcome)
+    with _reported(run, settings):
+        done = _alert(run, settings, *outcome)
+    return done
 
 
 def _start(kind: str, settings: Settings, inbox: str | None = None) -> tuple[Run, Any]:

@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import sys
+import traceback
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -190,6 +191,11 @@ def _run_flow(flow, log: Path, as_json: bool = False, **params: str) -> None:
         raise typer.Exit(3) from None
     except RunFailed as exc:
         show(exc.summary.as_dict())
+        raise typer.Exit(1) from None
+    except Exception as exc:  # broke outside any stage: one line here, the traceback in the log
+        with contextlib.suppress(OSError), open(log, "a", encoding="utf-8") as handle:
+            traceback.print_exception(exc, file=handle)
+        typer.echo(f"supplyline: run failed: {type(exc).__name__}: {exc} (see {log})", err=True)
         raise typer.Exit(1) from None
     show(summary)
 
