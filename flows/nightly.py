@@ -55,7 +55,7 @@ def nightly(inbox: str | None = None, warehouse: str | None = None) -> dict:
         outcome = _stages(
             run, target, plan, settings, read=lambda _con, group: tasks.ingest(big(group), run)
         )
-    with _reported(run, settings):
+    with _reported(run, settings, published=outcome[0].publishable):
         done = _alert(run, settings, *outcome)
     return done
 
@@ -69,7 +69,7 @@ def rebuild(warehouse: str | None = None) -> dict:
     with target.lock(), _reported(run, settings):
         plan = tasks.plan_raw(target, settings)
         outcome = _stages(run, target, plan, settings, read=tasks.read_raw)
-    with _reported(run, settings):
+    with _reported(run, settings, published=outcome[0].publishable):
         done = _alert(run, settings, *outcome)
     return done
 
@@ -114,15 +114,15 @@ def _stages(
 
 
 @contextmanager
-def _reported(run: Run, settings: Settings) -> Iterator[None]:
-    """A run that breaks in any stage sends one alert saying where and why, logs the traceback,
-    and ends as RunFailed with the same words."""
+def _reported(run: Run, settings: Settings, published: bool | None = None) -> Iterator[None]:
+    """A run that breaks in any stage sends one alert saying where and why (and whether it was
+    published), logs the traceback, and ends as RunFailed with the same words."""
     try:
         yield
     except RunFailed:
         raise
     except Exception as exc:
-        summary = failure_summary(run, exc)
+        summary = failure_summary(run, exc, published)
         get_run_logger().error("%s", summary.message, exc_info=exc)
         said = tasks.alert_failure(run, summary, settings)
         raise RunFailed(replace(summary, alert=said.delivery, problems=said.headline)) from exc

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 NOT_PUBLISHED = "nothing was published; the warehouse is as the last good run left it"
+AFTER_PUBLISH = ("report",)  # stages that run once the warehouse is published
 
 
 def utcnow() -> dt.datetime:
@@ -161,15 +162,19 @@ def cause(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
 
 
-def failure_summary(run: Run, exc: BaseException) -> RunSummary:
-    """The summary of a run that broke in a stage: which stage, why, and that nothing was
-    published."""
+def failure_summary(run: Run, exc: BaseException, published: bool | None = None) -> RunSummary:
+    """The summary of a run that broke in a stage: which stage, why, and whether anything was
+    published (by default: only a break after the publish stage leaves a published run)."""
     stage = getattr(exc, "supplyline_stage", None) or "run"
+    if published is None:
+        published = stage in AFTER_PUBLISH
+    outcome = "the warehouse was published before it broke" if published else NOT_PUBLISHED
     return RunSummary(
         run_id=run.run_id,
         kind=run.kind,
         status="failed",
         warehouse=run.warehouse,
-        message=f"run failed in stage {stage}: {cause(exc)}; {NOT_PUBLISHED}",
+        message=f"run failed in stage {stage}: {cause(exc)}; {outcome}",
         failed_stage=stage,
+        publishable=published,
     )

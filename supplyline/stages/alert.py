@@ -34,7 +34,7 @@ def alert(
 
 
 def failure_alert(run: Run, summary: RunSummary, settings: Settings) -> Alerted:
-    """The alert of a run that broke in a stage: where, why, and that nothing was published."""
+    """The alert of a run that broke in a stage: where, why, and whether it was published."""
     report = AlertReport(
         run_id=run.run_id,
         run_date=run.started.date(),
@@ -42,7 +42,7 @@ def failure_alert(run: Run, summary: RunSummary, settings: Settings) -> Alerted:
         checks=(),
         failed_files=(),
         loaded={},
-        not_loaded={"warehouse": NOT_PUBLISHED},
+        not_loaded={} if summary.publishable else {"warehouse": NOT_PUBLISHED},
         quarantined_rows=0,
         warehouse_path=run.warehouse,
         data_docs_path=None,

@@ -246,3 +246,22 @@ def test_make_clean_keeps_warehouses_their_outboxes_and_logs(tmp_path, repo):
     assert done.returncode == 0, done.stderr
     assert all(p.exists() for p in keep)
     assert not any(p.exists() for p in scratch) and not (tmp_path / ".venv").exists()
+
+
+def test_a_break_after_the_publish_says_the_warehouse_was_published():
+    @in_stage("report")
+    def report() -> None:
+        raise ValueError("chart spec broken")
+
+    with pytest.raises(ValueError) as caught:
+        report()
+    after = failure_summary(RUN, caught.value)
+    assert after.message == (
+        "run failed in stage report: ValueError: chart spec broken; "
+        "the warehouse was published before it broke"
+    )
+    assert after.publishable
+    unpublished = failure_summary(RUN, caught.value, published=False)
+    assert unpublished.message.endswith(
+        "; nothing was published; the warehouse is as the last good run left it"
+    )
