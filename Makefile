@@ -68,5 +68,7 @@ worker: $(STAMP)  ## production: a worker that runs the scheduled flows
 lock:  ## re-resolve requirements.lock after changing pyproject.toml
 	$(UV) pip compile pyproject.toml --extra dev --quiet -o requirements.lock
 
-clean:
-	rm -rf $(VENV) data
+SCRATCH := tmp dbt dbt_docs data_docs
+
+clean:  ## the venv and scratch folders; never a warehouse, its outbox or its log
+	rm -rf $(VENV) $(foreach d,$(SCRATCH),data/$(d) data/*.d/$(d))

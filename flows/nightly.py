@@ -14,7 +14,8 @@ as each stage moves on.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -24,7 +25,7 @@ from flows import tasks
 from flows.orchestration import cancel_superseded_runs, with_task_runner
 from flows.tasks import big
 from supplyline.faults import crash_point
-from supplyline.run import Run, RunFailed, RunSummary, summarise, utcnow
+from supplyline.run import Run, RunFailed, RunSummary, failure_summary, summarise, utcnow
 from supplyline.settings import Settings
 from supplyline.stages.check import Checked
 from supplyline.stages.ingest import Ingested
@@ -48,13 +49,15 @@ def nightly(inbox: str | None = None, warehouse: str | None = None) -> dict:
             "catch-up: cancelled %d missed runs; this run does everything pending", superseded
         )
     run, target = _start("nightly", settings, inbox=str(settings.inbox))
-    with target.lock():
+    with target.lock(), _reported(run, settings):
         files = tasks.scan(settings)
         plan = tasks.plan(target, big(files), settings)
         outcome = _stages(
             run, target, plan, settings, read=lambda _con, group: tasks.ingest(big(group), run)
         )
-    return _alert(run, settings, *outcome)
+    with _reported(run, settings, published=outcome[0].publishable):
+        done = _alert(run, settings, *outcome)
+    return done
 
 
 @flow(name="rebuild", description="Re-derive staging and marts from the raw layer.")
@@ -63,10 +66,12 @@ def rebuild(warehouse: str | None = None) -> dict:
     given: dict[str, Any] = {"warehouse": warehouse} if warehouse else {}
     settings = Settings(**given)
     run, target = _start("rebuild", settings)
-    with target.lock():
+    with target.lock(), _reported(run, settings):
         plan = tasks.plan_raw(target, settings)
         outcome = _stages(run, target, plan, settings, read=tasks.read_raw)
-    return _alert(run, settings, *outcome)
+    with _reported(run, settings, published=outcome[0].publishable):
+        done = _alert(run, settings, *outcome)
+    return done
 
 
 def _start(kind: str, settings: Settings, inbox: str | None = None) -> tuple[Run, Any]:
@@ -80,8 +85,9 @@ def _stages(
 ) -> tuple[RunSummary, Loaded, Checked]:
     """Load the plan's groups, build and check the marts, and publish if the checks allow."""
     rules = load_rules(settings.reference_dir)
-    con = target.open(quiet=plan.quiet)
+    con = None
     try:
+        con = tasks.open_target(target, plan.quiet)
         loaded = Loaded()
         for n, group in enumerate(plan.groups, 1):
             ingested = read(con, group)
@@ -101,11 +107,25 @@ def _stages(
         crash_point("load")
         tasks.publish(con, target, run, summary, big(built), big(checked))
         tasks.report(run, summary, settings)
-    except Exception as exc:
+    except Exception:
         target.abort(con)
-        get_run_logger().error("run %s failed: %s: %s", run.run_id, type(exc).__name__, exc)
         raise
     return summary, loaded, checked
+
+
+@contextmanager
+def _reported(run: Run, settings: Settings, published: bool | None = None) -> Iterator[None]:
+    """A run that breaks in any stage sends one alert saying where and why (and whether it was
+    published), logs the traceback, and ends as RunFailed with the same words."""
+    try:
+        yield
+    except RunFailed:
+        raise
+    except Exception as exc:
+        summary = failure_summary(run, exc, published)
+        get_run_logger().error("%s", summary.message, exc_info=exc)
+        said = tasks.alert_failure(run, summary, settings)
+        raise RunFailed(replace(summary, alert=said.delivery, problems=said.headline)) from exc
 
 
 def _alert(
@@ -113,7 +133,8 @@ def _alert(
 ) -> dict:
     """Send the run's alert, then report the run (RunFailed when it failed)."""
     crash_point("alert")
-    summary = replace(summary, alert=tasks.alert(run, summary, big(loaded), big(checked), settings))
+    said = tasks.alert(run, summary, big(loaded), big(checked), settings)
+    summary = replace(summary, alert=said.delivery, problems=said.headline)
     get_run_logger().info(
         "run %s %s: %s; %s", run.run_id, summary.status, summary.message, summary.alert
     )

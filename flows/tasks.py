@@ -18,7 +18,7 @@ from prefect.utilities.annotations import quote
 
 from supplyline import progress
 from supplyline.inbox import retry_can_help
-from supplyline.run import Run, RunSummary
+from supplyline.run import Run, RunSummary, in_stage
 from supplyline.settings import Settings
 from supplyline.stages import alert as alert_stage
 from supplyline.stages import build as build_stage
@@ -48,6 +48,7 @@ def big(value: T) -> T:
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=retry_can_help)
+@in_stage("scan")
 def scan(settings: Settings) -> tuple:
     """List and hash the inbox (retried: a disk hiccup can pass; a missing or unreadable inbox
     cannot)."""
@@ -58,6 +59,7 @@ def scan(settings: Settings) -> tuple:
 
 
 @task(cache_policy=NO_CACHE)
+@in_stage("plan")
 def plan(target: Any, files: tuple, settings: Settings) -> plan_stage.Plan:
     planned = plan_stage.plan(target, files, settings.reference_dir, settings.group_bytes)
     progress.emit("ingest", 0, len(planned.groups), "groups")
@@ -65,6 +67,7 @@ def plan(target: Any, files: tuple, settings: Settings) -> plan_stage.Plan:
 
 
 @task(cache_policy=NO_CACHE)
+@in_stage("plan")
 def plan_raw(target: Any, settings: Settings) -> plan_stage.Plan:
     planned = plan_raw_stage.plan_raw(target, settings.reference_dir, settings.group_bytes)
     progress.emit("ingest", 0, len(planned.groups), "groups")
@@ -72,16 +75,19 @@ def plan_raw(target: Any, settings: Settings) -> plan_stage.Plan:
 
 
 @task(cache_policy=NO_CACHE)
+@in_stage("ingest")
 def ingest(group: plan_stage.InboxGroup, run: Run) -> ingest_stage.Ingested:
     return ingest_stage.ingest(group, run.run_id, run.started)
 
 
 @task(cache_policy=NO_CACHE)
+@in_stage("ingest")
 def read_raw(con: duckdb.DuckDBPyConnection, group: Any) -> ingest_stage.Ingested:
     return read_raw_stage.read_raw(con, group)
 
 
 @task(cache_policy=NO_CACHE)
+@in_stage("extract")
 def extract(
     documents: pl.DataFrame, rules: ExtractionRules, settings: Settings, processes: int
 ) -> Extracted:
@@ -102,11 +108,13 @@ def extract_all(documents: pl.DataFrame, rules: ExtractionRules, settings: Setti
 
 
 @task(cache_policy=NO_CACHE)
+@in_stage("normalise")
 def normalise(tables: tuple, rules: ExtractionRules, settings: Settings) -> tuple:
     return normalise_stage.normalise(tables, rules, settings.reference_dir)
 
 
 @task(cache_policy=NO_CACHE)
+@in_stage("validate")
 def validate(
     ingested: Any, extracted: Extracted, normalised: tuple, run: Run
 ) -> validate_stage.Validated:
@@ -114,8 +122,23 @@ def validate(
 
 
 @task(cache_policy=NO_CACHE)
+@in_stage("load")
 def load(con: duckdb.DuckDBPyConnection, validated: validate_stage.Validated) -> load_stage.Loaded:
     return load_stage.load(con, validated)
+
+
+@in_stage("load")
+def open_target(target: Any, quiet: bool) -> duckdb.DuckDBPyConnection:
+    """The run's connection: a working copy of the warehouse (or the published file itself on
+    a quiet night)."""
+    return target.open(quiet=quiet)
+
+
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+@in_stage("alert")
+def alert_failure(run: Run, summary: RunSummary, settings: Settings) -> alert_stage.Alerted:
+    """The one alert of a run that broke: where, why, and that nothing was published."""
+    return alert_stage.failure_alert(run, summary, settings)
 
 
 def group_done(n: int, groups: int, loaded: Loaded) -> None:
@@ -124,6 +147,7 @@ def group_done(n: int, groups: int, loaded: Loaded) -> None:
     progress.emit("ingest", n, groups, "groups")
 
 
+@in_stage("build")
 def build(
     con: duckdb.DuckDBPyConnection,
     target: Any,
@@ -137,6 +161,7 @@ def build(
 
 
 @task(cache_policy=NO_CACHE)
+@in_stage("check")
 def check(
     con: duckdb.DuckDBPyConnection, loaded: Any, built: Any, run: Run, settings: Settings
 ) -> check_stage.Checked:
@@ -146,6 +171,7 @@ def check(
 
 
 @task(cache_policy=NO_CACHE)
+@in_stage("publish")
 def publish(
     con: duckdb.DuckDBPyConnection,
     target: Any,
@@ -158,12 +184,16 @@ def publish(
 
 
 @task(cache_policy=NO_CACHE)
+@in_stage("report")
 def report(run: Run, summary: RunSummary, settings: Settings) -> None:
     report_stage.report(run, summary, settings)
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
-def alert(run: Run, summary: RunSummary, loaded: Any, checked: Any, settings: Settings) -> str:
+@in_stage("alert")
+def alert(
+    run: Run, summary: RunSummary, loaded: Any, checked: Any, settings: Settings
+) -> alert_stage.Alerted:
     """Retried once for a flaky mail server (delivery errors come back in the result)."""
     progress.emit("alert", 0, 1, "email")
     sent = alert_stage.alert(run, summary, loaded, checked, settings)

@@ -39,6 +39,7 @@ from supplyline.settings import Settings
 logger = logging.getLogger(__name__)
 
 MAX_SAMPLE_ROWS = 5
+MAX_FILE_ROWS = 100  # held-back rows listed per file before "… and N more rows"
 MAX_VALUE_CHARS = 200
 MAX_SAMPLE_COLUMNS = 12  # a wide row would make the email unreadable anyway
 MAX_LISTED = 200  # checks / files / tables listed before "… and N more"
@@ -56,20 +57,25 @@ _UNSAFE_RUN_ID = re.compile(r"[^A-Za-z0-9-]+")
 
 @dataclass(frozen=True)
 class RowNote:
-    """One row of a file that was held back: where it is, the check, and why."""
+    """One row of a file that was held back: where it is, the column and value, and the rule."""
 
     locator: str  # "row 7", "Sheet1:row 7", "chars 10-42"
-    check: str
+    check: str  # the rule it broke
     reason: str
+    column: str = ""
+    value: str = ""
 
 
 @dataclass(frozen=True)
 class FileNote:
-    """An input file the alert names: why it failed or was not (fully) read, and its rows."""
+    """An input file the alert names: why it failed or was not (fully) read, its row counts
+    (in, loaded, quarantined, skipped) and the rows it held back (``held`` of them in all)."""
 
     path: str
     reason: str
     rows: tuple[RowNote, ...] = ()
+    counts: tuple[int, int, int, int] | None = None
+    held: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,8 @@ class AlertReport:
     skipped_files: Sequence[FileNote] = ()  # not read, or rows not used
     reconciliations: Sequence[Verdicts] = ()  # claims against tables, per declared check
     report_path: str | None = None  # the run's HTML report, when one was written
+    row_files: Sequence[FileNote] = ()  # files that loaded with some rows quarantined
+    failure: str | None = None  # the run broke in a stage: where, why, nothing published
 
     @property
     def problem_checks(self) -> list[CheckResult]:
@@ -101,7 +109,8 @@ class AlertReport:
     def needs_alert(self) -> bool:
         """True when any check failed or warned, a file failed, or rows were quarantined."""
         return bool(
-            self.problem_checks
+            self.failure
+            or self.problem_checks
             or self.failed_files
             or self.skipped_files
             or self.quarantined_rows > 0
@@ -124,6 +133,14 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def _subject(report: AlertReport) -> str:
+    flow = _one_line(report.flow_name, 60) or "run"
+    return f"[supplyline] {_one_line(report.run_date.isoformat(), 20)} {flow}: {headline(report)}"
+
+
+def headline(report: AlertReport) -> str:
+    """What went wrong, in the words of the subject line (the CLI prints the same words)."""
+    if report.failure:
+        return _one_line(report.failure, 1500)
     failed = sum(1 for c in report.checks if c.status == "fail")
     warned = sum(1 for c in report.checks if c.status == "warn")
     parts = []
@@ -137,9 +154,7 @@ def _subject(report: AlertReport) -> str:
         parts.append(f"{_plural(len(report.failed_files), 'file')} failed")
     if report.skipped_files:
         parts.append(f"{_plural(len(report.skipped_files), 'file')} not read")
-    summary = ", ".join(parts) or "all checks passed"
-    flow = _one_line(report.flow_name, 60) or "run"
-    return f"[supplyline] {_one_line(report.run_date.isoformat(), 20)} {flow}: {summary}"
+    return ", ".join(parts) or "all checks passed"
 
 
 def quarantine_sql(run_id: str) -> str:
@@ -191,35 +206,14 @@ def _view(report: AlertReport, settings: Settings) -> dict[str, Any]:
                     ],
                 }
             )
-    files = []
-    for title, listed in (
-        ("Files that could not be read", report.failed_files),
-        ("Files or rows not read (skipped)", report.skipped_files),
-    ):
-        shown, more = _limited(listed)
-        files.append(
-            {
-                "title": title,
-                "count": len(listed),
-                "more": more,
-                "files": [
-                    {
-                        "path": _one_line(f.path, 300),
-                        "reason": _one_line(f.reason, 500),
-                        "rows": [
-                            [
-                                _one_line(r.locator, 60),
-                                _one_line(r.check, 120),
-                                _one_line(r.reason, 300),
-                            ]
-                            for r in f.rows[:MAX_SAMPLE_ROWS]
-                        ],
-                        "more_rows": max(0, len(f.rows) - MAX_SAMPLE_ROWS),
-                    }
-                    for f in shown
-                ],
-            }
+    files = [
+        _file_section(title, listed)
+        for title, listed in (
+            ("Files that could not be read", report.failed_files),
+            ("Files or rows not read (skipped)", report.skipped_files),
+            ("Rows quarantined, by file", report.row_files),
         )
+    ]
     docs = (
         _one_line(report.data_docs_path, 500)
         if report.data_docs_path
@@ -234,6 +228,7 @@ def _view(report: AlertReport, settings: Settings) -> dict[str, Any]:
         for r in _limited(report.reconciliations)[0]
     ]
     return {
+        "failure": _one_line(report.failure, 1500) if report.failure else None,
         "flow": _one_line(report.flow_name, 60),
         "run_id": _one_line(report.run_id, 120),
         "run_date": report.run_date.isoformat(),
@@ -266,6 +261,41 @@ def _view(report: AlertReport, settings: Settings) -> dict[str, Any]:
         "reconciliations": verdicts,
         "report": _one_line(report.report_path, 500) if report.report_path else None,
         "report_url": Path(report.report_path).absolute().as_uri() if report.report_path else "",
+    }
+
+
+def _file_section(title: str, listed: Sequence[FileNote]) -> dict[str, Any]:
+    """One section of files: each file's reason, row counts and held-back rows, on one line each."""
+    shown, more = _limited(listed)
+    return {
+        "title": title,
+        "count": len(listed),
+        "more": more,
+        "files": [_file_view(f) for f in shown],
+    }
+
+
+def _file_view(f: FileNote) -> dict[str, Any]:
+    counts = (
+        "rows in {}, loaded {}, quarantined {}, skipped {}".format(*f.counts) if f.counts else ""
+    )
+    return {
+        "path": _one_line(f.path, 300),
+        "reason": _one_line(f.reason, 500),
+        "counts": counts,
+        "rows": [_row_view(r) for r in f.rows[:MAX_FILE_ROWS]],
+        "more_rows": max(0, max(f.held, len(f.rows)) - min(len(f.rows), MAX_FILE_ROWS)),
+    }
+
+
+def _row_view(r: RowNote) -> dict[str, str]:
+    """A held-back row: where it is, the column, the value it had, the rule and the reason."""
+    return {
+        "locator": _one_line(r.locator, 60),
+        "column": _one_line(r.column, 80),
+        "value": _one_line(r.value, MAX_VALUE_CHARS),
+        "rule": _one_line(r.check, 120),
+        "reason": _one_line(r.reason, 300),
     }
 
 
@@ -504,11 +534,18 @@ def pending_alerts(settings: Settings) -> list[Path]:
 
 
 def _mark_sent(path: Path) -> None:
-    """Move an accepted message to ``outbox/sent/`` so it is never sent twice."""
+    """Move an accepted message to ``outbox/sent/`` so it is never sent twice; on a disk too
+    full for even that, remove it: a lost copy is better than a second email."""
     sent_dir = path.parent / "sent"
-    sent_dir.mkdir(exist_ok=True)
-    with suppress(FileNotFoundError):  # a concurrent run moved it first
+    try:
+        sent_dir.mkdir(exist_ok=True)
         os.replace(path, sent_dir / path.name)
+    except FileNotFoundError:  # a concurrent run moved it first
+        pass
+    except OSError as exc:
+        logger.warning("cannot move sent alert %s to %s (%s); removing it", path, sent_dir, exc)
+        with suppress(FileNotFoundError):
+            path.unlink()
 
 
 def deliver_alerts(settings: Settings, new: EmailMessage | None) -> DeliveryResult:
@@ -516,20 +553,23 @@ def deliver_alerts(settings: Settings, new: EmailMessage | None) -> DeliveryResu
 
     Never raises for SMTP problems: unsent files stay in the outbox and ``error`` says why.
     """
-    written = [write_to_outbox(new, settings)] if new is not None else []
-
+    written, direct = _queue(new, settings)
+    unqueued = "" if direct is None else "the alert could not be written to the outbox; "
     try:
         cfg = _smtp_config(settings)
     except _ConfigError as exc:
         logger.warning("alert not sent: %s", exc)
-        return DeliveryResult(0, len(pending_alerts(settings)), written, str(exc))
+        return DeliveryResult(0, len(pending_alerts(settings)), written, unqueued + str(exc))
     if cfg is None:
         queued = len(pending_alerts(settings))
         if queued:
             logger.info("no SMTP configured; %d alert(s) wait in %s", queued, settings.outbox)
-        return DeliveryResult(0, queued, written, None, smtp_configured=False)
+        error = f"{unqueued}no SMTP configured" if unqueued else None
+        return DeliveryResult(0, queued, written, error, smtp_configured=False)
 
-    pending = pending_alerts(settings)
+    pending: list[Path | EmailMessage] = [*pending_alerts(settings)]
+    if direct is not None:
+        pending.append(direct)
     if not pending:
         return DeliveryResult(0, 0, written, None)
     recipients = [_one_line(r) for r in settings.alert_recipients]
@@ -539,14 +579,30 @@ def deliver_alerts(settings: Settings, new: EmailMessage | None) -> DeliveryResu
         return DeliveryResult(0, len(pending), written, error)
 
     sent, failure = _send_pending(cfg, pending, _one_line(settings.alert_from), recipients)
+    if failure and direct is not None:
+        failure = unqueued + failure
     queued = len(pending_alerts(settings))
     if failure:
         logger.warning("%s; %d alert(s) wait in outbox", failure, queued)
     return DeliveryResult(sent, queued, written, failure, recipients=len(recipients))
 
 
+def _queue(new: EmailMessage | None, settings: Settings) -> tuple[list[Path], EmailMessage | None]:
+    """Write ``new`` to the outbox; a message the outbox cannot take (a full disk) comes back
+    to be sent straight away instead."""
+    if new is None:
+        return [], None
+    try:
+        return [write_to_outbox(new, settings)], None
+    except OSError as exc:
+        logger.warning(
+            "alert not written to outbox %s (%s); sending it directly", settings.outbox, exc
+        )
+        return [], new
+
+
 def _send_pending(
-    cfg: _SmtpConfig, pending: list[Path], sender: str, recipients: list[str]
+    cfg: _SmtpConfig, pending: list[Path | EmailMessage], sender: str, recipients: list[str]
 ) -> tuple[int, str | None]:
     """Send the waiting alerts over one connection; returns how many went and the last error."""
     sent, error = 0, None
@@ -563,22 +619,33 @@ def _send_pending(
     except smtplib.SMTPAuthenticationError as exc:
         error = "SMTP login failed (" + _scrub(_describe(exc), secrets) + ")"
     except OSError as exc:
-        # Refused connections, timeouts, DNS failures and TLS errors are all OSErrors.
+        # Refused connections, timeouts, DNS failures and TLS errors are all OSErrors, and so is
+        # a connection the server dropped or let time out (SMTPServerDisconnected).
         error = f"SMTP unreachable ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
     except smtplib.SMTPException as exc:
-        # Protocol trouble: dropped connection, no STARTTLS support, HELO refused, ...
+        # Protocol trouble: no STARTTLS support, HELO refused, ...
         error = f"SMTP error ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
     return sent, error
 
 
 def _send_one(
-    smtp: smtplib.SMTP, path: Path, sender: str, recipients: list[str], secrets: list[str]
+    smtp: smtplib.SMTP,
+    path: Path | EmailMessage,
+    sender: str,
+    recipients: list[str],
+    secrets: list[str],
 ) -> str | None:
-    """Send one queued alert: None when sent, "" when it was gone already, else why not."""
+    """Send one queued alert (or one the outbox could not take): None when sent, "" when it
+    was gone already, else why not."""
     try:
-        raw = path.read_bytes()
+        raw = (
+            path.as_bytes(policy=policy.default)
+            if isinstance(path, EmailMessage)
+            else path.read_bytes()
+        )
     except FileNotFoundError:  # a concurrent run already sent it
         return ""
+    name = "unqueued alert" if isinstance(path, EmailMessage) else path.name
     try:
         msg = BytesParser(policy=policy.default).parsebytes(raw)
         # The queued copy may predate a change of SUPPLYLINE_ALERT_TO: use today's list.
@@ -588,19 +655,20 @@ def _send_one(
     except (ValueError, LookupError) as exc:
         # A damaged .eml must not block the queue; keep it for a human to look at.
         error = "cannot send queued alert " + _scrub(
-            f"{path.name}: {type(exc).__name__}: {exc}", secrets
+            f"{name}: {type(exc).__name__}: {exc}", secrets
         )
         logger.warning("%s", error)
         return error
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
         # The server rejected this message; keep it and try the rest.
-        error = "SMTP refused alert " + _scrub(f"{path.name}: {_describe(exc)}", secrets)
+        error = "SMTP refused alert " + _scrub(f"{name}: {_describe(exc)}", secrets)
         logger.warning("%s", error)
         return error
     if refused:
         logger.warning("SMTP refused some recipients: %s", ", ".join(refused))
-    _mark_sent(path)
-    logger.info("alert %s sent to %d recipient(s)", path.name, len(recipients))
+    if isinstance(path, Path):
+        _mark_sent(path)
+    logger.info("alert %s sent to %d recipient(s)", name, len(recipients))
     return None
 
 

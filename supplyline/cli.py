@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import sys
+import traceback
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -149,6 +150,7 @@ def run(
 
     _run_flow(
         with_task_runner(nightly, settings),
+        settings.data_dir / "logs" / "runs.log",
         as_json,
         inbox=str(settings.inbox),
         warehouse=str(settings.warehouse),
@@ -166,25 +168,34 @@ def rebuild(warehouse: WarehouseOpt = None) -> None:
     from flows.nightly import rebuild as rebuild_flow
     from flows.nightly import with_task_runner
 
-    _run_flow(with_task_runner(rebuild_flow, settings), False, warehouse=str(settings.warehouse))
+    _run_flow(
+        with_task_runner(rebuild_flow, settings),
+        settings.data_dir / "logs" / "runs.log",
+        warehouse=str(settings.warehouse),
+    )
 
 
-def _run_flow(flow, as_json: bool = False, **params: str) -> None:
+def _run_flow(flow, log: Path, as_json: bool = False, **params: str) -> None:
     """Run a flow with a progress display, print its summary (or JSON), and turn failures into
-    exit codes (1 failed, 3 locked)."""
+    exit codes (1 failed, 3 locked). Tracebacks go to ``log``, not the console."""
     from flows.nightly import RunFailed
-    from supplyline.desk.show import run_progress
+    from supplyline.desk.show import run_progress, tracebacks_to
     from warehouse.db import RunInProgress
 
     show = _print_json if as_json else _print_summary
     try:
-        with run_progress(live=sys.stderr.isatty()):
+        with tracebacks_to(log), run_progress(live=sys.stderr.isatty()):
             summary = flow(**params)
     except RunInProgress as exc:
         typer.echo(f"supplyline: {exc}", err=True)
         raise typer.Exit(3) from None
     except RunFailed as exc:
         show(exc.summary.as_dict())
+        raise typer.Exit(1) from None
+    except Exception as exc:  # broke outside any stage: one line here, the traceback in the log
+        with contextlib.suppress(OSError), open(log, "a", encoding="utf-8") as handle:
+            traceback.print_exception(exc, file=handle)
+        typer.echo(f"supplyline: run failed: {type(exc).__name__}: {exc} (see {log})", err=True)
         raise typer.Exit(1) from None
     show(summary)
 
@@ -240,13 +251,21 @@ def _refuse_if_running(warehouse: Path) -> None:
 
 
 def _print_summary(s: dict) -> None:
+    if s.get("failed_stage"):  # the run broke: where and why, in the alert's words
+        typer.echo(
+            f"{s['kind']} run {s['run_id']}: failed\n  {s['message']}\n"
+            f"  alert: {s['alert'] or 'none'}\n  warehouse: {s['warehouse']}"
+        )
+        return
     typer.echo(
         f"{s['kind']} run {s['run_id']}: {s['status']}\n"
         f"  files: {s['files_new']} new, {s['files_unchanged']} unchanged, "
         f"{s['files_duplicate']} duplicate, {s['files_failed']} failed, {s['files_skipped']} skipped\n"
         f"  loaded: {s['claims_loaded']} claims, {s['shipments_loaded']} shipment rows, "
         f"{s['entities_loaded']} entity mentions\n"
-        f"  checks failed: {s['checks_failed']}; rows quarantined: {s['rows_quarantined']}\n"
+        f"  checks: {s['checks_failed']} failed, {s['checks_warned']} warned; "
+        f"rows quarantined: {s['rows_quarantined']}\n"
+        f"  {s['problems'] or 'all checks passed'}\n"
         f"  alert: {s['alert'] or 'none'}\n"
         f"  warehouse: {s['warehouse']}"
     )
@@ -546,8 +565,10 @@ def shapes_suggest(
 
 
 RECENT_RUNS_SQL = (
-    "select run_id, started_at, status, files_new, claims_loaded, checks_failed, "
-    "rows_quarantined, message from ops.runs order by started_at desc limit 10"
+    "select r.run_id, r.started_at, r.status, r.files_new, r.claims_loaded, r.checks_failed, "
+    "(select count(*) from dq.check_results c where c.run_id = r.run_id and c.status = 'warn') "
+    "as checks_warned, r.rows_quarantined, r.message from ops.runs r "
+    "order by r.started_at desc limit 10"
 )
 FILES_BY_STATUS_SQL = (
     "select status, kind, count(*) as files from ops.files group by all order by all"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import functools
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
@@ -12,6 +15,10 @@ from schemas.checks import CheckResult, blocked_marts, publishable
 
 if TYPE_CHECKING:
     from supplyline.stages.load import Loaded
+
+F = TypeVar("F", bound=Callable[..., Any])
+NOT_PUBLISHED = "nothing was published; the warehouse is as the last good run left it"
+AFTER_PUBLISH = ("report",)  # stages that run once the warehouse is published
 
 
 def utcnow() -> dt.datetime:
@@ -47,13 +54,16 @@ class RunSummary:
     shipments_loaded: int = 0
     entities_loaded: int = 0
     checks_failed: int = 0
+    checks_warned: int = 0
     rows_quarantined: int = 0
     alert: str = ""
+    problems: str = ""  # what the alert says went wrong, in its subject's words
     message: str = ""
     failed_files: list[tuple[str, str]] = field(default_factory=list)
     publishable: bool = (
         False  # the checks let the run be published (all passed, or only marts failed)
     )
+    failed_stage: str = ""  # the stage a run that broke stopped in (empty when it finished)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -112,8 +122,59 @@ def summarise(
         shipments_loaded=rows.get("shipments", 0),
         entities_loaded=rows.get("entity_mentions", 0),
         checks_failed=n_failed_checks,
+        checks_warned=sum(1 for c in checks if c.status == "warn"),
         rows_quarantined=quarantined,
         message=message,
         failed_files=failed,
         publishable=can_publish,
+    )
+
+
+def in_stage(name: str) -> Callable[[F], F]:
+    """Mark an error raised inside a stage with the stage's name (the innermost stage wins), so
+    a failed run can say where it stopped."""
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def staged(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:
+                if not getattr(exc, "supplyline_stage", None):
+                    exc.supplyline_stage = name  # type: ignore[attr-defined]
+                raise
+
+        return staged  # type: ignore[return-value]
+
+    return wrap
+
+
+def cause(exc: BaseException) -> str:
+    """Why a stage broke, in one line: a full disk, a database error, or the error's own words."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"the disk is full{where}"
+    text = " ".join(str(exc).split())
+    if "No space left on device" in text or "disk is full" in text.lower():
+        return f"the disk is full ({text[:300]})"
+    if getattr(exc, "clear", False):  # an error written for people: its own words, whole
+        return text[:1000]
+    return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
+
+
+def failure_summary(run: Run, exc: BaseException, published: bool | None = None) -> RunSummary:
+    """The summary of a run that broke in a stage: which stage, why, and whether anything was
+    published (by default: only a break after the publish stage leaves a published run)."""
+    stage = getattr(exc, "supplyline_stage", None) or "run"
+    if published is None:
+        published = stage in AFTER_PUBLISH
+    outcome = "the warehouse was published before it broke" if published else NOT_PUBLISHED
+    return RunSummary(
+        run_id=run.run_id,
+        kind=run.kind,
+        status="failed",
+        warehouse=run.warehouse,
+        message=f"run failed in stage {stage}: {cause(exc)}; {outcome}",
+        failed_stage=stage,
+        publishable=published,
     )

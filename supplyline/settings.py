@@ -6,12 +6,27 @@ import hashlib
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_WAREHOUSE = REPO_ROOT / "data" / "warehouse.duckdb"
+
+
+def state_dir_for(warehouse: Path | str | None, lake_catalog: str | None = None) -> Path:
+    """The folder of a warehouse's own state (outbox, hash cache, Data Docs, logs, scratch):
+    ``<warehouse>.d`` beside the file (or beside a DuckLake's catalog file), so two warehouses
+    never share an outbox."""
+    if lake_catalog:
+        if lake_catalog.startswith("postgres:"):
+            digest = hashlib.sha256(lake_catalog.encode()).hexdigest()[:12]
+            return REPO_ROOT / "data" / f"lake-{digest}.d"
+        owner = Path(lake_catalog)
+    else:
+        owner = Path(warehouse or DEFAULT_WAREHOUSE)
+    return owner.with_name(owner.name + ".d")
 
 
 class Settings(BaseSettings):
@@ -22,11 +37,11 @@ class Settings(BaseSettings):
     inbox: Path = Field(
         REPO_ROOT / "samples" / "inbox", description="Folder of new reports and tables."
     )
-    warehouse: Path = Field(
-        REPO_ROOT / "data" / "warehouse.duckdb", description="Published DuckDB warehouse file."
-    )
+    warehouse: Path = Field(DEFAULT_WAREHOUSE, description="Published DuckDB warehouse file.")
     data_dir: Path = Field(
-        REPO_ROOT / "data", description="Working folder for outbox, docs and locks."
+        DEFAULT_WAREHOUSE.with_name(DEFAULT_WAREHOUSE.name + ".d"),
+        description="This warehouse's own folder: outbox, hash cache, Data Docs, logs, scratch "
+        "(default: <warehouse>.d beside the warehouse).",
     )
     reference_dir: Path = Field(
         REPO_ROOT / "reference", description="Versioned reference data (aliases, metrics, rules)."
@@ -83,6 +98,27 @@ class Settings(BaseSettings):
     alert_from: str = Field("supplyline@localhost", description="Sender of alert emails.")
     alert_to: str = Field("", description="Comma-separated alert recipients.")
     alert_always: bool = Field(False, description="Send a summary email even when all checks pass.")
+
+    # What the alerts watch and how much of it is kept.
+    freshness_days: float = Field(
+        7.0,
+        gt=0,
+        description="Warn when no new report has arrived in the inbox for this many days.",
+    )
+    data_docs_keep: int = Field(
+        14, ge=1, description="Data Docs are kept for this many most recent runs."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _state_beside_warehouse(cls, data: Any) -> Any:
+        """Unless set, the state folder follows the warehouse it belongs to."""
+        if isinstance(data, dict) and not data.get("data_dir"):
+            data = {
+                **data,
+                "data_dir": state_dir_for(data.get("warehouse"), data.get("lake_catalog")),
+            }
+        return data
 
     @property
     def alert_recipients(self) -> list[str]:

@@ -7,6 +7,7 @@ for 127.0.0.1, trusted through ``SSL_CERT_FILE`` for the duration of the test).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import socket
@@ -55,9 +56,19 @@ class SmtpServer:
     user: str = SMTP_USER  # the only login the AUTH fixtures accept
     password: str = SMTP_PASSWORD
     reject: str | None = None  # set to e.g. "554 5.7.1 no" to refuse DATA
+    # "drop": hang up once the message is sent, before answering; "stall": answer DATA only
+    # after ``stall_s`` seconds (past the client's timeout), and then refuse it.
+    misbehave: str | None = None
+    stall_s: float = 3.0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        """aiosmtpd handler hook: store the envelope unless told to refuse."""
+        """aiosmtpd handler hook: store the envelope unless told to refuse or misbehave."""
+        if self.misbehave == "drop":
+            server.transport.close()
+            return "421 4.4.2 connection dropped for testing"
+        if self.misbehave == "stall":
+            await asyncio.sleep(self.stall_s)
+            return "451 4.4.2 too late"
         if self.reject:
             return self.reject
         raw = envelope.original_content or envelope.content

@@ -60,8 +60,10 @@ def connect(
 
 
 def is_lock_conflict(exc: Exception) -> bool:
-    """DuckDB refused the file because another process holds it."""
-    return "lock" in str(exc).lower()
+    """DuckDB refused the file because another process holds it (not "block", as in a damaged
+    file's checksum error)."""
+    text = str(exc).lower()
+    return "could not set lock" in text or "conflicting lock" in text
 
 
 def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:

@@ -33,6 +33,21 @@ def _no_fault(_stage: str) -> None:
     return None
 
 
+class WarehouseDamaged(RuntimeError):
+    """The warehouse file cannot be read as a DuckDB database; it is left as it is."""
+
+    clear = True  # its message is written for people: a failed run shows it whole
+
+
+def damaged(path: Path, exc: Exception) -> WarehouseDamaged:
+    """The clear error for a warehouse file DuckDB refuses (truncated, overwritten, corrupt)."""
+    why = " ".join(str(exc).split())[:300]
+    return WarehouseDamaged(
+        f"the warehouse file {path} is damaged ({why}); it was left as it is: restore it from a "
+        "copy, or move it away to start a new warehouse"
+    )
+
+
 def limit_memory(con: duckdb.DuckDBPyConnection, memory_limit: str, spill_dir: Path) -> None:
     """Cap DuckDB's buffer pool (its default is 80% of RAM, on top of the run's own frames)."""
     spill_dir.mkdir(parents=True, exist_ok=True)
@@ -77,7 +92,14 @@ class FileWarehouse:
 
     def peek(self) -> duckdb.DuckDBPyConnection | None:
         """A read-only look at the published file (None when there is none yet)."""
-        return db.connect(self.path, read_only=True, wait_s=5.0) if self.path.exists() else None
+        if not self.path.exists():
+            return None
+        try:
+            return db.connect(self.path, read_only=True, wait_s=5.0)
+        except duckdb.Error as exc:
+            if db.is_lock_conflict(exc):
+                raise
+            raise damaged(self.path, exc) from exc
 
     def open(self, quiet: bool = False) -> duckdb.DuckDBPyConnection:
         """A connection for this run: to a working copy, or for a quiet run (nothing new to
@@ -94,8 +116,18 @@ class FileWarehouse:
                 con.execute("begin transaction")
                 self.in_place = True
                 return con
-        self._work = db.working_copy(self.path)
-        con = self.memory.apply(db.connect(self._work))
+        work = self.path.with_name(self.path.name + ".work")
+        try:
+            self._work = db.working_copy(self.path)
+        except OSError:  # a disk too full for the copy: leave no half copy behind
+            db.discard(work)
+            raise
+        try:
+            con = db.connect(self._work)
+        except duckdb.Error as exc:  # the copy is the published file's bytes
+            db.discard(self._work)
+            raise damaged(self.path, exc) from exc
+        self.memory.apply(con)
         db.apply_ddl(con)
         return con
 

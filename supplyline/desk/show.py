@@ -13,7 +13,8 @@ import logging
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import TaskID
@@ -260,17 +261,73 @@ def run_progress(live: bool) -> Iterator[None]:
 
 def _quiet_prefect_console() -> list[tuple[logging.Handler, int]]:
     """Prefect's console handlers at WARNING; returns their old levels."""
+    changed: list[tuple[logging.Handler, int]] = []
+    for h in _console_handlers():
+        changed.append((h, h.level))
+        h.setLevel(logging.WARNING)
+    return changed
+
+
+def _console_handlers() -> list[logging.Handler]:
+    """Every Prefect console handler, once."""
     from prefect.logging.handlers import PrefectConsoleHandler
 
-    seen: set[int] = set()
-    changed: list[tuple[logging.Handler, int]] = []
+    found: dict[int, logging.Handler] = {}
     loggers = [logging.getLogger()] + [
         logging.getLogger(n) for n in list(logging.root.manager.loggerDict)
     ]
     for lg in loggers:
         for h in getattr(lg, "handlers", []):
-            if isinstance(h, PrefectConsoleHandler) and id(h) not in seen:
-                seen.add(id(h))
-                changed.append((h, h.level))
-                h.setLevel(logging.WARNING)
-    return changed
+            if isinstance(h, PrefectConsoleHandler):
+                found.setdefault(id(h), h)
+    return list(found.values())
+
+
+class _RunLog(logging.FileHandler):
+    """The run log file; a disk too full to write it must not add noise to the console."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        return None
+
+
+class _OneLine(logging.Filter):
+    """On the console, an error's traceback becomes one line pointing at the log file."""
+
+    def __init__(self, log: Path) -> None:
+        super().__init__()
+        self.log = log
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            why = " ".join(str(exc).split())[:200]
+            record.msg = (
+                f"{record.getMessage()} [{type(exc).__name__}: {why}; traceback in {self.log}]"
+            )
+            record.args = ()
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+@contextmanager
+def tracebacks_to(log: Path) -> Iterator[None]:
+    """Write everything the run logs, tracebacks included, to ``log``; the console shows each
+    error on one line instead of its traceback."""
+    with suppress(OSError):
+        log.parent.mkdir(parents=True, exist_ok=True)
+    handler = _RunLog(log, delay=True, encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers.insert(0, handler)  # before the console, which shortens the record
+    one_line = _OneLine(log)
+    consoles = _console_handlers()
+    for h in consoles:
+        h.addFilter(one_line)
+    try:
+        yield
+    finally:
+        for h in consoles:
+            h.removeFilter(one_line)
+        root.removeHandler(handler)
+        handler.close()

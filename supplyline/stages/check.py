@@ -8,7 +8,9 @@ did not change re-runs only the checks that depend on the date.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -40,10 +42,26 @@ def check(
     """Run GX over the marts when any was rebuilt (else the date-dependent checks in SQL), and
     the team's checks; gather them with the gates' and dbt's results."""
     if built.anything:
-        marts = expectations.run_expectations(con, run_id, settings.data_docs_dir)
+        marts = expectations.run_expectations(
+            con, run_id, settings.data_docs_dir, freshness_days=settings.freshness_days
+        )
         marts += reconciliations.check_results(con)
+        prune_data_docs(settings.data_docs_dir, settings.data_docs_keep)
     else:  # same marts as the last run: only freshness and volume can change
-        marts = expectations.run_date_checks(con, run_id)
+        marts = expectations.run_date_checks(con, run_id, freshness_days=settings.freshness_days)
     extra = settings.extra_checks_dir
     team = sqlchecks.run_checks(con, extra) if extra else []
     return Checked((*loaded.checks, *built.checks, *marts, *team), reconciliations.verdicts(con))
+
+
+def prune_data_docs(folder: Path, keep: int) -> list[Path]:
+    """Keep the Data Docs of the ``keep`` newest runs (one sub-folder each); returns the rest,
+    removed."""
+    runs = sorted(
+        (p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else [],
+        key=lambda p: p.stat().st_mtime_ns,
+        reverse=True,
+    )
+    for old in runs[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return runs[keep:]

@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from schemas.checks import CheckResult, merge
+from schemas.quarantine import QUARANTINE_SCHEMA
 from supplyline.stages.validate import Validated
 from transforms.ledger import FILES_SCHEMA
 from transforms.shape_spec import TARGETS
@@ -22,12 +23,18 @@ TABLES = {
     **{name: target.table for name, target in TARGETS.items()},
 }
 ORIGIN = ("sha256", "sheet", "source_file")  # one value per sheet: parameters, not scanned columns
+# The quarantined rows a run keeps in memory for its alert (dq.quarantine has them all).
+HELD_COLUMNS = ("source_file", "locator", "check_name", "reason", "offending_values")
+HELD_ROWS = 5000
+
+
+_HELD_SCHEMA = pl.Schema({c: QUARANTINE_SCHEMA[c] for c in HELD_COLUMNS})
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """What the groups written so far changed: rows per table, ledger rows, gate results, and
-    how many documents were extracted."""
+    """What the groups written so far changed: rows per table, ledger rows, gate results, how
+    many documents were extracted, and the first quarantined rows (``held``, for the alert)."""
 
     rows: Mapping[str, int] = field(default_factory=dict)
     changed: frozenset[str] = frozenset()  # relations written, for choosing the models to build
@@ -35,6 +42,7 @@ class Loaded:
     quarantined: int = 0
     checks: tuple[CheckResult, ...] = ()
     documents: int = 0
+    held: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_HELD_SCHEMA))
 
     def __add__(self, other: Loaded) -> Loaded:
         rows = {k: self.rows.get(k, 0) + other.rows.get(k, 0) for k in {*self.rows, *other.rows}}
@@ -45,6 +53,7 @@ class Loaded:
             self.quarantined + other.quarantined,
             merge([*self.checks, *other.checks]),
             self.documents + other.documents,
+            pl.concat([self.held, other.held]).head(HELD_ROWS),
         )
 
 
@@ -99,4 +108,5 @@ def load(con: duckdb.DuckDBPyConnection, batch: Validated) -> Loaded:
         batch.quarantine.height,
         merge(batch.checks),
         len(batch.doc_ids),
+        batch.quarantine.select(HELD_COLUMNS).head(HELD_ROWS),
     )

@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
+from typer.testing import CliRunner
 
 from flows.nightly import RunFailed, nightly
+from supplyline.cli import app
 from tests.bad_inputs import (
     CASES,
     MAX_FILE_MB,
@@ -343,6 +345,58 @@ def test_alert_names_skipped_and_unreadable_table_files(run):
     assert quiet
     for case in quiet:
         assert _one_line(case.name) in text, case.name
+
+
+def _file_block(text: str, path: str) -> str:
+    """The alert text's lines for one file: its line and the indented lines under it."""
+    start = text.index(f"\n  - {_one_line(path)}")
+    end = min(
+        (i for i in (text.find("\n  - ", start + 1), text.find("\n\n", start + 1)) if i >= 0),
+        default=len(text),
+    )
+    return text[start:end]
+
+
+def test_alert_names_every_bad_file_and_every_quarantined_row_by_file_and_row(run):
+    text, body = run.parts()
+    bad_files = run.q(
+        "select path, rows_in, rows_loaded, rows_quarantined, rows_skipped, kind from ops.files "
+        "where status in ('failed', 'skipped') or rows_quarantined > 0 or rows_skipped > 0"
+    )
+    assert len(bad_files) >= len(FAILED)
+    for path, *counts, kind in bad_files:
+        block = _file_block(text, path)
+        if kind == "table":
+            shown = [n or 0 for n in counts]  # a file that failed has no counts: all 0
+            assert "rows in {}, loaded {}, quarantined {}, skipped {}".format(*shown) in block
+    rows = run.q(
+        "select source_file, locator, check_name, offending_values from dq.quarantine "
+        "where locator is not null"
+    )
+    assert len(rows) >= 5
+    for path, locator, check, offending in rows:
+        block = _file_block(text, path)
+        line = next((ln for ln in block.splitlines() if ln.startswith(f"      {locator} ·")), None)
+        assert line is not None, (path, locator, block)
+        assert f"rule {check.partition(': ')[2] or check}" in line
+        if offending and ": " in check:
+            assert f"column {check.partition(': ')[0]}" in line
+        assert f">{escape(locator)}</td>" in body
+
+
+def test_cli_summary_says_what_the_email_says(run):
+    subject = str(run.email["Subject"])
+    assert run.summary["problems"] and subject.endswith(": " + run.summary["problems"])
+    warned = run.q(
+        "select count(*) from dq.check_results where status = 'warn' and run_id = ?",
+        [run.summary["run_id"]],
+    )[0][0]
+    assert run.summary["checks_warned"] == warned > 0
+    status = CliRunner().invoke(app, ["status", "--json", "--warehouse", str(run.warehouse)])
+    (latest,) = [
+        r for r in json.loads(status.stdout)["recent_runs"] if r["run_id"] == run.summary["run_id"]
+    ]
+    assert latest["checks_warned"] == warned and latest["rows_quarantined"] > 0
 
 
 # --------------------------------------------------------------------------- second run (keep last)

@@ -1,7 +1,9 @@
 {{ config(severity='warn', meta={'table': 'marts.claims', 'tool': 'reconcile'}) }}
 -- Claimants and intermediaries (organisations, people, governments) named in claims that match
 -- no canonical name or alias in ref.aliases (case-insensitive): candidates for
--- reference/aliases.csv. One row per role and name, with how many claims use it.
+-- reference/aliases.csv. One row per role and name, with how many claims use it. A reporter
+-- that is only the first words of the same claim's claimant ("Western" of "Western official")
+-- is that claimant cut short, not a second name.
 with
 
 claims as (
@@ -20,6 +22,7 @@ names as (
     union all
     select 'reported_by', reported_by, claim_id from claims
     where reported_by is not null
+        and not starts_with(lower(coalesce(attributed_to, '')), lower(trim(reported_by)) || ' ')
 )
 
 select
