@@ -283,12 +283,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=200, help="reports given to quantulum3")
     ap.add_argument("--json", type=Path, help="write the result here")
     args = ap.parse_args(argv)
-    res = run_peers(args.inbox, args.limit, args.sample)
-    text = json.dumps(res, indent=2, default=str)
-    if args.json:
-        args.json.write_text(text + "\n")
-    print(text)
+    show(run_peers(args.inbox, args.limit, args.sample), args.json)
     return 0
+
+
+def show(result: object, path: Path | None) -> None:
+    """Print a result as JSON, and write it to ``path`` too when given."""
+    text = json.dumps(result, indent=2, default=str)
+    if path:
+        path.write_text(text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":

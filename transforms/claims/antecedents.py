@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from transforms.claims.docnames import Named, document_names, words_of
@@ -15,6 +16,8 @@ from transforms.entities import Mention
 from transforms.rules import ExtractionRules
 
 _DESCRIPTION = re.compile(r"[a-z0-9-]+")
+# A name of the document: (position, claimant, words, quoted, looks like a person)
+_Entry = tuple[int, Claimant, frozenset[str], bool, bool]
 
 _ALIAS_WORDS: dict[int, tuple[ExtractionRules, dict[str, frozenset[str]]]] = {}
 
@@ -65,11 +68,13 @@ class Antecedents:
     mentions: list[Mention]
     text: str
     anchors: dict[str, list[int]]
-    quoted: list[tuple[int, Claimant, frozenset[str]]] = field(default_factory=list)
+    # quoted claimants: (position, claimant, words, True, a person), by position
+    quoted: list[_Entry] = field(default_factory=list)
+    _quoted_at: list[int] = field(default_factory=list)
     # unnamed people relayed by a named intermediary: (position, their words, intermediary)
     relays: list[tuple[int, frozenset[str], Claimant]] = field(default_factory=list)
     _named: list[Named] | None = None
-    _names: list | None = None
+    _names: list[_Entry] | None = None
     _ends: list[int] = field(default_factory=list)
 
     @property
@@ -82,9 +87,18 @@ class Antecedents:
     def add(self, at: int, claimant: Claimant, words: frozenset[str] = frozenset()) -> None:
         """A claimant quoted at document offset ``at``, with the words of the phrase that
         named it ("a Naumann Foundation study": "the study" later stands for it)."""
-        self.quoted.append((at, claimant, words))
+        entry = (
+            at,
+            claimant,
+            _words(alias_words(self.rules), claimant.name) | words,
+            True,
+            looks_like_person(claimant, self.v),
+        )
+        k = bisect.bisect_right(self._quoted_at, at)  # after equal positions, as a stable sort
+        self.quoted.insert(k, entry)
+        self._quoted_at.insert(k, at)
 
-    def _static(self) -> list[tuple[int, Claimant, frozenset[str], bool]]:
+    def _static(self) -> list[_Entry]:
         """Names and known bodies and people of the document, by position (made once)."""
         if self._names is None:
             words = alias_words(self.rules)
@@ -99,21 +113,26 @@ class Antecedents:
                 for n in self.named
                 if not any(a <= n.start < b for a, b in known)
             ]
-            self._names = sorted(pool, key=lambda e: e[0])
+            self._names = [
+                (*e, looks_like_person(e[1], self.v)) for e in sorted(pool, key=lambda e: e[0])
+            ]
             self._ends = [e[0] for e in self._names]
         return self._names
 
-    def _pool(self, before: int) -> list[tuple[int, Claimant, frozenset[str], bool]]:
-        """(position, claimant, words, quoted) of every name before ``before``, by position."""
+    def _latest(self, before: int) -> Iterator[_Entry]:
+        """(position, claimant, words, quoted, a person) of every name before ``before``,
+        the most recent first; at one position a quoted claimant before a named one."""
         static = self._static()
-        pool = static[: bisect.bisect_left(self._ends, before)]
-        words = alias_words(self.rules)
-        quoted = [
-            (at, c, _words(words, c.name) | extra, True)
-            for at, c, extra in self.quoted
-            if at < before
-        ]
-        return sorted(pool + quoted, key=lambda e: e[0]) if quoted else pool
+        i = bisect.bisect_left(self._ends, before) - 1
+        j = bisect.bisect_left(self._quoted_at, before) - 1
+        quoted = self.quoted
+        while i >= 0 or j >= 0:
+            if j >= 0 and (i < 0 or quoted[j][0] >= static[i][0]):
+                yield quoted[j]
+                j -= 1
+            else:
+                yield static[i]
+                i -= 1
 
     def relayed(self, at: int, words: frozenset[str], intermediary: Claimant) -> None:
         """Unnamed people ("a security source", "people familiar with the matter") who spoke to
@@ -129,8 +148,8 @@ class Antecedents:
 
     def person(self, before: int) -> Claimant | None:
         """ "he", "the minister": the most recent person named or quoted."""
-        for _at, c, _w, _q in reversed(self._pool(before)):
-            if looks_like_person(c, self.v):
+        for _at, c, _w, _q, person in self._latest(before):
+            if person:
                 return c
         return None
 
@@ -138,27 +157,42 @@ class Antecedents:
         """ "it", "the team", "the spy agency", "the report": the most recent body whose
         names share a word with the description, else the most recent body quoted, else
         the most recent body named."""
-        bodies = [
-            e
-            for e in self._pool(before)
-            if not looks_like_person(e[1], self.v) and (e[1].entity_type != "country" or e[3])
-        ]  # a country only as a claimant
+        # each scan reads the bodies newest first and stops at its answer
         if description:
             wanted = set(description) - {"the", "this", "that", "its", "their"}
-            for _at, c, w, _q in reversed(bodies):
+            for _at, c, w, _q, _p in self._bodies(before):
                 if wanted & w:
                     return c
-        last = bodies[-1][1] if bodies else None
-        pronoun = not description or description[0] in ("its", "their")
-        for at, c, _w, q in reversed(bodies if pronoun else []):
-            if q or last is None or c.name != last.name:  # (never None here: bodies has one)
+        first = next(self._bodies(before), None)
+        if first is None:
+            return None
+        last = first[1]
+        if not description or description[0] in ("its", "their"):
+            subject = self._subject_body(before, last)
+            if subject is not None:
+                return subject
+        # the most recent body quoted (every quoted entry is one; named ones never are)
+        for k in range(bisect.bisect_left(self._quoted_at, before) - 1, -1, -1):
+            if not self.quoted[k][4]:
+                return self.quoted[k][1]
+        return last
+
+    def _subject_body(self, before: int, last: Claimant) -> Claimant | None:
+        """ "Ukraine's HUR has put it higher. Its officials said": the latest body, named
+        (not quoted) at the start of its sentence, stands for "it" and "its"."""
+        for at, c, _w, q, _p in self._bodies(before):
+            if q or c.name != last.name:
                 break
             if self._opens_sentence(at):
-                return c  # "Ukraine's HUR has put it higher. Its officials said": the subject
-        for _at, c, _w, q in reversed(bodies):
-            if q:
                 return c
-        return bodies[-1][1] if bodies else None
+        return None
+
+    def _bodies(self, before: int) -> Iterator[_Entry]:
+        """Bodies named or quoted before ``before``, newest first; a country only as a
+        claimant."""
+        for e in self._latest(before):
+            if not e[4] and (e[3] or e[1].entity_type != "country"):
+                yield e
 
     def _opens_sentence(self, at: int) -> bool:
         """A name at the start of its sentence (after at most an owner: "Ukraine's ...")."""
@@ -172,7 +206,7 @@ class Antecedents:
         """ "the government", "the defence ministry": a body named with those words before,
         else that body of the country most recently named as an actor (not "to/for X")."""
         wanted = set(description) - {"the", "this", "that", "its", "their"}
-        for _at, c, w, _q in reversed(self._pool(before)):
+        for _at, c, w, _q, _p in self._latest(before):
             if c.entity_type == "organisation" and wanted <= w:
                 return c
         country = next(
