@@ -59,6 +59,37 @@ def looks_like_person(c: Claimant, v: Vocab) -> bool:
     )
 
 
+class _ByPosition:
+    """Entries kept in position order (equal positions in the order they came)."""
+
+    def __init__(self, entries: list[_Entry] | None = None) -> None:
+        self.entries: list[_Entry] = entries or []
+        self.at = [e[0] for e in self.entries]
+
+    def insert(self, entry: _Entry) -> None:
+        k = bisect.bisect_right(self.at, entry[0])  # after equal positions, as a stable sort
+        self.entries.insert(k, entry)
+        self.at.insert(k, entry[0])
+
+    def last_before(self, before: int) -> int:
+        """Index of the last entry before ``before`` (-1 if none)."""
+        return bisect.bisect_left(self.at, before) - 1
+
+
+def _newest(named: _ByPosition, quoted: _ByPosition, before: int) -> Iterator[_Entry]:
+    """Entries of both before ``before``, the most recent first; at one position a quoted
+    claimant before a named one."""
+    i, j = named.last_before(before), quoted.last_before(before)
+    static, said = named.entries, quoted.entries
+    while i >= 0 or j >= 0:
+        if j >= 0 and (i < 0 or said[j][0] >= static[i][0]):
+            yield said[j]
+            j -= 1
+        else:
+            yield static[i]
+            i -= 1
+
+
 @dataclass
 class Antecedents:
     """Names a document has mentioned or quoted so far, with their positions."""
@@ -68,14 +99,17 @@ class Antecedents:
     mentions: list[Mention]
     text: str
     anchors: dict[str, list[int]]
-    # quoted claimants: (position, claimant, words, True, a person), by position
-    quoted: list[_Entry] = field(default_factory=list)
-    _quoted_at: list[int] = field(default_factory=list)
+    # quoted claimants (position, claimant, words, True, a person): all, people, bodies
+    quoted: _ByPosition = field(default_factory=_ByPosition)
+    _quoted_people: _ByPosition = field(default_factory=_ByPosition)
+    _quoted_bodies: _ByPosition = field(default_factory=_ByPosition)
     # unnamed people relayed by a named intermediary: (position, their words, intermediary)
     relays: list[tuple[int, frozenset[str], Claimant]] = field(default_factory=list)
     _named: list[Named] | None = None
-    _names: list[_Entry] | None = None
-    _ends: list[int] = field(default_factory=list)
+    # names of the document (not quoted): all, people, bodies other than countries
+    _names: _ByPosition | None = None
+    _people: _ByPosition = field(default_factory=_ByPosition)
+    _bodies_named: _ByPosition = field(default_factory=_ByPosition)
 
     @property
     def named(self) -> list[Named]:
@@ -94,11 +128,10 @@ class Antecedents:
             True,
             looks_like_person(claimant, self.v),
         )
-        k = bisect.bisect_right(self._quoted_at, at)  # after equal positions, as a stable sort
-        self.quoted.insert(k, entry)
-        self._quoted_at.insert(k, at)
+        self.quoted.insert(entry)
+        (self._quoted_people if entry[4] else self._quoted_bodies).insert(entry)
 
-    def _static(self) -> list[_Entry]:
+    def _static(self) -> _ByPosition:
         """Names and known bodies and people of the document, by position (made once)."""
         if self._names is None:
             words = alias_words(self.rules)
@@ -113,26 +146,20 @@ class Antecedents:
                 for n in self.named
                 if not any(a <= n.start < b for a, b in known)
             ]
-            self._names = [
+            names = [
                 (*e, looks_like_person(e[1], self.v)) for e in sorted(pool, key=lambda e: e[0])
             ]
-            self._ends = [e[0] for e in self._names]
+            self._names = _ByPosition(names)
+            self._people = _ByPosition([e for e in names if e[4]])
+            self._bodies_named = _ByPosition(
+                [e for e in names if not e[4] and e[1].entity_type != "country"]
+            )
         return self._names
 
     def _latest(self, before: int) -> Iterator[_Entry]:
         """(position, claimant, words, quoted, a person) of every name before ``before``,
         the most recent first; at one position a quoted claimant before a named one."""
-        static = self._static()
-        i = bisect.bisect_left(self._ends, before) - 1
-        j = bisect.bisect_left(self._quoted_at, before) - 1
-        quoted = self.quoted
-        while i >= 0 or j >= 0:
-            if j >= 0 and (i < 0 or quoted[j][0] >= static[i][0]):
-                yield quoted[j]
-                j -= 1
-            else:
-                yield static[i]
-                i -= 1
+        return _newest(self._static(), self.quoted, before)
 
     def relayed(self, at: int, words: frozenset[str], intermediary: Claimant) -> None:
         """Unnamed people ("a security source", "people familiar with the matter") who spoke to
@@ -148,10 +175,9 @@ class Antecedents:
 
     def person(self, before: int) -> Claimant | None:
         """ "he", "the minister": the most recent person named or quoted."""
-        for _at, c, _w, _q, person in self._latest(before):
-            if person:
-                return c
-        return None
+        self._static()
+        latest = next(_newest(self._people, self._quoted_people, before), None)
+        return latest[1] if latest is not None else None
 
     def organisation(self, before: int, description: list[str] | None = None) -> Claimant | None:
         """ "it", "the team", "the spy agency", "the report": the most recent body whose
@@ -172,10 +198,8 @@ class Antecedents:
             if subject is not None:
                 return subject
         # the most recent body quoted (every quoted entry is one; named ones never are)
-        for k in range(bisect.bisect_left(self._quoted_at, before) - 1, -1, -1):
-            if not self.quoted[k][4]:
-                return self.quoted[k][1]
-        return last
+        k = self._quoted_bodies.last_before(before)
+        return self._quoted_bodies.entries[k][1] if k >= 0 else last
 
     def _subject_body(self, before: int, last: Claimant) -> Claimant | None:
         """ "Ukraine's HUR has put it higher. Its officials said": the latest body, named
@@ -190,9 +214,8 @@ class Antecedents:
     def _bodies(self, before: int) -> Iterator[_Entry]:
         """Bodies named or quoted before ``before``, newest first; a country only as a
         claimant."""
-        for e in self._latest(before):
-            if not e[4] and (e[3] or e[1].entity_type != "country"):
-                yield e
+        self._static()
+        return _newest(self._bodies_named, self._quoted_bodies, before)
 
     def _opens_sentence(self, at: int) -> bool:
         """A name at the start of its sentence (after at most an owner: "Ukraine's ...")."""
