@@ -104,14 +104,16 @@ def run_ours(docs) -> dict:
     rules = load_rules(Settings().reference_dir)
     extract_reports(docs.head(5), rules)  # warm caches (compiled patterns)
     nbytes = int(docs["text"].str.len_bytes().sum())
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     claims, mentions = extract_reports(docs, rules)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     return _result(
         "supplyline",
         docs.height,
         nbytes,
         seconds,
+        cpu_s=round(cpu, 3),
+        cpu_mb_per_s=round(nbytes / 1e6 / cpu, 2),
         claims=claims.height,
         mentions=mentions.height,
         note="extract_worker.extract_reports (claims + entity mentions), one frame, one thread",
@@ -193,16 +195,18 @@ def run_spacy(docs, reference_dir: Path) -> dict:
     nbytes = int(docs["text"].str.len_bytes().sum())
     for d in nlp.pipe(texts[:5]):
         spacy_claims(d, phrases, numbers)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     found = 0
     for d in nlp.pipe(texts, batch_size=256):
         found += len(spacy_claims(d, phrases, numbers))
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     return _result(
         "spacy_matcher",
         len(texts),
         nbytes,
         seconds,
+        cpu_s=round(cpu, 3),
+        cpu_mb_per_s=round(nbytes / 1e6 / cpu, 2),
         claims=found,
         version=spacy.__version__,
         note="blank('en') tokenizer + PhraseMatcher + Matcher, nlp.pipe, one process",

@@ -22,7 +22,7 @@ from transforms.claims.assemble import assemble
 from transforms.claims.attribution import attribute, events_by_row, reporting_frames
 from transforms.claims.figures import count_metrics
 from transforms.claims.frames import documents
-from transforms.claims.lexicon import has_phrase
+from transforms.claims.lexicon import forget_words, has_phrase
 from transforms.claims.model import CLAIM_SCHEMA
 from transforms.claims.numbers import MENTION_SCHEMA, number_mentions
 from transforms.claims.period import resolve_period
@@ -61,6 +61,7 @@ def extract_claims(docs: pl.DataFrame, rules: ExtractionRules) -> pl.DataFrame:
         ]
         return pl.concat(parts) if parts else pl.DataFrame(schema=CLAIM_SCHEMA)
     finally:
+        forget_words()
         if enabled:
             gc.enable()
 
@@ -76,6 +77,7 @@ def extract_claims_serial(docs: pl.DataFrame, rules: ExtractionRules) -> pl.Data
         parts = [_extract(docs.slice(k, 1), rules, serial=True) for k in range(docs.height)]
         return pl.concat(parts) if parts else pl.DataFrame(schema=CLAIM_SCHEMA)
     finally:
+        forget_words()
         if enabled:
             gc.enable()
 

@@ -84,6 +84,11 @@ def lows_of(tokens: list[Token]) -> tuple[list[Token], list[str], frozenset[str]
     return found
 
 
+def forget_words() -> None:
+    """Drop the memo of :func:`lows_of` (at the end of a batch: it keeps token lists alive)."""
+    _LOWS.clear()
+
+
 def has_phrase(tokens: list[Token], lo: int, hi: int, phrases: PhraseSet) -> bool:
     """Whether any phrase occurs in tokens[lo:hi]."""
     index = _phrases_by_first(phrases)
