@@ -104,14 +104,16 @@ def run_ours(docs) -> dict:
     rules = load_rules(Settings().reference_dir)
     extract_reports(docs.head(5), rules)  # warm caches (compiled patterns)
     nbytes = int(docs["text"].str.len_bytes().sum())
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     claims, mentions = extract_reports(docs, rules)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     return _result(
         "supplyline",
         docs.height,
         nbytes,
         seconds,
+        cpu_s=round(cpu, 3),
+        cpu_mb_per_s=round(nbytes / 1e6 / cpu, 2),
         claims=claims.height,
         mentions=mentions.height,
         note="extract_worker.extract_reports (claims + entity mentions), one frame, one thread",
@@ -193,16 +195,18 @@ def run_spacy(docs, reference_dir: Path) -> dict:
     nbytes = int(docs["text"].str.len_bytes().sum())
     for d in nlp.pipe(texts[:5]):
         spacy_claims(d, phrases, numbers)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     found = 0
     for d in nlp.pipe(texts, batch_size=256):
         found += len(spacy_claims(d, phrases, numbers))
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     return _result(
         "spacy_matcher",
         len(texts),
         nbytes,
         seconds,
+        cpu_s=round(cpu, 3),
+        cpu_mb_per_s=round(nbytes / 1e6 / cpu, 2),
         claims=found,
         version=spacy.__version__,
         note="blank('en') tokenizer + PhraseMatcher + Matcher, nlp.pipe, one process",
@@ -283,12 +287,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=200, help="reports given to quantulum3")
     ap.add_argument("--json", type=Path, help="write the result here")
     args = ap.parse_args(argv)
-    res = run_peers(args.inbox, args.limit, args.sample)
-    text = json.dumps(res, indent=2, default=str)
-    if args.json:
-        args.json.write_text(text + "\n")
-    print(text)
+    show(run_peers(args.inbox, args.limit, args.sample), args.json)
     return 0
+
+
+def show(result: object, path: Path | None) -> None:
+    """Print a result as JSON, and write it to ``path`` too when given."""
+    text = json.dumps(result, indent=2, default=str)
+    if path:
+        path.write_text(text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from transforms.claims.docnames import Named, document_names, words_of
@@ -15,6 +16,8 @@ from transforms.entities import Mention
 from transforms.rules import ExtractionRules
 
 _DESCRIPTION = re.compile(r"[a-z0-9-]+")
+# A name of the document: (position, claimant, words, quoted, looks like a person)
+_Entry = tuple[int, Claimant, frozenset[str], bool, bool]
 
 _ALIAS_WORDS: dict[int, tuple[ExtractionRules, dict[str, frozenset[str]]]] = {}
 
@@ -56,6 +59,37 @@ def looks_like_person(c: Claimant, v: Vocab) -> bool:
     )
 
 
+class _ByPosition:
+    """Entries kept in position order (equal positions in the order they came)."""
+
+    def __init__(self, entries: list[_Entry] | None = None) -> None:
+        self.entries: list[_Entry] = entries or []
+        self.at = [e[0] for e in self.entries]
+
+    def insert(self, entry: _Entry) -> None:
+        k = bisect.bisect_right(self.at, entry[0])  # after equal positions, as a stable sort
+        self.entries.insert(k, entry)
+        self.at.insert(k, entry[0])
+
+    def last_before(self, before: int) -> int:
+        """Index of the last entry before ``before`` (-1 if none)."""
+        return bisect.bisect_left(self.at, before) - 1
+
+
+def _newest(named: _ByPosition, quoted: _ByPosition, before: int) -> Iterator[_Entry]:
+    """Entries of both before ``before``, the most recent first; at one position a quoted
+    claimant before a named one."""
+    i, j = named.last_before(before), quoted.last_before(before)
+    static, said = named.entries, quoted.entries
+    while i >= 0 or j >= 0:
+        if j >= 0 and (i < 0 or said[j][0] >= static[i][0]):
+            yield said[j]
+            j -= 1
+        else:
+            yield static[i]
+            i -= 1
+
+
 @dataclass
 class Antecedents:
     """Names a document has mentioned or quoted so far, with their positions."""
@@ -65,12 +99,17 @@ class Antecedents:
     mentions: list[Mention]
     text: str
     anchors: dict[str, list[int]]
-    quoted: list[tuple[int, Claimant, frozenset[str]]] = field(default_factory=list)
+    # quoted claimants (position, claimant, words, True, a person): all, people, bodies
+    quoted: _ByPosition = field(default_factory=_ByPosition)
+    _quoted_people: _ByPosition = field(default_factory=_ByPosition)
+    _quoted_bodies: _ByPosition = field(default_factory=_ByPosition)
     # unnamed people relayed by a named intermediary: (position, their words, intermediary)
     relays: list[tuple[int, frozenset[str], Claimant]] = field(default_factory=list)
     _named: list[Named] | None = None
-    _names: list | None = None
-    _ends: list[int] = field(default_factory=list)
+    # names of the document (not quoted): all, people, bodies other than countries
+    _names: _ByPosition | None = None
+    _people: _ByPosition = field(default_factory=_ByPosition)
+    _bodies_named: _ByPosition = field(default_factory=_ByPosition)
 
     @property
     def named(self) -> list[Named]:
@@ -82,9 +121,17 @@ class Antecedents:
     def add(self, at: int, claimant: Claimant, words: frozenset[str] = frozenset()) -> None:
         """A claimant quoted at document offset ``at``, with the words of the phrase that
         named it ("a Naumann Foundation study": "the study" later stands for it)."""
-        self.quoted.append((at, claimant, words))
+        entry = (
+            at,
+            claimant,
+            _words(alias_words(self.rules), claimant.name) | words,
+            True,
+            looks_like_person(claimant, self.v),
+        )
+        self.quoted.insert(entry)
+        (self._quoted_people if entry[4] else self._quoted_bodies).insert(entry)
 
-    def _static(self) -> list[tuple[int, Claimant, frozenset[str], bool]]:
+    def _static(self) -> _ByPosition:
         """Names and known bodies and people of the document, by position (made once)."""
         if self._names is None:
             words = alias_words(self.rules)
@@ -99,21 +146,20 @@ class Antecedents:
                 for n in self.named
                 if not any(a <= n.start < b for a, b in known)
             ]
-            self._names = sorted(pool, key=lambda e: e[0])
-            self._ends = [e[0] for e in self._names]
+            names = [
+                (*e, looks_like_person(e[1], self.v)) for e in sorted(pool, key=lambda e: e[0])
+            ]
+            self._names = _ByPosition(names)
+            self._people = _ByPosition([e for e in names if e[4]])
+            self._bodies_named = _ByPosition(
+                [e for e in names if not e[4] and e[1].entity_type != "country"]
+            )
         return self._names
 
-    def _pool(self, before: int) -> list[tuple[int, Claimant, frozenset[str], bool]]:
-        """(position, claimant, words, quoted) of every name before ``before``, by position."""
-        static = self._static()
-        pool = static[: bisect.bisect_left(self._ends, before)]
-        words = alias_words(self.rules)
-        quoted = [
-            (at, c, _words(words, c.name) | extra, True)
-            for at, c, extra in self.quoted
-            if at < before
-        ]
-        return sorted(pool + quoted, key=lambda e: e[0]) if quoted else pool
+    def _latest(self, before: int) -> Iterator[_Entry]:
+        """(position, claimant, words, quoted, a person) of every name before ``before``,
+        the most recent first; at one position a quoted claimant before a named one."""
+        return _newest(self._static(), self.quoted, before)
 
     def relayed(self, at: int, words: frozenset[str], intermediary: Claimant) -> None:
         """Unnamed people ("a security source", "people familiar with the matter") who spoke to
@@ -129,36 +175,47 @@ class Antecedents:
 
     def person(self, before: int) -> Claimant | None:
         """ "he", "the minister": the most recent person named or quoted."""
-        for _at, c, _w, _q in reversed(self._pool(before)):
-            if looks_like_person(c, self.v):
-                return c
-        return None
+        self._static()
+        latest = next(_newest(self._people, self._quoted_people, before), None)
+        return latest[1] if latest is not None else None
 
     def organisation(self, before: int, description: list[str] | None = None) -> Claimant | None:
         """ "it", "the team", "the spy agency", "the report": the most recent body whose
         names share a word with the description, else the most recent body quoted, else
         the most recent body named."""
-        bodies = [
-            e
-            for e in self._pool(before)
-            if not looks_like_person(e[1], self.v) and (e[1].entity_type != "country" or e[3])
-        ]  # a country only as a claimant
+        # each scan reads the bodies newest first and stops at its answer
         if description:
             wanted = set(description) - {"the", "this", "that", "its", "their"}
-            for _at, c, w, _q in reversed(bodies):
+            for _at, c, w, _q, _p in self._bodies(before):
                 if wanted & w:
                     return c
-        last = bodies[-1][1] if bodies else None
-        pronoun = not description or description[0] in ("its", "their")
-        for at, c, _w, q in reversed(bodies if pronoun else []):
-            if q or last is None or c.name != last.name:  # (never None here: bodies has one)
+        first = next(self._bodies(before), None)
+        if first is None:
+            return None
+        last = first[1]
+        if not description or description[0] in ("its", "their"):
+            subject = self._subject_body(before, last)
+            if subject is not None:
+                return subject
+        # the most recent body quoted (every quoted entry is one; named ones never are)
+        k = self._quoted_bodies.last_before(before)
+        return self._quoted_bodies.entries[k][1] if k >= 0 else last
+
+    def _subject_body(self, before: int, last: Claimant) -> Claimant | None:
+        """ "Ukraine's HUR has put it higher. Its officials said": the latest body, named
+        (not quoted) at the start of its sentence, stands for "it" and "its"."""
+        for at, c, _w, q, _p in self._bodies(before):
+            if q or c.name != last.name:
                 break
             if self._opens_sentence(at):
-                return c  # "Ukraine's HUR has put it higher. Its officials said": the subject
-        for _at, c, _w, q in reversed(bodies):
-            if q:
                 return c
-        return bodies[-1][1] if bodies else None
+        return None
+
+    def _bodies(self, before: int) -> Iterator[_Entry]:
+        """Bodies named or quoted before ``before``, newest first; a country only as a
+        claimant."""
+        self._static()
+        return _newest(self._bodies_named, self._quoted_bodies, before)
 
     def _opens_sentence(self, at: int) -> bool:
         """A name at the start of its sentence (after at most an owner: "Ukraine's ...")."""
@@ -172,7 +229,7 @@ class Antecedents:
         """ "the government", "the defence ministry": a body named with those words before,
         else that body of the country most recently named as an actor (not "to/for X")."""
         wanted = set(description) - {"the", "this", "that", "its", "their"}
-        for _at, c, w, _q in reversed(self._pool(before)):
+        for _at, c, w, _q, _p in self._latest(before):
             if c.entity_type == "organisation" and wanted <= w:
                 return c
         country = next(

@@ -7,7 +7,7 @@ import re
 
 from transforms.claims.antecedents import Antecedents
 from transforms.claims.docnames import tidy_name
-from transforms.claims.lexicon import lengths_by_first, match_lengths, vocab
+from transforms.claims.lexicon import lengths_by_first, lows_of, match_lengths, vocab
 from transforms.claims.model import Claimant, Event
 from transforms.claims.names import (
     claimant_of,
@@ -115,9 +115,10 @@ class ReportingFrames(Resolver):
         cues: list[Cue] = []
         table = self.r.attribution
         firsts = lengths_by_first(table)
-        at = [k for k, t in enumerate(tokens) if t.low in firsts]
-        if not at:
+        _same, lows, present = lows_of(tokens)
+        if firsts.keys().isdisjoint(present):
             return cues
+        at = [k for k, w in enumerate(lows) if w in firsts]
         spans = [(m.start, m.end) for m in mentions] if mentions else []
         nxt = 0
         for k in at:

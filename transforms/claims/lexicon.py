@@ -68,17 +68,25 @@ def match_lengths(
 
 
 _LOWS: dict[int, tuple[list[Token], list[str], frozenset[str]]] = {}
+# Every stage walks all sentences in turn and asks again: the memo holds a whole chunk's
+# sentences (a few hundred bytes each) rather than thrashing over the last few thousand.
+_LOWS_LIMIT = 1 << 18
 
 
 def lows_of(tokens: list[Token]) -> tuple[list[Token], list[str], frozenset[str]]:
     """Lower-case words of a token list, and their set (kept for the lists asked often)."""
     found = _LOWS.get(id(tokens))
     if found is None or found[0] is not tokens:
-        if len(_LOWS) > 4096:
+        if len(_LOWS) > _LOWS_LIMIT:
             _LOWS.clear()
         lows = [t.low for t in tokens]
         found = _LOWS[id(tokens)] = (tokens, lows, frozenset(lows))
     return found
+
+
+def forget_words() -> None:
+    """Drop the memo of :func:`lows_of` (at the end of a batch: it keeps token lists alive)."""
+    _LOWS.clear()
 
 
 def has_phrase(tokens: list[Token], lo: int, hi: int, phrases: PhraseSet) -> bool:

@@ -10,6 +10,7 @@ gives exactly what it gives when it tries every token.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 import polars as pl
@@ -113,13 +114,17 @@ def phrase_starts(sentences: pl.Series, rules: ExtractionRules) -> pl.Series:
 
 def gate_tokens(tokens: list[Token], starts: list[int], scanner: PhraseScanner) -> list[int]:
     """Token indices that start at one of ``starts`` (sorted) and may start a phrase."""
-    index = {t.start: k for k, t in enumerate(tokens)}
     out = []
+    n = len(tokens)
     for offset in starts:
-        k = index.get(offset)
-        if k is not None and scanner.may_start(k):
+        k = bisect.bisect_left(tokens, offset, key=_start)
+        if k < n and tokens[k].start == offset and scanner.may_start(k):
             out.append(k)
     return out
+
+
+def _start(token: Token) -> int:
+    return token.start
 
 
 def sentence_phrases(
@@ -168,12 +173,21 @@ def parse_number(text: str, rules: ExtractionRules) -> float | None:
 
 
 def number_mentions(
-    sents: pl.DataFrame, tokens: TokenStore, changes: dict[int, bool], rules: ExtractionRules
+    sents: pl.DataFrame,
+    tokens: TokenStore,
+    changes: dict[int, bool],
+    rules: ExtractionRules,
+    every_token: bool = False,
 ) -> pl.DataFrame:
-    """Number mentions of every candidate sentence (MENTION_SCHEMA)."""
+    """Number mentions of every candidate sentence (MENTION_SCHEMA); ``every_token`` tries
+    each token instead of the vectorised starts (the serial reference)."""
     out: dict[str, list] = {k: [] for k in MENTION_SCHEMA}
     rows = sents.with_row_index("row").filter("candidate")
-    starts = phrase_starts(rows.get_column("sentence"), rules).to_list()
+    starts: list = (
+        [None] * rows.height
+        if every_token
+        else phrase_starts(rows.get_column("sentence"), rules).to_list()
+    )
     seen: dict[tuple[str, bool], list[NumberPhrase]] = {}  # a sentence repeated word for word
     for row, sentence, found in zip(
         rows["row"].to_list(), rows["sentence"].to_list(), starts, strict=True

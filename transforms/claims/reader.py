@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from transforms.claims.lexicon import vocab
+from transforms.claims.lexicon import lows_of, vocab
 from transforms.claims.numerals import (
     DIGITS,
     is_plain_int,
@@ -35,6 +35,7 @@ class NumeralReader:
         self.r = rules
         self.n = len(tokens)
         self.v = vocab(rules)
+        self.lows = lows_of(tokens)[1]  # lower-case words, for phrase lookups by slice
 
     def core(self, i: int, currency: str | None) -> Core | None:
         """Parse a numeral at token i -> (value, next index, implied scale, plain, range low).

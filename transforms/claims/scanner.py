@@ -48,13 +48,13 @@ class PhraseScanner(NumeralReader):
 
     def currency_after(self, j: int, vague: bool) -> tuple[str | None, int]:
         """Currency word after the numeral ("8 trillion won", "millions of dollars")."""
-        t = self.t
+        t, lows = self.t, self.lows
         k = j + 1 if vague and j < self.n and t[j].low == "of" else j
         ordered, firsts = _suffixes(self.r)
         if firsts is not None and (k >= self.n or t[k].low not in firsts):
             return None, j  # no currency word starts here
         for words, iso in ordered:
-            if tuple(x.low for x in t[k : k + len(words)]) == words:
+            if tuple(lows[k : k + len(words)]) == words:
                 if words == (iso.lower(),) and not t[k].text.isupper():
                     continue  # ISO codes only count in capitals ("rub" is a word)
                 return iso, k + len(words)
@@ -62,15 +62,15 @@ class PhraseScanner(NumeralReader):
 
     def percent_after(self, j: int) -> int | None:
         """End of "percent", "per cent", "%" right at token j."""
-        t = self.t
+        lows = self.lows
         for words in self.v.percent:
-            if tuple(x.low for x in t[j : j + len(words)]) == words:
+            if tuple(lows[j : j + len(words)]) == words:
                 return j + len(words)
         return None
 
     def hedge_before(self, i: int) -> tuple[str | None, int, int, bool]:
         """Hedges directly before token i -> (qualifier, priority, first index, saw 'between')."""
-        t = self.t
+        lows = self.lows
         best: tuple[str | None, int] = (None, -1)
         start = i
         between = False
@@ -80,7 +80,7 @@ class PhraseScanner(NumeralReader):
                 k = start - length
                 if k < 0:
                     continue
-                words = tuple(x.low for x in t[k:start])
+                words = tuple(lows[k:start])
                 if words == ("between",) or words == ("from",):
                     between = between or words == ("between",)
                     start = k
@@ -100,9 +100,9 @@ class PhraseScanner(NumeralReader):
 
     def hedge_after(self, j: int) -> tuple[str | None, int, int]:
         """A hedge after the number ("or more", "+") -> (qualifier, priority, end)."""
-        t = self.t
+        lows = self.lows
         for length in (2, 1):
-            words = tuple(x.low for x in t[j : j + length])
+            words = tuple(lows[j : j + length])
             hit = self.r.hedges_after.get(words)
             if hit is not None and len(words) == length:
                 return hit[0], hit[1], j + length

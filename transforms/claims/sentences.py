@@ -32,6 +32,19 @@ def word_hint(words: set[str] | frozenset[str]) -> str:
     return r"(?i)(?-u:\b)(?:" + alternation + ")"
 
 
+def phrase_hint(phrases) -> pl.Expr | None:
+    """Whether a ``sentence`` may hold one of ``phrases`` (word tuples from reference/), as
+    a Rust-regex test over the whole column: a superset of the token match, since the
+    phrase's first word must then start a token. None when a first word does not open with
+    an ASCII letter (the ASCII word boundary would not be a superset there)."""
+    firsts = {p[0] for p in phrases if p}
+    if not firsts or not all(w[:1].isascii() and w[:1].isalpha() for w in firsts):
+        return None
+    return (
+        pl.col("sentence").str.replace_all("_", "#", literal=True).str.contains(word_hint(firsts))
+    )
+
+
 def _first_words(phrases) -> set[str]:
     return {p[0] for p in phrases if p and p[0][:1].isalpha()}
 
