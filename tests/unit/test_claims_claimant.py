@@ -613,3 +613,38 @@ def test_a_body_named_as_a_possessive_keeps_its_head() -> None:
 )
 def test_a_spokesman_of_a_body_speaks_for_it(text: str, value: float, source: str) -> None:
     assert source_of(text, value) == source
+
+
+# --- the lead line of a bulleted list ----------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        # a bold line naming a known body, items below it naming nobody
+        (
+            "**NIS briefing (March 2025)**\n\n- Troops: about 2,500 soldiers were sent in the "
+            "spring.\n\n- Shells: 900,000 shells left by ship.",
+            900000,
+            "NIS",
+        ),
+        # a line ending in a colon with its own reporting frame
+        (
+            "The Baltic Arms Monitor lists what it saw:\n\n* 14 freight trains of munitions\n\n"
+            "* some 40 howitzers",
+            40,
+            "Baltic Arms Monitor",
+        ),
+    ],
+)
+def test_the_lead_line_of_a_list_names_its_items_claimant(
+    text: str, value: float, source: str
+) -> None:
+    assert source_of(text, value) == source
+
+
+def test_a_list_after_prose_or_an_unnamed_heading_has_no_lead_claimant() -> None:
+    text = (
+        "**Rail (background)**\n\n- 30 freight wagons of shells crossed in May.\n\n"
+        "The NIS said 300 troops died.\n\nNew data:\n\n- 50 wagons of shells crossed in June."
+    )
+    assert source_of(text, 30) is None
+    assert source_of(text, 50) is None
