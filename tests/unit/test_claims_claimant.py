@@ -648,3 +648,25 @@ def test_a_list_after_prose_or_an_unnamed_heading_has_no_lead_claimant() -> None
     )
     assert source_of(text, 30) is None
     assert source_of(text, 50) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        ("Western officials say some 900 troops were sent over the winter.", 900, "Western officials"),
+        (
+            "Roughly 1,300 soldiers were wounded by March, Western officials told reporters.",
+            1300,
+            "Western officials",
+        ),
+        (
+            "Western intelligence agencies estimate that 3,000 troops were sent in May.",
+            3000,
+            "Western intelligence",
+        ),
+    ],
+)
+def test_western_officials_are_not_an_intelligence_service(
+    text: str, value: float, source: str
+) -> None:
+    assert source_of(text, value) == source
