@@ -670,3 +670,23 @@ def test_western_officials_are_not_an_intelligence_service(
     text: str, value: float, source: str
 ) -> None:
     assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "Defence Minister Jan Novak complained on Friday that just 40 howitzers had arrived.",
+            40,
+            "Jan Novak",
+        ),
+        (
+            "The Nordic Arms Institute cautioned that 90,000 shells may already have been shipped.",
+            90000,
+            "Nordic Arms Institute",
+        ),
+        ("Only 9,000 shells reached the front, Ilze Berzina lamented.", 9000, "Ilze Berzina"),
+    ],
+)
+def test_verbs_of_complaint_and_warning_report(text: str, value: float, source: str) -> None:
+    assert source_of(text, value) == source
