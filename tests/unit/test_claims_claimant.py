@@ -690,3 +690,26 @@ def test_western_officials_are_not_an_intelligence_service(
 )
 def test_verbs_of_complaint_and_warning_report(text: str, value: float, source: str) -> None:
     assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "Earlier this month the Baltic Wire, citing port workers, reported that 35 "
+            "containers of shells were unloaded.",
+            35,
+            "Baltic Wire",
+        ),
+        (
+            "Late last year Radio Norden reported that 1,200 soldiers had crossed the border.",
+            1200,
+            "Radio Norden",
+        ),
+        ("Last week the NIS said 700 troops had died.", 700, "NIS"),
+    ],
+)
+def test_a_time_phrase_before_the_subject_is_not_part_of_it(
+    text: str, value: float, source: str
+) -> None:
+    assert source_of(text, value) == source

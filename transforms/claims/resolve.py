@@ -298,6 +298,7 @@ class Resolver(Descriptions):
             span = merge_acronyms([t for t in span if t.text not in "()"])
         while len(span) > 1 and span[0].low in self.v.np_leaders:
             span = span[1:]  # "By the group's count", "In its assessment"
+        span = self._after_time_phrase(span)
         owner = max(
             (x for x, t in enumerate(span[:-1]) if t.low.endswith(("'s", "’s"))), default=None
         )
@@ -340,6 +341,20 @@ class Resolver(Descriptions):
         if inside:
             return claimant_of(inside[-1])  # "South Korea's Joint Chiefs of Staff": the head
         return self._description(span, offset + s0)
+
+    def _after_time_phrase(self, span: list[Token]) -> list[Token]:
+        """ "Earlier this year Reuters", "Late last year Sky News", "On 21 May the agency":
+        a time phrase that opens the clause is not part of its subject."""
+        v = self.v
+        if len(span) > 1 and span[0].low in v.time_adverbs and span[1].text != "'s":
+            span = span[1:]
+        cut = 0
+        for x, t in enumerate(span[:5]):
+            if t.low in v.time_nouns and x + 1 < len(span):
+                cut = x + 1
+            elif not (t.low in v.time_leaders or t.kind == "number" or t.text == ","):
+                break
+        return span[cut:] if cut else span
 
     def _person_of(self, span: list[Token]) -> list[Token]:
         """ "Mark Hale of the Harbour Study Group": the person, not the body he belongs to."""
