@@ -713,3 +713,48 @@ def test_a_time_phrase_before_the_subject_is_not_part_of_it(
     text: str, value: float, source: str
 ) -> None:
     assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "Some 600 troops were moved by rail, according to a senior Dutch defence official.",
+            600,
+            "senior Dutch defence official",
+        ),
+        (
+            "About 45,000 shells arrived in May, according to a European diplomat.",
+            45000,
+            "European diplomat",
+        ),
+    ],
+)
+def test_an_unnamed_person_described_by_nationality_is_kept_as_written(
+    text: str, value: float, source: str
+) -> None:
+    assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "The Baltic Wire reported that Russia fired 9,000 shells a day, while Ukraine fired "
+            "about 2,000 a day, according to a Finnish army officer.",
+            2000,
+            "Finnish army officer",
+        ),
+        (
+            "The NIS said 700 troops had died, but some 1,900 soldiers were wounded, according "
+            "to the Nordic Arms Institute.",
+            1900,
+            "Nordic Arms Institute",
+        ),
+    ],
+)
+def test_a_contrasting_clause_closed_by_its_own_attribution(
+    text: str, value: float, source: str
+) -> None:
+    assert source_of(text, value) == source
+    assert source_of(text, 9000 if value == 2000 else 700) in ("Baltic Wire", "NIS")

@@ -108,9 +108,8 @@ def attribute(
             for fig in per_row.get(s.row, []):
                 if not choose(sentence_events, fig["pos"])[0]:
                     unframed.append(len(out["attributed_to"]))
-                source, via = _claimant_for(
-                    sentence_events, fig["pos"], carried, speaker or heading, rules
-                )
+                own = _contrast_clause(sentence_events, s.text, fig["pos"], v.contrasts)
+                source, via = _claimant_for(own, fig["pos"], carried, speaker or heading, rules)
                 out["attributed_to"].append(source.name if source else None)
                 out["reported_by"].append(via.name if via else None)
                 out["claimant"].append((source.written or source.name) if source else None)
@@ -153,6 +152,27 @@ class ListLead:
 
 _BULLET = re.compile(r"[ \t]*(?:[-*•–]|\d{1,2}[.)])[ \t]")
 _LEAD = re.compile(r"^\s*\*\*[^*]+\*\*\s*$|:[*_]*\s*$")  # a bold line, or one ending in ":"
+
+
+def _contrast_clause(
+    events: list[Event], text: str, pos: int, contrasts: frozenset[str]
+) -> list[Event]:
+    """ "X reported that A, while B, according to Y": a figure in a contrasting clause
+    closed by its own "according to" belongs to that claimant, not to the frame before."""
+    later = next((e for e in events if e.pos >= pos), None)
+    if later is None or later.kind != "before" or later.claimant is None:
+        return events
+    breaks = [
+        m.start()
+        for m in _WORD.finditer(text, 0, pos)
+        if m.group(0).lower() in contrasts and m.start() > 0 and text[m.start() - 2] == ","
+    ]
+    if not breaks:
+        return events
+    return [e for e in events if e.pos > breaks[-1]]
+
+
+_WORD = re.compile(r"[A-Za-z]+")
 
 
 def _said_so(events: list[Event], unframed: list[int], out: dict[str, list]) -> None:

@@ -433,6 +433,24 @@ class ReportingFrames(Resolver):
                 break
         return self._unknown_after(sentence[cue_end:]), None
 
+    def _role_after(self, rest: str, start: int, end: int) -> Claimant | None:
+        """An unnamed person described by rank, nationality and service, ending in a person
+        noun within three lower-case words after the nationality ("a senior Dutch defence
+        official", "an Estonian diplomat"); None when no such noun ends the phrase."""
+        words = re.match(r"(?:\s+[a-z][\w-]*){1,3}", rest[end:])
+        if words is None:
+            return None
+        tail = words.group(0).split()
+        last = max(
+            (x for x, w in enumerate(tail) if w in self.v.person_nouns), default=None
+        )
+        if last is None:
+            return None
+        lead = re.search(r"(?:\s+[a-z][\w-]*){0,2}\s*$", rest[:start])
+        first = lead.start() if lead is not None else start
+        text = " ".join(rest[first:end].split() + tail[: last + 1])
+        return Claimant(re.sub(r"^(?:the|a|an)\s+", "", text), "role")
+
     def _unknown_after(self, rest: str) -> Claimant | None:
         """An unknown name after the cue: an owner and a lower-case body noun ("citing
         Finland's defence ministry"), or up to three lower-case words (a title) and then
@@ -444,10 +462,14 @@ class ReportingFrames(Resolver):
             r"\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}?((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})",
             rest,
         )
-        if mm and all(w.lower() in self.v.nationalities for w in mm.group(1).split()):
+        adjectives = self.v.nationalities | self.v.group_adjectives
+        if mm and all(w.lower() in adjectives for w in mm.group(1).split()):
             later = self._unknown_after(rest[mm.end(1) :])  # "the German broadcaster ARD": ARD
             if later is not None:
                 return later
+            role = self._role_after(rest, mm.start(1), mm.end(1))
+            if role is not None:
+                return role  # "a senior European intelligence official": kept as written
         if mm:
             words = strip_titles(
                 [w for w in mm.group(1).split() if w not in self.v.not_names], self.v

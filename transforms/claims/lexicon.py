@@ -171,6 +171,7 @@ class Vocab:
         self.clause_openers = role("clause_opener")
         self.np_enders = role("np_ender")
         self.np_leaders = role("np_leader")
+        self.contrasts = role("contrast")
         self.time_adverbs = role("time_adverb")
         self.time_leaders = role("time_leader")
         self.time_nouns = role("time_noun") | frozenset(rules.month_numbers)
