@@ -174,7 +174,9 @@ class Vocab:
         self.contrasts = role("contrast")
         self.time_adverbs = role("time_adverb")
         self.time_leaders = role("time_leader")
-        self.time_nouns = role("time_noun") | frozenset(rules.month_numbers)
+        self.time_nouns = role("time_noun") | frozenset(
+            m for m in rules.month_numbers if len(m) > 3 or m == "may"
+        )  # not "Jan", "Mar": first names and words
         self.abbreviations = role("abbreviation")
         self.appositive_participles = role("appositive_participle")
         self.org_nouns = role("org_noun")
