@@ -758,3 +758,25 @@ def test_a_contrasting_clause_closed_by_its_own_attribution(
 ) -> None:
     assert source_of(text, value) == source
     assert source_of(text, 9000 if value == 2000 else 700) in ("Baltic Wire", "NIS")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "Prime Minister Anna Tamm met the envoy in May.\n\nDefence Minister Jan Novak, at a "
+            "press briefing with Tamm, said 4,000 shells had been sent.",
+            4000,
+            "Jan Novak",
+        ),
+        (
+            "Ilze Berzina, during a visit with Zelensky, said about 300 troops had been wounded.",
+            300,
+            "Ilze Berzina",
+        ),
+    ],
+)
+def test_an_aside_between_subject_and_verb_names_nobody(
+    text: str, value: float, source: str
+) -> None:
+    assert source_of(text, value) == source

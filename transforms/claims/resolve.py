@@ -233,9 +233,10 @@ class Resolver(Descriptions):
             if (
                 opener in self.v.clause_openers
                 or participle
+                or (opener in self.v.aside_openers and a > segments[0][0])
                 or any(ck == a and kind == "chain" for ck, _l, kind in cues)
             ):
-                continue  # a relative clause, "submitted to ...", "citing ..."
+                continue  # a relative clause, "submitted to ...", "citing ...", "at a talk with"
             read = self.subject(tokens, a, b, mentions, offset)
             if isinstance(read, Claimant) and looks_like_person(read, self.v):
                 return read
