@@ -780,3 +780,43 @@ def test_an_aside_between_subject_and_verb_names_nobody(
     text: str, value: float, source: str
 ) -> None:
     assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        # the publisher after a participle and a time phrase
+        (
+            "A review released last week by the Nordic Arms Institute counted 45 wagons of shells.",
+            45,
+            "Nordic Arms Institute",
+        ),
+        # "written by", "led by": an aside about the subject, not its claimant
+        (
+            "A report published in June by the Baltic Arms Monitor, written by Jan Berg of Tartu "
+            "University, found that 70 wagons of shells had crossed.",
+            70,
+            "Baltic Arms Monitor",
+        ),
+        (
+            "The Harbour Study Group, led by Anna Tamm, counted 12 voyages to the port.",
+            12,
+            "Harbour Study Group",
+        ),
+    ],
+)
+def test_the_agent_of_a_published_study_is_its_claimant(
+    text: str, value: float, source: str
+) -> None:
+    assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The Nordic Arms Institute valued the shells sent to Russia at $900 million.", 900e6),
+        ("The Harbour Study Group values its deliveries to the front at $40 million.", 40e6),
+    ],
+)
+def test_valued_at_reports_past_a_destination(text: str, value: float) -> None:
+    assert source_of(text, value) in ("Nordic Arms Institute", "Harbour Study Group")

@@ -146,10 +146,13 @@ class ReportingFrames(Resolver):
 
     @staticmethod
     def _at_follows(tokens: list[Token], k: int) -> bool:
+        """ "put the total at N", "valued the deliveries to Russia at N" (but "put $4 billion
+        into the scheme": only "put" turns into spending with "into" or "to")."""
+        spends = tokens[k].low.startswith("put")
         for t in tokens[k + 1 : k + 18]:
             if t.low == "at":
                 return True
-            if t.text in (";", ".") or t.low in ("into", "to", "toward", "towards"):
+            if t.text in (";", ".") or (spends and t.low in ("into", "to", "toward", "towards")):
                 return False
         return False
 

@@ -229,7 +229,9 @@ class Resolver(Descriptions):
         found: list[Found] = []
         for a, b in segments:
             opener = tokens[a].low
-            participle = tokens[a].text.islower() and opener.endswith(("ed", "ing"))
+            participle = tokens[a].text.islower() and (
+                opener.endswith(("ed", "ing")) or (a + 1 < b and tokens[a + 1].low == "by")
+            )  # "written by X", "run by X": an aside about the subject
             if (
                 opener in self.v.clause_openers
                 or participle
@@ -385,7 +387,11 @@ class Resolver(Descriptions):
             ) and (
                 prev.text.islower() or x == 1
             )  # not "the Institute for the Study of ...": a name
-            participle = prev.text.islower() and prev.low.endswith(("ed", "en"))
+            participle = any(
+                t.text.islower() and t.low.endswith(("ed", "en"))
+                for t in span[max(0, x - 3) : x]
+            ) and (span[x - 1].text.islower() or span[x - 1].low in v.time_nouns)
+            # "imagery reviewed by X", "a study published in May by X"
             if (generic and span[x].low != "by") or (participle and span[x].low in ("by", "from")):
                 rest = span[x + 1 :]
                 definite = rest[0].low in ("the", "that", "this") and rest[-1].low in v.org_nouns
