@@ -754,3 +754,19 @@ def test_the_size_of_a_force_is_not_a_deployment(text: str) -> None:
 )
 def test_a_force_sent_is_a_deployment(text: str) -> None:
     assert [r[0] for r in rows(text)] == ["troops_deployed"]
+
+
+# --- ballistic missile model names, plural included (round 5) ----------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tehran has shipped some 40 Fath-360s to the Caspian ports.", ("ballistic_missiles", 40, 40)),
+        (
+            "The navy unloaded at least 12 Zolfaghar missiles, the ministry said.",
+            ("ballistic_missiles", 12, None),
+        ),
+        ("Pyongyang sent 30 Hwasong-11s last winter.", ("ballistic_missiles", 30, 30)),
+    ],
+)
+def test_ballistic_missile_model_names_count_missiles(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
