@@ -770,3 +770,19 @@ def test_a_force_sent_is_a_deployment(text: str) -> None:
 )
 def test_ballistic_missile_model_names_count_missiles(text: str, expected: tuple) -> None:
     assert expected in rows(text)
+
+
+# --- a count split into occasions is not a ratio (round 5) --------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Minsk sent about 2,400 troops in three waves last year.", [("troops_deployed", 2400, 2400)]),
+        (
+            "The port handled 640 containers in two batches in March.",
+            [("containers", 640, 640)],
+        ),
+        ("Only one shell in ten reached the front.", []),
+    ],
+)
+def test_a_count_in_waves_is_no_ratio(text: str, expected: list) -> None:
+    assert rows(text) == expected

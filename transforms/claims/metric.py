@@ -345,5 +345,6 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
             )
             if small or word:
                 self._skip.add(k)
-                return True
+                # "15,000 troops in two waves": a count of occasions, not a denominator
+                return not (k + 1 < self.n and self.t[k + 1].low in self.v.occasion_nouns)
         return False
