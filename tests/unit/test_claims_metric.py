@@ -786,3 +786,20 @@ def test_ballistic_missile_model_names_count_missiles(text: str, expected: tuple
 )
 def test_a_count_in_waves_is_no_ratio(text: str, expected: list) -> None:
     assert rows(text) == expected
+
+
+# --- losses among people in a sentence with no soldier are civilian (round 5) -------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The missile attack killed 12 people and injured 48.",
+        "In the port town, one person died and 30 were wounded, the governor said.",
+    ],
+)
+def test_losses_next_to_people_are_civilian(text: str) -> None:
+    assert rows(text) == []
+
+
+def test_losses_next_to_soldiers_are_still_soldiers() -> None:
+    text = "Of the 11,000 soldiers sent, one person said some 3,000 were killed or wounded."
+    assert ("troop_casualties", 3000, 3000) in rows(text)
