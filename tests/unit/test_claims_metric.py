@@ -803,3 +803,25 @@ def test_losses_next_to_people_are_civilian(text: str) -> None:
 def test_losses_next_to_soldiers_are_still_soldiers() -> None:
     text = "Of the 11,000 soldiers sent, one person said some 3,000 were killed or wounded."
     assert ("troop_casualties", 3000, 3000) in rows(text)
+
+
+# --- a period total restated as a daily rate (round 5) ------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Over the week the army fired 70,000 shells, some 10,000 a day, against Kyiv's "
+            "21,000, or 3,000 a day.",
+            ("artillery_shells", 21000, 21000),
+        ),
+        (
+            "Its gunners used 8,000 shells a day in May; the other side fired 62,000, or about "
+            "2,000 a day, over the month.",
+            ("artillery_shells", 62000, 62000),
+        ),
+    ],
+)
+def test_a_total_restated_as_a_rate_counts_shells(text: str, expected: tuple) -> None:
+    found = rows(text)
+    assert expected in found
+    assert ("artillery_rounds_per_day", expected[1], expected[2]) not in found
