@@ -479,7 +479,7 @@ def test_people_who_speak_are_not_a_count(text: str) -> None:
             "The Harbour Study Group counted 50 containers. Ukraine's military intelligence agency has put the total "
             "higher. Its officials said 70 containers had moved.",
             70,
-            "Ukrainian military intelligence (HUR)",
+            "Defence Intelligence of Ukraine (HUR)",
         ),
         (
             "The Harbour Study Group counted 50 containers. The NIS has put the total higher. Its officials said "
