@@ -820,3 +820,30 @@ def test_the_agent_of_a_published_study_is_its_claimant(
 )
 def test_valued_at_reports_past_a_destination(text: str, value: float) -> None:
     assert source_of(text, value) in ("Nordic Arms Institute", "Harbour Study Group")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "The Harbour Inspector Agency said on Monday that it had opened a case.\n\n"
+            "Inspectors said 40 wagons of shells had crossed.",
+            40,
+            "Harbour Inspector Agency",
+        ),
+        (
+            "The Naval Investigator Service has charged two men. Investigators said the men "
+            "had sent 300 drones and 12 howitzers.",
+            12,
+            "Naval Investigator Service",
+        ),
+    ],
+)
+def test_a_bare_plural_role_noun_stands_for_the_body_it_belongs_to(
+    text: str, value: float, source: str
+) -> None:
+    assert source_of(text, value) == source
+
+
+def test_a_bare_plural_role_noun_with_no_such_body_names_nobody() -> None:
+    assert source_of("The NIS briefed lawmakers. Inspectors said 40 wagons crossed.", 40) is None

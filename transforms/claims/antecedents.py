@@ -160,6 +160,17 @@ class Antecedents:
                 return c
         return bodies[-1][1] if bodies else None
 
+    def member_of(self, before: int, plural: str) -> Claimant | None:
+        """ "Prosecutors said" after "the Prosecutor General's Office": the most recent body
+        whose name holds the singular of a bare plural role noun; None when none does."""
+        if len(plural) < 5 or not plural.endswith("s"):
+            return None
+        singular = plural[:-1]
+        for _at, c, w, _q in reversed(self._pool(before)):
+            if singular in w and not looks_like_person(c, self.v):
+                return c
+        return None
+
     def _opens_sentence(self, at: int) -> bool:
         """A name at the start of its sentence (after at most an owner: "Ukraine's ...")."""
         head = self.text[max(0, at - 40) : at]

@@ -85,6 +85,8 @@ class Descriptions:
             definite or words[0] in ("its", "their")
         ):
             return self.ante.organisation(at, words) or "anon"
+        if len(words) == 1:
+            return self.ante.member_of(at, head)  # "Prosecutors said": the prosecutor's office
         return None
 
     # -- cues right before the verb -------------------------------------------------------
