@@ -653,7 +653,11 @@ def test_a_list_after_prose_or_an_unnamed_heading_has_no_lead_claimant() -> None
 @pytest.mark.parametrize(
     ("text", "value", "source"),
     [
-        ("Western officials say some 900 troops were sent over the winter.", 900, "Western officials"),
+        (
+            "Western officials say some 900 troops were sent over the winter.",
+            900,
+            "Western officials",
+        ),
         (
             "Roughly 1,300 soldiers were wounded by March, Western officials told reporters.",
             1300,

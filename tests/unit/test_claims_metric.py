@@ -760,7 +760,10 @@ def test_a_force_sent_is_a_deployment(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Tehran has shipped some 40 Fath-360s to the Caspian ports.", ("ballistic_missiles", 40, 40)),
+        (
+            "Tehran has shipped some 40 Fath-360s to the Caspian ports.",
+            ("ballistic_missiles", 40, 40),
+        ),
         (
             "The navy unloaded at least 12 Zolfaghar missiles, the ministry said.",
             ("ballistic_missiles", 12, None),
@@ -776,7 +779,10 @@ def test_ballistic_missile_model_names_count_missiles(text: str, expected: tuple
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Minsk sent about 2,400 troops in three waves last year.", [("troops_deployed", 2400, 2400)]),
+        (
+            "Minsk sent about 2,400 troops in three waves last year.",
+            [("troops_deployed", 2400, 2400)],
+        ),
         (
             "The port handled 640 containers in two batches in March.",
             [("containers", 640, 640)],

@@ -444,9 +444,7 @@ class ReportingFrames(Resolver):
         if words is None:
             return None
         tail = words.group(0).split()
-        last = max(
-            (x for x, w in enumerate(tail) if w in self.v.person_nouns), default=None
-        )
+        last = max((x for x, w in enumerate(tail) if w in self.v.person_nouns), default=None)
         if last is None:
             return None
         lead = re.search(r"(?:\s+[a-z][\w-]*){0,2}\s*$", rest[:start])

@@ -320,7 +320,7 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
         return has_phrase(self.t, lo, i, neg)
 
     def _restated_as_rate(self, j: int) -> bool:
-        """", or 14,600 a day" right after token j: the figure before is a period's total."""
+        """ ", or 14,600 a day" right after token j: the figure before is a period's total."""
         t = self.t
         if not (j + 2 < self.n and t[j].text == "," and t[j + 1].low == "or"):
             return False

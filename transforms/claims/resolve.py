@@ -388,8 +388,7 @@ class Resolver(Descriptions):
                 prev.text.islower() or x == 1
             )  # not "the Institute for the Study of ...": a name
             participle = any(
-                t.text.islower() and t.low.endswith(("ed", "en"))
-                for t in span[max(0, x - 3) : x]
+                t.text.islower() and t.low.endswith(("ed", "en")) for t in span[max(0, x - 3) : x]
             ) and (span[x - 1].text.islower() or span[x - 1].low in v.time_nouns)
             # "imagery reviewed by X", "a study published in May by X"
             if (generic and span[x].low != "by") or (participle and span[x].low in ("by", "from")):
