@@ -851,3 +851,26 @@ def test_a_bare_plural_role_noun_stands_for_the_body_it_belongs_to(
 
 def test_a_bare_plural_role_noun_with_no_such_body_names_nobody() -> None:
     assert source_of("The NIS briefed lawmakers. Inspectors said 40 wagons crossed.", 40) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "The Nordic Aid Tracker published its update on Monday. Finland allocated "
+            "€200 million in May and Estonia €50 million, the tracker showed.",
+            50e6,
+            "Nordic Aid Tracker",
+        ),
+        (
+            "The Harbour Study Group released a map. Latvia pledged 40 howitzers in March, "
+            "the group said.",
+            40,
+            "Harbour Study Group",
+        ),
+    ],
+)
+def test_a_definite_description_names_the_body_it_fits_before_a_pledging_country(
+    text: str, value: float, source: str
+) -> None:
+    assert source_of(text, value) == source

@@ -144,10 +144,9 @@ class Antecedents:
             if not looks_like_person(e[1], self.v) and (e[1].entity_type != "country" or e[3])
         ]  # a country only as a claimant
         if description:
-            wanted = set(description) - {"the", "this", "that", "its", "their"}
-            for _at, c, w, _q in reversed(bodies):
-                if wanted & w:
-                    return c
+            found = self._sharing(bodies, description)
+            if found is not None:
+                return found
         last = bodies[-1][1] if bodies else None
         pronoun = not description or description[0] in ("its", "their")
         for at, c, _w, q in reversed(bodies if pronoun else []):
@@ -159,6 +158,19 @@ class Antecedents:
             if q:
                 return c
         return bodies[-1][1] if bodies else None
+
+    def named_like(self, before: int, description: list[str]) -> Claimant | None:
+        """The most recent body whose names share a word with the description; no fallback."""
+        bodies = [e for e in self._pool(before) if not looks_like_person(e[1], self.v)]
+        return self._sharing(bodies, description)
+
+    @staticmethod
+    def _sharing(bodies: list, description: list[str]) -> Claimant | None:
+        wanted = set(description) - {"the", "this", "that", "its", "their"}
+        for _at, c, w, _q in reversed(bodies):
+            if wanted & w:
+                return c
+        return None
 
     def member_of(self, before: int, plural: str) -> Claimant | None:
         """ "Prosecutors said" after "the Prosecutor General's Office": the most recent body

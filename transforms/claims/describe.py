@@ -68,8 +68,10 @@ class Descriptions:
         if definite and head in self.v.state_bodies:
             return self.ante.state_body(at, words) or "anon"  # "the government", "the ministry"
         if words[0] in ("its", "their") or (definite and head in self.v.org_nouns):
-            # "its analysts", "the analysts", "in its assessment"
-            return self._in_sentence(False) or self.ante.organisation(at, words) or "anon"
+            # "its analysts", "the analysts", "in its assessment"; "Sweden gave €1bn, the
+            # tracker showed": a body whose name fits the description first
+            fits = self.ante.named_like(at, words) if definite else None
+            return fits or self._in_sentence(False) or self.ante.organisation(at, words) or "anon"
         if head in self.v.person_nouns:
             if definite:
                 return self.ante.person(at) or "anon"
@@ -137,6 +139,10 @@ class Descriptions:
         institute") stands for: one named earlier in the same sentence ("X said in its
         assessment"), else an earlier name; "anon" for an unnamed one, None when nothing fits."""
         at = offset + tokens[ck].start
+        if kind == "anaphor_org" and length > 1:
+            fits = self.ante.named_like(at, [t.low for t in tokens[ck : ck + length]])
+            if fits is not None:
+                return fits  # "Latvia pledged 40, the group said": the group named before
         for e in reversed(events):
             c = e.claimant
             if (
