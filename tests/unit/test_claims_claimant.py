@@ -874,3 +874,34 @@ def test_a_definite_description_names_the_body_it_fits_before_a_pledging_country
     text: str, value: float, source: str
 ) -> None:
     assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        # a quotation with its figures, then the speaker who "gave the figures"
+        (
+            '"Since spring, 35 trains with 400 wagons of shells have crossed." Colonel Anna '
+            "Tamm gave the figures at a briefing on Monday.",
+            400,
+            "Anna Tamm",
+        ),
+        (
+            "Some 60 wagons of shells left the depot in May. Jan Berg of the Harbour Study "
+            "Group cited the figures in a radio interview.",
+            60,
+            "Jan Berg",
+        ),
+        # "by X's arithmetic", "by its calculations"
+        (
+            "The Harbour Study Group counts the trains. By the group's arithmetic that "
+            "comes to about 9,000 shells.",
+            9000,
+            "Harbour Study Group",
+        ),
+    ],
+)
+def test_a_speaker_who_gave_the_figures_and_an_owners_arithmetic(
+    text: str, value: float, source: str
+) -> None:
+    assert source_of(text, value) == source

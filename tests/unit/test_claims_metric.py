@@ -831,3 +831,15 @@ def test_a_total_restated_as_a_rate_counts_shells(text: str, expected: tuple) ->
     found = rows(text)
     assert expected in found
     assert ("artillery_rounds_per_day", expected[1], expected[2]) not in found
+
+
+# --- "just shy of" is an upper bound (round 6) ---------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Just shy of 40 wagons of shells crossed in May.", ("rail_cars", None, 40)),
+        ("The plant made shy of 90,000 shells last year.", ("artillery_shells", None, 90000)),
+    ],
+)
+def test_shy_of_is_an_upper_bound(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
