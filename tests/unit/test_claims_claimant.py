@@ -905,3 +905,35 @@ def test_a_speaker_who_gave_the_figures_and_an_owners_arithmetic(
     text: str, value: float, source: str
 ) -> None:
     assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "The Nordic Arms Institute judged that the ships could have carried 900,000 shells.",
+            900000,
+            "Nordic Arms Institute",
+        ),
+        ("The NIS repeats its estimate that some 2,000 troops were sent.", 2000, "NIS"),
+        (
+            "Defence Minister Jan Novak repeated that 300 soldiers had been wounded.",
+            300,
+            "Jan Novak",
+        ),
+        # "puts the figure higher/lower: N"
+        (
+            "Experts count 500 wagons. The lawmaker Anna Tamm puts the number far higher: "
+            "about 900 wagons of shells.",
+            900,
+            "Anna Tamm",
+        ),
+        (
+            "The Harbour Study Group puts the total lower, at some 20 voyages.",
+            20,
+            "Harbour Study Group",
+        ),
+    ],
+)
+def test_judged_repeated_and_putting_a_figure_higher(text: str, value: float, source: str) -> None:
+    assert source_of(text, value) == source

@@ -150,8 +150,8 @@ class ReportingFrames(Resolver):
         into the scheme": only "put" turns into spending with "into" or "to")."""
         spends = tokens[k].low.startswith("put")
         for t in tokens[k + 1 : k + 18]:
-            if t.low == "at":
-                return True
+            if t.low in ("at", "higher", "lower"):
+                return True  # "put the total at N", "puts the figure far higher: N"
             if t.text in (";", ".") or (spends and t.low in ("into", "to", "toward", "towards")):
                 return False
         return False
