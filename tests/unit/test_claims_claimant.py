@@ -850,7 +850,7 @@ def test_a_bare_plural_role_noun_stands_for_the_body_it_belongs_to(
 
 
 def test_a_bare_plural_role_noun_with_no_such_body_names_nobody() -> None:
-    assert source_of("The NIS briefed lawmakers. Inspectors said 40 wagons crossed.", 40) is None
+    assert source_of("The NIS met lawmakers.\n\nInspectors said 40 wagons crossed.", 40) is None
 
 
 @pytest.mark.parametrize(
@@ -936,4 +936,38 @@ def test_a_speaker_who_gave_the_figures_and_an_owners_arithmetic(
     ],
 )
 def test_judged_repeated_and_putting_a_figure_higher(text: str, value: float, source: str) -> None:
+    assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        # "today" between subject and verb; "briefed" reports
+        (
+            "The envoy, Jan Novak, today briefed ministers on a plan to send 300,000 shells.",
+            300000,
+            "Jan Novak",
+        ),
+        (
+            "The Harbour Study Group yesterday briefed reporters on 14 voyages to the port.",
+            14,
+            "Harbour Study Group",
+        ),
+        # a list led by "Main points from X's remarks:"; "Member states" is no "X states"
+        (
+            "The NIS briefed lawmakers on Monday.\n\nMain points from the NIS's remarks:\n\n"
+            "- Member states of the alliance saw some 2,000 troops arrive.\n\n"
+            "- Around 800 soldiers were wounded.",
+            800,
+            "NIS",
+        ),
+        (
+            "Highlights of the Harbour Study Group's findings:\n\n- 40 voyages to the port\n\n"
+            "- Member states plan a further 12 howitzers.",
+            12,
+            "Harbour Study Group",
+        ),
+    ],
+)
+def test_briefings_remarks_and_their_highlights(text: str, value: float, source: str) -> None:
     assert source_of(text, value) == source

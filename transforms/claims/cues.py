@@ -140,6 +140,8 @@ class ReportingFrames(Resolver):
                 hit = None  # "put $4.8 billion into the scheme": spending, not "put the total at"
             if hit is None or any(a <= tokens[k].start < b for a, b in spans):
                 continue
+            if k > 0 and tokens[k - 1].low in self.v.cue_blockers:
+                continue  # "Member states plan ...": a noun, not "X states"
             cues.append((k, hit[1], hit[0]))
             nxt = k + hit[1]
         return cues

@@ -172,6 +172,7 @@ class Vocab:
         self.np_enders = role("np_ender")
         self.np_leaders = role("np_leader")
         self.contrasts = role("contrast")
+        self.cue_blockers = role("cue_blocker")
         self.occasion_nouns = role("occasion_noun")
         self.aside_openers = role("aside_opener")
         self.time_adverbs = role("time_adverb")

@@ -240,11 +240,15 @@ class Resolver(Descriptions):
             ):
                 continue  # a relative clause, "submitted to ...", "citing ...", "at a talk with"
             read = self.subject(tokens, a, b, mentions, offset)
+            described = opener in _DETERMINERS or tokens[a].text.islower()
             if isinstance(read, Claimant) and looks_like_person(read, self.v):
-                return read
-            if read is not None:
+                if not described:
+                    return read
+                found.insert(0, read)  # "the spokesman, Jan Novak, said": the name apposed
+            elif read is not None:
                 found.append(read)
-        return found[0] if found else None
+        named = [f for f in found if isinstance(f, Claimant) and looks_like_person(f, self.v)]
+        return (named or found or [None])[0]
 
     def _comma_segments(self, tokens: list[Token], end: int) -> list[tuple[int, int]]:
         """Comma segments before token ``end`` (which follows a comma), left to right: the
