@@ -843,3 +843,21 @@ def test_a_total_restated_as_a_rate_counts_shells(text: str, expected: tuple) ->
 )
 def test_shy_of_is_an_upper_bound(text: str, expected: tuple) -> None:
     assert expected in rows(text)
+
+
+# --- calibres written out or hyphenated (round 6) ------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The boxes could hold 2 million 152-millimetre shells or 400,000 122-millimetre rounds.",
+            ("artillery_shells", 400000, 400000),
+        ),
+        (
+            "Seoul counted 90,000 155-calibre shells in the depot.",
+            ("artillery_shells", 90000, 90000),
+        ),
+    ],
+)
+def test_a_written_out_calibre_sits_between_count_and_noun(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
