@@ -971,3 +971,26 @@ def test_judged_repeated_and_putting_a_figure_higher(text: str, value: float, so
 )
 def test_briefings_remarks_and_their_highlights(text: str, value: float, source: str) -> None:
     assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "Some 200 wagons of shells crossed in May, the Baltic Wire reported, citing Latvian "
+            "officials.\n\nA further 40 wagons followed in June, the officials said.",
+            40,
+            "Baltic Wire",
+        ),
+        (
+            "Radio Norden, citing unnamed officials, reported that 3,000 troops had been sent."
+            "\n\nThose officials said 700 of them were wounded.",
+            700,
+            "Radio Norden",
+        ),
+    ],
+)
+def test_unnamed_people_cited_by_an_outlet_stand_for_it_later(
+    text: str, value: float, source: str
+) -> None:
+    assert source_of(text, value) == source

@@ -66,6 +66,7 @@ class ReportingFrames(Resolver):
         if not cues:
             return [paren] if paren is not None else []
         events = self.events_so_far
+        self._relays: list[int] = []
         cited = self._forward_events(tokens, cues, claim_mentions, offset, events)
         free = [m for m in claim_mentions if m.start not in cited]
         argument = self._arguments(tokens, cues)
@@ -88,7 +89,16 @@ class ReportingFrames(Resolver):
         if paren is not None:
             events.append(paren)
         events.sort(key=lambda e: e.pos)
+        self._remember_relays(events)
         return events
+
+    def _remember_relays(self, events: list[Event]) -> None:
+        """ "X reported, citing officials ...": later "the officials", "those sources" stand
+        for X, the named intermediary (as after "officials told X")."""
+        named = next((e.claimant for e in events if e.claimant is not None), None)
+        if named is not None:
+            for at in self._relays:
+                self.ante.relayed(at, frozenset(), named)
 
     def _relative_figure(self, tokens: list[Token], k: int) -> int | None:
         """ "the 24 that Prosecutor General Andriy Kostin reported": the figure a relative
@@ -210,6 +220,7 @@ class ReportingFrames(Resolver):
                 # relayed by a named intermediary; the intermediary is the source.
                 if start is not None:
                     cited.add(start)
+                self._relays.append(offset + tokens[k].start)
                 continue
             if claimant is not None:
                 events.append(Event(tokens[k].start, kind, claimant))
