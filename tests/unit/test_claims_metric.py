@@ -861,3 +861,31 @@ def test_shy_of_is_an_upper_bound(text: str, expected: tuple) -> None:
 )
 def test_a_written_out_calibre_sits_between_count_and_noun(text: str, expected: tuple) -> None:
     assert expected in rows(text)
+
+
+# --- prices of one item and the size of an economy are no claim (round 6) ------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "In earlier deals a shell could sell for well under $900, and the arms trade was "
+            "worth $2 billion.",
+            [("money", 2e9, 2e9)],
+        ),
+        (
+            "Shells cost about $3,000 apiece, and the scheme was worth $4 billion in aid.",
+            [("money", 4e9, 4e9)],
+        ),
+        (
+            "The army paid $8,000 per round under a $2 billion arms contract.",
+            [("money", 2e9, 2e9)],
+        ),
+        (
+            "The arms trade was worth a fifth of the annual output, which the central bank "
+            "puts at $20bn.",
+            [],
+        ),
+    ],
+)
+def test_unit_prices_and_output_are_not_supply_money(text: str, expected: list) -> None:
+    assert rows(text) == expected
