@@ -889,3 +889,14 @@ def test_a_written_out_calibre_sits_between_count_and_noun(text: str, expected: 
 )
 def test_unit_prices_and_output_are_not_supply_money(text: str, expected: list) -> None:
     assert rows(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia now fires 1.5 shells for every Ukrainian one.",
+        "Their gunners answer with four rounds for each one fired by the other side.",
+    ],
+)
+def test_the_denominator_of_a_ratio_is_no_figure(text: str) -> None:
+    assert rows(text) == []

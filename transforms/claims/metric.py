@@ -344,6 +344,10 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
             if tuple(x.low for x in self.t[j : j + n]) != cue:
                 continue
             if cue[0] == "for":
+                for k in range(j + n, min(self.n, j + n + 3)):
+                    if self.t[k].kind == "num" or self.t[k].low in self.r.number_word_values:
+                        self._skip.add(k)  # "for every Ukrainian one": the denominator
+                        break
                 return True  # "1.5 rounds for every shell": a ratio
             k = j + n
             if k >= self.n or is_measure_next(self.t, k + 1, self.r):
