@@ -900,3 +900,24 @@ def test_unit_prices_and_output_are_not_supply_money(text: str, expected: list) 
 )
 def test_the_denominator_of_a_ratio_is_no_figure(text: str) -> None:
     assert rows(text) == []
+
+
+# --- nouns that name the figure before it: "the container tally", "the top-up" (round 6) ----
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The boxes could hold 3 million shells. The container tally has climbed from 6,700 "
+            "in February, the report said.",
+            ("containers", 6700, 6700),
+        ),
+        ("By May the container count stood at roughly 9,000.", ("containers", 9000, 9000)),
+        (
+            "Pyongyang sent 11,000 troops last year. An earlier assessment put the top-up at "
+            "between 1,000 and 3,000.",
+            ("troop_reinforcements", 1000, 3000),
+        ),
+    ],
+)
+def test_a_noun_naming_the_figure_before_it(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
