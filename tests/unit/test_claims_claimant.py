@@ -994,3 +994,26 @@ def test_unnamed_people_cited_by_an_outlet_stand_for_it_later(
     text: str, value: float, source: str
 ) -> None:
     assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "The NIS estimate sits above an earlier Baltic Arms Monitor assessment, which put "
+            "the number at 2,000 troops.",
+            2000,
+            "Baltic Arms Monitor",
+        ),
+        (
+            "The figure is close to a count by the Harbour Study Group, which put the voyages "
+            "at 44.",
+            44,
+            "Harbour Study Group",
+        ),
+    ],
+)
+def test_which_stands_for_the_noun_phrase_before_the_comma(
+    text: str, value: float, source: str
+) -> None:
+    assert source_of(text, value) == source

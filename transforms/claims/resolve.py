@@ -24,6 +24,7 @@ from transforms.entities import Mention
 from transforms.rules import ExtractionRules
 
 _DETERMINERS = ("the", "a", "an", "this", "that", "these", "those")
+_PREPOSITIONS = frozenset({"of", "at", "in", "on", "from", "with", "by", "to", "for", "than"})
 _AFTER_VERB_STOP = frozenset(
     {
         "on",
@@ -85,6 +86,9 @@ class Resolver(Descriptions):
             return next((e.claimant for e in reversed(events) if e.claimant is not None), None)
         if end > 1 and tokens[end - 1].low in ("who", "which") and tokens[end - 2].text == ",":
             start = self._clause_start(tokens, end - 2, cues)  # "according to Budanov, who said"
+            if tokens[end - 1].low == "which":
+                lo = self._clause_start(tokens, end - 2, [])  # cue nouns stay in the phrase
+                start = self._last_noun_phrase(tokens, lo, end - 2)
             return (
                 self.subject(tokens, start, end - 2, mentions, offset) if start < end - 2 else None
             )
@@ -176,6 +180,15 @@ class Resolver(Descriptions):
                 break
             start -= 1
         return start
+
+    @staticmethod
+    def _last_noun_phrase(tokens: list[Token], start: int, end: int) -> int:
+        """ "X sits at the top of an earlier NIS assessment, which put ...": the relative
+        pronoun stands for the noun phrase right before the comma, after its preposition."""
+        k = end
+        while k > start and tokens[k - 1].low not in _PREPOSITIONS:
+            k -= 1
+        return k if k < end else start
 
     @staticmethod
     def _name_start(tokens: list[Token], start: int, end: int) -> int:
