@@ -1017,3 +1017,26 @@ def test_which_stands_for_the_noun_phrase_before_the_comma(
     text: str, value: float, source: str
 ) -> None:
     assert source_of(text, value) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        (
+            "Half the shells come from the North, the Baltic Daily reported, citing Latvian "
+            "officials. Some 2 million rounds went to Moscow, the sources told the paper.",
+            2e6,
+            "Baltic Daily",
+        ),
+        (
+            "Radio Norden said on Monday that trains were moving. About 40 wagons left for "
+            "Kyiv, the sources said.",
+            40,
+            None,
+        ),
+    ],
+)
+def test_a_place_before_a_comma_is_not_the_name_of_unnamed_sources(
+    text: str, value: float, source: str | None
+) -> None:
+    assert source_of(text, value) == source

@@ -17,6 +17,8 @@ from transforms.entities import Mention
 Cue = tuple[int, int, str]  # (token index, length, kind)
 Found = Claimant | str | None  # "anon": an unnamed claimant
 
+_DETERMINER = re.compile(r"\b(?:the|a|an|these|those)\b")
+
 PRONOUNS = {"he": "person", "she": "person", "it": "body", "they": "body", "its": "body"}
 
 
@@ -128,6 +130,7 @@ class Descriptions:
             for m in mentions
             if m.end <= at
             and re.fullmatch(r"[\sa-z,'’-]*", self.sentence[m.end : at])
+            and not _DETERMINER.search(self.sentence[m.end : at])  # "to Moscow, the sources"
             and at - m.end <= 30
         ]
         return claimant_of(named[-1]) if named else "anon"
