@@ -962,7 +962,7 @@ def test_judged_repeated_and_putting_a_figure_higher(text: str, value: float, so
             "NIS",
         ),
         (
-            "Highlights of the Harbour Study Group's findings:\n\n- 40 voyages to the port\n\n"
+            "Highlights of the Harbour Study Group's remarks:\n\n- 40 voyages to the port\n\n"
             "- Member states plan a further 12 howitzers.",
             12,
             "Harbour Study Group",

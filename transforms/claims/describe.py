@@ -72,8 +72,10 @@ class Descriptions:
         if words[0] in ("its", "their") or (definite and head in self.v.org_nouns):
             # "its analysts", "the analysts", "in its assessment"; "Sweden gave €1bn, the
             # tracker showed": a body whose name fits the description first
-            fits = self.ante.named_like(at, words) if definite else None
-            return fits or self._in_sentence(False) or self.ante.organisation(at, words) or "anon"
+            inside = self._in_sentence(False)
+            if definite and inside is not None and inside.entity_type == "country":
+                inside = self.ante.named_like(at, words) or inside
+            return inside or self.ante.organisation(at, words) or "anon"
         if head in self.v.person_nouns:
             if definite:
                 return self.ante.person(at) or "anon"
@@ -142,10 +144,7 @@ class Descriptions:
         institute") stands for: one named earlier in the same sentence ("X said in its
         assessment"), else an earlier name; "anon" for an unnamed one, None when nothing fits."""
         at = offset + tokens[ck].start
-        if kind == "anaphor_org" and length > 1:
-            fits = self.ante.named_like(at, [t.low for t in tokens[ck : ck + length]])
-            if fits is not None:
-                return fits  # "Latvia pledged 40, the group said": the group named before
+        words = [t.low for t in tokens[ck : ck + length]]
         for e in reversed(events):
             c = e.claimant
             if (
@@ -153,8 +152,10 @@ class Descriptions:
                 and c is not None
                 and ((c.entity_type == "person") == (kind == "anaphor_person"))
             ):
+                if c.entity_type == "country" and length > 1:
+                    # "Latvia pledged 40, the group said": the group named before
+                    return self.ante.named_like(at, words) or c
                 return c
-        words = [t.low for t in tokens[ck : ck + length]]
         if kind == "anaphor_person":
             found = self.ante.person(at)
             return found if found is not None else ("anon" if length > 1 else None)
