@@ -685,7 +685,7 @@ def test_western_officials_are_not_an_intelligence_service(
             "Jan Novak",
         ),
         (
-            "The Nordic Arms Institute cautioned that 90,000 shells may already have been shipped.",
+            "The Nordic Arms Institute conceded that 90,000 shells may already have been shipped.",
             90000,
             "Nordic Arms Institute",
         ),
