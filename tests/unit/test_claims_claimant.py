@@ -1040,3 +1040,11 @@ def test_a_place_before_a_comma_is_not_the_name_of_unnamed_sources(
     text: str, value: float, source: str | None
 ) -> None:
     assert source_of(text, value) == source
+
+
+def test_which_after_a_name_with_a_place_stands_for_the_name() -> None:
+    text = (
+        "The estimate is above the figure given by the Joint Chiefs of Staff in Seoul, which "
+        "said in January that casualties stood at about 3,000."
+    )
+    assert source_of(text, 3000) == "Joint Chiefs of Staff"

@@ -86,12 +86,11 @@ class Resolver(Descriptions):
             return next((e.claimant for e in reversed(events) if e.claimant is not None), None)
         if end > 1 and tokens[end - 1].low in ("who", "which") and tokens[end - 2].text == ",":
             start = self._clause_start(tokens, end - 2, cues)  # "according to Budanov, who said"
+            stop = end - 2
             if tokens[end - 1].low == "which":
                 lo = self._clause_start(tokens, end - 2, [])  # cue nouns stay in the phrase
-                start = self._last_noun_phrase(tokens, lo, end - 2)
-            return (
-                self.subject(tokens, start, end - 2, mentions, offset) if start < end - 2 else None
-            )
+                start, stop = self._last_noun_phrase(tokens, lo, end - 2)
+            return self.subject(tokens, start, stop, mentions, offset) if start < stop else None
         start = self._clause_start(tokens, end, cues)
         if tokens[k].low.endswith("ing"):
             start = self._name_start(
@@ -182,13 +181,22 @@ class Resolver(Descriptions):
         return start
 
     @staticmethod
-    def _last_noun_phrase(tokens: list[Token], start: int, end: int) -> int:
+    def _last_noun_phrase(tokens: list[Token], start: int, end: int) -> tuple[int, int]:
         """ "X sits at the top of an earlier NIS assessment, which put ...": the relative
-        pronoun stands for the noun phrase right before the comma, after its preposition."""
-        k = end
-        while k > start and tokens[k - 1].low not in _PREPOSITIONS:
+        pronoun stands for the noun phrase right before the comma, after its preposition;
+        a preposition inside a name ("Chiefs of Staff") is passed, and a place after the
+        name ("the Joint Chiefs of Staff in Seoul, which said") is cut off."""
+        k, stop = end, end
+        while k > start:
+            t = tokens[k - 1]
+            if t.low in _PREPOSITIONS:
+                inside = k - 1 > start and k < end and tokens[k - 2].text[:1].isupper()
+                if not (inside and tokens[k].text[:1].isupper()):
+                    break
+                if t.low in ("in", "at", "from"):
+                    stop = k - 1
             k -= 1
-        return k if k < end else start
+        return (k, stop) if k < stop else (start, end)
 
     @staticmethod
     def _name_start(tokens: list[Token], start: int, end: int) -> int:
