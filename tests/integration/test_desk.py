@@ -175,7 +175,7 @@ def test_search_filters(desk):
     assert by_vessel and set(by_vessel) == mentioning
     hur = json.loads(cli("search", "shells", "--claimant", "HUR", "--format", "json")[1])
     assert hur and all(
-        c["attributed_to"] == "Ukrainian military intelligence (HUR)"
+        c["attributed_to"] == "Defence Intelligence of Ukraine (HUR)"
         for h in hur
         for c in h["claims"]
     )

@@ -547,7 +547,7 @@ def test_possessive_pronoun_refers_to_the_body_named_in_the_sentence() -> None:
         "Ukraine's military intelligence said in its new estimate that 3,300 North Korean "
         "soldiers were near the border."
     )
-    assert one(text)["attributed_to"] == "Ukrainian military intelligence (HUR)"
+    assert one(text)["attributed_to"] == "Defence Intelligence of Ukraine (HUR)"
 
 
 def test_country_in_quoted_speech_is_not_the_speaker() -> None:

@@ -754,3 +754,170 @@ def test_the_size_of_a_force_is_not_a_deployment(text: str) -> None:
 )
 def test_a_force_sent_is_a_deployment(text: str) -> None:
     assert [r[0] for r in rows(text)] == ["troops_deployed"]
+
+
+# --- ballistic missile model names, plural included (round 5) ----------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Tehran has shipped some 40 Fath-360s to the Caspian ports.",
+            ("ballistic_missiles", 40, 40),
+        ),
+        (
+            "The navy unloaded at least 12 Zolfaghar missiles, the ministry said.",
+            ("ballistic_missiles", 12, None),
+        ),
+        ("Pyongyang sent 30 Hwasong-11s last winter.", ("ballistic_missiles", 30, 30)),
+    ],
+)
+def test_ballistic_missile_model_names_count_missiles(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+# --- a count split into occasions is not a ratio (round 5) --------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Minsk sent about 2,400 troops in three waves last year.",
+            [("troops_deployed", 2400, 2400)],
+        ),
+        (
+            "The port handled 640 containers in two batches in March.",
+            [("containers", 640, 640)],
+        ),
+        ("Only one shell in ten reached the front.", []),
+    ],
+)
+def test_a_count_in_waves_is_no_ratio(text: str, expected: list) -> None:
+    assert rows(text) == expected
+
+
+# --- losses among people in a sentence with no soldier are civilian (round 5) -------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The missile attack killed 12 people and injured 48.",
+        "In the port town, one person died and 30 were wounded, the governor said.",
+    ],
+)
+def test_losses_next_to_people_are_civilian(text: str) -> None:
+    assert rows(text) == []
+
+
+def test_losses_next_to_soldiers_are_still_soldiers() -> None:
+    text = "Of the 11,000 soldiers sent, one person said some 3,000 were killed or wounded."
+    assert ("troop_casualties", 3000, 3000) in rows(text)
+
+
+# --- a period total restated as a daily rate (round 5) ------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Over the week the army fired 70,000 shells, some 10,000 a day, against Kyiv's "
+            "21,000, or 3,000 a day.",
+            ("artillery_shells", 21000, 21000),
+        ),
+        (
+            "Its gunners used 8,000 shells a day in May; the other side fired 62,000, or about "
+            "2,000 a day, over the month.",
+            ("artillery_shells", 62000, 62000),
+        ),
+    ],
+)
+def test_a_total_restated_as_a_rate_counts_shells(text: str, expected: tuple) -> None:
+    found = rows(text)
+    assert expected in found
+    assert ("artillery_rounds_per_day", expected[1], expected[2]) not in found
+
+
+# --- "just shy of" is an upper bound (round 6) ---------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Just shy of 40 wagons of shells crossed in May.", ("rail_cars", None, 40)),
+        ("The plant made shy of 90,000 shells last year.", ("artillery_shells", None, 90000)),
+    ],
+)
+def test_shy_of_is_an_upper_bound(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+# --- calibres written out or hyphenated (round 6) ------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The boxes could hold 2 million 152-millimetre shells or 400,000 122-millimetre rounds.",
+            ("artillery_shells", 400000, 400000),
+        ),
+        (
+            "Seoul counted 90,000 155-calibre shells in the depot.",
+            ("artillery_shells", 90000, 90000),
+        ),
+    ],
+)
+def test_a_written_out_calibre_sits_between_count_and_noun(text: str, expected: tuple) -> None:
+    assert expected in rows(text)
+
+
+# --- prices of one item and the size of an economy are no claim (round 6) ------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "In earlier deals a shell could sell for well under $900, and the arms trade was "
+            "worth $2 billion.",
+            [("money", 2e9, 2e9)],
+        ),
+        (
+            "Shells cost about $3,000 apiece, and the scheme was worth $4 billion in aid.",
+            [("money", 4e9, 4e9)],
+        ),
+        (
+            "The army paid $8,000 per round under a $2 billion arms contract.",
+            [("money", 2e9, 2e9)],
+        ),
+        (
+            "The arms trade was worth a fifth of the annual output, which the central bank "
+            "puts at $20bn.",
+            [],
+        ),
+    ],
+)
+def test_unit_prices_and_output_are_not_supply_money(text: str, expected: list) -> None:
+    assert rows(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia now fires 1.5 shells for every Ukrainian one.",
+        "Their gunners answer with four rounds for each one fired by the other side.",
+    ],
+)
+def test_the_denominator_of_a_ratio_is_no_figure(text: str) -> None:
+    assert rows(text) == []
+
+
+# --- nouns that name the figure before it: "the container tally", "the top-up" (round 6) ----
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The boxes could hold 3 million shells. The container tally has climbed from 6,700 "
+            "in February, the report said.",
+            ("containers", 6700, 6700),
+        ),
+        ("By May the container count stood at roughly 9,000.", ("containers", 9000, 9000)),
+        (
+            "Pyongyang sent 11,000 troops last year. An earlier assessment put the top-up at "
+            "between 1,000 and 3,000.",
+            ("troop_reinforcements", 1000, 3000),
+        ),
+    ],
+)
+def test_a_noun_naming_the_figure_before_it(text: str, expected: tuple) -> None:
+    assert expected in rows(text)

@@ -217,6 +217,25 @@ class Antecedents:
         self._static()
         return _newest(self._bodies_named, self._quoted_bodies, before)
 
+    def named_like(self, before: int, description: list[str]) -> Claimant | None:
+        """The most recent body whose names share a word with the description; no fallback."""
+        wanted = set(description) - {"the", "this", "that", "its", "their"}
+        for _at, c, w, _q, person in self._latest(before):
+            if not person and wanted & w:
+                return c
+        return None
+
+    def member_of(self, before: int, plural: str) -> Claimant | None:
+        """ "Prosecutors said" after "the Prosecutor General's Office": the most recent body
+        whose name holds the singular of a bare plural role noun; None when none does."""
+        if len(plural) < 5 or not plural.endswith("s"):
+            return None
+        singular = plural[:-1]
+        for _at, c, w, _q, person in self._latest(before):
+            if singular in w and not person:
+                return c
+        return None
+
     def _opens_sentence(self, at: int) -> bool:
         """A name at the start of its sentence (after at most an owner: "Ukraine's ...")."""
         head = self.text[max(0, at - 40) : at]

@@ -3,14 +3,16 @@ each figure, following a paragraph's reported account and interview turns."""
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from transforms.claims.choose import Turns, choose
 from transforms.claims.cues import ReportingFrames
-from transforms.claims.frames import Document, by_row, columns
+from transforms.claims.frames import Document, Sentence, by_row, columns
 from transforms.claims.lexicon import vocab
 from transforms.claims.model import Claimant, Event
-from transforms.claims.names import country_for_demonym, distinct, prefer_agency
+from transforms.claims.names import claimant_of, country_for_demonym, distinct, prefer_agency
 from transforms.claims.sentences import TokenStore
 from transforms.rules import ExtractionRules
 
@@ -88,6 +90,7 @@ def attribute(
     v = vocab(rules)
     for doc in docs:
         turns = Turns(doc.mentions, v, doc.text)
+        lead = ListLead(doc)
         para_idx = -1
         carried: tuple[Claimant | None, Claimant | None] | None = None
         speaker: Claimant | None = None
@@ -99,12 +102,14 @@ def attribute(
                 if turns.is_question_turn(s.text):
                     speaker = None
             sentence_events = [e for e in events.get(s.row, []) if e.kind != "backref"]
+            heading = lead.read(s, sentence_events)
             _said_so(events.get(s.row, []), unframed, out)
             unframed = []
             for fig in per_row.get(s.row, []):
                 if not choose(sentence_events, fig["pos"])[0]:
                     unframed.append(len(out["attributed_to"]))
-                source, via = _claimant_for(sentence_events, fig["pos"], carried, speaker, rules)
+                own = _contrast_clause(sentence_events, s.text, fig["pos"], v.contrasts)
+                source, via = _claimant_for(own, fig["pos"], carried, speaker or heading, rules)
                 out["attributed_to"].append(source.name if source else None)
                 out["reported_by"].append(via.name if via else None)
                 out["claimant"].append((source.written or source.name) if source else None)
@@ -112,6 +117,62 @@ def attribute(
                 _found, source, via = choose(sentence_events, len(s.text) + 1)
                 carried = (prefer_agency(source, carried), via)
     return figures.with_columns(pl.DataFrame(out, schema=ATTRIBUTION_SCHEMA))
+
+
+class ListLead:
+    """The line that leads a bulleted list ("**Ministry figures (May 2025)**", "The
+    institute's main findings:") names the claimant of the items below it that name none."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.claimant: Claimant | None = None
+        self.para = -1
+
+    def read(self, s: Sentence, events: list[Event]) -> Claimant | None:
+        """The lead's claimant for an item of its list; None outside a list."""
+        if _BULLET.match(s.text):
+            return self.claimant
+        if s.para_idx != self.para:
+            self.para = s.para_idx
+            self.claimant = self._named(s, events) if _LEAD.search(s.text) else None
+        elif not _LEAD.search(s.text):
+            self.claimant = None  # the lead is a single line; prose follows
+        return None
+
+    def _named(self, s: Sentence, events: list[Event]) -> Claimant | None:
+        if events:
+            return choose(events, len(s.text) + 1)[1]  # "The ministry's figures:"
+        bodies = [
+            m
+            for m in self.doc.local.within(s.start, s.end)
+            if m.entity_type in ("organisation", "person")
+        ]
+        return claimant_of(bodies[0]) if bodies else None  # "**MSMT report (29 May)**"
+
+
+_BULLET = re.compile(r"[ \t]*(?:[-*•–]|\d{1,2}[.)])[ \t]")
+_LEAD = re.compile(r"^\s*\*\*[^*]+\*\*\s*$|:[*_]*\s*$")  # a bold line, or one ending in ":"
+
+
+def _contrast_clause(
+    events: list[Event], text: str, pos: int, contrasts: frozenset[str]
+) -> list[Event]:
+    """ "X reported that A, while B, according to Y": a figure in a contrasting clause
+    closed by its own "according to" belongs to that claimant, not to the frame before."""
+    later = next((e for e in events if e.pos >= pos), None)
+    if later is None or later.kind != "before" or later.claimant is None:
+        return events
+    breaks = [
+        m.start()
+        for m in _WORD.finditer(text, 0, pos)
+        if m.group(0).lower() in contrasts and m.start() > 0 and text[m.start() - 2] == ","
+    ]
+    if not breaks:
+        return events
+    return [e for e in events if e.pos > breaks[-1]]
+
+
+_WORD = re.compile(r"[A-Za-z]+")
 
 
 def _said_so(events: list[Event], unframed: list[int], out: dict[str, list]) -> None:

@@ -66,6 +66,7 @@ class ReportingFrames(Resolver):
         if not cues:
             return [paren] if paren is not None else []
         events = self.events_so_far
+        self._relays: list[int] = []
         cited = self._forward_events(tokens, cues, claim_mentions, offset, events)
         free = [m for m in claim_mentions if m.start not in cited]
         argument = self._arguments(tokens, cues)
@@ -88,7 +89,16 @@ class ReportingFrames(Resolver):
         if paren is not None:
             events.append(paren)
         events.sort(key=lambda e: e.pos)
+        self._remember_relays(events)
         return events
+
+    def _remember_relays(self, events: list[Event]) -> None:
+        """ "X reported, citing officials ...": later "the officials", "those sources" stand
+        for X, the named intermediary (as after "officials told X")."""
+        named = next((e.claimant for e in events if e.claimant is not None), None)
+        if named is not None:
+            for at in self._relays:
+                self.ante.relayed(at, frozenset(), named)
 
     def _relative_figure(self, tokens: list[Token], k: int) -> int | None:
         """ "the 24 that Prosecutor General Andriy Kostin reported": the figure a relative
@@ -141,16 +151,21 @@ class ReportingFrames(Resolver):
                 hit = None  # "put $4.8 billion into the scheme": spending, not "put the total at"
             if hit is None or any(a <= tokens[k].start < b for a, b in spans):
                 continue
+            if k > 0 and tokens[k - 1].low in self.v.cue_blockers:
+                continue  # "Member states plan ...": a noun, not "X states"
             cues.append((k, hit[1], hit[0]))
             nxt = k + hit[1]
         return cues
 
     @staticmethod
     def _at_follows(tokens: list[Token], k: int) -> bool:
+        """ "put the total at N", "valued the deliveries to Russia at N" (but "put $4 billion
+        into the scheme": only "put" turns into spending with "into" or "to")."""
+        spends = tokens[k].low.startswith("put")
         for t in tokens[k + 1 : k + 18]:
-            if t.low == "at":
-                return True
-            if t.text in (";", ".") or t.low in ("into", "to", "toward", "towards"):
+            if t.low in ("at", "higher", "lower"):
+                return True  # "put the total at N", "puts the figure far higher: N"
+            if t.text in (";", ".") or (spends and t.low in ("into", "to", "toward", "towards")):
                 return False
         return False
 
@@ -206,6 +221,7 @@ class ReportingFrames(Resolver):
                 # relayed by a named intermediary; the intermediary is the source.
                 if start is not None:
                     cited.add(start)
+                self._relays.append(offset + tokens[k].start)
                 continue
             if claimant is not None:
                 events.append(Event(tokens[k].start, kind, claimant))
@@ -434,6 +450,22 @@ class ReportingFrames(Resolver):
                 break
         return self._unknown_after(sentence[cue_end:]), None
 
+    def _role_after(self, rest: str, start: int, end: int) -> Claimant | None:
+        """An unnamed person described by rank, nationality and service, ending in a person
+        noun within three lower-case words after the nationality ("a senior Dutch defence
+        official", "an Estonian diplomat"); None when no such noun ends the phrase."""
+        words = re.match(r"(?:\s+[a-z][\w-]*){1,3}", rest[end:])
+        if words is None:
+            return None
+        tail = words.group(0).split()
+        last = max((x for x, w in enumerate(tail) if w in self.v.person_nouns), default=None)
+        if last is None:
+            return None
+        lead = re.search(r"(?:\s+[a-z][\w-]*){0,2}\s*$", rest[:start])
+        first = lead.start() if lead is not None else start
+        text = " ".join(rest[first:end].split() + tail[: last + 1])
+        return Claimant(re.sub(r"^(?:the|a|an)\s+", "", text), "role")
+
     def _unknown_after(self, rest: str) -> Claimant | None:
         """An unknown name after the cue: an owner and a lower-case body noun ("citing
         Finland's defence ministry"), or up to three lower-case words (a title) and then
@@ -445,10 +477,14 @@ class ReportingFrames(Resolver):
             r"\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}?((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})",
             rest,
         )
-        if mm and all(w.lower() in self.v.nationalities for w in mm.group(1).split()):
+        adjectives = self.v.nationalities | self.v.group_adjectives
+        if mm and all(w.lower() in adjectives for w in mm.group(1).split()):
             later = self._unknown_after(rest[mm.end(1) :])  # "the German broadcaster ARD": ARD
             if later is not None:
                 return later
+            role = self._role_after(rest, mm.start(1), mm.end(1))
+            if role is not None:
+                return role  # "a senior European intelligence official": kept as written
         if mm:
             words = strip_titles(
                 [w for w in mm.group(1).split() if w not in self.v.not_names], self.v

@@ -17,6 +17,8 @@ from transforms.entities import Mention
 Cue = tuple[int, int, str]  # (token index, length, kind)
 Found = Claimant | str | None  # "anon": an unnamed claimant
 
+_DETERMINER = re.compile(r"\b(?:the|a|an|these|those)\b")
+
 PRONOUNS = {"he": "person", "she": "person", "it": "body", "they": "body", "its": "body"}
 
 
@@ -68,8 +70,12 @@ class Descriptions:
         if definite and head in self.v.state_bodies:
             return self.ante.state_body(at, words) or "anon"  # "the government", "the ministry"
         if words[0] in ("its", "their") or (definite and head in self.v.org_nouns):
-            # "its analysts", "the analysts", "in its assessment"
-            return self._in_sentence(False) or self.ante.organisation(at, words) or "anon"
+            # "its analysts", "the analysts", "in its assessment"; "Sweden gave €1bn, the
+            # tracker showed": a body whose name fits the description first
+            inside = self._in_sentence(False)
+            if definite and inside is not None and inside.entity_type == "country":
+                inside = self.ante.named_like(at, words) or inside
+            return inside or self.ante.organisation(at, words) or "anon"
         if head in self.v.person_nouns:
             if definite:
                 return self.ante.person(at) or "anon"
@@ -85,6 +91,8 @@ class Descriptions:
             definite or words[0] in ("its", "their")
         ):
             return self.ante.organisation(at, words) or "anon"
+        if len(words) == 1:
+            return self.ante.member_of(at, head)  # "Prosecutors said": the prosecutor's office
         return None
 
     # -- cues right before the verb -------------------------------------------------------
@@ -124,6 +132,7 @@ class Descriptions:
             for m in mentions
             if m.end <= at
             and re.fullmatch(r"[\sa-z,'’-]*", self.sentence[m.end : at])
+            and not _DETERMINER.search(self.sentence[m.end : at])  # "to Moscow, the sources"
             and at - m.end <= 30
         ]
         return claimant_of(named[-1]) if named else "anon"
@@ -135,6 +144,7 @@ class Descriptions:
         institute") stands for: one named earlier in the same sentence ("X said in its
         assessment"), else an earlier name; "anon" for an unnamed one, None when nothing fits."""
         at = offset + tokens[ck].start
+        words = [t.low for t in tokens[ck : ck + length]]
         for e in reversed(events):
             c = e.claimant
             if (
@@ -142,8 +152,10 @@ class Descriptions:
                 and c is not None
                 and ((c.entity_type == "person") == (kind == "anaphor_person"))
             ):
+                if c.entity_type == "country" and length > 1:
+                    # "Latvia pledged 40, the group said": the group named before
+                    return self.ante.named_like(at, words) or c
                 return c
-        words = [t.low for t in tokens[ck : ck + length]]
         if kind == "anaphor_person":
             found = self.ante.person(at)
             return found if found is not None else ("anon" if length > 1 else None)

@@ -179,6 +179,15 @@ class Vocab:
         self.clause_openers = role("clause_opener")
         self.np_enders = role("np_ender")
         self.np_leaders = role("np_leader")
+        self.contrasts = role("contrast")
+        self.cue_blockers = role("cue_blocker")
+        self.occasion_nouns = role("occasion_noun")
+        self.aside_openers = role("aside_opener")
+        self.time_adverbs = role("time_adverb")
+        self.time_leaders = role("time_leader")
+        self.time_nouns = role("time_noun") | frozenset(
+            m for m in rules.month_numbers if len(m) > 3 or m == "may"
+        )  # not "Jan", "Mar": first names and words
         self.abbreviations = role("abbreviation")
         self.appositive_participles = role("appositive_participle")
         self.org_nouns = role("org_noun")

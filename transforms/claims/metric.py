@@ -105,6 +105,8 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
             return None  # "2025 deliveries": a year before its noun
         if metric is None:
             metric = self._bare_metric(ph, previous, change_to, bare)
+            if metric == "artillery_rounds_per_day" and self._restated_as_rate(ph.end_tok):
+                metric = "artillery_shells"  # "Ukraine's 131,460, or 14,600 a day": the total
         if metric is None or (metric == "money" and not ph.currency):
             return None  # a sum needs its currency
         if metric in LOSS_METRICS and not self._loss_context(strict=noun_end is not None):
@@ -317,6 +319,16 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
             return False  # "not only a million shells but also ..."
         return has_phrase(self.t, lo, i, neg)
 
+    def _restated_as_rate(self, j: int) -> bool:
+        """ ", or 14,600 a day" right after token j: the figure before is a period's total."""
+        t = self.t
+        if not (j + 2 < self.n and t[j].text == "," and t[j + 1].low == "or"):
+            return False
+        k = j + 2
+        while k < self.n and k - j < 5 and t[k].kind != "num":
+            k += 1  # ", or about 14,600 a day"
+        return k < self.n and t[k].kind == "num" and self._rate_next(k + 1)
+
     def _ratio(self, j: int) -> bool:
         """'one container in ten', 'three out of four': the second number is a denominator."""
         t = self.t
@@ -332,6 +344,10 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
             if tuple(x.low for x in self.t[j : j + n]) != cue:
                 continue
             if cue[0] == "for":
+                for k in range(j + n, min(self.n, j + n + 3)):
+                    if self.t[k].kind == "num" or self.t[k].low in self.r.number_word_values:
+                        self._skip.add(k)  # "for every Ukrainian one": the denominator
+                        break
                 return True  # "1.5 rounds for every shell": a ratio
             k = j + n
             if k >= self.n or is_measure_next(self.t, k + 1, self.r):
@@ -345,5 +361,6 @@ class SentenceMetrics(NounWindow, MoneyAndShares, Elision, NotSupply):
             )
             if small or word:
                 self._skip.add(k)
-                return True
+                # "15,000 troops in two waves": a count of occasions, not a denominator
+                return not (k + 1 < self.n and self.t[k + 1].low in self.v.occasion_nouns)
         return False

@@ -112,6 +112,8 @@ class MoneyAndShares:
         pos = r.cue_sets.get("money_positive", set())
         weak = r.cue_sets.get("money_weak", set())
         neg = r.cue_sets.get("money_negative", set())
+        if self._unit_price(ph, lo, hi):
+            return None  # "about $3,000 apiece", "a shell could sell for $800": a price
         # Supply words in the clause keep the sum; macro words there drop it (even next to a
         # bare "war": "exports before the war"); otherwise the sentence as a whole must be
         # about the war or the supply relationship.
@@ -120,6 +122,8 @@ class MoneyAndShares:
         )
         if not has_phrase(t, lo, hi, pos) and (has_phrase(t, lo, hi, neg) or not context):
             return None
+        if lo > 0 and t[lo].low == "which" and has_phrase(t, max(0, lo - 5), lo, neg):
+            return None  # "the annual output, which the bank estimates at $23.7bn": its size
         start, stop = self._span(ph.start_tok, ph.end_tok)
         return Draft(
             "money",
@@ -131,6 +135,20 @@ class MoneyAndShares:
             stop,
             t[ph.core_tok].start,
         )
+
+    def _unit_price(self, ph: NumberPhrase, lo: int, hi: int) -> bool:
+        """A price word next to the sum, with no other figure between them (so "$8,000 per
+        round under a $2 billion contract" keeps the contract)."""
+        t, cues = self.t, self.r.cue_sets.get("unit_price", set())
+        a = ph.start_tok
+        while a > lo and ph.start_tok - a < 7 and t[a - 1].kind != "num":
+            a -= 1
+        if a > lo and t[a - 1].kind == "num":
+            a = min(a + 2, ph.start_tok)  # "per round" right after another figure is its price
+        b = ph.end_tok
+        while b < hi and b - ph.end_tok < 3 and t[b].kind != "num":
+            b += 1
+        return has_phrase(t, a, b, cues)
 
     def _paragraph_about_money(self, cues: set) -> bool:
         """The sentence before, in the same paragraph, names the aid or the spending ("On the

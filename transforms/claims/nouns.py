@@ -10,7 +10,9 @@ from transforms.claims.model import LOSS_METRICS
 from transforms.claims.tokens import QUOTES, Token, clause_bounds
 from transforms.rules import ExtractionRules
 
-_CALIBRE = re.compile(r"\d+(?:\.\d+)?(?:mm|cm|-mm|-inch|-in|in)")
+_CALIBRE = re.compile(
+    r"\d+(?:\.\d+)?(?:mm|cm|-mm|-inch|-in|in|-millimet(?:re|er)|-calibre|-caliber)"
+)  # "152mm", "122-millimetre", "155-calibre"
 # (metric or None, end of the noun, no noun was named, inline modifier words)
 Window = tuple[str | None, int | None, bool, set[str]]
 

@@ -24,6 +24,7 @@ from transforms.entities import Mention
 from transforms.rules import ExtractionRules
 
 _DETERMINERS = ("the", "a", "an", "this", "that", "these", "those")
+_PREPOSITIONS = frozenset({"of", "at", "in", "on", "from", "with", "by", "to", "for", "than"})
 _AFTER_VERB_STOP = frozenset(
     {
         "on",
@@ -85,9 +86,11 @@ class Resolver(Descriptions):
             return next((e.claimant for e in reversed(events) if e.claimant is not None), None)
         if end > 1 and tokens[end - 1].low in ("who", "which") and tokens[end - 2].text == ",":
             start = self._clause_start(tokens, end - 2, cues)  # "according to Budanov, who said"
-            return (
-                self.subject(tokens, start, end - 2, mentions, offset) if start < end - 2 else None
-            )
+            stop = end - 2
+            if tokens[end - 1].low == "which":
+                lo = self._clause_start(tokens, end - 2, [])  # cue nouns stay in the phrase
+                start, stop = self._last_noun_phrase(tokens, lo, end - 2)
+            return self.subject(tokens, start, stop, mentions, offset) if start < stop else None
         start = self._clause_start(tokens, end, cues)
         if tokens[k].low.endswith("ing"):
             start = self._name_start(
@@ -178,6 +181,24 @@ class Resolver(Descriptions):
         return start
 
     @staticmethod
+    def _last_noun_phrase(tokens: list[Token], start: int, end: int) -> tuple[int, int]:
+        """ "X sits at the top of an earlier NIS assessment, which put ...": the relative
+        pronoun stands for the noun phrase right before the comma, after its preposition;
+        a preposition inside a name ("Chiefs of Staff") is passed, and a place after the
+        name ("the Joint Chiefs of Staff in Seoul, which said") is cut off."""
+        k, stop = end, end
+        while k > start:
+            t = tokens[k - 1]
+            if t.low in _PREPOSITIONS:
+                inside = k - 1 > start and k < end and tokens[k - 2].text[:1].isupper()
+                if not (inside and tokens[k].text[:1].isupper()):
+                    break
+                if t.low in ("in", "at", "from"):
+                    stop = k - 1
+            k -= 1
+        return (k, stop) if k < stop else (start, end)
+
+    @staticmethod
     def _name_start(tokens: list[Token], start: int, end: int) -> int:
         """The name right before a participle: capitalised words, "of", "the"."""
         k = end
@@ -229,19 +250,26 @@ class Resolver(Descriptions):
         found: list[Found] = []
         for a, b in segments:
             opener = tokens[a].low
-            participle = tokens[a].text.islower() and opener.endswith(("ed", "ing"))
+            participle = tokens[a].text.islower() and (
+                opener.endswith(("ed", "ing")) or (a + 1 < b and tokens[a + 1].low == "by")
+            )  # "written by X", "run by X": an aside about the subject
             if (
                 opener in self.v.clause_openers
                 or participle
+                or (opener in self.v.aside_openers and a > segments[0][0])
                 or any(ck == a and kind == "chain" for ck, _l, kind in cues)
             ):
-                continue  # a relative clause, "submitted to ...", "citing ..."
+                continue  # a relative clause, "submitted to ...", "citing ...", "at a talk with"
             read = self.subject(tokens, a, b, mentions, offset)
+            described = opener in _DETERMINERS or tokens[a].text.islower()
             if isinstance(read, Claimant) and looks_like_person(read, self.v):
-                return read
-            if read is not None:
+                if not described:
+                    return read
+                found.insert(0, read)  # "the spokesman, Jan Novak, said": the name apposed
+            elif read is not None:
                 found.append(read)
-        return found[0] if found else None
+        named = [f for f in found if isinstance(f, Claimant) and looks_like_person(f, self.v)]
+        return (named or found or [None])[0]
 
     def _comma_segments(self, tokens: list[Token], end: int) -> list[tuple[int, int]]:
         """Comma segments before token ``end`` (which follows a comma), left to right: the
@@ -298,6 +326,7 @@ class Resolver(Descriptions):
             span = merge_acronyms([t for t in span if t.text not in "()"])
         while len(span) > 1 and span[0].low in self.v.np_leaders:
             span = span[1:]  # "By the group's count", "In its assessment"
+        span = self._after_time_phrase(span)
         owner = max(
             (x for x, t in enumerate(span[:-1]) if t.low.endswith(("'s", "’s"))), default=None
         )
@@ -341,6 +370,20 @@ class Resolver(Descriptions):
             return claimant_of(inside[-1])  # "South Korea's Joint Chiefs of Staff": the head
         return self._description(span, offset + s0)
 
+    def _after_time_phrase(self, span: list[Token]) -> list[Token]:
+        """ "Earlier this year Reuters", "Late last year Sky News", "On 21 May the agency":
+        a time phrase that opens the clause is not part of its subject."""
+        v = self.v
+        if len(span) > 1 and span[0].low in v.time_adverbs and span[1].text != "'s":
+            span = span[1:]
+        cut = 0
+        for x, t in enumerate(span[:5]):
+            if t.low in v.time_nouns and x + 1 < len(span):
+                cut = x + 1
+            elif not (t.low in v.time_leaders or t.kind == "number" or t.text == ","):
+                break
+        return span[cut:] if cut else span
+
     def _person_of(self, span: list[Token]) -> list[Token]:
         """ "Mark Hale of the Harbour Study Group": the person, not the body he belongs to."""
         for x in range(2, min(len(span) - 1, 6)):
@@ -369,7 +412,10 @@ class Resolver(Descriptions):
             ) and (
                 prev.text.islower() or x == 1
             )  # not "the Institute for the Study of ...": a name
-            participle = prev.text.islower() and prev.low.endswith(("ed", "en"))
+            participle = any(
+                t.text.islower() and t.low.endswith(("ed", "en")) for t in span[max(0, x - 3) : x]
+            ) and (span[x - 1].text.islower() or span[x - 1].low in v.time_nouns)
+            # "imagery reviewed by X", "a study published in May by X"
             if (generic and span[x].low != "by") or (participle and span[x].low in ("by", "from")):
                 rest = span[x + 1 :]
                 definite = rest[0].low in ("the", "that", "this") and rest[-1].low in v.org_nouns
