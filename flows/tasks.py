@@ -93,9 +93,11 @@ def extract_all(documents: pl.DataFrame, rules: ExtractionRules, settings: Setti
     """One extraction task on this machine, or one per chunk fanned out over a Dask cluster."""
     if not settings.dask_address or documents.is_empty():
         return extract(big(documents), rules, settings, settings.extraction_processes)
+    # Not wrapped in ``big``: the wrapper reaches a Dask worker as a bare tuple (a frame is not
+    # a collection Prefect walks, so nothing is lost).
     chunk = settings.extract_batch_docs
     futures = [
-        extract.submit(big(documents.slice(i, chunk)), rules, settings, 1)
+        extract.submit(documents.slice(i, chunk), rules, settings, 1)
         for i in range(0, documents.height, chunk)
     ]
     return Extracted.combined([f.result() for f in futures])
