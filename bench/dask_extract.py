@@ -73,6 +73,7 @@ def main() -> None:
     work = ROOT / "bench" / "work" / "dask"
     os.environ.setdefault("PREFECT_HOME", str(work / "prefect-home"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ["SUPPLYLINE_DATA_DIR"] = str(work / "data")
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:

@@ -59,6 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_HOME", str(WORK / "prefect-home"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ["SUPPLYLINE_DATA_DIR"] = str(WORK / "data")
     shutil.rmtree(WORK / "data", ignore_errors=True)
     WORK.mkdir(parents=True, exist_ok=True)
