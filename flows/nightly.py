@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import flow, get_run_logger, runtime
 
@@ -27,16 +27,18 @@ from flows.tasks import big
 from supplyline.faults import crash_point
 from supplyline.run import Run, RunFailed, RunSummary, failure_summary, summarise, utcnow
 from supplyline.settings import Settings
-from supplyline.stages.check import Checked
-from supplyline.stages.ingest import Ingested
 from supplyline.stages.load import Loaded
-from supplyline.stages.plan import Plan
 from transforms.rules import load_rules
 from warehouse import targets
 
+if TYPE_CHECKING:  # stages load their libraries when they run (flows/tasks.py)
+    from supplyline.stages.check import Checked
+    from supplyline.stages.ingest import Ingested
+    from supplyline.stages.plan import Plan
+
 __all__ = ["RunFailed", "nightly", "rebuild", "with_task_runner"]
 
-Reader = Callable[[Any, Any], Ingested]  # (connection, group) -> the group's inputs
+Reader = Callable[[Any, Any], "Ingested"]  # (connection, group) -> the group's inputs
 
 
 @flow(name="nightly", description="Ingest the inbox and publish the Supplyline warehouse.")

@@ -8,10 +8,10 @@ parameter to track dependencies, which took 14 s for a list of 200,000 dicts her
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, cast
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import duckdb
-import polars as pl
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
@@ -20,24 +20,20 @@ from supplyline import progress
 from supplyline.inbox import retry_can_help
 from supplyline.run import Run, RunSummary, in_stage
 from supplyline.settings import Settings
-from supplyline.stages import alert as alert_stage
-from supplyline.stages import build as build_stage
-from supplyline.stages import check as check_stage
-from supplyline.stages import extract as extract_stage
-from supplyline.stages import ingest as ingest_stage
-from supplyline.stages import load as load_stage
-from supplyline.stages import normalise as normalise_stage
-from supplyline.stages import plan as plan_stage
-from supplyline.stages import plan_raw as plan_raw_stage
-from supplyline.stages import publish as publish_stage
-from supplyline.stages import read_raw as read_raw_stage
-from supplyline.stages import report as report_stage
-from supplyline.stages import scan as scan_stage
-from supplyline.stages import validate as validate_stage
-from supplyline.stages.extract import Extracted
-from supplyline.stages.load import Loaded
-from transforms.rules import ExtractionRules
-from warehouse.dbt import Built
+
+if TYPE_CHECKING:  # the stages are imported when their task first runs (see ``stage``)
+    import duckdb
+    import polars as pl
+
+    from supplyline.stages import alert as alert_stage
+    from supplyline.stages import ingest as ingest_stage
+    from supplyline.stages import plan as plan_stage
+    from supplyline.stages import validate as validate_stage
+    from supplyline.stages.check import Checked
+    from supplyline.stages.extract import Extracted
+    from supplyline.stages.load import Loaded
+    from transforms.rules import ExtractionRules
+    from warehouse.dbt import Built
 
 T = TypeVar("T")
 
@@ -47,13 +43,19 @@ def big(value: T) -> T:
     return cast(T, quote(value))
 
 
+def stage(name: str) -> ModuleType:
+    """``supplyline.stages.<name>``, imported the first time a task needs it: a quiet night
+    never loads Pandera, pandas or the extractor (seconds of imports on these cores)."""
+    return importlib.import_module(f"supplyline.stages.{name}")
+
+
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=retry_can_help)
 @in_stage("scan")
 def scan(settings: Settings) -> tuple:
     """List and hash the inbox (retried: a disk hiccup can pass; a missing or unreadable inbox
     cannot)."""
     cache = settings.hash_cache if settings.trust_file_stamps else None
-    files = scan_stage.scan(settings.inbox, int(settings.max_file_mb * 1_000_000), cache)
+    files = stage("scan").scan(settings.inbox, int(settings.max_file_mb * 1_000_000), cache)
     progress.emit("scan", len(files), len(files), "files")
     return files
 
@@ -61,7 +63,7 @@ def scan(settings: Settings) -> tuple:
 @task(cache_policy=NO_CACHE)
 @in_stage("plan")
 def plan(target: Any, files: tuple, settings: Settings) -> plan_stage.Plan:
-    planned = plan_stage.plan(target, files, settings.reference_dir, settings.group_bytes)
+    planned = stage("plan").plan(target, files, settings.reference_dir, settings.group_bytes)
     progress.emit("ingest", 0, len(planned.groups), "groups")
     return planned
 
@@ -69,7 +71,7 @@ def plan(target: Any, files: tuple, settings: Settings) -> plan_stage.Plan:
 @task(cache_policy=NO_CACHE)
 @in_stage("plan")
 def plan_raw(target: Any, settings: Settings) -> plan_stage.Plan:
-    planned = plan_raw_stage.plan_raw(target, settings.reference_dir, settings.group_bytes)
+    planned = stage("plan_raw").plan_raw(target, settings.reference_dir, settings.group_bytes)
     progress.emit("ingest", 0, len(planned.groups), "groups")
     return planned
 
@@ -77,13 +79,13 @@ def plan_raw(target: Any, settings: Settings) -> plan_stage.Plan:
 @task(cache_policy=NO_CACHE)
 @in_stage("ingest")
 def ingest(group: plan_stage.InboxGroup, run: Run) -> ingest_stage.Ingested:
-    return ingest_stage.ingest(group, run.run_id, run.started)
+    return stage("ingest").ingest(group, run.run_id, run.started)
 
 
 @task(cache_policy=NO_CACHE)
 @in_stage("ingest")
 def read_raw(con: duckdb.DuckDBPyConnection, group: Any) -> ingest_stage.Ingested:
-    return read_raw_stage.read_raw(con, group)
+    return stage("read_raw").read_raw(con, group)
 
 
 @task(cache_policy=NO_CACHE)
@@ -92,25 +94,27 @@ def extract(
     documents: pl.DataFrame, rules: ExtractionRules, settings: Settings, processes: int
 ) -> Extracted:
     """Pure compute; on Dask each task gets one chunk and runs it in place."""
-    return extract_stage.extract(documents, rules, settings, processes)
+    return stage("extract").extract(documents, rules, settings, processes)
 
 
 def extract_all(documents: pl.DataFrame, rules: ExtractionRules, settings: Settings) -> Extracted:
     """One extraction task on this machine, or one per chunk fanned out over a Dask cluster."""
     if not settings.dask_address or documents.is_empty():
         return extract(big(documents), rules, settings, settings.extraction_processes)
+    # Not wrapped in ``big``: the wrapper reaches a Dask worker as a bare tuple (a frame is not
+    # a collection Prefect walks, so nothing is lost).
     chunk = settings.extract_batch_docs
     futures = [
-        extract.submit(big(documents.slice(i, chunk)), rules, settings, 1)
+        extract.submit(documents.slice(i, chunk), rules, settings, 1)
         for i in range(0, documents.height, chunk)
     ]
-    return Extracted.combined([f.result() for f in futures])
+    return stage("extract").Extracted.combined([f.result() for f in futures])
 
 
 @task(cache_policy=NO_CACHE)
 @in_stage("normalise")
 def normalise(tables: tuple, rules: ExtractionRules, settings: Settings) -> tuple:
-    return normalise_stage.normalise(tables, rules, settings.reference_dir)
+    return stage("normalise").normalise(tables, rules, settings.reference_dir)
 
 
 @task(cache_policy=NO_CACHE)
@@ -118,13 +122,13 @@ def normalise(tables: tuple, rules: ExtractionRules, settings: Settings) -> tupl
 def validate(
     ingested: Any, extracted: Extracted, normalised: tuple, run: Run
 ) -> validate_stage.Validated:
-    return validate_stage.validate(ingested, extracted, normalised, run.run_id, run.started)
+    return stage("validate").validate(ingested, extracted, normalised, run.run_id, run.started)
 
 
 @task(cache_policy=NO_CACHE)
 @in_stage("load")
-def load(con: duckdb.DuckDBPyConnection, validated: validate_stage.Validated) -> load_stage.Loaded:
-    return load_stage.load(con, validated)
+def load(con: duckdb.DuckDBPyConnection, validated: validate_stage.Validated) -> Loaded:
+    return stage("load").load(con, validated)
 
 
 @in_stage("load")
@@ -138,7 +142,7 @@ def open_target(target: Any, quiet: bool) -> duckdb.DuckDBPyConnection:
 @in_stage("alert")
 def alert_failure(run: Run, summary: RunSummary, settings: Settings) -> alert_stage.Alerted:
     """The one alert of a run that broke: where, why, and that nothing was published."""
-    return alert_stage.failure_alert(run, summary, settings)
+    return stage("alert").failure_alert(run, summary, settings)
 
 
 def group_done(n: int, groups: int, loaded: Loaded) -> None:
@@ -157,15 +161,15 @@ def build(
 ) -> Built:
     """Not a task: dbt shows each model, seed and test as a task of its own."""
     progress.emit("load", 0, 1, "models and checks")
-    return build_stage.build(con, target, plan, loaded, settings)
+    return stage("build").build(con, target, plan, loaded, settings)
 
 
 @task(cache_policy=NO_CACHE)
 @in_stage("check")
 def check(
     con: duckdb.DuckDBPyConnection, loaded: Any, built: Any, run: Run, settings: Settings
-) -> check_stage.Checked:
-    checked = check_stage.check(con, loaded, built, run.run_id, settings)
+) -> Checked:
+    checked = stage("check").check(con, loaded, built, run.run_id, settings)
     progress.emit("load", 1, 1, "models and checks")
     return checked
 
@@ -180,13 +184,13 @@ def publish(
     built: Any,
     checked: Any,
 ) -> None:
-    publish_stage.publish(con, target, run, summary, built, checked)
+    stage("publish").publish(con, target, run, summary, built, checked)
 
 
 @task(cache_policy=NO_CACHE)
 @in_stage("report")
 def report(run: Run, summary: RunSummary, settings: Settings) -> None:
-    report_stage.report(run, summary, settings)
+    stage("report").report(run, summary, settings)
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
@@ -196,6 +200,6 @@ def alert(
 ) -> alert_stage.Alerted:
     """Retried once for a flaky mail server (delivery errors come back in the result)."""
     progress.emit("alert", 0, 1, "email")
-    sent = alert_stage.alert(run, summary, loaded, checked, settings)
+    sent = stage("alert").alert(run, summary, loaded, checked, settings)
     progress.emit("alert", 1, 1, "email")
     return sent

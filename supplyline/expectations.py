@@ -46,6 +46,7 @@ import datetime as dt
 import hashlib
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -335,10 +336,12 @@ def _row_from_result(mart: str, result) -> CheckResult:
 
 @dataclass(frozen=True)
 class Batches:
-    """How much of a mart GX sees at once (see ``run_expectations``)."""
+    """How much of a mart GX sees at once (see ``run_expectations``); ``rebuilt``: the marts
+    (``marts.x``) this run built, None for all of them."""
 
     full_rows: int = 250_000
     chunk_rows: int = 1_000_000
+    rebuilt: Collection[str] | None = None
 
 
 def run_expectations(
@@ -359,7 +362,10 @@ def run_expectations(
     only on rows GX has not passed before (by a hash of the checked columns, kept in
     dq.gx_validated), ``batches.chunk_rows`` at a time so memory stays flat; its row-count rules run in SQL and its key
     uniqueness over the whole mart is a SQL assertion. GX on pandas costs about ten times
-    Pandera, so re-validating millions of unchanged rows every night is what this avoids.
+    Pandera, so re-validating millions of unchanged rows every night is what this avoids. A
+    large mart this run did not rebuild, and whose every row GX passed when it was last built
+    (``_whole_passed``), has no unseen rows: GX gets it empty, without hashing the whole mart
+    to find that out (ten million shipment rows on a night of new reports).
     """
     if not _SAFE_RUN_ID.match(run_id) or ".." in run_id:
         raise ValueError(f"run id {run_id!r} is not usable as a folder name")
@@ -382,6 +388,14 @@ def run_expectations(
         key = MARTS[mart][0]
         counts[f"marts.{mart}"] = total = _count(con, mart)
         large = total > batches.full_rows
+        seen_whole = (
+            large
+            and batches.rebuilt is not None
+            and f"marts.{mart}" not in batches.rebuilt
+            and _whole_passed(con, mart)
+        )
+        if large and not seen_whole:
+            _set_whole_passed(con, mart, False)  # until GX passes this build's rows
         if large:  # row counts in SQL; GX sees only this run's unvalidated rows
             expectations = [
                 e
@@ -413,7 +427,10 @@ def run_expectations(
         )
         results: list[CheckResult] = []
         hashes: list[pl.Series] = []
-        for frame in _frames(con, mart, batches.chunk_rows, unvalidated_only=large, hashes=hashes):
+        frames = _frames(
+            con, mart, batches.chunk_rows, unvalidated_only=large, hashes=hashes, none=seen_whole
+        )
+        for frame in frames:
             outcome = checkpoint.run(
                 batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_id)
             )
@@ -423,6 +440,7 @@ def run_expectations(
         rows += results
         if large and not any(r.status == "fail" for r in results):
             _remember_validated(con, mart, hashes)
+            _set_whole_passed(con, mart, True)
     rows.append(freshness_check(con, freshness_days, _ts(run_date) if given_date else None))
     context.build_data_docs(site_names=["supplyline"])
     if not (site_dir / "index.html").exists():
@@ -458,11 +476,13 @@ def _frames(
     chunk_rows: int,
     unvalidated_only: bool,
     hashes: list[pl.Series] | None = None,
+    none: bool = False,
 ):
     """The mart's checked columns as pandas frames of at most ``chunk_rows`` rows (at least one
     frame, possibly empty). A missing table or column is left out, so the expectations on it
     raise inside GX and are reported as failed, not crash the run. With ``unvalidated_only``,
-    only rows whose hash GX has not passed, and their hashes are appended to ``hashes``."""
+    only rows whose hash GX has not passed, and their hashes are appended to ``hashes``.
+    ``none``: no rows at all (one empty frame of the checked columns' types)."""
     import pandas as pd
 
     cols = _checked_columns(con, mart)
@@ -478,6 +498,8 @@ def _frames(
             "where _row_hash not in (select row_hash from dq.gx_validated where mart = ?)"
         )
         params = [mart]
+    if none:
+        sql = f"select * from ({sql}) limit 0"
     reader = con.execute(sql, params).fetch_record_batch(chunk_rows)
     sent = False
     for record_batch in reader:
@@ -510,7 +532,23 @@ def _forget_validated_if_suites_changed(con: duckdb.DuckDBPyConnection) -> None:
     fingerprint = digest.hexdigest()
     if db.read_state(con, "gx_suites") != fingerprint:
         con.execute("delete from dq.gx_validated")
+        con.execute("delete from ops.state where starts_with(key, ?)", [_WHOLE_PASSED])
         db.write_state(con, "gx_suites", fingerprint)
+
+
+_WHOLE_PASSED = "gx_whole_passed:"  # ops.state key prefix, one per large mart
+
+
+def _whole_passed(con: duckdb.DuckDBPyConnection, mart: str) -> bool:
+    """Whether GX passed every row of the mart's last build (its hashes are all remembered)."""
+    return db.read_state(con, _WHOLE_PASSED + mart) == "yes"
+
+
+def _set_whole_passed(con: duckdb.DuckDBPyConnection, mart: str, passed: bool) -> None:
+    if passed:
+        db.write_state(con, _WHOLE_PASSED + mart, "yes")
+    else:
+        con.execute("delete from ops.state where key = ?", [_WHOLE_PASSED + mart])
 
 
 def _volume_rows(

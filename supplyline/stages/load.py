@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
 
 from schemas.checks import CheckResult, merge
 from schemas.quarantine import QUARANTINE_SCHEMA
-from supplyline.stages.validate import Validated
 from transforms.ledger import FILES_SCHEMA
 from transforms.shape_spec import TARGETS
 from warehouse import load as writes
+
+if TYPE_CHECKING:  # Pandera comes with it: not needed by a night that loads nothing
+    from supplyline.stages.validate import Validated
 
 CLAIMS, MENTIONS = "staging.stg_reports__claims", "staging.stg_reports__entity_mentions"
 # rows key -> the relation it counts (claims, mentions, and each table target's staging table)

@@ -262,3 +262,29 @@ def test_large_marts_validate_only_unseen_rows_in_chunks(tmp_path, tmp_path_fact
     }
     assert third["gx: claims_metric_in_catalogue"] == 1
     con.close()
+
+
+def test_a_large_mart_the_run_did_not_rebuild_is_not_read_again(tmp_path, tmp_path_factory):
+    """Once GX passed every row of a large mart, a run that did not rebuild it gives GX no rows
+    (the hash of every row is not computed again); a rebuilt mart, or one whose rows did not
+    all pass, is read for its unseen rows as before."""
+    con, path = fresh_warehouse(tmp_path_factory.getbasetemp() / "expectations", "unchanged.duckdb")
+    _stage_good(con)
+    build_models(con, path)
+
+    def failing(run_id: str, rebuilt: set[str]) -> dict[str, int]:
+        batches = Batches(full_rows=2, chunk_rows=2, rebuilt=rebuilt)
+        results = run_expectations(con, run_id, tmp_path, batches=batches, run_date=D(2024, 7, 1))
+        return {r.check_name: r.failing_count for r in results if r.failing_count}
+
+    assert failing("run-1", {"marts.claims", "marts.shipments"}) == {}
+    # A row GX never saw, in a mart the run says it did not build: not looked at.
+    con.execute(
+        "update marts.claims set metric = 'no_such_metric' where doc_id = ? and claim_seq = 0", [A]
+    )
+    assert failing("run-2", set()) == {}
+    # The same mart rebuilt: its unseen row is read and fails.
+    assert failing("run-3", {"marts.claims"}) == {"gx: claims_metric_in_catalogue": 1}
+    # Its rows did not all pass, so it is read again even when the run did not rebuild it.
+    assert failing("run-4", set()) == {"gx: claims_metric_in_catalogue": 1}
+    con.close()
