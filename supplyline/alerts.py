@@ -97,6 +97,7 @@ class AlertReport:
     report_path: str | None = None  # the run's HTML report, when one was written
     row_files: Sequence[FileNote] = ()  # files that loaded with some rows quarantined
     failure: str | None = None  # the run broke in a stage: where, why, nothing published
+    check_files: Sequence[FileNote] = ()  # files of the rows a mart-level check failed or warned
 
     @property
     def problem_checks(self) -> list[CheckResult]:
@@ -212,6 +213,7 @@ def _view(report: AlertReport, settings: Settings) -> dict[str, Any]:
             ("Files that could not be read", report.failed_files),
             ("Files or rows not read (skipped)", report.skipped_files),
             ("Rows quarantined, by file", report.row_files),
+            ("Rows that failed or warned a check, by file", report.check_files),
         )
     ]
     docs = (

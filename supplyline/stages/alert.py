@@ -13,6 +13,7 @@ from supplyline.run import NOT_PUBLISHED, Run, RunSummary
 from supplyline.settings import Settings
 from supplyline.stages.check import Checked
 from supplyline.stages.load import Loaded
+from supplyline.traced import UNTRACED, Traced
 
 COUNTS = ("rows_in", "rows_loaded", "rows_quarantined", "rows_skipped")
 
@@ -90,7 +91,23 @@ def alert_report(
         reconciliations=checked.verdicts,
         report_path=str(page) if summary.publishable and page.exists() else None,
         row_files=[*_notes(held, rows, "note"), *documents],
+        check_files=_checked_rows(checked.traced, files),
     )
+
+
+def _checked_rows(traced: tuple[Traced, ...], files: pl.DataFrame) -> list[FileNote]:
+    """The example rows of failed or warned checks by file (rows not traced to a file last),
+    each file with its counts when this run read it."""
+    by_file: dict[str, list[RowNote]] = {}
+    for t in traced:
+        note = RowNote(t.locator, t.check, t.reason, t.column, t.value)
+        by_file.setdefault(t.file, []).append(note)
+    counts = {f["path"]: _counts(f) for f in files.iter_rows(named=True)}
+    order = sorted(by_file, key=lambda path: path == UNTRACED)
+    return [
+        FileNote(path, "", tuple(by_file[path]), counts.get(path), len(by_file[path]))
+        for path in order
+    ]
 
 
 def _notes(files: pl.DataFrame, rows: dict[str, list[RowNote]], why: str) -> list[FileNote]:
@@ -99,10 +116,15 @@ def _notes(files: pl.DataFrame, rows: dict[str, list[RowNote]], why: str) -> lis
     for f in files.iter_rows(named=True):
         reason = f["error"] if why == "error" or f["status"] == "skipped" else f["note"]
         listed = rows.get(f["path"], [])
-        rows_in, loaded, quarantined, skipped = (int(f[c] or 0) for c in COUNTS)
-        counts = (rows_in, loaded, quarantined, skipped)
-        notes.append(FileNote(f["path"], reason or "", tuple(listed), counts, quarantined))
+        counts = _counts(f)
+        notes.append(FileNote(f["path"], reason or "", tuple(listed), counts, counts[2]))
     return notes
+
+
+def _counts(f: dict) -> tuple[int, int, int, int]:
+    """A ledger row's rows in, loaded, quarantined and skipped."""
+    rows_in, loaded, quarantined, skipped = (int(f[c] or 0) for c in COUNTS)
+    return rows_in, loaded, quarantined, skipped
 
 
 def _documents_with_rows(files: pl.DataFrame, rows: dict[str, list[RowNote]]) -> list[FileNote]:

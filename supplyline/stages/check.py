@@ -19,17 +19,19 @@ from supplyline import expectations, reconciliations
 from supplyline.reconciliations import Verdicts
 from supplyline.settings import Settings
 from supplyline.stages.load import Loaded
+from supplyline.traced import Traced, trace_results
 from warehouse import sqlchecks
 from warehouse.dbt import Built
 
 
 @dataclass(frozen=True)
 class Checked:
-    """Every result of the run, the marts an error holds back, and the claims-against-tables
-    verdicts per check."""
+    """Every result of the run, the marts an error holds back, the claims-against-tables
+    verdicts per check, and where each failed or warned check's example rows came from."""
 
     results: tuple[CheckResult, ...]
     verdicts: tuple[Verdicts, ...] = ()
+    traced: tuple[Traced, ...] = ()
 
     @property
     def blocked_marts(self) -> list[str]:
@@ -57,7 +59,9 @@ def check(
         marts = expectations.run_date_checks(con, run_id, freshness_days=settings.freshness_days)
     extra = settings.extra_checks_dir
     team = sqlchecks.run_checks(con, extra) if extra else []
-    return Checked((*loaded.checks, *built.checks, *marts, *team), reconciliations.verdicts(con))
+    results = (*loaded.checks, *built.checks, *marts, *team)
+    # Traced now, while the run's warehouse is open: the alert names each row's file and place.
+    return Checked(results, reconciliations.verdicts(con), trace_results(con, results))
 
 
 def prune_data_docs(folder: Path, keep: int) -> list[Path]:
