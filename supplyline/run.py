@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -149,6 +150,9 @@ def in_stage(name: str) -> Callable[[F], F]:
     return wrap
 
 
+_NO_SPACE_FILE = re.compile(r"No space left on device: '([^']+)'")
+
+
 def cause(exc: BaseException) -> str:
     """Why a stage broke, in one line: a full disk, a database error, or the error's own words."""
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -156,7 +160,9 @@ def cause(exc: BaseException) -> str:
         return f"the disk is full{where}"
     text = " ".join(str(exc).split())
     if "No space left on device" in text or "disk is full" in text.lower():
-        return f"the disk is full ({text[:300]})"
+        # a copy of many files (shutil.Error) lists every file that failed: name the first
+        first = _NO_SPACE_FILE.search(text)
+        return f"the disk is full ({first.group(1) if first else text[:200]})"
     if getattr(exc, "clear", False):  # an error written for people: its own words, whole
         return text[:1000]
     return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
