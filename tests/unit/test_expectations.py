@@ -275,7 +275,12 @@ def test_a_large_mart_the_run_did_not_rebuild_is_not_read_again(tmp_path, tmp_pa
     def failing(run_id: str, rebuilt: set[str]) -> dict[str, int]:
         batches = Batches(full_rows=2, chunk_rows=2, rebuilt=rebuilt)
         results = run_expectations(con, run_id, tmp_path, batches=batches, run_date=D(2024, 7, 1))
-        return {r.check_name: r.failing_count for r in results if r.failing_count}
+        # GX's rules only: freshness is measured by arrival, which this test does not stage
+        return {
+            r.check_name: r.failing_count
+            for r in results
+            if r.failing_count and r.check_name.startswith("gx: ")
+        }
 
     assert failing("run-1", {"marts.claims", "marts.shipments"}) == {}
     # A row GX never saw, in a mart the run says it did not build: not looked at.
