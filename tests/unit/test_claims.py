@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tests.claim_docs import one_doc
 from transforms.claims import CLAIM_SCHEMA, extract_claims, resolve_period
 from transforms.rules import load_rules
 
@@ -15,22 +16,7 @@ RULES = load_rules(Path(__file__).resolve().parents[2] / "reference")
 
 
 def run(text: str, published: dt.date | None = dt.date(2024, 6, 15)) -> pl.DataFrame:
-    docs = pl.DataFrame(
-        {
-            "doc_id": ["d1"],
-            "text": [text],
-            "published": [published],
-            "title": [None],
-            "outlet": [None],
-        },
-        schema={
-            "doc_id": pl.String,
-            "text": pl.String,
-            "published": pl.Date,
-            "title": pl.String,
-            "outlet": pl.String,
-        },
-    )
+    docs = one_doc(text, published, "d1")
     return extract_claims(docs, RULES)
 
 

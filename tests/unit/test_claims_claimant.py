@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import polars as pl
 import pytest
 
+from tests.claim_docs import one_doc
 from transforms.claims import extract_claims
 from transforms.rules import load_rules
 
@@ -18,22 +18,7 @@ RULES = load_rules(Path(__file__).resolve().parents[2] / "reference")
 
 
 def claims(text: str) -> list[tuple]:
-    docs = pl.DataFrame(
-        {
-            "doc_id": ["d"],
-            "text": [text],
-            "published": [dt.date(2025, 6, 1)],
-            "title": [None],
-            "outlet": [None],
-        },
-        schema={
-            "doc_id": pl.String,
-            "text": pl.String,
-            "published": pl.Date,
-            "title": pl.String,
-            "outlet": pl.String,
-        },
-    )
+    docs = one_doc(text, dt.date(2025, 6, 1), "d")
     out = extract_claims(docs, RULES)
     return [(r["metric"], r["value_low"], r["attributed_to"]) for r in out.iter_rows(named=True)]
 
