@@ -23,8 +23,11 @@ checks as (
     select * from {{ source('ref', 'reconciliations') }}
 ),
 
+-- Only claims some check can select (by metric): the sentence work below reads each claim's
+-- text and mentions, so it runs on these alone, not on millions of claims no check asks about.
 claims as (
     select * from {{ ref('claims') }}
+    where metric in (select unnest(claim_metrics) from checks)
 ),
 
 documents as (
@@ -139,13 +142,17 @@ selected as (
 ),
 
 -- Every table's rows in one form: the measure as an interval, and what a claim may match on.
-facts as (
+-- Dated rows are summed per day (and weapon list) before any claim meets them: a claim's total
+-- over a period is the sum of its days, and a 10M-row ledger becomes a few thousand days, so
+-- the period join stays small. fact_rows and rows_uncounted carry the row counts the totals
+-- report.
+dated_rows as (
     select 'shipments' as table_name, 'voyages' as measure, departure_date as fact_date,
-        1.0 as low, 1.0 as high
+        1.0 as low, 1.0 as high, null::varchar[] as weapon_ids
     from {{ ref('shipments') }}
     union all by name
     select 'shipments' as table_name, 'containers' as measure, departure_date as fact_date,
-        containers as low, containers as high
+        containers as low, containers as high, null::varchar[] as weapon_ids
     from {{ ref('shipments') }}
     union all by name
     select 'strike_events' as table_name, 'launched' as measure, event_date as fact_date,
@@ -159,19 +166,29 @@ facts as (
         coalesce(destroyed, row_destroyed) as high,
         model_ids as weapon_ids
     from {{ ref('strike_events') }}
+),
+
+facts as (
+    select table_name, measure, fact_date, weapon_ids,
+        sum(low) as low, sum(high) as high, count(*) as fact_rows,
+        count(*) filter (where high is null) as rows_uncounted
+    from dated_rows
+    group by all
     union all by name
     select 'deliveries' as table_name, 'count' as measure, count as low, count as high,
-        donor_iso2, recipient_iso2, metric
+        donor_iso2, recipient_iso2, metric, 1 as fact_rows,
+        case when count is null then 1 else 0 end as rows_uncounted
     from {{ ref('deliveries') }}
     union all by name
     select 'reported_series' as table_name, 'value' as measure, date as fact_date,
-        value_low as low, value_high as high, subject_id, subject_iso2, metric
+        value_low as low, value_high as high, subject_id, subject_iso2, metric, 1 as fact_rows,
+        case when value_high is null then 1 else 0 end as rows_uncounted
     from {{ ref('reported_series') }}
 ),
 
 coverage as (
     select table_name, measure, min(fact_date) as table_first, max(fact_date) as table_last,
-        count(*) as table_size
+        sum(fact_rows) as table_size
     from facts
     group by all
 ),
@@ -230,7 +247,8 @@ parties as (
 
 -- The rows each dated or deliveries claim is set against, summed.
 matched as (
-    select dated.check_name, dated.claim_id, facts.table_name as hit, facts.low, facts.high
+    select dated.check_name, dated.claim_id, facts.low, facts.high, facts.fact_rows,
+        facts.rows_uncounted
     from dated
     left join facts
         on facts.table_name = dated.table_name
@@ -238,7 +256,8 @@ matched as (
         and facts.fact_date between dated.window_start and dated.window_end
         and (dated.claim_weapon_id is null or list_contains(facts.weapon_ids, dated.claim_weapon_id))
     union all
-    select parties.check_name, parties.claim_id, facts.table_name as hit, facts.low, facts.high
+    select parties.check_name, parties.claim_id, facts.low, facts.high, facts.fact_rows,
+        facts.rows_uncounted
     from parties
     left join facts
         on facts.table_name = parties.table_name
@@ -254,8 +273,8 @@ totals as (
         claim_id,
         coalesce(sum(low), 0) as table_low,
         coalesce(sum(high), 0) as table_high,
-        count(hit) as table_rows,
-        count(hit) filter (where high is null) as table_rows_uncounted
+        coalesce(sum(fact_rows), 0)::bigint as table_rows,
+        coalesce(sum(rows_uncounted), 0)::bigint as table_rows_uncounted
     from matched
     group by all
 ),
