@@ -51,7 +51,8 @@ demonyms as (
 ),
 
 -- The claim's sentence: back from the quote to the previous sentence end or line break, and on
--- to the next, at most 400 characters either way.
+-- to the next, at most 400 characters either way. Only the sentence's text goes on from here
+-- (not the document's), so the mention join below moves short strings.
 sentence_bounds as (
     select
         claims.claim_id,
@@ -62,17 +63,15 @@ sentence_bounds as (
             '[.!?]\s+|\n'))) as sentence_start,
         claims.char_end + length(list_first(regexp_split_to_array(
             substring(documents.text, claims.char_end + 1, 400), '[.!?]\s+|\n'))) as sentence_end,
-        documents.text
+        substring(documents.text, sentence_start + 1, sentence_end - sentence_start) as sentence
     from claims
     inner join documents using (doc_id)
 ),
 
-sentences as (
+sentence_mentions as (
     select
         bounds.claim_id,
-        any_value(string_split_regex(
-            lower(substring(bounds.text, bounds.sentence_start + 1, bounds.sentence_end - bounds.sentence_start)),
-            '[^a-z0-9-]+')) as words,
+        any_value(bounds.sentence) as sentence,
         coalesce(list(distinct mentions.entity_id) filter (where mentions.entity_id is not null), [])
             as entities,
         coalesce(list(distinct named.iso2) filter (where named.entity_type = 'country'), []) as countries
@@ -85,15 +84,40 @@ sentences as (
     group by bounds.claim_id
 ),
 
+sentences as (
+    select
+        claim_id,
+        string_split_regex(lower(sentence), '[^a-z0-9-]+') as words,
+        entities,
+        countries
+    from sentence_mentions
+),
+
 -- Claims about a weapon by its origin: the sentence names the weapon's country ("North Korean
--- missiles", the supplier) and the document names the weapon elsewhere.
-origin_claims as (
-    select distinct claims.claim_id, weapons.entity_id as weapon_id
-    from claims
-    inner join sentences using (claim_id)
-    inner join mentions as named on named.doc_id = claims.doc_id
+-- missiles", the supplier) and the document names the weapon elsewhere. Only the weapons and
+-- metrics of checks that allow it: the document's weapons are found once per document first,
+-- so the claims meet a handful of rows, not every mention of their document.
+origin_checks as (
+    select distinct claim_weapon_id, unnest(claim_metrics) as metric
+    from checks
+    where weapon_by_origin and claim_weapon_id is not null
+),
+
+document_weapons as (
+    select distinct mentions.doc_id, weapons.entity_id as weapon_id, weapons.iso2
+    from mentions
     inner join entities as weapons
-        on weapons.entity_id = named.entity_id and weapons.entity_type = 'weapon_system'
+        on weapons.entity_id = mentions.entity_id and weapons.entity_type = 'weapon_system'
+    where weapons.entity_id in (select claim_weapon_id from origin_checks)
+),
+
+origin_claims as (
+    select distinct claims.claim_id, weapons.weapon_id
+    from claims
+    inner join origin_checks using (metric)
+    inner join document_weapons as weapons
+        on weapons.doc_id = claims.doc_id and weapons.weapon_id = origin_checks.claim_weapon_id
+    inner join sentences using (claim_id)
     where claims.supplier = weapons.iso2
         or list_contains(sentences.countries, weapons.iso2)
         or exists (
@@ -142,10 +166,9 @@ selected as (
 ),
 
 -- Every table's rows in one form: the measure as an interval, and what a claim may match on.
--- Dated rows are summed per day (and weapon list) before any claim meets them: a claim's total
--- over a period is the sum of its days, and a 10M-row ledger becomes a few thousand days, so
--- the period join stays small. fact_rows and rows_uncounted carry the row counts the totals
--- report.
+-- Dated rows are summed per day (and weapon list) first, and a claim's total over its period
+-- is read from running totals (below), so the cost follows days and claims, not ledger rows
+-- times claims. fact_rows and rows_uncounted carry the row counts the totals report.
 dated_rows as (
     select 'shipments' as table_name, 'voyages' as measure, departure_date as fact_date,
         1.0 as low, 1.0 as high, null::varchar[] as weapon_ids
@@ -191,6 +214,35 @@ coverage as (
         sum(fact_rows) as table_size
     from facts
     group by all
+),
+
+-- Running totals per table, measure and weapon, day by day: weapon_id '' is every row, and a
+-- row naming several weapons counts in each of theirs. A claim's period total is the running
+-- total at its last day less the one before its first day (two as-of lookups per claim).
+dated_series as (
+    select table_name, measure, '' as weapon_id, fact_date, low, high, fact_rows, rows_uncounted
+    from facts
+    where table_name in ('shipments', 'strike_events')
+    union all
+    select table_name, measure, unnest(list_distinct(weapon_ids)) as weapon_id, fact_date, low, high,
+        fact_rows, rows_uncounted
+    from facts
+    where table_name in ('shipments', 'strike_events') and weapon_ids is not null
+),
+
+running as (
+    select
+        table_name,
+        measure,
+        weapon_id,
+        fact_date,
+        sum(sum(low)) over days as low_to_date,
+        sum(sum(high)) over days as high_to_date,
+        sum(sum(fact_rows)) over days as rows_to_date,
+        sum(sum(rows_uncounted)) over days as uncounted_to_date
+    from dated_series
+    group by table_name, measure, weapon_id, fact_date
+    window days as (partition by table_name, measure, weapon_id order by fact_date)
 ),
 
 -- Dated tables: the measure over the claim's period.
@@ -245,38 +297,69 @@ parties as (
     where selected.table_name = 'deliveries'
 ),
 
--- The rows each dated or deliveries claim is set against, summed.
-matched as (
-    select dated.check_name, dated.claim_id, facts.low, facts.high, facts.fact_rows,
-        facts.rows_uncounted
+-- Dated claims: the running totals at the period's last day and before its first (none when
+-- the period is missing or runs backwards).
+dated_totals as (
+    select
+        dated.check_name,
+        dated.claim_id,
+        coalesce(upto.low_to_date, 0) - coalesce(before.low_to_date, 0) as table_low,
+        coalesce(upto.high_to_date, 0) - coalesce(before.high_to_date, 0) as table_high,
+        coalesce(upto.rows_to_date, 0) - coalesce(before.rows_to_date, 0) as table_rows,
+        coalesce(upto.uncounted_to_date, 0) - coalesce(before.uncounted_to_date, 0)
+            as table_rows_uncounted
     from dated
-    left join facts
-        on facts.table_name = dated.table_name
-        and facts.measure = dated.measure
-        and facts.fact_date between dated.window_start and dated.window_end
-        and (dated.claim_weapon_id is null or list_contains(facts.weapon_ids, dated.claim_weapon_id))
-    union all
-    select parties.check_name, parties.claim_id, facts.low, facts.high, facts.fact_rows,
-        facts.rows_uncounted
+    asof left join running as upto
+        on upto.table_name = dated.table_name
+        and upto.measure = dated.measure
+        and upto.weapon_id = coalesce(dated.claim_weapon_id, '')
+        and dated.window_end >= upto.fact_date
+    asof left join running as before
+        on before.table_name = dated.table_name
+        and before.measure = dated.measure
+        and before.weapon_id = coalesce(dated.claim_weapon_id, '')
+        and dated.window_start > before.fact_date
+    where dated.window_start <= dated.window_end
+),
+
+-- Deliveries claims: the rows from the claim's supplier to its recipient in its metric, summed.
+parties_totals as (
+    select
+        parties.check_name,
+        parties.claim_id,
+        sum(facts.low) as table_low,
+        sum(facts.high) as table_high,
+        sum(facts.fact_rows) as table_rows,
+        sum(facts.rows_uncounted) as table_rows_uncounted
     from parties
-    left join facts
+    inner join facts
         on facts.table_name = parties.table_name
         and facts.measure = parties.measure
         and facts.donor_iso2 = parties.supplier
         and facts.recipient_iso2 = parties.recipient
         and facts.metric = parties.metric
+    group by all
 ),
 
+-- Every dated or deliveries claim, with 0 where no table row falls in its reach.
 totals as (
     select
-        check_name,
-        claim_id,
-        coalesce(sum(low), 0) as table_low,
-        coalesce(sum(high), 0) as table_high,
-        coalesce(sum(fact_rows), 0)::bigint as table_rows,
-        coalesce(sum(rows_uncounted), 0)::bigint as table_rows_uncounted
-    from matched
-    group by all
+        claims.check_name,
+        claims.claim_id,
+        coalesce(found.table_low, 0) as table_low,
+        coalesce(found.table_high, 0) as table_high,
+        coalesce(found.table_rows, 0)::bigint as table_rows,
+        coalesce(found.table_rows_uncounted, 0)::bigint as table_rows_uncounted
+    from (
+        select check_name, claim_id from dated
+        union all
+        select check_name, claim_id from parties
+    ) as claims
+    left join (
+        select * from dated_totals
+        union all
+        select * from parties_totals
+    ) as found using (check_name, claim_id)
 ),
 
 summed as (

@@ -6,7 +6,8 @@
 -- cannot be ordered and are skipped. A drop is certain only when the later claim's upper bound
 -- (value_high) is below the earlier claim's lower bound (value_low): "at least X" later, or
 -- "at most X" earlier, never counts as a drop. No tolerance: a cumulative figure should
--- never fall. One row per later claim, against the highest earlier lower bound it undercuts.
+-- never fall. One row per later claim, against the highest earlier lower bound it undercuts, as
+-- the first claim (earliest as-of date, then claim id) to give that bound said it.
 with
 
 claims as (
@@ -61,6 +62,17 @@ undercut as (
     where value_high < earlier_max_low
 ),
 
+-- The first claim to give each lower bound of a series: one row per bound, so each later claim
+-- meets exactly one earlier claim (many claims repeating a figure do not multiply the join).
+first_bounds as (
+    select * from totals
+    where value_low is not null
+    qualify row_number() over (
+        partition by attributed_to, metric, unit, supplier, recipient, period_start, value_low
+        order by as_of, claim_id
+    ) = 1
+),
+
 drops as (
     select
         later.claim_id,
@@ -77,16 +89,14 @@ drops as (
         earlier.quote as earlier_quote,
         earlier.file_name as earlier_file
     from undercut as later
-    inner join totals as earlier
+    inner join first_bounds as earlier
         on later.attributed_to = earlier.attributed_to
         and later.metric = earlier.metric
         and later.unit = earlier.unit
         and later.supplier is not distinct from earlier.supplier
         and later.recipient is not distinct from earlier.recipient
         and later.period_start is not distinct from earlier.period_start
-        and earlier.as_of < later.as_of
         and earlier.value_low = later.earlier_max_low
-    qualify row_number() over (partition by later.claim_id order by earlier.claim_id) = 1
 )
 
 select
