@@ -167,6 +167,7 @@ def reconciliation_frame(checks: list[Reconciliation]) -> pl.DataFrame:
 
 
 TABLE = "ref.reconciliations"
+MART = "marts.reconciliations"  # the verdicts, built by dbt
 
 
 def write_declared(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> bool:

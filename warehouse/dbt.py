@@ -123,6 +123,9 @@ class Built:
     fingerprint: str | None = (
         None  # of the project and seeds built (warehouse.db.build_fingerprint)
     )
+    # Models the build meant to build but did not: failed, or skipped because a model or test
+    # they depend on failed. Their tables are missing or stale, so nothing may read them.
+    unbuilt: tuple[str, ...] = ()
 
     @property
     def anything(self) -> bool:
@@ -241,7 +244,7 @@ def read_results(con: duckdb.DuckDBPyConnection, target: Path) -> Built:
     manifest = json.loads(manifest_text)
     nodes = manifest["nodes"]
     results = json.loads((target / "run_results.json").read_text())["results"]
-    built, checks = [], []
+    built, checks, unbuilt = [], [], []
     for res in results:
         node = nodes.get(res["unique_id"])
         if node is None:
@@ -249,20 +252,25 @@ def read_results(con: duckdb.DuckDBPyConnection, target: Path) -> Built:
         kind = node["resource_type"]
         if kind in ("model", "seed") and res["status"] == "success":
             built.append(relation(node))
-        elif kind in ("model", "seed") and res["status"] == "error":
-            checks.append(
-                CheckResult(
-                    f"build {node['name']}",
-                    relation(node),
-                    "dbt",
-                    "error",
-                    1,
-                    ({"error": (res.get("message") or "")[:500]},),
-                )
-            )
+        elif kind in ("model", "seed") and res["status"] in ("error", "skipped"):
+            unbuilt.append(relation(node))
+            checks.append(_build_error(node, res))
         elif kind == "test" and res["status"] != "skipped":
             checks.append(_test_result(con, node, nodes, res))
-    return Built(tuple(built), tuple(checks), manifest_text, children(manifest))
+    return Built(
+        tuple(built), tuple(checks), manifest_text, children(manifest), unbuilt=tuple(unbuilt)
+    )
+
+
+def _build_error(node: Mapping[str, Any], res: Mapping[str, Any]) -> CheckResult:
+    """A model that failed, or that ``dbt build`` skipped because something upstream failed."""
+    if res["status"] == "skipped":
+        message = "not built: a model or test it depends on failed (see that error)"
+    else:
+        message = (res.get("message") or "")[:500]
+    return CheckResult(
+        f"build {node['name']}", relation(node), "dbt", "error", 1, ({"error": message},)
+    )
 
 
 def relation(node: Mapping[str, Any]) -> str:
