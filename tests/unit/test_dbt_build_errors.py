@@ -20,8 +20,16 @@ where error('injected failure after ' || n || ' claims') is null
 """
 
 
-def test_models_skipped_below_a_failed_test_are_unbuilt_errors(tmp_path):
-    project = tmp_path / "project"
+# A check dbt counts (its count never evaluates the failing column) but whose example rows
+# fail when read.
+UNREADABLE_CHECK = """{{ config(severity='warn', meta={'table': 'marts.claims', 'tool': 'reconcile'}) }}
+select error('rows not readable') as boom from (select count(*) as n from {{ ref('claims') }})
+"""
+
+
+def project_with(folder, name: str, sql: str):
+    """A copy of the dbt project with one more singular check."""
+    project = folder / "project"
     for part in dbt.PROJECT_PARTS:
         source = dbt.PROJECT_DIR / part
         if source.is_dir():
@@ -29,7 +37,12 @@ def test_models_skipped_below_a_failed_test_are_unbuilt_errors(tmp_path):
         else:
             project.mkdir(exist_ok=True)
             shutil.copy2(source, project / part)
-    (project / "tests" / "checks" / "injected_failure.sql").write_text(FAILING_CHECK)
+    (project / "tests" / "checks" / f"{name}.sql").write_text(sql)
+    return project
+
+
+def test_models_skipped_below_a_failed_test_are_unbuilt_errors(tmp_path):
+    project = project_with(tmp_path, "injected_failure", FAILING_CHECK)
     con, path = fresh_warehouse(tmp_path, "failing.duckdb")
     insert_document(con, "a" * 16, dt.date(2024, 3, 1), dt.datetime(2024, 3, 2))
     built = build_models(con, path, project=project)
@@ -52,3 +65,15 @@ def test_models_skipped_below_a_failed_test_are_unbuilt_errors(tmp_path):
     assert not [
         r for r in checked.results if r.table == "marts.reconciliations" and r.tool == "reconcile"
     ]
+
+
+def test_a_check_whose_rows_cannot_be_read_keeps_its_count(tmp_path):
+    project = project_with(tmp_path, "unreadable", UNREADABLE_CHECK)
+    con, path = fresh_warehouse(tmp_path, "unreadable.duckdb")
+    built = build_models(con, path, project=project)
+    con.close()
+    result = {r.name: r for r in built.checks}["unreadable"]
+    assert (result.severity, result.failing_count) == ("warn", 1)
+    assert "example rows not read" in result.sample[0]["error"]
+    assert "rows not readable" in result.sample[0]["error"]
+    assert not built.unbuilt
