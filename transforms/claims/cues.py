@@ -12,7 +12,6 @@ from transforms.claims.model import Claimant, Event
 from transforms.claims.names import (
     claimant_of,
     owned_body,
-    quoted_spans,
     strip_titles,
     titled_person,
 )
@@ -40,7 +39,6 @@ class ReportingFrames(Resolver):
         self.text = text
         self.ante = Antecedents(rules, self.v, doc_mentions, text, anchors)
         self.sentence = ""
-        self.quotes: list[tuple[int, int]] = []
         self._body = re.compile(
             r"\s+(?:the\s+)?([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?(?:['’]s)?(?:\s+[a-z]+){0,2}\s+("
             + "|".join(sorted(self.v.body_heads))
@@ -58,7 +56,6 @@ class ReportingFrames(Resolver):
     ) -> list[Event]:
         """Reporting cues of one sentence with their claimants, in text order."""
         self.sentence = sentence
-        self.quotes = quoted_spans(sentence)
         claim_mentions = [m for m in mentions if m.entity_type in _CLAIMANT_TYPES]
         cues = self._cues(tokens, mentions)
         self.events_so_far: list[Event] = []

@@ -20,9 +20,6 @@ def is_name_word(text: str) -> bool:
     return _NAME_WORD.fullmatch(text) is not None
 
 
-_QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
-
-
 def claimant_of(m: Mention) -> Claimant:
     """The claimant an alias mention names."""
     if m.entity_type == "country":
@@ -92,13 +89,6 @@ def titled_person(sentence: str, m: Mention, later: list[Mention], v: Vocab) -> 
     if len(words) <= 4 and any(w in v.titles for w in words) and not re.search(r"[,;:.]", gap):
         return later[0]
     return m
-
-
-def quoted_spans(sentence: str) -> list[tuple[int, int]]:
-    """Character spans of the quotations of a sentence."""
-    if '"' not in sentence and "“" not in sentence:
-        return []
-    return [(q.start(), q.end()) for q in _QUOTATION.finditer(sentence)]
 
 
 _BIGRAM = re.compile(
