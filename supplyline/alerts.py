@@ -620,13 +620,13 @@ def _send_pending(
                     error = outcome
     except smtplib.SMTPAuthenticationError as exc:
         error = "SMTP login failed (" + _scrub(_describe(exc), secrets) + ")"
-    except OSError as exc:
-        # Refused connections, timeouts, DNS failures and TLS errors are all OSErrors, and so is
-        # a connection the server dropped or let time out (SMTPServerDisconnected).
+    except smtplib.SMTPServerDisconnected as exc:  # dropped or let time out: as unreachable
         error = f"SMTP unreachable ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
     except smtplib.SMTPException as exc:
-        # Protocol trouble: no STARTTLS support, HELO refused, ...
+        # Protocol trouble: no STARTTLS support, HELO refused, ... (an OSError too, so first)
         error = f"SMTP error ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
+    except OSError as exc:  # refused connections, timeouts, DNS failures and TLS errors
+        error = f"SMTP unreachable ({_scrub(f'{where}: {_describe(exc)}', secrets)})"
     return sent, error
 
 

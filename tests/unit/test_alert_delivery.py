@@ -310,6 +310,17 @@ def test_plain_connection_to_starttls_only_server_is_refused(
     assert smtp_starttls_server.messages == []
 
 
+def test_starttls_asked_of_a_server_without_it_is_an_smtp_error(
+    tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    # Protocol trouble is told apart from a server that cannot be reached.
+    s = settings(tmp_path, smtp_server, smtp_tls="starttls")
+    result = deliver_alerts(s, render_alert(report(), s))
+    assert result.error is not None and result.error.startswith("SMTP error (")
+    assert "STARTTLS" in result.error
+    assert result.sent == 0 and result.queued == 1
+
+
 def test_implicit_ssl(tmp_path: Path, smtp_ssl_server: SmtpServer) -> None:
     s = settings(tmp_path, smtp_ssl_server, smtp_tls="ssl")
     result = deliver_alerts(s, render_alert(report(), s))
