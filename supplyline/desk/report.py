@@ -129,13 +129,7 @@ def render(
     """The whole page as one HTML string."""
     import jinja2
 
-    sections = [
-        ledger_section(con),
-        estimates_section(con),
-        troops_section(con),
-        conflicts_section(con, run["run_id"]),
-        quality_section(con, run["run_id"]),
-    ]
+    sections = build_sections(con, run["run_id"])
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE), autoescape=True)
     charts = [
         (f"chart-{s.anchor}-{i}", caption, _spec_json(spec))
@@ -152,6 +146,20 @@ def render(
         vega_bundle=vega_bundle(bundle_cache),
         table_html=_table_html,
     )
+
+
+def build_sections(con: duckdb.DuckDBPyConnection, run_id: str) -> list[Section]:
+    """The page's sections, charts as Vega-Lite specs."""
+    # Each section caps its own rows (per metric, per file), so Altair's blanket 5,000-row
+    # refusal would only turn a large warehouse into a missing page.
+    with alt.data_transformers.disable_max_rows():
+        return [
+            ledger_section(con),
+            estimates_section(con),
+            troops_section(con),
+            conflicts_section(con, run_id),
+            quality_section(con, run_id),
+        ]
 
 
 def headline(con: duckdb.DuckDBPyConnection) -> list[tuple[str, object]]:
@@ -279,13 +287,18 @@ def troops_section(con: duckdb.DuckDBPyConnection) -> Section:
         "select metric, unit, coalesce(source, source_file), coalesce(period_end, period_start), "
         "coalesce(value_low, value_high), coalesce(value_high, value_low), qualifier, source_file, "
         "coalesce(note, ''), 'table' from marts.figures "
-        "where metric in (select unnest(?)) and coalesce(period_end, period_start) is not null "
-        "order by date",
+        "where metric in (select unnest(?)) and coalesce(period_end, period_start) is not null",
         [metrics, metrics],
     ).pl()
     if rows.is_empty():
         section.notes.append("No troop or casualty figures yet.")
         return section
+    rows, capped = _newest(rows, ["metric", "origin"], "date")
+    if capped:
+        section.notes.append(
+            f"Only the {MAX_CLAIMS_PER_METRIC} newest figures from reports and from tables are "
+            f"drawn for: {', '.join(capped)}."
+        )
     rows = rows.with_columns(
         panel=pl.col("metric").replace_strict(TROOP_PANELS),
         figure=_figure_label(),
@@ -498,6 +511,20 @@ def _figure_label() -> pl.Expr:
         + pl.lit(" ")
         + pl.col("unit")
     )
+
+
+def _newest(rows: pl.DataFrame, by: list[str], date: str) -> tuple[pl.DataFrame, list[str]]:
+    """The MAX_CLAIMS_PER_METRIC newest rows of each group ``by``, in date order, and the
+    metrics that had more."""
+    sizes = rows.group_by(by).len()
+    capped = sizes.filter(pl.col("len") > MAX_CLAIMS_PER_METRIC)["metric"].unique().sort()
+    kept = (
+        rows.sort([date, "file_name"], descending=[True, False])
+        .group_by(by, maintain_order=True)
+        .head(MAX_CLAIMS_PER_METRIC)
+        .sort(date)
+    )
+    return kept, capped.to_list()
 
 
 def _cell(value):
