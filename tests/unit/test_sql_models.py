@@ -213,6 +213,20 @@ def test_only_models_that_read_what_changed_are_rebuilt(wh):
     ).empty  # a quiet night builds nothing
 
 
+def test_a_night_of_text_files_leaves_the_table_marts_as_they_are(wh):
+    """New text files change ops.files only in its text rows: the table marts are not rebuilt,
+    the view over ops.files and what reads its text rows are."""
+    con, path = wh
+    build_models(con, path)
+    texts = dbt.select({dbt.TEXT_FILES, "raw.documents"}, project_changed=False, manifest=None)
+    built = set(build_models(con, path, texts).models)
+    assert {"staging.stg_inbox__contents", "marts.documents", "marts.claims"} <= built
+    table_marts = {"marts.deliveries", "marts.strike_events", "marts.reported_series"}
+    assert not table_marts & built
+    files = dbt.select({"ops.files"}, project_changed=False, manifest=None)
+    assert table_marts <= set(build_models(con, path, files).models)
+
+
 def test_a_change_to_one_mart_rebuilds_it_and_its_descendants_only(wh, tmp_path):
     """state:modified against the manifest the warehouse kept from its last build."""
     con, path = wh
