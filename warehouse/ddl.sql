@@ -69,16 +69,35 @@ create table if not exists raw.documents (
 alter table raw.documents add column if not exists published_source varchar;
 alter table raw.documents add column if not exists outlet_source varchar;
 
-create table if not exists raw.table_rows (
+-- Received tables: one raw.tables row per sheet (the file, its header and the run, under a
+-- compact table_id), and raw.table_rows with each data row's cells as typed text columns:
+-- cell i of the header in c{i}. Columns, not one JSON text per row: DuckDB writes ten
+-- million rows as a columnar insert (no JSON built per row) and a rebuild reads them back
+-- without parsing. One wide table rather than one per sheet keeps the schema fixed for dbt,
+-- DuckLake and the working copy; a sheet's unused columns are all null, which DuckDB stores
+-- as nothing. The loader adds c{n+1}... when a wider sheet arrives (warehouse/load.py).
+create table if not exists raw.tables (
+    table_id integer primary key,
     sha256 varchar not null,
-    file_name varchar not null,
-    sheet varchar not null,
-    row_number bigint not null,           -- 1-based data row (header excluded)
-    row_json json not null,
+    file_name varchar not null,           -- path in the inbox
+    sheet varchar not null,               -- sheet name for workbooks, empty otherwise
+    columns varchar[] not null,           -- the header as received, in file order
     run_id varchar not null
-    -- key (sha256, sheet, row_number): no index on this tall table (it doubles load time);
+);
+
+create table if not exists raw.table_rows (
+    table_id integer not null,            -- raw.tables
+    row_number bigint not null            -- 1-based data row (header excluded)
+    -- c1, c2, ...: the cells as text (null where the file had none), added by the loader.
+    -- key (table_id, row_number): no index on this tall table (it doubles load time);
     -- new content is appended whole, and assertion raw_table_rows_key_unique checks the key.
 );
+
+-- Each received row with its file and its cells as one JSON object (header -> cell text), for
+-- a person or a test to read; the loader redefines it over every cell column it adds.
+create view if not exists raw.received_rows as
+select t.sha256, t.file_name, t.sheet, r.row_number, '{}'::json as row_json, t.run_id, r.table_id
+from raw.table_rows as r join raw.tables as t using (table_id);
 
 -- staging: frames produced by extraction and normalisation, keyed by their source.
 create table if not exists staging.stg_reports__claims (

@@ -76,17 +76,7 @@ def load(con: duckdb.DuckDBPyConnection, batch: Validated) -> Loaded:
         )
         # Table rows belong to content never seen before, so they are appended; replace-by-key
         # would scan millions of rows for nothing.
-        rows["raw.table_rows"] = sum(
-            writes.append_rows(
-                con,
-                "raw.table_rows",
-                f,
-                json_columns=("row_json",),
-                constant_columns=("sha256", "file_name", "sheet", "run_id"),
-                any_order=True,
-            )
-            for f in batch.raw_rows
-        )
+        rows["raw.table_rows"] = writes.append_raw_rows(con, batch.raw_rows)
         if batch.doc_ids:
             writes.delete_for_docs(con, CLAIMS, list(batch.doc_ids))
             writes.delete_for_docs(con, MENTIONS, list(batch.doc_ids))

@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 
 from supplyline.stages.plan import Plan, read_published
+from warehouse.upgrade import holds_json_rows
 
 # Everything a rebuild re-derives; emptied in the same transaction as its first group's rows.
 DERIVED = (
@@ -44,7 +45,7 @@ def plan_raw(target: Any, reference_dir: Path, group_bytes: int) -> Plan:
             groups = _document_groups(con, group_bytes) + [
                 RawGroup("table", (sha, path))
                 for sha, path in con.execute(
-                    "select sha256, min(file_name) from raw.table_rows group by sha256 order by 1"
+                    f"select sha256, min(file_name) from {_sheets(con)} group by sha256 order by 1"
                 ).fetchall()
             ]
         finally:
@@ -65,3 +66,9 @@ def _document_groups(con: Any, group_bytes: int) -> list[RawGroup]:
         .agg(pl.col("doc_id").first().alias("lo"), pl.col("doc_id").last().alias("hi"))
     )
     return [RawGroup("documents", (lo, hi)) for lo, hi in ranges.select("lo", "hi").iter_rows()]
+
+
+def _sheets(con: Any) -> str:
+    """Where the published warehouse lists its received sheets: raw.tables, or on a warehouse
+    an earlier version wrote, raw.table_rows (the run converts it when it opens it)."""
+    return "raw.table_rows" if holds_json_rows(con) else "raw.tables"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import polars as pl
 
@@ -11,7 +9,7 @@ from schemas.quarantine import QUARANTINE_SCHEMA
 from supplyline.stages.ingest import DOCUMENT_SCHEMA, MISFIT_CHECK, Ingested
 from supplyline.stages.plan_raw import RawGroup
 from transforms.ledger import FILES_SCHEMA
-from transforms.received import Findings, TableInput, table_input
+from transforms.received import Findings, TableInput, cell_column, table_input
 from warehouse import db
 
 
@@ -30,7 +28,7 @@ def read_raw(con: duckdb.DuckDBPyConnection, group: RawGroup) -> Ingested:
     if group.kind == "table":
         sha, path = group.key
         sheets = con.execute(
-            "select distinct sheet from raw.table_rows where sha256 = ? order by 1", [sha]
+            "select distinct sheet from raw.tables where sha256 = ? order by 1", [sha]
         ).fetchall()
         tables = tuple(_sheet(con, sha, path, sheet) for (sheet,) in sheets)
         ledger = (
@@ -57,25 +55,23 @@ def read_raw(con: duckdb.DuckDBPyConnection, group: RawGroup) -> Ingested:
 
 
 def _sheet(con: duckdb.DuckDBPyConnection, sha: str, path: str, sheet: str) -> TableInput:
-    """One stored sheet as received: the header order is the first row's key order, and every
-    cell was stored as text (or null). Row numbers are those stored: rows quarantined at ingest
-    leave gaps that the locators keep, and are counted again with the sheet's warning."""
-    first = con.execute(
-        "select row_json from raw.table_rows where sha256 = ? and sheet = ? "
-        "order by row_number limit 1",
+    """One stored sheet as received: the header as raw.tables keeps it, each header position's
+    cells from its text column. Row numbers are those stored: rows quarantined at ingest leave
+    gaps that the locators keep, and are counted again with the sheet's warning."""
+    ids, header = con.execute(
+        "select list(table_id), first(columns order by table_id) from raw.tables "
+        "where sha256 = ? and sheet = ?",
         [sha, sheet],
-    ).fetchone()
-    columns = list(json.loads(first[0])) if first else []
+    ).fetchone() or ([], [])
+    columns = list(header or [])
     if not columns:
         return table_input(path, sha, sheet, pl.DataFrame(), _findings(con, sha, path, sheet))
-    # Decoded by DuckDB as it reads (JSON pointers, RFC 6901): ten million rows never sit in
-    # memory as JSON text or Python dicts.
-    pointers = ["/" + c.replace("~", "~0").replace("/", "~1") for c in columns]
-    cells = ", ".join(f"json_extract_string(row_json, ?) as c{i}" for i in range(len(columns)))
+    # Our own column names (c1, c2, ...): the received header is applied in Polars.
+    cells = ", ".join(cell_column(i) for i in range(len(columns)))
     frame = con.execute(
-        f"select row_number, {cells} from raw.table_rows where sha256 = ? and sheet = ? "
+        f"select row_number, {cells} from raw.table_rows where table_id in (select unnest(?)) "
         "order by row_number",
-        [*pointers, sha, sheet],
+        [ids],
     ).pl()
     numbers = frame.get_column("row_number")
     frame = frame.drop("row_number")

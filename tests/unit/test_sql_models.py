@@ -160,17 +160,17 @@ def test_replace_rows_is_idempotent(wh):
     con, _ = wh
     frame = pl.DataFrame(
         {
+            "table_id": [1],
             "sha256": ["x"],
             "file_name": ["t.csv"],
             "sheet": [""],
-            "row_number": [1],
-            "row_json": ['{"a": "1"}'],
+            "columns": [["a"]],
             "run_id": ["r"],
         }
     )
     for _ in range(3):
-        load.replace_rows(con, "raw.table_rows", frame, ["sha256", "sheet", "row_number"])
-    assert con.execute("select count(*) from raw.table_rows").fetchone() == (1,)
+        load.replace_rows(con, "raw.tables", frame, ["sha256", "sheet"])
+    assert con.execute("select count(*) from raw.tables").fetchone() == (1,)
 
 
 def test_open_bounds_on_either_side_are_different_estimates(wh):
