@@ -99,7 +99,10 @@ create view if not exists raw.received_rows as
 select t.sha256, t.file_name, t.sheet, r.row_number, '{}'::json as row_json, t.run_id, r.table_id
 from raw.table_rows as r join raw.tables as t using (table_id);
 
--- staging: frames produced by extraction and normalisation, keyed by their source.
+-- staging: frames produced by extraction and normalisation, keyed by their source. A table's
+-- staged rows (the *_rows tables) name their sheet by raw.tables' compact table_id rather than
+-- repeating the file hash, sheet and name on each of ten million rows: DuckDB stores a constant
+-- integer for almost nothing, while three constant strings cost it more than half the insert.
 create table if not exists staging.stg_reports__claims (
     doc_id varchar not null,
     claim_seq integer not null,
@@ -138,11 +141,9 @@ create table if not exists staging.stg_reports__entity_mentions (
     primary key (doc_id, char_start, entity_id)
 );
 
-create table if not exists staging.stg_ledgers__shipments (
-    sha256 varchar not null,
-    sheet varchar not null,
+create table if not exists staging.stg_ledgers__shipments_rows (
+    table_id integer not null,            -- raw.tables: the file, sheet and run
     row_number bigint not null,
-    source_file varchar not null,
     vessel_id varchar,
     vessel varchar not null,
     departure_port_id varchar,
@@ -154,14 +155,12 @@ create table if not exists staging.stg_ledgers__shipments (
     containers integer,
     evidence varchar,
     source varchar
-    -- key (sha256, sheet, row_number), checked by an assertion rather than an index (tall table)
+    -- key (table_id, row_number), checked by an assertion rather than an index (tall table)
 );
 
-create table if not exists staging.stg_tables__figures (
-    sha256 varchar not null,
-    sheet varchar not null,
+create table if not exists staging.stg_tables__figures_rows (
+    table_id integer not null,            -- raw.tables: the file, sheet and run
     row_number bigint not null,
-    source_file varchar not null,
     metric varchar not null,
     value_low double,
     value_high double,
@@ -171,17 +170,15 @@ create table if not exists staging.stg_tables__figures (
     period_end date,
     source varchar,
     note varchar
-    -- key (sha256, sheet, row_number), checked by an assertion rather than an index (tall table)
+    -- key (table_id, row_number), checked by an assertion rather than an index (tall table)
 );
 
 -- Tables read through the shapes in reference/shapes whose rows may expand (list cells,
--- melted wide columns): key (sha256, sheet, row_number, item), checked by an assertion.
-create table if not exists staging.stg_tables__deliveries (
-    sha256 varchar not null,
-    sheet varchar not null,
+-- melted wide columns): key (table_id, row_number, item), checked by an assertion.
+create table if not exists staging.stg_tables__deliveries_rows (
+    table_id integer not null,            -- raw.tables: the file, sheet and run
     row_number bigint not null,
     item integer not null,                -- position in the row's list of systems (0 if one)
-    source_file varchar not null,
     donor varchar not null,
     donor_id varchar,
     recipient varchar,
@@ -201,12 +198,10 @@ create table if not exists staging.stg_tables__deliveries (
     note varchar
 );
 
-create table if not exists staging.stg_tables__strikes (
-    sha256 varchar not null,
-    sheet varchar not null,
+create table if not exists staging.stg_tables__strikes_rows (
+    table_id integer not null,            -- raw.tables: the file, sheet and run
     row_number bigint not null,
     item integer not null,                -- position of the model among the row's models
-    source_file varchar not null,
     window_start timestamp not null,
     window_end timestamp,
     model varchar,
@@ -220,12 +215,10 @@ create table if not exists staging.stg_tables__strikes (
     source varchar
 );
 
-create table if not exists staging.stg_tables__series (
-    sha256 varchar not null,
-    sheet varchar not null,
+create table if not exists staging.stg_tables__series_rows (
+    table_id integer not null,            -- raw.tables: the file, sheet and run
     row_number bigint not null,
     item integer not null,                -- which of the row's figure columns
-    source_file varchar not null,
     date date not null,
     metric varchar not null,
     value_low double,
@@ -237,6 +230,33 @@ create table if not exists staging.stg_tables__series (
     source varchar,
     cumulative boolean
 );
+
+-- The staged tables as every reader knows them (key (sha256, sheet, row_number[, item]) and
+-- source_file): the tall rows above hold only a table_id, and the file comes from raw.tables.
+create view if not exists staging.stg_ledgers__shipments as
+select t.sha256, t.sheet, s.row_number, t.file_name as source_file,
+    s.* exclude (table_id, row_number)
+from staging.stg_ledgers__shipments_rows as s join raw.tables as t using (table_id);
+
+create view if not exists staging.stg_tables__figures as
+select t.sha256, t.sheet, s.row_number, t.file_name as source_file,
+    s.* exclude (table_id, row_number)
+from staging.stg_tables__figures_rows as s join raw.tables as t using (table_id);
+
+create view if not exists staging.stg_tables__deliveries as
+select t.sha256, t.sheet, s.row_number, s.item, t.file_name as source_file,
+    s.* exclude (table_id, row_number, item)
+from staging.stg_tables__deliveries_rows as s join raw.tables as t using (table_id);
+
+create view if not exists staging.stg_tables__strikes as
+select t.sha256, t.sheet, s.row_number, s.item, t.file_name as source_file,
+    s.* exclude (table_id, row_number, item)
+from staging.stg_tables__strikes_rows as s join raw.tables as t using (table_id);
+
+create view if not exists staging.stg_tables__series as
+select t.sha256, t.sheet, s.row_number, s.item, t.file_name as source_file,
+    s.* exclude (table_id, row_number, item)
+from staging.stg_tables__series_rows as s join raw.tables as t using (table_id);
 
 -- dq: every check result and every rejected row, with the reason.
 create table if not exists dq.quarantine (

@@ -142,6 +142,26 @@ def append_raw_rows(con: duckdb.DuckDBPyConnection, sheets: Iterable[RawRows]) -
     return loaded
 
 
+ORIGIN = ("sha256", "sheet", "source_file")  # a staged frame's sheet, one value per frame
+
+
+def append_staged(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Append one sheet's staged rows to ``table``'s tall rows (``<table>_rows``), which name
+    the sheet by its raw.tables ``table_id`` instead of the frame's origin columns (``ORIGIN``);
+    the view ``table`` joins them back. The sheet's raw rows are written first, in the same
+    transaction, or by an earlier night (a rebuild)."""
+    if frame.is_empty():
+        return 0
+    sha, sheet = frame.get_column("sha256")[0], frame.get_column("sheet")[0]
+    found = con.execute(
+        "select max(table_id) from raw.tables where sha256 = ? and sheet = ?", [sha, sheet]
+    ).fetchone()
+    if not found or found[0] is None:
+        raise LookupError(f"no raw.tables row for sheet {sheet!r} of {sha[:16]}")
+    rows = frame.drop(ORIGIN).with_columns(pl.lit(found[0], pl.Int32).alias("table_id"))
+    return append_rows(con, f"{table}_rows", rows, constant_columns=("table_id",), any_order=True)
+
+
 def widen_raw_rows(con: duckdb.DuckDBPyConnection, width: int) -> None:
     """Give raw.table_rows cell columns up to ``c{width}`` (names of ours, never input text),
     and raw.received_rows a JSON object over all of them."""

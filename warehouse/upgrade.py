@@ -22,30 +22,54 @@ log = logging.getLogger(__name__)
 LEGACY = "raw.table_rows_json"
 
 
-def apply_with_upgrade(con: duckdb.DuckDBPyConnection, apply: Callable[[], None]) -> None:
-    """Run ``apply`` (the DDL); on a warehouse holding raw table rows as JSON, convert them in
-    the same transaction, so a failure leaves the old layout as it was."""
-    if not holds_json_rows(con):
+# Staged tables an earlier version kept whole (file hash, sheet and name on every row); now
+# their rows are in <name>_rows under a table_id, and <name> is a view (warehouse/ddl.sql).
+STAGED = (
+    "stg_ledgers__shipments",
+    "stg_tables__figures",
+    "stg_tables__deliveries",
+    "stg_tables__strikes",
+    "stg_tables__series",
+)
+
+
+def apply_with_upgrade(con: duckdb.DuckDBPyConnection, apply: Callable[[], object]) -> None:
+    """Run ``apply`` (the DDL); on a warehouse an earlier version wrote, convert its raw table
+    rows and staged tables in the same transaction, so a failure leaves the file as it was."""
+    json_rows, staged = holds_json_rows(con), _whole_staged_tables(con)
+    if not (json_rows or staged):
         apply()
         return
     log.warning(
-        "this warehouse keeps raw table rows as JSON (an earlier version): converting them to "
-        "typed columns, once; this takes about a minute per ten million rows"
+        "this warehouse was written by an earlier version (table rows as JSON, file names on "
+        "every staged row): converting it to the current layout, once; this takes about a "
+        "minute per ten million rows"
     )
     con.execute("begin transaction")
     try:
-        con.execute("alter table raw.table_rows rename to table_rows_json")
+        if json_rows:
+            con.execute("alter table raw.table_rows rename to table_rows_json")
+        for name in staged:  # our own names, never input text
+            con.execute(f"alter table staging.{name} rename to {name}_whole")
         apply()
-        converted = _convert(con)
-        con.execute(f"drop table {LEGACY}")
+        converted = _convert(con) if json_rows else 0
+        if json_rows:
+            con.execute(f"drop table {LEGACY}")
+        for name in staged:
+            _convert_staged(con, name)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    log.warning("converted %d received sheets to the typed raw layout", converted)
+    log.warning(
+        "converted %d received sheets and %d staged tables to the current layout",
+        converted,
+        len(staged),
+    )
 
 
 def holds_json_rows(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether raw.table_rows is an earlier version's (one JSON text per row)."""
     return bool(
         db.scalar(
             con,
@@ -53,6 +77,31 @@ def holds_json_rows(con: duckdb.DuckDBPyConnection) -> bool:
             "and schema_name = 'raw' and table_name = 'table_rows' and column_name = 'row_json'",
         )
     )
+
+
+def _whole_staged_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The staged tables still kept whole (tables, where the current layout has views)."""
+    found = con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'staging' and table_name in (select unnest(?))",
+        [list(STAGED)],
+    ).fetchall()
+    return sorted(name for (name,) in found)
+
+
+def _convert_staged(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Move an earlier staged table's rows to ``<name>_rows``, each sheet named by table_id."""
+    whole = f"staging.{name}_whole"
+    before = db.scalar(con, f"select count(*) from {whole}")
+    con.execute(
+        f"insert into staging.{name}_rows by name select t.table_id, "
+        f"s.* exclude (sha256, sheet, source_file) from {whole} as s "
+        "join raw.tables as t using (sha256, sheet)"
+    )
+    after = db.scalar(con, f"select count(*) from staging.{name}_rows")
+    if after != before:  # a staged row whose sheet the raw layer does not hold
+        raise RuntimeError(f"staging.{name}: {before} rows, {after} matched a received sheet")
+    con.execute(f"drop table {whole}")
 
 
 def _convert(con: duckdb.DuckDBPyConnection) -> int:

@@ -16,11 +16,11 @@ from warehouse.upgrade import holds_json_rows
 DERIVED = (
     "staging.stg_reports__claims",
     "staging.stg_reports__entity_mentions",
-    "staging.stg_ledgers__shipments",
-    "staging.stg_tables__figures",
-    "staging.stg_tables__deliveries",
-    "staging.stg_tables__strikes",
-    "staging.stg_tables__series",
+    "staging.stg_ledgers__shipments_rows",
+    "staging.stg_tables__figures_rows",
+    "staging.stg_tables__deliveries_rows",
+    "staging.stg_tables__strikes_rows",
+    "staging.stg_tables__series_rows",
     "dq.quarantine where stage in ('extract', 'normalise')",
 )
 

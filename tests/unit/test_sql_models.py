@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from schemas.checks import blocked_tables
 from supplyline.cli import app
 from supplyline.settings import REPO_ROOT
-from tests.warehouse_contents import build_models, fresh_warehouse
+from tests.warehouse_contents import build_models, fresh_warehouse, stage_frame
 from warehouse import db, dbt, load
 
 TEXT = "Officials said 64 voyages carried at least 15,809 containers."
@@ -138,7 +138,7 @@ def test_shipments_merge_ledgers_and_monthly_totals(wh):
             "source": ["T1", "T1", "T2"],
         }
     )
-    load.append_rows(con, "staging.stg_ledgers__shipments", rows)
+    stage_frame(con, "staging.stg_ledgers__shipments", rows)
     build_models(con, path)
     shipments = con.execute(
         "select vessel, departure_port, arrival_port, containers_low, containers_high, n_ledger_rows "
