@@ -13,7 +13,7 @@ import pytest
 
 from schemas.checks import CheckResult, blocked_tables
 from supplyline.expectations import Batches, run_expectations
-from tests.warehouse_contents import build_models, fresh_warehouse, insert_document
+from tests.warehouse_contents import build_models, fresh_warehouse, insert_document, insert_staged
 from warehouse import db
 
 D = dt.date
@@ -46,7 +46,9 @@ def _stage_good(con) -> None:
             [B, 0, "artillery_shells", 1e6, 1e6, "rounds", "approx", "KP", None, None, None],
         ],
     )
-    con.executemany(
+    insert_staged(
+        con,
+        "staging.stg_ledgers__shipments",
         "insert into staging.stg_ledgers__shipments (sha256, sheet, row_number, source_file, "
         "vessel_id, vessel, departure_date, arrival_date, containers) "
         "values ('f1', '', ?, 'ledger.csv', ?, ?, ?, ?, ?)",
@@ -63,7 +65,9 @@ def _stage_good(con) -> None:
             ],  # unresolved: vessel_id null is fine
         ],
     )
-    con.executemany(
+    insert_staged(
+        con,
+        "staging.stg_tables__figures",
         "insert into staging.stg_tables__figures (sha256, sheet, row_number, source_file, metric, "
         "value_low, value_high, unit, qualifier, period_start, period_end) "
         "values ('t1', '', ?, 'table.csv', ?, ?, ?, ?, ?, ?, ?)",
@@ -87,7 +91,9 @@ def _go_bad(con, path) -> None:
             [B, 3, "shipments", "exact", "kp"],
         ],
     )
-    con.executemany(
+    insert_staged(
+        con,
+        "staging.stg_ledgers__shipments",
         "insert into staging.stg_ledgers__shipments (sha256, sheet, row_number, source_file, "
         "vessel_id, vessel, departure_date, containers) values ('f2', '', ?, 'bad.csv', ?, ?, ?, ?)",
         [
@@ -96,7 +102,7 @@ def _go_bad(con, path) -> None:
             [3, "vessel:maria", "Maria", D(1980, 3, 3), 10],
         ],
     )
-    con.execute("delete from staging.stg_tables__figures")
+    con.execute("delete from staging.stg_tables__figures_rows")
     build_models(con, path)
     con.executemany(
         "insert into marts.claims (claim_id, doc_id, claim_seq, metric, unit, qualifier) "
