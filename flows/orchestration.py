@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from pathlib import Path
 from typing import Any, cast
 
 from prefect import runtime
 
 from supplyline.settings import Settings
+
+# Beside the ephemeral server's SQLite state database: which Prefect version brought it up to date.
+MIGRATED_SUFFIX = ".migrated-by"
+_MIGRATE_ON_START = (
+    "PREFECT_SERVER_DATABASE_MIGRATE_ON_START",
+    "PREFECT_API_DATABASE_MIGRATE_ON_START",
+)
 
 
 def cancel_superseded_runs() -> int:
@@ -64,3 +74,49 @@ def with_task_runner(flow_obj: Any, settings: Settings) -> Any:
     else:
         runner = DaskTaskRunner(address=settings.dask_address)
     return flow_obj.with_options(task_runner=runner)
+
+
+def state_database() -> Path | None:
+    """The SQLite file of the ephemeral API server a run in this process starts; None when runs
+    go to a running server (``PREFECT_API_URL``) or the state database is not a local file."""
+    from prefect.settings import get_current_settings
+
+    settings = get_current_settings()
+    url = settings.server.database.connection_url
+    text = url.get_secret_value() if url is not None else ""
+    if settings.api.url or not text.startswith("sqlite+aiosqlite:///"):
+        return None
+    return Path(text.removeprefix("sqlite+aiosqlite:///"))
+
+
+def _stamp(database: Path) -> str:
+    import prefect
+
+    return f"{prefect.__version__} {database.stat().st_ino}"
+
+
+def skip_migration_check(database: Path | None) -> bool:
+    """Start the ephemeral server without its migration check (half of its start here) when this
+    Prefect version already migrated this very database file; returns whether it was skipped.
+
+    A new or replaced file (another inode), another Prefect version, or a setting the operator
+    gave is left to Prefect: the check runs, and ``remember_migrated`` stamps the file after.
+    """
+    if database is None or any(name in os.environ for name in _MIGRATE_ON_START):
+        return False
+    marker = database.with_name(database.name + MIGRATED_SUFFIX)
+    try:
+        warm = database.is_file() and marker.read_text() == _stamp(database)
+    except OSError:
+        return False
+    if warm:  # read by the server subprocess, which inherits this environment
+        os.environ[_MIGRATE_ON_START[0]] = "false"
+    return warm
+
+
+def remember_migrated(database: Path | None) -> None:
+    """After a run reached the ephemeral server (which migrated ``database`` as it started)."""
+    if database is not None and database.is_file():
+        marker = database.with_name(database.name + MIGRATED_SUFFIX)
+        with contextlib.suppress(OSError):
+            marker.write_text(_stamp(database))

@@ -50,16 +50,3 @@ class RawDocument(pa.DataFrameModel):
 
     class Config:
         name = "raw.documents"
-
-
-class RawTableRow(pa.DataFrameModel):
-    """raw.table_rows: every data row of every table exactly as received (cells as text)."""
-
-    sha256: str = pa.Field(str_matches=SHA256, description="sha256 of the table file.")
-    file_name: str = pa.Field(description="Path in the inbox.")
-    sheet: str = pa.Field(description="Sheet name for workbooks, empty otherwise.")
-    row_number: int = pa.Field(ge=1, description="1-based data row number (header excluded).")
-    row_json: str = pa.Field(description="The row as a JSON object of header -> cell text.")
-
-    class Config:
-        name = "raw.table_rows"

@@ -179,17 +179,22 @@ def _run_flow(flow, log: Path, as_json: bool = False, **params: str) -> None:
     """Run a flow with a progress display, print its summary (or JSON), and turn failures into
     exit codes (1 failed, 3 locked). Tracebacks go to ``log``, not the console."""
     from flows.nightly import RunFailed
+    from flows.orchestration import remember_migrated, skip_migration_check, state_database
     from supplyline.desk.show import run_progress, tracebacks_to
     from warehouse.db import RunInProgress
 
     show = _print_json if as_json else _print_summary
+    database = state_database()  # None against a running server: nothing to start
+    skip_migration_check(database)
     try:
         with tracebacks_to(log), run_progress(live=sys.stderr.isatty()):
             summary = flow(**params)
-    except RunInProgress as exc:
+    except RunInProgress as exc:  # the flow ran, so the server started (and migrated)
+        remember_migrated(database)
         typer.echo(f"supplyline: {exc}", err=True)
         raise typer.Exit(3) from None
     except RunFailed as exc:
+        remember_migrated(database)
         show(exc.summary.as_dict())
         raise typer.Exit(1) from None
     except Exception as exc:  # broke outside any stage: one line here, the traceback in the log
@@ -197,6 +202,7 @@ def _run_flow(flow, log: Path, as_json: bool = False, **params: str) -> None:
             traceback.print_exception(exc, file=handle)
         typer.echo(f"supplyline: run failed: {type(exc).__name__}: {exc} (see {log})", err=True)
         raise typer.Exit(1) from None
+    remember_migrated(database)
     show(summary)
 
 

@@ -716,7 +716,7 @@ def _cases() -> list[Case]:
             # The misfits keep their own cells; the rows after them keep their own numbers.
             check=(
                 "select locator, original_row::varchar from dq.quarantine where source_file = ? and stage = 'ingest' "
-                "union all select 'raw row ' || row_number, json_extract_string(row_json, '$.vessel') from raw.table_rows "
+                "union all select 'raw row ' || row_number, json_extract_string(row_json, '$.vessel') from raw.received_rows "
                 "where file_name = ? order by 1",
                 [
                     ("raw row 1", "Angara"),
@@ -966,7 +966,7 @@ def _cases() -> list[Case]:
             0,
             0,
             check=(
-                "select row_json::json->>'analyst_comment' from raw.table_rows where file_name = ? "
+                "select row_json::json->>'analyst_comment' from raw.received_rows where file_name = ? "
                 "order by row_number",
                 [("looks heavy",), ("",)],
             ),

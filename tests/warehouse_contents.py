@@ -20,8 +20,18 @@ VOLATILE = {
     "quarantined_at",
     "checked_at",
     "counted_at",
+    "table_id",  # a compact id in arrival order: compared through the views that join it
 }
 COMPARED_SCHEMAS = ("raw", "staging", "marts")
+# The loader's views that join each received sheet's file back (warehouse/ddl.sql).
+LOADER_VIEWS = (
+    "raw.received_rows",
+    "staging.stg_ledgers__shipments",
+    "staging.stg_tables__figures",
+    "staging.stg_tables__deliveries",
+    "staging.stg_tables__strikes",
+    "staging.stg_tables__series",
+)
 
 
 def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -99,8 +109,9 @@ def connection_contents(
         f"{s}.{t}"
         for s, t in con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ? and table_type = 'BASE TABLE' order by 1, 2",
-            [list(COMPARED_SCHEMAS)],
+            "where table_schema in ? and (table_type = 'BASE TABLE' "
+            "or table_schema || '.' || table_name in ?) order by 1, 2",
+            [list(COMPARED_SCHEMAS), list(LOADER_VIEWS)],
         ).fetchall()
     ] + list(extra_tables)
     out = {}
@@ -133,3 +144,45 @@ def differences(a: dict[str, list[tuple]], b: dict[str, list[tuple]]) -> dict[st
                 f"{len(left)} vs {len(right)} rows; {only_left} only left, {only_right} only right"
             )
     return diff
+
+
+def insert_staged(
+    con: duckdb.DuckDBPyConnection, table: str, sql: str, params: list | None = None
+) -> None:
+    """Run a test's ``insert into <staged table> (sha256, sheet, ..., source_file, ...)`` the way
+    the loader stores such rows: each sheet in raw.tables (added if new), the rows in
+    ``<table>_rows`` under its table_id (``table`` itself is a view). ``params``: a list of rows
+    runs the statement once per row."""
+    con.execute(f"create or replace temp table _staged as select * from {table} limit 0")
+    target = sql.replace(f"insert into {table} ", "insert into _staged ", 1)
+    assert target != sql, "the statement must insert into the staged table"
+    if params and isinstance(params[0], list | tuple):
+        con.executemany(target, params)
+    else:
+        con.execute(target, params or [])
+    _move_staged(con, table)
+
+
+def stage_frame(con: duckdb.DuckDBPyConnection, table: str, frame) -> None:
+    """``insert_staged`` for a frame of the staged table's columns."""
+    con.register("_frame", frame)
+    try:
+        insert_staged(con, table, f"insert into {table} by name select * from _frame")
+    finally:
+        con.unregister("_frame")
+
+
+def _move_staged(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    con.execute(
+        "insert into raw.tables (table_id, sha256, file_name, sheet, columns, run_id) "
+        "select (select coalesce(max(table_id), 0) from raw.tables) + row_number() over (), "
+        "sha256, source_file, sheet, [], 'test' "
+        "from (select distinct sha256, source_file, sheet from _staged) as s "
+        "where not exists (select 1 from raw.tables as t where t.sha256 = s.sha256 and t.sheet = s.sheet)"
+    )
+    con.execute(
+        f"insert into {table}_rows by name select t.table_id, "
+        "s.* exclude (sha256, sheet, source_file) from _staged as s "
+        "join raw.tables as t using (sha256, sheet)"
+    )
+    con.execute("drop table _staged")

@@ -72,20 +72,37 @@ def row_json_text(rows: pl.DataFrame, columns: tuple[str, ...]) -> pl.Series:
     return cells(rows, columns, "_row_json").struct.json_encode()
 
 
-def raw_rows(table: TableInput, run_id: str) -> pl.DataFrame:
-    """raw.table_rows for one sheet, every cell as received.
+@dataclass(frozen=True)
+class RawRows:
+    """One sheet for the raw layer: its row of ``raw.tables`` (file, sheet, header, run) and its
+    rows for ``raw.table_rows`` (``row_number``, then cell i of the header in column ``c{i}``)."""
 
-    ``row_json`` is a struct of the cells (no copy of them); the load writes it as each row's
-    JSON text (header -> cell text), building the text inside DuckDB as it inserts, so ten
-    million rows never hold their JSON in memory at once.
+    sha256: str
+    file_name: str
+    sheet: str
+    columns: tuple[str, ...]
+    run_id: str
+    cells: pl.DataFrame
+
+    @property
+    def height(self) -> int:
+        return self.cells.height
+
+
+def cell_column(position: int) -> str:
+    """The raw.table_rows column holding the cells of header position ``position`` (0-based)."""
+    return f"c{position + 1}"
+
+
+def raw_rows(table: TableInput, run_id: str) -> RawRows:
+    """The sheet's rows as received, each cell in the typed text column of its header position.
+
+    The cells are the ingested columns themselves (no copy; a tall table's repeats stay Enums
+    until DuckDB casts them to text as it inserts), so ten million rows are written at the
+    speed of a columnar insert rather than built into one JSON text per row.
     """
-    frame = table.rows.select(
-        sha256=pl.lit(table.sha256),
-        file_name=pl.lit(table.path),
-        sheet=pl.lit(table.sheet),
-        row_number="row_number",
-        run_id=pl.lit(run_id),
+    cells = table.rows.select(
+        "row_number",
+        *(pl.col(c).alias(cell_column(i)) for i, c in enumerate(table.columns)),
     )
-    if not table.columns:
-        return frame.with_columns(pl.lit("{}").alias("row_json"))
-    return frame.with_columns(cells(table.rows, table.columns, "row_json"))
+    return RawRows(table.sha256, table.path, table.sheet, table.columns, run_id, cells)

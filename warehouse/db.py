@@ -67,8 +67,12 @@ def is_lock_conflict(exc: Exception) -> bool:
 
 
 def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every schema and loader-owned table that does not exist yet."""
-    con.execute((HERE / "ddl.sql").read_text())
+    """Create every schema and loader-owned table that does not exist yet (converting an earlier
+    version's raw table rows first, see ``warehouse/upgrade.py``)."""
+    from warehouse.upgrade import apply_with_upgrade  # it builds on this module
+
+    ddl = (HERE / "ddl.sql").read_text()
+    apply_with_upgrade(con, lambda: con.execute(ddl))
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:

@@ -47,6 +47,12 @@ SOURCES = {
     "staging.stg_tables__series": "staging.stg_tables__series",
     "ref.reconciliations": "ref.reconciliations",
 }
+# ops.files written for text files only. Kind follows the file name, so such rows never change
+# which table content is current: the table marts, which read the table rows of
+# stg_inbox__contents, stay as they are; the view itself (for its tests) and what reads its
+# text rows are rebuilt.
+TEXT_FILES = "ops.files (text files only)"
+SELECTORS = {TEXT_FILES: ("stg_inbox__contents", "stg_reports__documents+")}
 EVERYTHING: tuple[str, ...] = ()
 
 
@@ -68,7 +74,13 @@ def select(changed: Iterable[str], project_changed: bool, manifest: str | None) 
     ``project_changed``: the SQL or seeds differ from the last published build, whose manifest
     (if the warehouse kept one) is ``manifest``.
     """
-    sources = tuple(f"source:{SOURCES[r]}+" for r in sorted(set(changed)) if r in SOURCES)
+    sources = tuple(
+        dict.fromkeys(
+            selector
+            for r in sorted(set(changed))
+            for selector in SELECTORS.get(r, (f"source:{SOURCES[r]}+",) if r in SOURCES else ())
+        )
+    )
     if project_changed and manifest is None:
         return Selection(EVERYTHING)
     if project_changed:

@@ -69,18 +69,40 @@ create table if not exists raw.documents (
 alter table raw.documents add column if not exists published_source varchar;
 alter table raw.documents add column if not exists outlet_source varchar;
 
-create table if not exists raw.table_rows (
+-- Received tables: one raw.tables row per sheet (the file, its header and the run, under a
+-- compact table_id), and raw.table_rows with each data row's cells as typed text columns:
+-- cell i of the header in c{i}. Columns, not one JSON text per row: DuckDB writes ten
+-- million rows as a columnar insert (no JSON built per row) and a rebuild reads them back
+-- without parsing. One wide table rather than one per sheet keeps the schema fixed for dbt,
+-- DuckLake and the working copy; a sheet's unused columns are all null, which DuckDB stores
+-- as nothing. The loader adds c{n+1}... when a wider sheet arrives (warehouse/load.py).
+create table if not exists raw.tables (
+    table_id integer primary key,
     sha256 varchar not null,
-    file_name varchar not null,
-    sheet varchar not null,
-    row_number bigint not null,           -- 1-based data row (header excluded)
-    row_json json not null,
+    file_name varchar not null,           -- path in the inbox
+    sheet varchar not null,               -- sheet name for workbooks, empty otherwise
+    columns varchar[] not null,           -- the header as received, in file order
     run_id varchar not null
-    -- key (sha256, sheet, row_number): no index on this tall table (it doubles load time);
+);
+
+create table if not exists raw.table_rows (
+    table_id integer not null,            -- raw.tables
+    row_number bigint not null            -- 1-based data row (header excluded)
+    -- c1, c2, ...: the cells as text (null where the file had none), added by the loader.
+    -- key (table_id, row_number): no index on this tall table (it doubles load time);
     -- new content is appended whole, and assertion raw_table_rows_key_unique checks the key.
 );
 
--- staging: frames produced by extraction and normalisation, keyed by their source.
+-- Each received row with its file and its cells as one JSON object (header -> cell text), for
+-- a person or a test to read; the loader redefines it over every cell column it adds.
+create view if not exists raw.received_rows as
+select t.sha256, t.file_name, t.sheet, r.row_number, '{}'::json as row_json, t.run_id, r.table_id
+from raw.table_rows as r join raw.tables as t using (table_id);
+
+-- staging: frames produced by extraction and normalisation, keyed by their source. A table's
+-- staged rows (the *_rows tables) name their sheet by raw.tables' compact table_id rather than
+-- repeating the file hash, sheet and name on each of ten million rows: DuckDB stores a constant
+-- integer for almost nothing, while three constant strings cost it more than half the insert.
 create table if not exists staging.stg_reports__claims (
     doc_id varchar not null,
     claim_seq integer not null,
@@ -119,11 +141,9 @@ create table if not exists staging.stg_reports__entity_mentions (
     primary key (doc_id, char_start, entity_id)
 );
 
-create table if not exists staging.stg_ledgers__shipments (
-    sha256 varchar not null,
-    sheet varchar not null,
+create table if not exists staging.stg_ledgers__shipments_rows (
+    table_id integer not null,            -- raw.tables: the file, sheet and run
     row_number bigint not null,
-    source_file varchar not null,
     vessel_id varchar,
     vessel varchar not null,
     departure_port_id varchar,
@@ -135,14 +155,12 @@ create table if not exists staging.stg_ledgers__shipments (
     containers integer,
     evidence varchar,
     source varchar
-    -- key (sha256, sheet, row_number), checked by an assertion rather than an index (tall table)
+    -- key (table_id, row_number), checked by an assertion rather than an index (tall table)
 );
 
-create table if not exists staging.stg_tables__figures (
-    sha256 varchar not null,
-    sheet varchar not null,
+create table if not exists staging.stg_tables__figures_rows (
+    table_id integer not null,            -- raw.tables: the file, sheet and run
     row_number bigint not null,
-    source_file varchar not null,
     metric varchar not null,
     value_low double,
     value_high double,
@@ -152,17 +170,15 @@ create table if not exists staging.stg_tables__figures (
     period_end date,
     source varchar,
     note varchar
-    -- key (sha256, sheet, row_number), checked by an assertion rather than an index (tall table)
+    -- key (table_id, row_number), checked by an assertion rather than an index (tall table)
 );
 
 -- Tables read through the shapes in reference/shapes whose rows may expand (list cells,
--- melted wide columns): key (sha256, sheet, row_number, item), checked by an assertion.
-create table if not exists staging.stg_tables__deliveries (
-    sha256 varchar not null,
-    sheet varchar not null,
+-- melted wide columns): key (table_id, row_number, item), checked by an assertion.
+create table if not exists staging.stg_tables__deliveries_rows (
+    table_id integer not null,            -- raw.tables: the file, sheet and run
     row_number bigint not null,
     item integer not null,                -- position in the row's list of systems (0 if one)
-    source_file varchar not null,
     donor varchar not null,
     donor_id varchar,
     recipient varchar,
@@ -182,12 +198,10 @@ create table if not exists staging.stg_tables__deliveries (
     note varchar
 );
 
-create table if not exists staging.stg_tables__strikes (
-    sha256 varchar not null,
-    sheet varchar not null,
+create table if not exists staging.stg_tables__strikes_rows (
+    table_id integer not null,            -- raw.tables: the file, sheet and run
     row_number bigint not null,
     item integer not null,                -- position of the model among the row's models
-    source_file varchar not null,
     window_start timestamp not null,
     window_end timestamp,
     model varchar,
@@ -201,12 +215,10 @@ create table if not exists staging.stg_tables__strikes (
     source varchar
 );
 
-create table if not exists staging.stg_tables__series (
-    sha256 varchar not null,
-    sheet varchar not null,
+create table if not exists staging.stg_tables__series_rows (
+    table_id integer not null,            -- raw.tables: the file, sheet and run
     row_number bigint not null,
     item integer not null,                -- which of the row's figure columns
-    source_file varchar not null,
     date date not null,
     metric varchar not null,
     value_low double,
@@ -218,6 +230,33 @@ create table if not exists staging.stg_tables__series (
     source varchar,
     cumulative boolean
 );
+
+-- The staged tables as every reader knows them (key (sha256, sheet, row_number[, item]) and
+-- source_file): the tall rows above hold only a table_id, and the file comes from raw.tables.
+create view if not exists staging.stg_ledgers__shipments as
+select t.sha256, t.sheet, s.row_number, t.file_name as source_file,
+    s.* exclude (table_id, row_number)
+from staging.stg_ledgers__shipments_rows as s join raw.tables as t using (table_id);
+
+create view if not exists staging.stg_tables__figures as
+select t.sha256, t.sheet, s.row_number, t.file_name as source_file,
+    s.* exclude (table_id, row_number)
+from staging.stg_tables__figures_rows as s join raw.tables as t using (table_id);
+
+create view if not exists staging.stg_tables__deliveries as
+select t.sha256, t.sheet, s.row_number, s.item, t.file_name as source_file,
+    s.* exclude (table_id, row_number, item)
+from staging.stg_tables__deliveries_rows as s join raw.tables as t using (table_id);
+
+create view if not exists staging.stg_tables__strikes as
+select t.sha256, t.sheet, s.row_number, s.item, t.file_name as source_file,
+    s.* exclude (table_id, row_number, item)
+from staging.stg_tables__strikes_rows as s join raw.tables as t using (table_id);
+
+create view if not exists staging.stg_tables__series as
+select t.sha256, t.sheet, s.row_number, s.item, t.file_name as source_file,
+    s.* exclude (table_id, row_number, item)
+from staging.stg_tables__series_rows as s join raw.tables as t using (table_id);
 
 -- dq: every check result and every rejected row, with the reason.
 create table if not exists dq.quarantine (

@@ -23,6 +23,7 @@ import duckdb
 from warehouse import db
 from warehouse.dbt import Profile
 from warehouse.restore import Published, PublishedFile, PublishedSnapshot
+from warehouse.upgrade import apply_with_upgrade
 
 Faults = Callable[[str], None]
 LAKE_DATABASE = ":memory:supplyline_lake"  # one named in-memory instance, shared with dbt
@@ -272,8 +273,8 @@ def published_snapshot(con: duckdb.DuckDBPyConnection) -> int | None:
 def apply_lake_ddl(con: duckdb.DuckDBPyConnection) -> None:
     """The warehouse DDL without key constraints, which DuckLake does not support."""
     ddl = (db.HERE / "ddl.sql").read_text()
-    ddl = re.sub(r",\s*primary key \([^)]*\)", "", ddl)
-    con.execute(re.sub(r" primary key", "", ddl))
+    ddl = re.sub(r" primary key", "", re.sub(r",\s*primary key \([^)]*\)", "", ddl))
+    apply_with_upgrade(con, lambda: con.execute(ddl))
 
 
 def _quote(value: str) -> str:

@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from supplyline import reconciliations
 from supplyline.settings import Settings
@@ -25,6 +26,8 @@ def build(
         return dbt.Built()
     declared = reconciliations.write_declared(con, settings.reference_dir)
     changed = loaded.changed | ({reconciliations.TABLE} if declared else set())
+    if "ops.files" in changed and not loaded.files.filter(pl.col("kind") == "table").height:
+        changed = (changed - {"ops.files"}) | {dbt.TEXT_FILES}  # the table marts read nothing new
     selection = dbt.select(changed, plan.project_changed, plan.manifest)
     if selection.empty:
         return dbt.Built()

@@ -25,7 +25,7 @@ from supplyline.parsers import ParsedTable
 from supplyline.stages.plan import InboxGroup
 from transforms.claims.outlet import with_page_outlets
 from transforms.ledger import FILES_SCHEMA, ledger_entries
-from transforms.received import Findings, TableInput, raw_rows, table_input
+from transforms.received import Findings, RawRows, TableInput, raw_rows, table_input
 
 MISFIT_CHECK = "row_shape"  # a row with too few or too many cells for its header
 
@@ -56,7 +56,7 @@ class Ingested:
     documents: pl.DataFrame  # DOCUMENT_SCHEMA, admitted to the raw layer
     tables: tuple[TableInput, ...]
     raw_documents: pl.DataFrame  # rows to add to raw.documents
-    raw_rows: tuple[pl.DataFrame, ...]  # rows to add to raw.table_rows, one frame per sheet
+    raw_rows: tuple[RawRows, ...]  # sheets to add to raw.tables and raw.table_rows
     quarantine: pl.DataFrame
     checks: tuple[CheckResult, ...]
     reset: tuple[str, ...] = ()  # derived tables to empty before this group is written

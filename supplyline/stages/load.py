@@ -25,7 +25,6 @@ TABLES = {
     "entity_mentions": MENTIONS,
     **{name: target.table for name, target in TARGETS.items()},
 }
-ORIGIN = ("sha256", "sheet", "source_file")  # one value per sheet: parameters, not scanned columns
 # The quarantined rows a run keeps in memory for its alert (dq.quarantine has them all).
 HELD_COLUMNS = ("source_file", "locator", "check_name", "reason", "offending_values")
 HELD_ROWS = 5000
@@ -69,24 +68,14 @@ def load(con: duckdb.DuckDBPyConnection, batch: Validated) -> Loaded:
     try:
         for table in batch.reset:
             con.execute(f"delete from {table}")  # names from plan_raw.DERIVED, never from input
-            changed.add(table.split()[0])
+            changed.add(table.split()[0].removesuffix("_rows"))  # a staged table's view
         rows["ops.files"] = writes.replace_rows(con, "ops.files", batch.ledger, ["path", "sha256"])
         rows["raw.documents"] = writes.replace_rows(
             con, "raw.documents", batch.raw_documents, ["doc_id"]
         )
         # Table rows belong to content never seen before, so they are appended; replace-by-key
         # would scan millions of rows for nothing.
-        rows["raw.table_rows"] = sum(
-            writes.append_rows(
-                con,
-                "raw.table_rows",
-                f,
-                json_columns=("row_json",),
-                constant_columns=("sha256", "file_name", "sheet", "run_id"),
-                any_order=True,
-            )
-            for f in batch.raw_rows
-        )
+        rows["raw.table_rows"] = writes.append_raw_rows(con, batch.raw_rows)
         if batch.doc_ids:
             writes.delete_for_docs(con, CLAIMS, list(batch.doc_ids))
             writes.delete_for_docs(con, MENTIONS, list(batch.doc_ids))
@@ -94,10 +83,7 @@ def load(con: duckdb.DuckDBPyConnection, batch: Validated) -> Loaded:
         rows["claims"] = writes.append_rows(con, CLAIMS, batch.claims)
         rows["entity_mentions"] = writes.append_rows(con, MENTIONS, batch.mentions)
         for name, frames in batch.staged.items():  # one insert per sheet
-            rows[name] = sum(
-                writes.append_rows(con, TABLES[name], f, constant_columns=ORIGIN, any_order=True)
-                for f in frames
-            )
+            rows[name] = sum(writes.append_staged(con, TABLES[name], f) for f in frames)
         writes.append_rows(con, "dq.quarantine", batch.quarantine)
         con.execute("commit")
     except Exception:

@@ -10,16 +10,17 @@ from typing import Any
 import polars as pl
 
 from supplyline.stages.plan import Plan, read_published
+from warehouse.upgrade import holds_json_rows
 
 # Everything a rebuild re-derives; emptied in the same transaction as its first group's rows.
 DERIVED = (
     "staging.stg_reports__claims",
     "staging.stg_reports__entity_mentions",
-    "staging.stg_ledgers__shipments",
-    "staging.stg_tables__figures",
-    "staging.stg_tables__deliveries",
-    "staging.stg_tables__strikes",
-    "staging.stg_tables__series",
+    "staging.stg_ledgers__shipments_rows",
+    "staging.stg_tables__figures_rows",
+    "staging.stg_tables__deliveries_rows",
+    "staging.stg_tables__strikes_rows",
+    "staging.stg_tables__series_rows",
     "dq.quarantine where stage in ('extract', 'normalise')",
 )
 
@@ -44,7 +45,7 @@ def plan_raw(target: Any, reference_dir: Path, group_bytes: int) -> Plan:
             groups = _document_groups(con, group_bytes) + [
                 RawGroup("table", (sha, path))
                 for sha, path in con.execute(
-                    "select sha256, min(file_name) from raw.table_rows group by sha256 order by 1"
+                    f"select sha256, min(file_name) from {_sheets(con)} group by sha256 order by 1"
                 ).fetchall()
             ]
         finally:
@@ -65,3 +66,9 @@ def _document_groups(con: Any, group_bytes: int) -> list[RawGroup]:
         .agg(pl.col("doc_id").first().alias("lo"), pl.col("doc_id").last().alias("hi"))
     )
     return [RawGroup("documents", (lo, hi)) for lo, hi in ranges.select("lo", "hi").iter_rows()]
+
+
+def _sheets(con: Any) -> str:
+    """Where the published warehouse lists its received sheets: raw.tables, or on a warehouse
+    an earlier version wrote, raw.table_rows (the run converts it when it opens it)."""
+    return "raw.table_rows" if holds_json_rows(con) else "raw.tables"

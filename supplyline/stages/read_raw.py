@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import polars as pl
 
 from schemas.quarantine import QUARANTINE_SCHEMA
 from supplyline.stages.ingest import DOCUMENT_SCHEMA, MISFIT_CHECK, Ingested
 from supplyline.stages.plan_raw import RawGroup
+from transforms.expressions import repeats_as_enum
 from transforms.ledger import FILES_SCHEMA
-from transforms.received import Findings, TableInput, table_input
+from transforms.received import Findings, TableInput, cell_column, table_input
 from warehouse import db
+
+_READ_BATCH_ROWS = 1_000_000
 
 
 def read_raw(con: duckdb.DuckDBPyConnection, group: RawGroup) -> Ingested:
@@ -30,7 +31,7 @@ def read_raw(con: duckdb.DuckDBPyConnection, group: RawGroup) -> Ingested:
     if group.kind == "table":
         sha, path = group.key
         sheets = con.execute(
-            "select distinct sheet from raw.table_rows where sha256 = ? order by 1", [sha]
+            "select distinct sheet from raw.tables where sha256 = ? order by 1", [sha]
         ).fetchall()
         tables = tuple(_sheet(con, sha, path, sheet) for (sheet,) in sheets)
         ledger = (
@@ -57,30 +58,52 @@ def read_raw(con: duckdb.DuckDBPyConnection, group: RawGroup) -> Ingested:
 
 
 def _sheet(con: duckdb.DuckDBPyConnection, sha: str, path: str, sheet: str) -> TableInput:
-    """One stored sheet as received: the header order is the first row's key order, and every
-    cell was stored as text (or null). Row numbers are those stored: rows quarantined at ingest
-    leave gaps that the locators keep, and are counted again with the sheet's warning."""
-    first = con.execute(
-        "select row_json from raw.table_rows where sha256 = ? and sheet = ? "
-        "order by row_number limit 1",
+    """One stored sheet as received: the header as raw.tables keeps it, each header position's
+    cells from its text column. Row numbers are those stored: rows quarantined at ingest leave
+    gaps that the locators keep, and are counted again with the sheet's warning."""
+    ids, header = con.execute(
+        "select list(table_id), first(columns order by table_id) from raw.tables "
+        "where sha256 = ? and sheet = ?",
         [sha, sheet],
-    ).fetchone()
-    columns = list(json.loads(first[0])) if first else []
+    ).fetchone() or ([], [])
+    columns = list(header or [])
     if not columns:
         return table_input(path, sha, sheet, pl.DataFrame(), _findings(con, sha, path, sheet))
-    # Decoded by DuckDB as it reads (JSON pointers, RFC 6901): ten million rows never sit in
-    # memory as JSON text or Python dicts.
-    pointers = ["/" + c.replace("~", "~0").replace("/", "~1") for c in columns]
-    cells = ", ".join(f"json_extract_string(row_json, ?) as c{i}" for i in range(len(columns)))
-    frame = con.execute(
-        f"select row_number, {cells} from raw.table_rows where sha256 = ? and sheet = ? "
-        "order by row_number",
-        [*pointers, sha, sheet],
-    ).pl()
+    # Our own column names (c1, c2, ...): the received header is applied in Polars.
+    frame = _held(con, ids, len(columns))
     numbers = frame.get_column("row_number")
     frame = frame.drop("row_number")
     frame.columns = columns
     return table_input(path, sha, sheet, frame, _findings(con, sha, path, sheet, numbers))
+
+
+def _held(con: duckdb.DuckDBPyConnection, ids: list[int], width: int) -> pl.DataFrame:
+    """A sheet's stored rows in row order, held as ``table_input`` holds them, without holding
+    all its cells as strings at once: read in batches, each cell column kept as a Categorical,
+    then each column in turn made text again and given ``repeats_as_enum``'s form (ten million
+    rows: 2.8 GB peak instead of 3.7 GB, the frame itself 190 MB). Polars orders the compact
+    frame if DuckDB's scan did not."""
+    cells = ", ".join(cell_column(i) for i in range(width))
+    result = con.execute(
+        f"select row_number, {cells} from raw.table_rows where table_id in (select unnest(?))",
+        [ids],
+    )
+    parts = [
+        pl.DataFrame(batch).with_columns(pl.exclude("row_number").cast(pl.Categorical))
+        for batch in result.fetch_record_batch(_READ_BATCH_ROWS)
+    ]
+    if not parts:
+        return pl.DataFrame(
+            schema={"row_number": pl.Int64, **{cell_column(i): pl.String for i in range(width)}}
+        )
+    frame = pl.concat(parts)
+    del parts
+    if not frame.get_column("row_number").is_sorted():
+        frame = frame.sort("row_number")
+    for name in frame.columns[1:]:
+        text = frame.select(pl.col(name).cast(pl.String))
+        frame = frame.with_columns(repeats_as_enum(text).to_series())
+    return frame
 
 
 def _findings(

@@ -21,7 +21,7 @@ from supplyline.stages.extract import Extracted
 from supplyline.stages.ingest import Ingested
 from supplyline.stages.normalise import Normalised
 from transforms.ledger import COUNTS_SCHEMA, with_counts
-from transforms.received import row_json_text
+from transforms.received import RawRows, row_json_text
 from transforms.shape_spec import TARGETS
 
 
@@ -32,7 +32,7 @@ class Validated:
 
     ledger: pl.DataFrame
     raw_documents: pl.DataFrame
-    raw_rows: tuple[pl.DataFrame, ...]
+    raw_rows: tuple[RawRows, ...]
     doc_ids: tuple[str, ...]  # documents whose staged claims and mentions these replace
     claims: pl.DataFrame
     mentions: pl.DataFrame

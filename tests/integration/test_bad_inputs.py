@@ -202,7 +202,7 @@ def _check_rows_accounted(run: Run, case: Case, counts: tuple) -> None:
             "and locator is not null",
             [case.name],
         )[0][0]
-        assert run.q("select count(*) from raw.table_rows where file_name = ?", [case.name]) == [
+        assert run.q("select count(*) from raw.received_rows where file_name = ?", [case.name]) == [
             (rows_in - misfits,)
         ]
     elif case.status == "loaded":
@@ -224,7 +224,7 @@ def _check_quarantined_rows(run: Run, case: Case) -> None:
         assert re.fullmatch(r"(?:[^:]+:)?row \d+", locator) and check_name and reason
         row_number = int(locator.rsplit(" ", 1)[1])
         raw = run.q(
-            "select row_json from raw.table_rows where file_name = ? and row_number = ?",
+            "select row_json from raw.received_rows where file_name = ? and row_number = ?",
             [case.name, row_number],
         )
         if stage == "normalise":  # a row read but refused: its cells as raw.table_rows holds them
@@ -255,7 +255,7 @@ def test_every_table_row_is_accounted_for(run):
         "where kind = 'table' and status = 'loaded'"
     )
     assert len(files) >= 20
-    raw = dict(run.q("select file_name, count(*) from raw.table_rows group by 1"))
+    raw = dict(run.q("select file_name, count(*) from raw.received_rows group by 1"))
     quarantined = dict(
         run.q(
             "select source_file, count(*) from dq.quarantine where locator is not null group by 1"
@@ -278,7 +278,7 @@ def test_nothing_outside_the_inbox_is_read(run):
         "select count(*) from raw.documents where text like ?", [f"%{OUTSIDE_MARKER[:20]}%"]
     ) == [(0,)]
     assert run.q(
-        "select count(*) from raw.table_rows where row_json like ?", [f"%{OUTSIDE_MARKER[:20]}%"]
+        "select count(*) from raw.received_rows where row_json like ?", [f"%{OUTSIDE_MARKER[:20]}%"]
     ) == [(0,)]
     assert run.q("select count(*) from ops.files where path like '%inside_link%'") == [(0,)]
 

@@ -163,11 +163,12 @@ def test_misfits_and_warnings_survive_a_rebuild(misfit_inbox, tmp_path, monkeypa
     # Row numbers are the file's own: row 4 is Lady R, though rows 2 and 3 never reached raw.
     assert json.loads(ragged[2][3])["vessel"] == "Lady R"
     assert query(
-        warehouse, "select row_number from raw.table_rows where file_name = 'ragged.csv' order by 1"
+        warehouse,
+        "select row_number from raw.received_rows where file_name = 'ragged.csv' order by 1",
     ) == [(1,), (4,), (5,)]
     assert query(
         warehouse,
-        "select distinct json_keys(row_json) from raw.table_rows where file_name = 'ragged.csv'",
+        "select distinct json_keys(row_json) from raw.received_rows where file_name = 'ragged.csv'",
     ) == [
         (
             [

@@ -108,7 +108,9 @@ def test_every_table_row_is_accounted_for(workspace):
         assert rows_in == loaded + quarantined + skipped, path
         assert rows_in > 0
     raw = dict(
-        query(workspace["warehouse"], "select file_name, count(*) from raw.table_rows group by 1")
+        query(
+            workspace["warehouse"], "select file_name, count(*) from raw.received_rows group by 1"
+        )
     )
     assert raw == {path: rows_in for path, rows_in, *_ in rows}
 

@@ -60,7 +60,7 @@ def test_error_check_keeps_last_good_mart_and_fails_the_run(
     assert rows(warehouse, "select * from marts.claims order by claim_id") == claims_before
     assert rows(
         warehouse,
-        "select count(*) from raw.table_rows where file_name = 'voyages_second_tracker.xlsx'",
+        "select count(*) from raw.received_rows where file_name = 'voyages_second_tracker.xlsx'",
     ) == [(20,)]
     assert rows(warehouse, "select max(n_ledger_rows) from marts.shipments") == [(2,)]
     failed = rows(

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from supplyline.desk.asof import model_definitions, open_as_of, parse_as_of
-from tests.warehouse_contents import build_models, fresh_warehouse
+from tests.warehouse_contents import build_models, fresh_warehouse, insert_staged
 from warehouse import db
 
 JAN, JUN, DEC = dt.date(2024, 1, 10), dt.date(2024, 6, 1), dt.date(2024, 12, 1)
@@ -46,7 +46,9 @@ def warehouse(tmp_path_factory):
     _document(con, "b", "b.txt", 1, JUN, 200)
     _document(con, "c", "b.txt", 2, DEC, 250)  # a correction: the new version of b.txt
     _document(con, "d", "d.txt", 1, None, 300)
-    con.execute(
+    insert_staged(
+        con,
+        "staging.stg_ledgers__shipments",
         "insert into staging.stg_ledgers__shipments (sha256, sheet, row_number, source_file, vessel_id, "
         "vessel, departure_date, containers) values ('l', '', 1, 'l.csv', 'vessel:angara', 'Angara', ?, 10), "
         "('l', '', 2, 'l.csv', 'vessel:angara', 'Angara', ?, 20)",

@@ -13,7 +13,7 @@ import pytest
 
 from schemas.checks import CheckResult, blocked_tables
 from supplyline.expectations import Batches, run_expectations
-from tests.warehouse_contents import build_models, fresh_warehouse, insert_document
+from tests.warehouse_contents import build_models, fresh_warehouse, insert_document, insert_staged
 from warehouse import db
 
 D = dt.date
@@ -46,7 +46,9 @@ def _stage_good(con) -> None:
             [B, 0, "artillery_shells", 1e6, 1e6, "rounds", "approx", "KP", None, None, None],
         ],
     )
-    con.executemany(
+    insert_staged(
+        con,
+        "staging.stg_ledgers__shipments",
         "insert into staging.stg_ledgers__shipments (sha256, sheet, row_number, source_file, "
         "vessel_id, vessel, departure_date, arrival_date, containers) "
         "values ('f1', '', ?, 'ledger.csv', ?, ?, ?, ?, ?)",
@@ -63,7 +65,9 @@ def _stage_good(con) -> None:
             ],  # unresolved: vessel_id null is fine
         ],
     )
-    con.executemany(
+    insert_staged(
+        con,
+        "staging.stg_tables__figures",
         "insert into staging.stg_tables__figures (sha256, sheet, row_number, source_file, metric, "
         "value_low, value_high, unit, qualifier, period_start, period_end) "
         "values ('t1', '', ?, 'table.csv', ?, ?, ?, ?, ?, ?, ?)",
@@ -87,7 +91,9 @@ def _go_bad(con, path) -> None:
             [B, 3, "shipments", "exact", "kp"],
         ],
     )
-    con.executemany(
+    insert_staged(
+        con,
+        "staging.stg_ledgers__shipments",
         "insert into staging.stg_ledgers__shipments (sha256, sheet, row_number, source_file, "
         "vessel_id, vessel, departure_date, containers) values ('f2', '', ?, 'bad.csv', ?, ?, ?, ?)",
         [
@@ -96,7 +102,7 @@ def _go_bad(con, path) -> None:
             [3, "vessel:maria", "Maria", D(1980, 3, 3), 10],
         ],
     )
-    con.execute("delete from staging.stg_tables__figures")
+    con.execute("delete from staging.stg_tables__figures_rows")
     build_models(con, path)
     con.executemany(
         "insert into marts.claims (claim_id, doc_id, claim_seq, metric, unit, qualifier) "
@@ -131,8 +137,13 @@ def test_clean_marts_pass_and_docs_are_built(runs):
     first = _by_name(runs["first"])
     assert {n: r.failing_count for n, r in first.items() if r.failing_count} == {}
     assert all(r.status == "pass" and r.sample_json() is None for r in runs["first"])
-    # Freshness is measured in SQL, by when reports arrived; everything else is GX.
-    assert {r.check_name for r in runs["first"] if r.tool != "gx"} == {"sql: documents_fresh"}
+    # Freshness is measured in SQL, by when reports arrived, and the rules between two marts
+    # run in SQL over every row; everything else is GX.
+    assert {r.check_name for r in runs["first"] if r.tool != "gx"} == {
+        "sql: documents_fresh",
+        "sql: claims_doc_in_documents",
+        "sql: shipments_vessel_known",
+    }
     # Every mart has its key checks; no volume check without a previous run.
     assert {
         "claims_key_unique",
@@ -245,7 +256,7 @@ def test_large_marts_validate_only_unseen_rows_in_chunks(tmp_path, tmp_path_fact
     failed = {n: r.failing_count for n, r in by_name.items() if r.failing_count}
     # Five new claim rows in chunks of two: each broken rule is counted once, and the duplicate
     # key is left to the SQL assertion (GX only sees rows it has not passed).
-    assert failed["gx: claims_doc_in_documents"] == 1
+    assert failed["sql: claims_doc_in_documents"] == 1
     assert failed["gx: claims_metric_in_catalogue"] == 1
     assert failed["gx: claims_qualifier_allowed"] == 1
     assert failed["gx: claims_supplier_iso2"] == 1
@@ -292,4 +303,46 @@ def test_a_large_mart_the_run_did_not_rebuild_is_not_read_again(tmp_path, tmp_pa
     assert failing("run-3", {"marts.claims"}) == {"gx: claims_metric_in_catalogue": 1}
     # Its rows did not all pass, so it is read again even when the run did not rebuild it.
     assert failing("run-4", set()) == {"gx: claims_metric_in_catalogue": 1}
+    con.close()
+
+
+def test_a_mart_the_run_did_not_rebuild_is_not_read_again_once_clean(tmp_path, tmp_path_factory):
+    """A mart of any size that GX found clean when it was built, and that the run did not
+    rebuild, gives GX no rows (its row counts are then checked in SQL); a rule between two marts
+    still sees every row when only the other mart changed."""
+    con, path = fresh_warehouse(tmp_path_factory.getbasetemp() / "expectations", "clean.duckdb")
+    _stage_good(con)
+    build_models(con, path)
+
+    def failing(run_id: str, rebuilt: set[str]) -> dict[str, int]:
+        results = run_expectations(
+            con, run_id, tmp_path, batches=Batches(rebuilt=rebuilt), run_date=D(2024, 7, 1)
+        )
+        return {
+            r.check_name: r.failing_count
+            for r in results
+            if r.failing_count and r.check_name != "sql: documents_fresh"
+        }
+
+    everything = {f"marts.{m}" for m in ("claims", "documents", "shipments", "entities")}
+    assert failing("run-1", everything) == {}
+    con.execute("update marts.shipments set containers = -1 where vessel = 'Angara'")
+    # Not rebuilt and clean last time: not read again (the row never came from a build).
+    assert failing("run-2", {"marts.claims"}) == {}
+    volume = {
+        r.check_name
+        for r in run_expectations(
+            con, "run-3", tmp_path, batches=Batches(rebuilt=set()), run_date=D(2024, 7, 1)
+        )
+        if "volume" in r.check_name
+    }
+    assert "sql: shipments_volume_drop" in volume and "gx: shipments_volume_drop" not in volume
+    # Rebuilt: read whole again.
+    assert failing("run-4", {"marts.shipments"}) == {"gx: shipments_containers_in_range": 1}
+    # An entity left the entities mart: the unchanged shipments that name it fail at once.
+    con.execute("delete from marts.entities where entity_id = 'vessel:maria'")
+    assert failing("run-5", {"marts.entities"}) == {
+        "gx: shipments_containers_in_range": 1,  # not clean last time, so read again
+        "sql: shipments_vessel_known": 1,
+    }
     con.close()

@@ -22,6 +22,8 @@ from supplyline.stages.extract import Extracted
 from supplyline.stages.ingest import DOCUMENT_SCHEMA, Ingested
 from supplyline.stages.load import load as load_group
 from supplyline.stages.normalise import normalise
+from supplyline.stages.plan_raw import RawGroup
+from supplyline.stages.read_raw import read_raw
 from supplyline.stages.validate import validate
 from transforms import expressions
 from transforms.expressions import (
@@ -366,12 +368,23 @@ def test_tall_ledger_rows_are_accounted_quarantined_and_loaded_as_received(small
         loaded.rows["raw.table_rows"] == frame.height
         and loaded.rows["shipments"] == gate.valid.height
     )
+    # One raw.tables row for the sheet; its cells as typed text columns in header order.
+    assert con.execute(
+        "select sha256, file_name, sheet, columns, run_id from raw.tables"
+    ).fetchall() == [("a" * 64, "l.csv", "", frame.columns, "r1")]
+    cells = ", ".join(f"c{i + 1}" for i in range(frame.width))
+    stored = con.execute(f"select {cells} from raw.table_rows order by row_number").pl()
+    assert stored.schema == pl.Schema({f"c{i + 1}": pl.String for i in range(frame.width)})
+    stored.columns = frame.columns
+    assert_frame_equal(stored, frame)
+    assert con.execute("select row_number from raw.table_rows order by 1").fetchall() == [
+        (n,) for n in range(1, frame.height + 1)
+    ]
     raw = con.execute(
-        "select row_number, row_json, sha256, file_name, sheet, run_id from raw.table_rows "
+        "select row_json, sha256, file_name, sheet, run_id from raw.received_rows "
         "order by row_number"
     ).fetchall()
-    assert len(raw) == frame.height
-    for (_number, row_json, sha, name, sheet, run), received in zip(
+    for (row_json, sha, name, sheet, run), received in zip(
         raw, frame.iter_rows(named=True), strict=True
     ):
         assert list(json.loads(row_json).items()) == list(received.items())
@@ -390,21 +403,42 @@ def test_tall_ledger_rows_are_accounted_quarantined_and_loaded_as_received(small
     )
 
 
-def test_append_rows_writes_struct_cells_as_json_and_constants_once():
+def test_append_rows_writes_constants_once():
     con = duckdb.connect()
-    con.execute("create table t (k varchar, n bigint, j json, c varchar)")
-    cells = pl.DataFrame(
-        {
-            "a": ["x", None, 'q"\\'],
-            "A": ["1", "2", "\x01\u00e9"],
-            "": ["", "e", None],
-            "we\"ird'key": ["k", "l", "m"],
-        }
+    con.execute("create table t (k varchar, n bigint, j varchar, c varchar)")
+    frame = pl.DataFrame({"k": ["const"] * 3, "n": [1, 2, 3], "j": ["x", None, 'q"\\']})
+    frame = frame.with_columns(pl.lit("C").alias("c"))
+    assert load.append_rows(con, "t", frame, constant_columns=("k", "c")) == 3
+    got = con.execute("select k, n, j, c from t order by n").pl()
+    assert_frame_equal(got, frame)
+
+
+def test_raw_rows_widen_for_a_wider_sheet_and_read_back_by_header(tmp_path):
+    """A second, wider sheet adds cell columns; each sheet reads back under its own header,
+    names with quotes, slashes and tildes included, and the JSON view follows the header."""
+    con = db.connect(tmp_path / "w.duckdb")
+    db.apply_ddl(con)
+    narrow = pl.DataFrame({"a": ["1", None], "b": ["x", "y"]})
+    wide = pl.DataFrame(
+        {'q"1': ["p"], "s/l~": ["r"], "": [None], "d": ["4"]}, schema_overrides={"": pl.String}
     )
-    frame = pl.DataFrame({"k": ["const"] * 3, "n": [1, 2, 3]}).with_columns(
-        cells.to_struct("j"), pl.lit("C").alias("c")
-    )
-    assert load.append_rows(con, "t", frame, json_columns=("j",), constant_columns=("k", "c")) == 3
-    rows = con.execute("select k, n, j, c from t order by n").fetchall()
-    for (k, _n, j, c), cell in zip(rows, cells.iter_rows(named=True), strict=True):
-        assert (k, c) == ("const", "C") and list(json.loads(j).items()) == list(cell.items())
+    for sha, name, frame in (("1" * 64, "n.csv", narrow), ("2" * 64, "w.csv", wide)):
+        con.execute("begin transaction")
+        load.append_raw_rows(con, [raw_rows(table_input(name, sha, "", frame), "r")])
+        con.execute("commit")
+    columns = con.execute(
+        "select column_name from duckdb_columns() where table_name = 'table_rows'"
+    ).fetchall()
+    assert [c for (c,) in columns] == ["table_id", "row_number", "c1", "c2", "c3", "c4"]
+    assert con.execute("select table_id, file_name from raw.tables order by 1").fetchall() == [
+        (1, "n.csv"),
+        (2, "w.csv"),
+    ]
+    for sha, name, frame in (("1" * 64, "n.csv", narrow), ("2" * 64, "w.csv", wide)):
+        (table,) = read_raw(con, RawGroup("table", (sha, name))).tables
+        assert_frame_equal(table.rows.drop("row_number").cast(pl.String), frame)
+        views = con.execute(
+            "select row_json from raw.received_rows where file_name = ? order by row_number",
+            [name],
+        ).fetchall()
+        assert [json.loads(v) for (v,) in views] == frame.to_dicts()

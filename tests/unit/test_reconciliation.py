@@ -10,7 +10,7 @@ import pytest
 
 from supplyline import reconciliations
 from supplyline.expectations import record_mart_counts
-from tests.warehouse_contents import build_models, fresh_warehouse, insert_document
+from tests.warehouse_contents import build_models, fresh_warehouse, insert_document, insert_staged
 from warehouse import dbt
 from warehouse.restore import PublishedFile, restore_tables
 
@@ -72,7 +72,9 @@ def build(folder, name, claims, ledger=LEDGER, unresolved=()):
     )
     rows = [(vid, name, "port:rajin", "Rajin", day, n) for vid, name, day, n in ledger]
     rows += list(unresolved)
-    con.executemany(
+    insert_staged(
+        con,
+        "staging.stg_ledgers__shipments",
         "insert into staging.stg_ledgers__shipments (sha256, sheet, row_number, source_file, "
         "vessel_id, vessel, departure_port_id, departure_port, departure_date, containers) "
         "values ('f1', '', ?, 'ledger.csv', ?, ?, ?, ?, ?, ?)",

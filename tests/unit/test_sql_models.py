@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from schemas.checks import blocked_tables
 from supplyline.cli import app
 from supplyline.settings import REPO_ROOT
-from tests.warehouse_contents import build_models, fresh_warehouse
+from tests.warehouse_contents import build_models, fresh_warehouse, stage_frame
 from warehouse import db, dbt, load
 
 TEXT = "Officials said 64 voyages carried at least 15,809 containers."
@@ -141,7 +141,7 @@ def test_shipments_merge_ledgers_and_monthly_totals(wh):
             "source": ["T1", "T1", "T2"],
         }
     )
-    load.append_rows(con, "staging.stg_ledgers__shipments", rows)
+    stage_frame(con, "staging.stg_ledgers__shipments", rows)
     build_models(con, path)
     shipments = con.execute(
         "select vessel, departure_port, arrival_port, containers_low, containers_high, n_ledger_rows "
@@ -163,17 +163,17 @@ def test_replace_rows_is_idempotent(wh):
     con, _ = wh
     frame = pl.DataFrame(
         {
+            "table_id": [1],
             "sha256": ["x"],
             "file_name": ["t.csv"],
             "sheet": [""],
-            "row_number": [1],
-            "row_json": ['{"a": "1"}'],
+            "columns": [["a"]],
             "run_id": ["r"],
         }
     )
     for _ in range(3):
-        load.replace_rows(con, "raw.table_rows", frame, ["sha256", "sheet", "row_number"])
-    assert con.execute("select count(*) from raw.table_rows").fetchone() == (1,)
+        load.replace_rows(con, "raw.tables", frame, ["sha256", "sheet"])
+    assert con.execute("select count(*) from raw.tables").fetchone() == (1,)
 
 
 def test_open_bounds_on_either_side_are_different_estimates(wh):
@@ -214,6 +214,20 @@ def test_only_models_that_read_what_changed_are_rebuilt(wh):
     assert dbt.select(
         set(), project_changed=False, manifest=None
     ).empty  # a quiet night builds nothing
+
+
+def test_a_night_of_text_files_leaves_the_table_marts_as_they_are(wh):
+    """New text files change ops.files only in its text rows: the table marts are not rebuilt,
+    the view over ops.files and what reads its text rows are."""
+    con, path = wh
+    build_models(con, path)
+    texts = dbt.select({dbt.TEXT_FILES, "raw.documents"}, project_changed=False, manifest=None)
+    built = set(build_models(con, path, texts).models)
+    assert {"staging.stg_inbox__contents", "marts.documents", "marts.claims"} <= built
+    table_marts = {"marts.deliveries", "marts.strike_events", "marts.reported_series"}
+    assert not table_marts & built
+    files = dbt.select({"ops.files"}, project_changed=False, manifest=None)
+    assert table_marts <= set(build_models(con, path, files).models)
 
 
 def test_a_change_to_one_mart_rebuilds_it_and_its_descendants_only(wh, tmp_path):

@@ -550,8 +550,8 @@ def test_a_new_version_of_a_daily_table_replaces_the_old_one(warehouse, tmp_path
         assert len(got) == 5 and got[-1] == (dt.date(2024, 5, 7), 800.0)
     finally:  # the module's other tests read the first version
         con.execute(
-            "delete from staging.stg_tables__series where sha256 in "
-            "(select sha256 from ops.files where run_id = 'r2')"
+            "delete from staging.stg_tables__series_rows where table_id in (select table_id "
+            "from raw.tables where sha256 in (select sha256 from ops.files where run_id = 'r2'))"
         )
         con.execute("delete from ops.files where run_id = 'r2'")
         build_models(con, path)
