@@ -221,12 +221,16 @@ def estimates_section(con: duckdb.DuckDBPyConnection) -> Section:
         "date its report was published. ▲ marks an open 'at least', ▼ an open 'at most'. "
         "Hover a mark for the quote and the file.",
     )
+    # The newest claims' ids first, then their columns: sorting millions of claims with their
+    # quotes was most of a quiet night's page (2.7 s against 0.7 s at 2.3M claims).
     claims = con.execute(
+        "with newest as (select claim_id, count(*) over (partition by metric) as n_metric "
+        "from marts.claims where published is not null "
+        "qualify row_number() over (partition by metric order by published desc, claim_id) <= ?) "
         "select metric, unit, coalesce(attributed_to, outlet, file_name) as claimant, published, "
         "coalesce(value_low, value_high) as low, coalesce(value_high, value_low) as high, qualifier, "
-        "file_name, quote, count(*) over (partition by metric) as n_metric "
-        "from marts.claims where published is not null "
-        "qualify row_number() over (partition by metric order by published desc, claim_id) <= ?",
+        "file_name, quote, n_metric from marts.claims inner join newest using (claim_id) "
+        "order by metric, published, claim_id",
         [MAX_CLAIMS_PER_METRIC],
     ).pl()
     undated = con.execute("select count(*) from marts.claims where published is null").fetchall()[
