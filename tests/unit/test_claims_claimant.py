@@ -159,7 +159,7 @@ def test_said_so_attributes_the_figures_before_it(text: str, value: float) -> No
             "Baltic Wire",
         ),
         (
-            "According to a security source who spoke to the Baltic Wire, 40 containers were loaded.",
+            "According to an intelligence source who spoke to the Baltic Wire, 40 containers were loaded.",
             40,
             "Baltic Wire",
         ),

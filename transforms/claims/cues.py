@@ -214,8 +214,8 @@ class ReportingFrames(Resolver):
                 continue  # "according to a source who spoke to the channel": the channel
             claimant, start = self._after(self.sentence, tokens[k + length - 1].end, mentions)
             if kind == "chain" and self._unnamed_relay(tokens, k + length, claimant):
-                # "X, citing South Korean officials, reported": an anonymous claimant
-                # relayed by a named intermediary; the intermediary is the source.
+                # "X, citing South Korean officials, reported": the officials go unnamed,
+                # so the outlet passing their figure on is the source.
                 if start is not None:
                     cited.add(start)
                 self._relays.append(offset + tokens[k].start)
@@ -306,8 +306,8 @@ class ReportingFrames(Resolver):
         return self.subject(tokens, j, b, mentions, offset)
 
     def _relayed(self, tokens: list[Token], j: int, mentions: list[Mention], offset: int):
-        """ "a security source who spoke to the channel", "officials quoted by X": an unnamed
-        claimant relayed by a named intermediary is the intermediary."""
+        """ "an intelligence source who spoke to the channel", "officials quoted by X": the figure
+        belongs to the named outlet that passes on what nameless people told it."""
         words = [t.low for t in tokens[j : j + 12]]
         group = next(
             (
