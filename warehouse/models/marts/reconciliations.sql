@@ -210,8 +210,7 @@ facts as (
 ),
 
 coverage as (
-    select table_name, measure, min(fact_date) as table_first, max(fact_date) as table_last,
-        sum(fact_rows) as table_size
+    select table_name, measure, min(fact_date) as table_first, max(fact_date) as table_last
     from facts
     group by all
 ),
@@ -344,8 +343,8 @@ parties_totals as (
 -- Every dated or deliveries claim, with 0 where no table row falls in its reach.
 totals as (
     select
-        claims.check_name,
-        claims.claim_id,
+        reach.check_name,
+        reach.claim_id,
         coalesce(found.table_low, 0) as table_low,
         coalesce(found.table_high, 0) as table_high,
         coalesce(found.table_rows, 0)::bigint as table_rows,
@@ -354,7 +353,7 @@ totals as (
         select check_name, claim_id from dated
         union all
         select check_name, claim_id from parties
-    ) as claims
+    ) as reach
     left join (
         select * from dated_totals
         union all
